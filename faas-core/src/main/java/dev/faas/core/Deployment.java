@@ -1,0 +1,172 @@
+package dev.faas.core;
+
+import dev.faas.api.FunctionConfig;
+import dev.faas.api.FunctionNotFoundException;
+import dev.faas.api.FunctionSpec;
+import dev.faas.api.HandlerFactory;
+import dev.faas.api.InvocationReport;
+import dev.faas.api.InvocationType;
+import dev.faas.api.PayloadTypeException;
+import dev.faas.api.ThrottledException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One deployed function: its spec, its admission and its environments, and the entry points of
+ * every invocation type. The call path reads only final fields and one volatile flag, and takes one
+ * slot (two for a function in the shared pool) with a compare-and-set each.
+ */
+final class Deployment {
+
+    final Engine engine;
+    final FunctionSpec<?, ?> spec;
+    final String name;
+    final FunctionConfig config;
+    final Class<?> inputType;
+    final Class<?> outputType;
+    final HandlerFactory<Object, Object> factory;
+    final long timeoutNanos;
+    final Logger logger;
+    final EnvironmentPool environments;
+    /** This function's executions: capped at its reservation, or uncapped in the shared pool. */
+    private final Limiter own;
+    /** The shared pool, or null when the function has reserved concurrency. */
+    private final Limiter shared;
+    private final AtomicBoolean reservationReturned = new AtomicBoolean();
+    private final Runnable returnReservation;
+    private volatile boolean undeployed;
+
+    @SuppressWarnings("unchecked")
+    Deployment(Engine engine, FunctionSpec<?, ?> spec, Runnable returnReservation) {
+        this.engine = engine;
+        this.spec = spec;
+        this.name = spec.name();
+        this.config = spec.config();
+        this.inputType = spec.inputType();
+        this.outputType = spec.outputType();
+        this.factory = (HandlerFactory<Object, Object>) spec.handlerFactory();
+        this.timeoutNanos = config.timeout().toNanos();
+        this.logger = LoggerFactory.getLogger("dev.faas.function." + name);
+        this.environments = new EnvironmentPool(engine, name, factory, config.initTimeout(), config.idleTimeout());
+        this.own = new Limiter(config.reservedConcurrency().orElse(Integer.MAX_VALUE));
+        this.shared = config.reservedConcurrency().isPresent() ? null : engine.sharedPool;
+        this.returnReservation = returnReservation;
+    }
+
+    // ---- entry points ----
+
+    Object invoke(Object input) {
+        return start(input, null).await();
+    }
+
+    CompletableFuture<Object> invokeAsync(Object input) {
+        CompletableFuture<Object> future = new CompletableFuture<>();
+        try {
+            start(input, future);
+        } catch (RuntimeException refused) {
+            future.completeExceptionally(refused);
+        }
+        return future;
+    }
+
+    InvocationReport invokeForReport(Object input) {
+        Invocation invocation = start(input, null);
+        invocation.awaitDelivery();
+        return invocation.report();
+    }
+
+    void dryRun(Object input) {
+        engine.checkOpen(name);
+        checkDeployed();
+        checkInput(input);
+        if (own.limit() == 0) {
+            throw new ThrottledException(name, ThrottledException.Reason.RESERVED_CONCURRENCY, 0, Duration.ZERO);
+        }
+    }
+
+    private Invocation start(Object input, CompletableFuture<Object> future) {
+        engine.checkOpen(name);
+        checkDeployed();
+        checkInput(input);
+        admit();
+        if (undeployed) { // undeployed while we were admitted: give the slot back
+            releaseSlot();
+            throw new FunctionNotFoundException(name);
+        }
+        Invocation invocation;
+        try {
+            invocation = new Invocation(this, input, InvocationType.REQUEST_RESPONSE, 1, future);
+            engine.work.start(invocation);
+        } catch (RuntimeException | Error failure) {
+            releaseSlot();
+            throw failure;
+        }
+        return invocation;
+    }
+
+    // ---- admission ----
+
+    private void admit() {
+        if (!own.tryAcquire()) {
+            throw new ThrottledException(name, ThrottledException.Reason.RESERVED_CONCURRENCY, own.limit(),
+                    Duration.ZERO);
+        }
+        if (shared != null && !shared.tryAcquire()) {
+            own.release();
+            throw new ThrottledException(name, ThrottledException.Reason.CONCURRENCY, shared.limit(), Duration.ZERO);
+        }
+    }
+
+    /** Releases one slot; the last one out after an undeploy returns the reservation to the shared pool. */
+    void releaseSlot() {
+        if (shared != null) {
+            shared.release();
+        }
+        if (own.release() == 0 && undeployed) {
+            returnReservationOnce();
+        }
+    }
+
+    int concurrentExecutions() {
+        return own.inUse();
+    }
+
+    // ---- lifecycle ----
+
+    /** Stops new calls and closes idle environments; calls in flight finish, then the reservation returns. */
+    void undeploy() {
+        undeployed = true;
+        environments.close();
+        if (own.inUse() == 0) {
+            returnReservationOnce();
+        }
+    }
+
+    boolean isUndeployed() {
+        return undeployed;
+    }
+
+    private void returnReservationOnce() {
+        if (reservationReturned.compareAndSet(false, true)) {
+            returnReservation.run();
+        }
+    }
+
+    private void checkDeployed() {
+        if (undeployed) {
+            throw new FunctionNotFoundException(name);
+        }
+    }
+
+    void checkInput(Object input) {
+        if (input == null ? inputType != Void.class : !inputType.isInstance(input)) {
+            throw new PayloadTypeException(name, "function '" + name + "' takes " + inputType.getName()
+                    + ", but was given " + (input == null
+                            ? "null (only a function whose input type is Void takes null)"
+                            : input.getClass().getName()));
+        }
+    }
+}

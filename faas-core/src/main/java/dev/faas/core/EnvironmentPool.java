@@ -1,0 +1,309 @@
+package dev.faas.core;
+
+import dev.faas.api.FunctionInitException;
+import dev.faas.api.Handler;
+import dev.faas.api.HandlerFactory;
+import dev.faas.api.TimeSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The execution environments of one function.
+ *
+ * <p>Idle environments wait in two lock-free deques, provisioned ones apart from on-demand ones;
+ * a call takes the most recently used (the head), so that a few hot environments serve steady
+ * traffic and the rest age out at the tail. Whoever removes an environment from a deque owns it:
+ * a call that takes it, the idle sweeper that expires it, or the pool closing it.
+ *
+ * <p>Idle expiry costs one timer per pool, not one per call: the timer is armed for the moment the
+ * oldest idle environment (the tail) expires; when it fires, the sweeper closes what has expired and
+ * arms it again for the new tail. A release that finds no timer armed arms one. Provisioned
+ * environments never expire; one that is discarded is replaced in the background.
+ */
+final class EnvironmentPool {
+
+    private static final Logger log = LoggerFactory.getLogger(FaasRuntime.class);
+
+    private final Engine engine;
+    private final String function;
+    private final HandlerFactory<Object, Object> factory;
+    private final Duration initTimeout;
+    private final long idleTimeoutNanos;
+    private final Deque<Environment> idle = new ConcurrentLinkedDeque<>();
+    private final Deque<Environment> provisionedIdle = new ConcurrentLinkedDeque<>();
+    private final AtomicInteger alive = new AtomicInteger();
+    private final AtomicInteger provisionedAlive = new AtomicInteger();
+    private final AtomicBoolean sweepArmed = new AtomicBoolean();
+    private volatile TimeSource.Cancellable sweep;
+    private volatile boolean closed;
+
+    EnvironmentPool(Engine engine, String function, HandlerFactory<Object, Object> factory, Duration initTimeout,
+                    Duration idleTimeout) {
+        this.engine = engine;
+        this.function = function;
+        this.factory = factory;
+        this.initTimeout = initTimeout;
+        this.idleTimeoutNanos = idleTimeout.toNanos();
+    }
+
+    /** A warm environment, now BUSY, or null when a cold start is needed. */
+    Environment acquire() {
+        Environment warm = take(provisionedIdle);
+        return warm != null ? warm : take(idle);
+    }
+
+    private static Environment take(Deque<Environment> from) {
+        for (Environment candidate; (candidate = from.pollFirst()) != null; ) {
+            if (candidate.move(Environment.IDLE, Environment.BUSY)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /** Wraps the handler a cold start made in a new BUSY environment of this pool. */
+    Environment adopt(Handler<Object, Object> handler) {
+        alive.incrementAndGet();
+        return new Environment(handler, false, Environment.BUSY);
+    }
+
+    /** Returns a BUSY environment after a call that left it healthy. */
+    void release(Environment environment) {
+        Deque<Environment> home = environment.provisioned ? provisionedIdle : idle;
+        environment.markIdle(engine.clock.nanoTime());
+        home.offerFirst(environment);
+        if (closed) {
+            closeIdle(home);
+        } else if (!environment.provisioned) {
+            armSweep();
+        }
+    }
+
+    /** Discards a BUSY environment whose call timed out, threw an Error, or was stopped. */
+    void discard(Environment environment) {
+        if (environment.move(Environment.BUSY, Environment.CLOSED)) {
+            closeHandler(environment);
+            if (environment.provisioned && !closed) {
+                replaceProvisioned();
+            }
+        }
+    }
+
+    /** Closes every idle environment and, from now on, every one that is released. */
+    void close() {
+        closed = true;
+        TimeSource.Cancellable armed = sweep;
+        if (armed != null) {
+            armed.cancel();
+        }
+        closeIdle(idle);
+        closeIdle(provisionedIdle);
+    }
+
+    int environments() {
+        return alive.get();
+    }
+
+    int idleEnvironments() {
+        return idle.size() + provisionedIdle.size();
+    }
+
+    int provisionedEnvironments() {
+        return provisionedAlive.get();
+    }
+
+    /**
+     * Initialises {@code count} provisioned environments in parallel and adds them to the pool; on
+     * failure closes those that were made and throws the first failure.
+     */
+    void provision(int count) {
+        if (count == 0) {
+            return;
+        }
+        List<CompletableFuture<Environment>> inits = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            inits.add(initialize());
+        }
+        FunctionInitException failure = null;
+        for (CompletableFuture<Environment> init : inits) {
+            try {
+                provisionedIdle.offerFirst(init.join());
+            } catch (RuntimeException e) {
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                if (failure == null) {
+                    failure = cause instanceof FunctionInitException initFailure ? initFailure
+                            : new FunctionInitException(function, null, "function '" + function
+                                    + "': provisioning failed: " + cause, cause);
+                }
+            }
+        }
+        if (failure != null) {
+            close();
+            throw failure;
+        }
+    }
+
+    private void replaceProvisioned() {
+        initialize().whenComplete((environment, failure) -> {
+            if (failure != null) {
+                log.warn("faas: function '{}' lost a provisioned environment and could not replace it: {}",
+                        function, failure.getMessage());
+            } else if (closed) {
+                closeHandler(environment);
+            } else {
+                provisionedIdle.offerFirst(environment);
+            }
+        });
+    }
+
+    private CompletableFuture<Environment> initialize() {
+        Provisioning provisioning = new Provisioning();
+        engine.work.start(provisioning);
+        return provisioning.result;
+    }
+
+    private void armSweep() {
+        if (sweepArmed.get() || !sweepArmed.compareAndSet(false, true)) {
+            return;
+        }
+        Environment oldest = idle.peekLast();
+        if (oldest == null) {
+            sweepArmed.set(false);
+            return;
+        }
+        long delay = Math.max(0, oldest.idleSince + idleTimeoutNanos - engine.clock.nanoTime());
+        sweep = engine.clock.schedule(Duration.ofNanos(delay), this::sweep);
+    }
+
+    private void sweep() {
+        sweepArmed.set(false);
+        if (closed) {
+            return;
+        }
+        long now = engine.clock.nanoTime();
+        for (Environment oldest; (oldest = idle.peekLast()) != null; ) {
+            if (now - oldest.idleSince < idleTimeoutNanos) {
+                break;
+            }
+            if (!idle.removeLastOccurrence(oldest)) {
+                continue; // a call took it meanwhile
+            }
+            // Removed, so it is ours; it may have been taken and released again in between.
+            if (now - oldest.idleSince < idleTimeoutNanos) {
+                idle.offerFirst(oldest);
+            } else if (oldest.move(Environment.IDLE, Environment.CLOSED)) {
+                closeHandler(oldest);
+            }
+        }
+        if (!idle.isEmpty()) {
+            armSweep();
+        }
+    }
+
+    private void closeIdle(Deque<Environment> from) {
+        for (Environment environment; (environment = from.pollFirst()) != null; ) {
+            if (environment.move(Environment.IDLE, Environment.CLOSED)) {
+                closeHandler(environment);
+            }
+        }
+    }
+
+    /** Counts the environment gone and closes an AutoCloseable handler on a thread of its own. */
+    void closeHandler(Environment environment) {
+        alive.decrementAndGet();
+        if (environment.provisioned) {
+            provisionedAlive.decrementAndGet();
+        }
+        closeQuietly(environment.handler);
+    }
+
+    /** Closes a handler that never became (or no longer is) part of an environment. */
+    void closeQuietly(Handler<Object, Object> handler) {
+        if (handler instanceof AutoCloseable closeable) {
+            engine.work.runUserTask("closing a handler of '" + function + "'", () -> {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    log.warn("faas: closing a handler of function '{}' failed", function, e);
+                }
+            });
+        }
+    }
+
+    /**
+     * The INIT phase of a provisioned environment, on a tracked thread of its own and bounded by
+     * the init timeout. The future is the arbiter: the factory's result and the timer race to
+     * complete it, and a factory that finishes after the timer is an orphan whose handler is closed.
+     */
+    private final class Provisioning extends Work {
+        final CompletableFuture<Environment> result = new CompletableFuture<>();
+
+        Provisioning() {
+            super(engine.work);
+        }
+
+        @Override
+        void execute() {
+            TimeSource.Cancellable timer = engine.clock.schedule(initTimeout, this::expire);
+            Handler<Object, Object> handler = null;
+            Throwable failure = null;
+            inUserCode = true;
+            try {
+                handler = factory.create();
+            } catch (Throwable t) {
+                failure = t;
+            } finally {
+                inUserCode = false;
+            }
+            timer.cancel();
+            if (failure == null && handler == null) {
+                failure = new NullPointerException("the handler factory returned null");
+            }
+            if (failure != null) {
+                if (!result.completeExceptionally(new FunctionInitException(function, null, "function '" + function
+                        + "': the handler factory failed while provisioning: " + failure, failure))) {
+                    engine.orphans.decrementAndGet();
+                }
+                return;
+            }
+            alive.incrementAndGet();
+            provisionedAlive.incrementAndGet();
+            Environment environment = new Environment(handler, true, Environment.IDLE);
+            if (!result.complete(environment)) {
+                engine.orphans.decrementAndGet();
+                environment.move(Environment.IDLE, Environment.CLOSED);
+                closeHandler(environment);
+            }
+        }
+
+        private void expire() {
+            if (result.completeExceptionally(new FunctionInitException(function, null, "function '" + function
+                    + "': provisioning passed the initTimeout of " + initTimeout.toMillis()
+                    + " ms; raise initTimeout, or make the handler factory faster", null))) {
+                engine.orphans.incrementAndGet();
+                Thread thread = thread();
+                if (thread != null) {
+                    thread.interrupt();
+                }
+            }
+        }
+
+        @Override
+        boolean blocksDrain() {
+            return !result.isDone();
+        }
+
+        @Override
+        String describe() {
+            return "provisioning an environment of '" + function + "'";
+        }
+    }
+}

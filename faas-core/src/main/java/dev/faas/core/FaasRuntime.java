@@ -1,0 +1,461 @@
+package dev.faas.core;
+
+import dev.faas.api.FunctionConfig;
+import dev.faas.api.FunctionNotFoundException;
+import dev.faas.api.FunctionRef;
+import dev.faas.api.FunctionSpec;
+import dev.faas.api.InvalidConfigException;
+import dev.faas.api.Invoker;
+import dev.faas.api.ManualClock;
+import dev.faas.api.RuntimeClosedException;
+import dev.faas.api.TimeSource;
+import dev.faas.api.Trigger;
+import dev.faas.api.ledger.Pricing;
+import java.lang.invoke.MethodType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An in-process function-as-a-service runtime: deploy functions, then call them; each call runs on
+ * a virtual thread of its own, under its function's timeout and concurrency limits, in a warm
+ * execution environment when one is free and after a cold start when none is.
+ *
+ * <pre>{@code
+ * try (FaasRuntime runtime = FaasRuntime.builder().concurrencyLimit(200).build()) {
+ *     FunctionRef<String, String> greet = runtime.deploy(
+ *             FunctionSpec.of("greet", String.class, String.class, () -> (name, context) -> "Hello, " + name));
+ *     greet.invoke("world"); // "Hello, world"
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. Calls never wait on a global lock: admission is a compare-and-set on a counter,
+ * environments come from lock-free deques, and deadlines from a striped timer. Deploying and
+ * undeploying take a lock of their own. {@link #close()} stops new calls, drains those in flight
+ * and closes every environment.
+ */
+public final class FaasRuntime implements Invoker, AutoCloseable {
+
+    /** The default global concurrency limit: 1,000, as Lambda's default account limit. */
+    public static final int DEFAULT_CONCURRENCY_LIMIT = 1000;
+    /** The default {@link Builder#drainTimeout(Duration)}: 30 seconds. */
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
+    private static final Logger log = LoggerFactory.getLogger(FaasRuntime.class);
+
+    private final Engine engine;
+    private final Duration drainTimeout;
+    private final Map<String, Deployment> functions = new ConcurrentHashMap<>();
+    private final List<Trigger> triggers = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final TimeSource.Cancellable clockMembership;
+
+    private final ReentrantLock deployLock = new ReentrantLock();
+    private final Set<String> deploying = new HashSet<>(); // guarded by deployLock
+    private int reservedTotal;                             // guarded by deployLock
+
+    private FaasRuntime(Builder builder) {
+        WorkTracker work = new WorkTracker(Thread.ofVirtual().factory());
+        this.engine = new Engine(builder.clock, work, builder.pricing, new ReportLog(builder.reportLog),
+                builder.concurrencyLimit);
+        this.drainTimeout = builder.drainTimeout;
+        this.clockMembership = builder.clock instanceof ManualClock manual ? manual.join(work::busy) : () -> false;
+    }
+
+    /**
+     * A builder with every option at its default.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ---- deployment ----
+
+    /**
+     * Deploys a function. Checks its configuration against the runtime (reserved concurrency within
+     * the global limit and what other functions reserved, provisioned concurrency within its limit,
+     * a unique name), then initialises its provisioned environments before returning.
+     *
+     * @param spec the function
+     * @param <I> its input type
+     * @param <O> its output type
+     * @return a typed handle on it
+     * @throws InvalidConfigException if the configuration does not fit the runtime, or the name is taken
+     * @throws dev.faas.api.FunctionInitException if a provisioned environment failed to initialise
+     * @throws RuntimeClosedException if the runtime is closed
+     */
+    public <I, O> FunctionRef<I, O> deploy(FunctionSpec<I, O> spec) {
+        if (spec == null) {
+            throw new InvalidConfigException("spec", "deploy needs a FunctionSpec, but was given null");
+        }
+        String name = spec.name();
+        engine.checkOpen(name);
+        int reservation = spec.config().reservedConcurrency().orElse(0);
+        deployLock.lock();
+        try {
+            checkFits(spec);
+            deploying.add(name);
+            reserve(reservation);
+        } finally {
+            deployLock.unlock();
+        }
+        Deployment deployment = new Deployment(engine, spec, () -> unreserve(reservation));
+        try {
+            deployment.environments.provision(spec.config().provisionedConcurrency());
+        } catch (RuntimeException failure) {
+            deployment.undeploy();
+            publish(name, null);
+            throw failure;
+        }
+        publish(name, deployment);
+        return new TypedRef<>(this, deployment, spec.inputType(), spec.outputType());
+    }
+
+    private void checkFits(FunctionSpec<?, ?> spec) {
+        String name = spec.name();
+        FunctionConfig config = spec.config();
+        int limit = engine.concurrencyLimit;
+        if (functions.containsKey(name) || deploying.contains(name)) {
+            throw new InvalidConfigException(name, "name", "a function named '" + name
+                    + "' is already deployed: undeploy it first, or deploy under another name");
+        }
+        if (config.reservedConcurrency().isPresent()) {
+            int reserved = config.reservedConcurrency().getAsInt();
+            if (reserved > limit) {
+                throw new InvalidConfigException(name, "reservedConcurrency", "reservedConcurrency must be between 0"
+                        + " and " + limit + " (the runtime's concurrencyLimit), but was " + reserved);
+            }
+            if (reserved > limit - reservedTotal) {
+                throw new InvalidConfigException(name, "reservedConcurrency", "reservedConcurrency must be between 0"
+                        + " and " + (limit - reservedTotal) + " (the runtime's concurrencyLimit of " + limit + " less the "
+                        + reservedTotal + " other functions reserved), but was " + reserved);
+            }
+        }
+        int provisionedMax = config.reservedConcurrency().orElse(limit);
+        if (config.provisionedConcurrency() > provisionedMax) {
+            throw new InvalidConfigException(name, "provisionedConcurrency", "provisionedConcurrency must be between 0"
+                    + " and " + provisionedMax + " (the runtime's concurrencyLimit), but was "
+                    + config.provisionedConcurrency());
+        }
+    }
+
+    /** Ends a deploy: publishes the function, or (null) only frees its name. */
+    private void publish(String name, Deployment deployment) {
+        deployLock.lock();
+        try {
+            deploying.remove(name);
+            if (deployment != null) {
+                if (engine.isClosed()) {
+                    deployment.undeploy();
+                    throw new RuntimeClosedException(name);
+                }
+                functions.put(name, deployment);
+            }
+        } finally {
+            deployLock.unlock();
+        }
+    }
+
+    private void reserve(int executions) {
+        reservedTotal += executions;
+        engine.sharedPool.setLimit(engine.concurrencyLimit - reservedTotal);
+    }
+
+    private void unreserve(int executions) {
+        deployLock.lock();
+        try {
+            reserve(-executions);
+        } finally {
+            deployLock.unlock();
+        }
+    }
+
+    /**
+     * Undeploys a function: new calls fail with {@link FunctionNotFoundException}, calls in flight
+     * finish, idle environments are closed now and busy ones when their call ends. Its reserved
+     * concurrency returns to the shared pool once its last call has ended.
+     *
+     * @param name the function's name
+     * @throws FunctionNotFoundException if no such function is deployed
+     */
+    public void undeploy(String name) {
+        Deployment deployment;
+        deployLock.lock();
+        try {
+            deployment = functions.remove(name);
+        } finally {
+            deployLock.unlock();
+        }
+        if (deployment == null) {
+            throw new FunctionNotFoundException(name);
+        }
+        deployment.undeploy();
+    }
+
+    // ---- Invoker ----
+
+    @Override
+    public <I, O> FunctionRef<I, O> function(String name, Class<I> inputType, Class<O> outputType) {
+        Objects.requireNonNull(inputType, "inputType");
+        Objects.requireNonNull(outputType, "outputType");
+        return new TypedRef<>(this, require(name), wrap(inputType), wrap(outputType));
+    }
+
+    @Override
+    public Optional<FunctionSpec<?, ?>> describe(String function) {
+        Deployment deployment = function == null ? null : functions.get(function);
+        return deployment == null ? Optional.empty() : Optional.of(deployment.spec);
+    }
+
+    @Override
+    public Object invoke(String function, Object input) {
+        return require(function).invoke(input);
+    }
+
+    @Override
+    public CompletableFuture<Object> invokeAsync(String function, Object input) {
+        try {
+            return require(function).invokeAsync(input);
+        } catch (RuntimeException refused) {
+            return CompletableFuture.failedFuture(refused);
+        }
+    }
+
+    @Override
+    public String invokeEvent(String function, Object input) {
+        throw new UnsupportedOperationException("EVENT invocations are not available yet");
+    }
+
+    @Override
+    public String invokeEvent(String function, Object input, String idempotencyKey) {
+        throw new UnsupportedOperationException("EVENT invocations are not available yet");
+    }
+
+    /** Virtual threads from the factory the runtime's own invocations are started by. */
+    @Override
+    public ThreadFactory threadFactory() {
+        return engine.work.threads();
+    }
+
+    Deployment require(String name) {
+        engine.checkOpen(name);
+        Deployment deployment = name == null ? null : functions.get(name);
+        if (deployment == null) {
+            throw new FunctionNotFoundException(name);
+        }
+        return deployment;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> Class<T> wrap(Class<T> type) {
+        return (Class<T>) MethodType.methodType(type).wrap().returnType();
+    }
+
+    // ---- triggers, introspection, time ----
+
+    /**
+     * Starts a trigger against this runtime; it is closed when the runtime closes.
+     *
+     * @param trigger the trigger
+     * @throws RuntimeClosedException if the runtime is closed
+     */
+    public void addTrigger(Trigger trigger) {
+        Objects.requireNonNull(trigger, "trigger");
+        engine.checkOpen(null);
+        trigger.start(this);
+        triggers.add(trigger);
+    }
+
+    /**
+     * A snapshot of the runtime's concurrency, orphaned threads and environments.
+     *
+     * @return the status
+     */
+    public RuntimeStatus status() {
+        Map<String, FunctionStatus> byName = new LinkedHashMap<>();
+        int executions = 0;
+        for (Deployment deployment : functions.values()) {
+            EnvironmentPool pool = deployment.environments;
+            FunctionStatus function = new FunctionStatus(deployment.name, deployment.concurrentExecutions(),
+                    pool.environments(), pool.idleEnvironments(), pool.provisionedEnvironments(),
+                    deployment.config.reservedConcurrency());
+            byName.put(deployment.name, function);
+            executions += function.concurrentExecutions();
+        }
+        return new RuntimeStatus(engine.concurrencyLimit, engine.sharedPool.limit(), executions,
+                engine.orphans.get(), byName);
+    }
+
+    /**
+     * Waits until the runtime is quiescent: no internal work pending, and every invocation's thread
+     * blocked in user code or finished. This is the wait a {@link ManualClock} makes between timer
+     * firings, offered for tests with any clock. Real time.
+     *
+     * @param timeout how long to wait at most
+     * @throws IllegalStateException naming what is still busy when the timeout passes
+     */
+    public void awaitQuiescence(Duration timeout) {
+        engine.work.awaitQuiescence(timeout, "awaitQuiescence");
+    }
+
+    // ---- close ----
+
+    /**
+     * Closes the runtime: triggers are closed, new calls are refused with
+     * {@link RuntimeClosedException}, calls in flight are given up to the drain timeout (real time,
+     * even with a {@link ManualClock}) to finish, then the ones still running are stopped (their
+     * callers get a RuntimeClosedException) and every environment is closed. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        deployLock.lock();
+        try {
+            engine.markClosed();
+        } finally {
+            deployLock.unlock();
+        }
+        for (Trigger trigger : triggers) {
+            try {
+                trigger.close();
+            } catch (RuntimeException e) {
+                log.warn("faas: closing trigger '{}' failed", trigger.name(), e);
+            }
+        }
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        List<Work> running = engine.work.awaitDrain(deadline);
+        if (!running.isEmpty()) {
+            log.warn("faas: {} calls were still running after the drain timeout of {} ms; they are stopped: {}",
+                    running.size(), drainTimeout.toMillis(), running.stream().limit(5).map(Work::describe).toList());
+            for (Work work : running) {
+                if (work instanceof Invocation invocation) {
+                    invocation.shutDown();
+                }
+            }
+        }
+        for (Deployment deployment : new ArrayList<>(functions.values())) {
+            deployment.environments.close();
+        }
+        // Handler closes and shutdown deliveries get what is left of the budget, and at least a moment.
+        long closeDeadline = Math.max(deadline, System.nanoTime() + Duration.ofSeconds(1).toNanos());
+        List<Work> left = engine.work.awaitDrain(closeDeadline);
+        if (!left.isEmpty()) {
+            log.warn("faas: closed with {} tasks still running: {}", left.size(),
+                    left.stream().limit(5).map(Work::describe).toList());
+        }
+        clockMembership.cancel();
+    }
+
+    @Override
+    public String toString() {
+        return "FaasRuntime[" + functions.size() + " functions, limit " + engine.concurrencyLimit
+                + (engine.isClosed() ? ", closed]" : "]");
+    }
+
+    /** Builds a {@link FaasRuntime}; every option has a default. */
+    public static final class Builder {
+        private int concurrencyLimit = DEFAULT_CONCURRENCY_LIMIT;
+        private Pricing pricing = Pricing.LAMBDA_X86_64;
+        private TimeSource clock = TimeSource.system();
+        private boolean reportLog = true;
+        private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+
+        private Builder() {
+        }
+
+        /**
+         * The most invocations that may run at once, shared by all functions (less what functions
+         * reserve for themselves). Default 1,000.
+         *
+         * @param concurrencyLimit at least 1
+         * @return this builder
+         */
+        public Builder concurrencyLimit(int concurrencyLimit) {
+            this.concurrencyLimit = concurrencyLimit;
+            return this;
+        }
+
+        /**
+         * The prices billed durations are costed at. Default {@link Pricing#LAMBDA_X86_64}.
+         *
+         * @param pricing the pricing
+         * @return this builder
+         */
+        public Builder pricing(Pricing pricing) {
+            this.pricing = Objects.requireNonNull(pricing, "pricing");
+            return this;
+        }
+
+        /**
+         * Where every timer of the runtime comes from: deadlines, idle expiry, and later retries,
+         * event age and schedules. Default {@link TimeSource#system()}; a {@link ManualClock} moves
+         * only when advanced, and the runtime joins it so that advances wait for the runtime's work.
+         *
+         * @param clock the time source
+         * @return this builder
+         */
+        public Builder clock(TimeSource clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Whether each invocation logs Lambda's REPORT line (logger {@code dev.faas.invocations},
+         * INFO). Default true; the line is only formatted when that logger's INFO level is on.
+         *
+         * @param reportLog whether to log REPORT lines
+         * @return this builder
+         */
+        public Builder reportLog(boolean reportLog) {
+            this.reportLog = reportLog;
+            return this;
+        }
+
+        /**
+         * How long {@link FaasRuntime#close()} waits for calls in flight, in real time. Default 30 s.
+         *
+         * @param drainTimeout zero or more
+         * @return this builder
+         */
+        public Builder drainTimeout(Duration drainTimeout) {
+            this.drainTimeout = Objects.requireNonNull(drainTimeout, "drainTimeout");
+            return this;
+        }
+
+        /**
+         * Builds the runtime.
+         *
+         * @return the runtime
+         * @throws InvalidConfigException if an option is out of range
+         */
+        public FaasRuntime build() {
+            if (concurrencyLimit < 1) {
+                throw new InvalidConfigException("concurrencyLimit", "concurrencyLimit must be at least 1, but was "
+                        + concurrencyLimit);
+            }
+            if (drainTimeout.isNegative()) {
+                throw new InvalidConfigException("drainTimeout", "drainTimeout must be zero or more, but was "
+                        + drainTimeout);
+            }
+            return new FaasRuntime(this);
+        }
+    }
+}

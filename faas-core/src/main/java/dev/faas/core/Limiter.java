@@ -1,0 +1,48 @@
+package dev.faas.core;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A count of executions in use against a limit, without a queue: a call takes a slot at once or is
+ * refused. One compare-and-set per acquire; exact, so a limit of n admits exactly n at a time. The
+ * limit may change while slots are held (a deploy reserves concurrency out of the shared pool):
+ * then new calls are refused until enough slots are released.
+ */
+final class Limiter {
+
+    private final AtomicInteger inUse = new AtomicInteger();
+    private volatile int limit;
+
+    Limiter(int limit) {
+        this.limit = limit;
+    }
+
+    boolean tryAcquire() {
+        while (true) {
+            int current = inUse.get();
+            if (current >= limit) {
+                return false;
+            }
+            if (inUse.compareAndSet(current, current + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Releases one slot and returns how many are still in use. */
+    int release() {
+        return inUse.decrementAndGet();
+    }
+
+    int inUse() {
+        return inUse.get();
+    }
+
+    int limit() {
+        return limit;
+    }
+
+    void setLimit(int limit) {
+        this.limit = limit;
+    }
+}

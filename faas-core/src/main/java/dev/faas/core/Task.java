@@ -1,0 +1,43 @@
+package dev.faas.core;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** An internal unit of work: short runtime bookkeeping, or a call into user code such as a close. */
+final class Task extends Work {
+
+    private static final Logger log = LoggerFactory.getLogger(FaasRuntime.class);
+
+    private final String what;
+    private final boolean userCode;
+    private final Runnable body;
+
+    Task(WorkTracker tracker, String what, boolean userCode, Runnable body) {
+        super(tracker);
+        this.what = what;
+        this.userCode = userCode;
+        this.body = body;
+    }
+
+    @Override
+    void execute() {
+        inUserCode = userCode;
+        try {
+            body.run();
+        } catch (Throwable failure) {
+            log.warn("faas: {} failed", what, failure);
+        } finally {
+            inUserCode = false;
+        }
+    }
+
+    @Override
+    boolean blocksDrain() {
+        return true;
+    }
+
+    @Override
+    String describe() {
+        return what;
+    }
+}

@@ -1,0 +1,61 @@
+package dev.faas.core;
+
+/**
+ * A unit of the runtime's work that runs on a thread of its own: an invocation, or an internal task
+ * (delivering a timeout, closing a handler, provisioning an environment). The {@link WorkTracker}
+ * knows every unit in flight, which is what quiescence and the drain on close are decided from.
+ *
+ * <p>{@code inUserCode} marks the stretches where the thread runs the user's code (a handler, a
+ * factory, a close, a future's callbacks): a thread blocked there is waiting on the world, so the
+ * unit counts as quiescent; a thread blocked anywhere else is in the middle of the runtime's own
+ * bookkeeping and does not.
+ */
+abstract class Work implements Runnable {
+
+    private final WorkTracker tracker;
+    private volatile Thread thread;
+    volatile boolean inUserCode;
+
+    Work(WorkTracker tracker) {
+        this.tracker = tracker;
+    }
+
+    @Override
+    public final void run() {
+        try {
+            execute();
+        } finally {
+            tracker.finished(this);
+        }
+    }
+
+    /** The work itself, on its own thread. */
+    abstract void execute();
+
+    /** Whether {@link FaasRuntime#close()} must wait for this unit before it closes environments. */
+    abstract boolean blocksDrain();
+
+    /** A few words for "still busy" messages. */
+    abstract String describe();
+
+    void bind(Thread thread) {
+        this.thread = thread;
+    }
+
+    Thread thread() {
+        return thread;
+    }
+
+    /** Finished, or blocked inside user code: nothing will happen here until the world moves. */
+    boolean isQuiescent() {
+        Thread current = thread;
+        if (current == null) {
+            return false;
+        }
+        return switch (current.getState()) {
+            case TERMINATED -> true;
+            case WAITING, TIMED_WAITING, BLOCKED -> inUserCode;
+            case NEW, RUNNABLE -> false;
+        };
+    }
+}
