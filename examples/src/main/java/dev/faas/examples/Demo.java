@@ -1,0 +1,202 @@
+package dev.faas.examples;
+
+import dev.faas.api.Context;
+import dev.faas.api.FunctionConfig;
+import dev.faas.api.FunctionRef;
+import dev.faas.api.FunctionSpec;
+import dev.faas.api.Handler;
+import dev.faas.api.InvocationReport;
+import dev.faas.api.Outcome;
+import dev.faas.api.ThrottledException;
+import dev.faas.api.ledger.Pricing;
+import dev.faas.core.FaasRuntime;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+/**
+ * The examples application: deploys three functions (one with a slow cold start, one I/O-bound,
+ * one that fails now and then), drives a few hundred concurrent calls through them, and prints
+ * what happened, function by function, then exits.
+ *
+ * <p>Run it with {@code mvn -q -B -DskipTests -Pexamples verify} from the repository root.
+ */
+public final class Demo {
+
+    private static final Path REPORT_LOG = Path.of("target", "invocations.log");
+
+    private Demo() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int calls = args.length > 0 ? Integer.parseInt(args[0]) : 600;
+        run(calls, 200, System.out);
+    }
+
+    /**
+     * Runs the demo.
+     *
+     * @param calls how many invocations to make in all
+     * @param inFlight how many callers at once
+     * @param out where to print
+     */
+    static void run(int calls, int inFlight, PrintStream out) throws InterruptedException, IOException {
+        Pricing pricing = Pricing.LAMBDA_X86_64;
+        try (FaasRuntime runtime = FaasRuntime.builder().concurrencyLimit(150).pricing(pricing).build()) {
+            List<FunctionRef<String, String>> functions = List.of(
+                    runtime.deploy(FunctionSpec.of("thumbnail", String.class, String.class, Thumbnail::new)
+                            .withConfig(FunctionConfig.builder().memoryMb(1024).timeout(Duration.ofSeconds(2)).build())),
+                    runtime.deploy(FunctionSpec.of("price-lookup", String.class, String.class, () -> Demo::lookUpPrice)
+                            .withConfig(FunctionConfig.builder().memoryMb(256).reservedConcurrency(40).build())),
+                    runtime.deploy(FunctionSpec.of("payment", String.class, String.class, () -> Demo::pay)
+                            .withConfig(FunctionConfig.builder().memoryMb(512).timeout(Duration.ofMillis(150)).build())));
+            out.printf("Deployed %d functions; driving %d calls, %d at a time, through a runtime limited to %d"
+                    + " concurrent executions.%n%n", functions.size(), calls, inFlight, 150);
+
+            Map<String, Tally> tallies = new ConcurrentHashMap<>();
+            Semaphore callers = new Semaphore(inFlight);
+            long start = System.nanoTime();
+            List<Thread> threads = new ArrayList<>(calls);
+            for (int i = 0; i < calls; i++) {
+                FunctionRef<String, String> function = functions.get(i % functions.size());
+                String input = "order-" + i;
+                callers.acquire();
+                threads.add(Thread.ofVirtual().start(() -> {
+                    Tally tally = tallies.computeIfAbsent(function.name(), name -> new Tally());
+                    try {
+                        tally.reports.add(invokeRetryingThrottles(function, input, tally));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } finally {
+                        callers.release();
+                    }
+                }));
+            }
+            for (Thread thread : threads) {
+                thread.join();
+            }
+            Duration wall = Duration.ofNanos(System.nanoTime() - start);
+
+            printSummary(out, functions, tallies, pricing, wall);
+        }
+        printReportLines(out, 3);
+    }
+
+    /** What a well-behaved client does with a throttle: waits a little, with jitter, and tries again. */
+    private static InvocationReport invokeRetryingThrottles(FunctionRef<String, String> function, String input,
+                                                           Tally tally) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return function.invokeForReport(input);
+            } catch (ThrottledException throttled) {
+                tally.throttled.incrementAndGet();
+                Thread.sleep(Math.min(attempt, 10) * 10L + ThreadLocalRandom.current().nextInt(10));
+            }
+        }
+    }
+
+    // ---- the three functions ----
+
+    /** Loads a "model" on every cold start (the INIT phase), then resizes quickly. */
+    static final class Thumbnail implements Handler<String, String> {
+        private final byte[] model;
+
+        Thumbnail() throws InterruptedException {
+            Thread.sleep(300); // reading a model from disk
+            model = new byte[1024];
+        }
+
+        @Override
+        public String handle(String image, Context context) {
+            return image + ".thumb(" + model.length + ")";
+        }
+    }
+
+    /** I/O-bound: waits 20 to 60 ms on a pretend remote service. */
+    static String lookUpPrice(String item, Context context) throws InterruptedException {
+        Thread.sleep(ThreadLocalRandom.current().nextInt(20, 61));
+        return item + ": 9.99 EUR";
+    }
+
+    /** Usually quick; declined one order in ten; one in fifty stuck past its 150 ms timeout. */
+    static String pay(String order, Context context) throws InterruptedException {
+        int roll = Math.floorMod(order.hashCode() * 31 + 7, 100); // the same orders fail on every run
+        if (roll < 10) {
+            throw new IllegalStateException("card declined for " + order);
+        }
+        Thread.sleep(roll < 12 ? 1_000 : 5);
+        return order + ": paid";
+    }
+
+    // ---- output ----
+
+    private static void printSummary(PrintStream out, List<FunctionRef<String, String>> functions,
+                                     Map<String, Tally> tallies, Pricing pricing, Duration wall) {
+        out.printf("%-13s %6s %6s %6s %8s %9s %6s %9s %9s %11s %13s%n", "function", "calls", "ok", "errors",
+                "timeouts", "throttles", "cold", "p50 ms", "p99 ms", "billed ms", "cost USD");
+        Duration busy = Duration.ZERO;
+        for (FunctionRef<String, String> function : functions) {
+            Tally tally = tallies.getOrDefault(function.name(), new Tally());
+            List<InvocationReport> reports = List.copyOf(tally.reports);
+            long[] millis = reports.stream().mapToLong(r -> r.duration().toMillis()).sorted().toArray();
+            BigDecimal cost = reports.stream()
+                    .map(r -> pricing.cost(r.memoryMb(), r.billedDurationMs()))
+                    .reduce(BigDecimal.ZERO, BigDecimal::add);
+            out.printf("%-13s %6d %6d %6d %8d %9d %6d %9d %9d %11d %13s%n", function.name(),
+                    reports.size(),
+                    count(reports, Outcome.SUCCESS), count(reports, Outcome.ERROR),
+                    count(reports, Outcome.TIMEOUT), tally.throttled.get(),
+                    reports.stream().filter(InvocationReport::coldStart).count(),
+                    percentile(millis, 50), percentile(millis, 99),
+                    reports.stream().mapToLong(InvocationReport::billedDurationMs).sum(),
+                    cost.setScale(10, RoundingMode.HALF_UP).toPlainString());
+            for (InvocationReport report : reports) {
+                busy = busy.plus(report.duration()).plus(report.initDuration().orElse(Duration.ZERO));
+            }
+        }
+        out.printf("%nWall time %d ms for %d ms of function time: %.0fx faster than one call after another.%n",
+                wall.toMillis(), busy.toMillis(), (double) busy.toNanos() / wall.toNanos());
+    }
+
+    private static void printReportLines(PrintStream out, int count) throws IOException {
+        if (!Files.exists(REPORT_LOG)) {
+            return;
+        }
+        try (Stream<String> lines = Files.lines(REPORT_LOG)) {
+            List<String> reports = lines.filter(line -> line.contains("REPORT RequestId")).toList();
+            out.printf("%nOne REPORT line per invocation is in %s (%d lines); the first %d:%n",
+                    REPORT_LOG.toAbsolutePath().normalize(), reports.size(), Math.min(count, reports.size()));
+            reports.stream().limit(count).forEach(line -> out.println("  " + line.substring(line.indexOf("REPORT"))));
+        }
+    }
+
+    private static long count(List<InvocationReport> reports, Outcome outcome) {
+        return reports.stream().filter(r -> r.outcome() == outcome).count();
+    }
+
+    private static long percentile(long[] sorted, int percent) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * percent / 100.0) - 1)];
+    }
+
+    /** What the callers of one function saw. */
+    private static final class Tally {
+        final ConcurrentLinkedQueue<InvocationReport> reports = new ConcurrentLinkedQueue<>();
+        final AtomicInteger throttled = new AtomicInteger();
+    }
+}

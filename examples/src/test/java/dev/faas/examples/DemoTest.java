@@ -1,0 +1,26 @@
+package dev.faas.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Keeps the examples application (the project's main job) from rotting: a small run of it. */
+final class DemoTest {
+
+    @Test
+    void runsAndPrintsASummaryPerFunction() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+        Demo.run(60, 20, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+
+        String output = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(output).contains("Deployed 3 functions; driving 60 calls")
+                .containsPattern("thumbnail +20 +20 ")
+                .containsPattern("price-lookup +20 +20 ")
+                .containsPattern("payment +20 ")
+                .contains("faster than one call after another");
+    }
+}

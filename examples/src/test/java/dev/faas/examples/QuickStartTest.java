@@ -1,0 +1,66 @@
+package dev.faas.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faas.api.FunctionConfig;
+import dev.faas.api.FunctionRef;
+import dev.faas.api.FunctionSpec;
+import dev.faas.api.InvocationReport;
+import dev.faas.core.FaasRuntime;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The README's quick start: compiled and run here, and compared with the README's text. */
+final class QuickStartTest {
+
+    private final List<Object> printed = new ArrayList<>();
+
+    @Test
+    void quickStartRuns() {
+        // tag::quick-start[]
+        try (FaasRuntime runtime = FaasRuntime.builder().concurrencyLimit(100).build()) {
+            FunctionRef<String, String> greet = runtime.deploy(
+                    FunctionSpec.of("greet", String.class, String.class, () -> (name, context) -> {
+                        context.logger().info("greeting {}", name);
+                        return "Hello, " + name + "!";
+                    }).withConfig(FunctionConfig.builder().timeout(Duration.ofSeconds(2)).memoryMb(256).build()));
+
+            println(greet.invoke("world"));                     // Hello, world!  (a cold start)
+            InvocationReport report = greet.invokeForReport("again");
+            println(report.coldStart() + ", billed " + report.billedDurationMs() + " ms"); // false, billed 1 ms
+            greet.invokeAsync("async").thenAccept(this::println).join(); // Hello, async!
+        }
+        // end::quick-start[]
+
+        assertThat(printed).containsExactly("Hello, world!", "false, billed 1 ms", "Hello, async!");
+    }
+
+    @Test
+    void readmeShowsTheQuickStartVerbatim() throws IOException {
+        String source = Files.readString(Path.of("src/test/java/dev/faas/examples/QuickStartTest.java"));
+        String readme = Files.readString(Path.of("../README.md"));
+
+        String tagged = source.substring(source.indexOf("// tag::quick-start[]\n") + "// tag::quick-start[]\n".length(),
+                source.indexOf("// end::quick-start[]")); // up to the tag's indentation, which stripIndent removes
+        String shown = readme.substring(readme.indexOf("```java\n", readme.indexOf("## Quick start")) + 8);
+        shown = shown.substring(0, shown.indexOf("```"));
+
+        assertThat(comparable(shown.replace("System.out::println", "this::println").replace("System.out.println(", "println(")))
+                .as("the README's quick start, with System.out for println")
+                .isEqualTo(comparable(tagged.stripIndent()));
+    }
+
+    /** Comments may be aligned differently: the README's lines are longer. */
+    private static String comparable(String code) {
+        return code.replaceAll(" +//", " //");
+    }
+
+    private void println(Object line) {
+        printed.add(line);
+    }
+}

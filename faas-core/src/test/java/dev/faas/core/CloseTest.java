@@ -1,0 +1,152 @@
+package dev.faas.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.faas.api.Context;
+import dev.faas.api.FunctionConfig;
+import dev.faas.api.FunctionRef;
+import dev.faas.api.FunctionSpec;
+import dev.faas.api.Handler;
+import dev.faas.api.InvocationReport;
+import dev.faas.api.Invoker;
+import dev.faas.api.Outcome;
+import dev.faas.api.RuntimeClosedException;
+import dev.faas.api.Trigger;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+final class CloseTest {
+
+    @RegisterExtension
+    final RuntimeFixture fixture = new RuntimeFixture();
+
+    private final CountDownLatch running = new CountDownLatch(1);
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final AtomicInteger closedHandlers = new AtomicInteger();
+
+    @Test
+    void refusesNewCallsAndDeploysOnceClosed() {
+        FaasRuntime runtime = fixture.start();
+        FunctionRef<String, String> echo = runtime.deploy(FunctionSpec.of("echo", String.class, String.class,
+                () -> (input, context) -> input));
+
+        runtime.close();
+
+        assertThatThrownBy(() -> echo.invoke("x")).isInstanceOf(RuntimeClosedException.class)
+                .hasMessage("the runtime is closed and takes no new calls (function 'echo'): build a new FaasRuntime");
+        assertThat(echo.invokeAsync("x")).isCompletedExceptionally();
+        assertThatThrownBy(() -> runtime.invoke("echo", "x")).isInstanceOf(RuntimeClosedException.class);
+        assertThatThrownBy(() -> runtime.deploy(FunctionSpec.of("late", String.class, String.class,
+                () -> (input, context) -> input))).isInstanceOf(RuntimeClosedException.class);
+        runtime.close(); // idempotent
+    }
+
+    @Test
+    void waitsForCallsInFlightThenClosesEveryEnvironment() throws InterruptedException {
+        FaasRuntime runtime = fixture.start();
+        FunctionRef<String, String> slow = runtime.deploy(FunctionSpec.of("slow", String.class, String.class,
+                () -> new Closing((input, context) -> {
+                    if (input.equals("slow")) {
+                        running.countDown();
+                        release.await();
+                    }
+                    return input;
+                })).withConfig(FunctionConfig.builder().provisionedConcurrency(1).build()));
+        assertThat(slow.invoke("fast")).isEqualTo("fast");
+        CompletableFuture<String> inFlight = slow.invokeAsync("slow");
+        running.await();
+
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(runtime::close, Thread::startVirtualThread);
+        await().untilAsserted(() -> assertThatThrownBy(() -> slow.dryRun("new"))
+                .isInstanceOf(RuntimeClosedException.class));
+        assertThatThrownBy(() -> slow.invoke("new")).isInstanceOf(RuntimeClosedException.class);
+        assertThat(closing).isNotDone();
+
+        release.countDown();
+        closing.join();
+
+        assertThat(inFlight.join()).isEqualTo("slow");
+        assertThat(closedHandlers).hasValue(1);
+    }
+
+    @Test
+    void stopsCallsStillRunningAfterTheDrainTimeout() throws InterruptedException {
+        FaasRuntime runtime = fixture.start(b -> b.drainTimeout(Duration.ofMillis(100)));
+        AtomicBoolean interrupted = new AtomicBoolean();
+        FunctionRef<String, String> stuck = runtime.deploy(FunctionSpec.of("stuck", String.class, String.class,
+                () -> (input, context) -> {
+                    running.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        interrupted.set(true);
+                        throw e;
+                    }
+                    return input;
+                }).withConfig(FunctionConfig.builder().timeout(Duration.ofMinutes(5)).build()));
+        AtomicReference<InvocationReport> report = new AtomicReference<>();
+        Thread caller = Thread.startVirtualThread(() -> report.set(stuck.invokeForReport("x")));
+        running.await();
+
+        runtime.close();
+
+        caller.join();
+        assertThat(report.get().outcome()).isEqualTo(Outcome.ERROR);
+        assertThat(report.get().error()).get().isInstanceOf(RuntimeClosedException.class);
+        assertThat(interrupted).isTrue();
+    }
+
+    @Test
+    void closesItsTriggers() {
+        FaasRuntime runtime = fixture.start();
+        AtomicReference<Invoker> started = new AtomicReference<>();
+        AtomicBoolean closed = new AtomicBoolean();
+        runtime.addTrigger(new Trigger() {
+            @Override
+            public String name() {
+                return "test";
+            }
+
+            @Override
+            public void start(Invoker invoker) {
+                started.set(invoker);
+            }
+
+            @Override
+            public void close() {
+                closed.set(true);
+            }
+        });
+
+        assertThat(started.get()).isSameAs(runtime);
+        runtime.close();
+        assertThat(closed).isTrue();
+    }
+
+    /** Counts its own close. */
+    private final class Closing implements Handler<String, String>, AutoCloseable {
+        private final Handler<String, String> body;
+
+        Closing(Handler<String, String> body) {
+            this.body = body;
+        }
+
+        @Override
+        public String handle(String input, Context context) throws Exception {
+            return body.handle(input, context);
+        }
+
+        @Override
+        public void close() {
+            closedHandlers.incrementAndGet();
+        }
+    }
+}

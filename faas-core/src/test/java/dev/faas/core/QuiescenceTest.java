@@ -1,0 +1,77 @@
+package dev.faas.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.faas.api.FunctionRef;
+import dev.faas.api.FunctionSpec;
+import dev.faas.api.ManualClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+final class QuiescenceTest {
+
+    @RegisterExtension
+    final RuntimeFixture fixture = new RuntimeFixture();
+
+    @Test
+    void aHandlerBlockedOnALatchIsQuiescent() {
+        FaasRuntime runtime = fixture.start();
+        CountDownLatch release = new CountDownLatch(1);
+        FunctionRef<String, String> blocked = runtime.deploy(FunctionSpec.of("blocked", String.class, String.class,
+                () -> (input, context) -> {
+                    release.await();
+                    return input;
+                }));
+        CompletableFuture<String> call = blocked.invokeAsync("x");
+
+        runtime.awaitQuiescence(Duration.ofSeconds(5));
+
+        assertThat(call).isNotDone();
+        release.countDown();
+        assertThat(call.join()).isEqualTo("x");
+    }
+
+    @Test
+    void aSpinningHandlerIsNamedWhenTheWaitGivesUp() {
+        FaasRuntime runtime = fixture.start();
+        AtomicBoolean stop = new AtomicBoolean();
+        FunctionRef<String, String> spin = runtime.deploy(FunctionSpec.of("spin", String.class, String.class,
+                () -> (input, context) -> {
+                    while (!stop.get()) {
+                        Thread.onSpinWait();
+                    }
+                    return input;
+                }));
+        CompletableFuture<String> call = spin.invokeAsync("x");
+
+        try {
+            assertThatThrownBy(() -> runtime.awaitQuiescence(Duration.ofMillis(200)))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("still busy: request ").hasMessageContaining(" of 'spin' (RUNNABLE)");
+        } finally {
+            stop.set(true);
+        }
+        assertThat(call.join()).isEqualTo("x");
+    }
+
+    @Test
+    void aManualClockWaitsForTheWorkATimerStarts() {
+        ManualClock clock = new ManualClock(Instant.EPOCH);
+        FaasRuntime runtime = fixture.start(b -> b.clock(clock));
+        FunctionRef<String, String> echo = runtime.deploy(FunctionSpec.of("echo", String.class, String.class,
+                () -> (input, context) -> input));
+        CompletableFuture<String> started = new CompletableFuture<>();
+
+        clock.schedule(Duration.ofSeconds(1), () -> echo.invokeAsync("from a timer").thenAccept(started::complete));
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(started).as("the invocation the timer started has finished when advance returns")
+                .isCompletedWithValue("from a timer");
+    }
+}
