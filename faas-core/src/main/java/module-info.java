@@ -4,6 +4,8 @@
  */
 module dev.faas.core {
     requires transitive dev.faas.api;
+    // Micrometer has no module descriptor: it is required as the automatic module micrometer.core.
+    requires transitive micrometer.core;
 
     exports dev.faas.core;
 }

@@ -14,7 +14,9 @@ public class FunctionNotFoundException extends FaasException {
      * @param functionName the name that was asked for
      */
     public FunctionNotFoundException(String functionName) {
-        super("no function named '" + functionName + "' is deployed: deploy it first, or check the name",
+        super(functionName == null
+                        ? "a function name is needed, but it was null"
+                        : "no function named '" + functionName + "' is deployed: deploy it first, or check the name",
                 functionName, null, null);
     }
 }

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ManualClock implements TimeSource {
 
-    /** How long {@link #advance} waits, in real time, for participants to become quiescent. */
+    /** How long {@link #advance} waits by default, in real time, for participants to become quiescent. */
     public static final Duration QUIESCENCE_TIMEOUT = Duration.ofSeconds(5);
 
     private static final Logger log = LoggerFactory.getLogger(ManualClock.class);
@@ -43,6 +43,8 @@ public final class ManualClock implements TimeSource {
     private final Object timersLock = new Object();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>(); // guarded by timersLock
     private long sequence;                                             // guarded by timersLock
+    private int pending;                                               // guarded by timersLock
+    private final Duration quiescenceTimeout;
     private volatile long elapsedNanos;
 
     /**
@@ -51,7 +53,19 @@ public final class ManualClock implements TimeSource {
      * @param start the clock's initial instant
      */
     public ManualClock(Instant start) {
+        this(start, QUIESCENCE_TIMEOUT);
+    }
+
+    /**
+     * Creates a clock that reads {@code start} until it is advanced, and waits at most
+     * {@code quiescenceTimeout} of real time for its participants to settle.
+     *
+     * @param start the clock's initial instant
+     * @param quiescenceTimeout how long an advance waits for busy participants before it throws
+     */
+    public ManualClock(Instant start, Duration quiescenceTimeout) {
         this.start = Objects.requireNonNull(start, "start");
+        this.quiescenceTimeout = Objects.requireNonNull(quiescenceTimeout, "quiescenceTimeout");
     }
 
     @Override
@@ -72,6 +86,7 @@ public final class ManualClock implements TimeSource {
             long due = elapsedNanos + delayNanos;
             Timer timer = new Timer(due < 0 ? Long.MAX_VALUE : due, sequence++, task);
             timers.add(timer);
+            pending++;
             return timer;
         }
     }
@@ -82,12 +97,17 @@ public final class ManualClock implements TimeSource {
      *
      * @param amount how far to move; zero fires what is already due
      * @throws IllegalArgumentException if {@code amount} is negative
-     * @throws IllegalStateException if a participant stays busy for {@link #QUIESCENCE_TIMEOUT}
+     * @throws IllegalStateException if a participant stays busy for the quiescence timeout, or if a
+     *     timer task calls {@code advance}
      */
     public void advance(Duration amount) {
         Objects.requireNonNull(amount, "amount");
         if (amount.isNegative()) {
             throw new IllegalArgumentException("a ManualClock only moves forward, but advance was given " + amount);
+        }
+        if (advancing.isHeldByCurrentThread()) {
+            throw new IllegalStateException("advance was called from a timer task of the same clock: schedule"
+                    + " the later work as a timer instead");
         }
         advancing.lock();
         try {
@@ -131,28 +151,41 @@ public final class ManualClock implements TimeSource {
      */
     public int pendingTimers() {
         synchronized (timersLock) {
-            return timers.size();
+            return pending;
         }
     }
 
     private Timer pollDue(long target) {
         synchronized (timersLock) {
-            Timer next = timers.peek();
-            if (next == null || next.due > target) {
-                return null;
+            while (true) {
+                Timer next = timers.peek();
+                if (next == null || next.due > target) {
+                    return null;
+                }
+                timers.poll();
+                if (!next.cancelled) {
+                    next.fired = true;
+                    pending--;
+                    return next;
+                }
             }
-            return timers.poll();
         }
     }
 
-    private boolean remove(Timer timer) {
+    /** Cancels in O(1): the timer stays queued, marked, and is dropped when it comes due. */
+    private boolean cancel(Timer timer) {
         synchronized (timersLock) {
-            return timers.remove(timer);
+            if (timer.fired || timer.cancelled) {
+                return false;
+            }
+            timer.cancelled = true;
+            pending--;
+            return true;
         }
     }
 
     private void awaitParticipants() {
-        long deadline = System.nanoTime() + QUIESCENCE_TIMEOUT.toNanos();
+        long deadline = System.nanoTime() + quiescenceTimeout.toNanos();
         long pause = TimeUnit.MICROSECONDS.toNanos(20);
         while (true) {
             List<String> busy = new ArrayList<>();
@@ -163,8 +196,8 @@ public final class ManualClock implements TimeSource {
                 return;
             }
             if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("ManualClock.advance waited " + QUIESCENCE_TIMEOUT.toSeconds()
-                        + " s for work to settle, but it is still busy: " + String.join("; ", busy)
+                throw new IllegalStateException("ManualClock.advance waited " + quiescenceTimeout.toMillis()
+                        + " ms for work to settle, but it is still busy: " + String.join("; ", busy)
                         + ". A handler that never blocks, or a timer task that never ends, keeps a runtime busy.");
             }
             LockSupport.parkNanos(pause);
@@ -196,6 +229,8 @@ public final class ManualClock implements TimeSource {
         final long due;
         final long order;
         final Runnable task;
+        boolean cancelled; // guarded by timersLock
+        boolean fired;     // guarded by timersLock
 
         Timer(long due, long order, Runnable task) {
             this.due = due;
@@ -213,7 +248,7 @@ public final class ManualClock implements TimeSource {
 
         @Override
         public boolean cancel() {
-            return remove(this);
+            return ManualClock.this.cancel(this);
         }
 
         @Override

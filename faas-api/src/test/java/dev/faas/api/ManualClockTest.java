@@ -101,6 +101,36 @@ final class ManualClockTest {
     }
 
     @Test
+    void refusesToBeAdvancedByItsOwnTimers() {
+        clock.schedule(Duration.ofSeconds(1), () -> {
+            try {
+                clock.advance(Duration.ofSeconds(1));
+            } catch (IllegalStateException e) {
+                fired.add(e.getMessage());
+            }
+        });
+
+        clock.advance(Duration.ofSeconds(5));
+
+        assertThat(fired).singleElement().asString().contains("advance was called from a timer task");
+        assertThat(clock.now()).isEqualTo(START.plusSeconds(5));
+    }
+
+    @Test
+    void countsOnlyTimersThatCanStillFire() {
+        TimeSource.Cancellable first = clock.schedule(Duration.ofSeconds(1), () -> fired.add("first"));
+        clock.schedule(Duration.ofSeconds(2), () -> fired.add("second"));
+        assertThat(clock.pendingTimers()).isEqualTo(2);
+
+        first.cancel();
+        assertThat(clock.pendingTimers()).isEqualTo(1);
+        clock.advance(Duration.ofSeconds(2));
+
+        assertThat(clock.pendingTimers()).isZero();
+        assertThat(fired).containsExactly("second");
+    }
+
+    @Test
     void refusesToGoBack() {
         assertThatThrownBy(() -> clock.advance(Duration.ofSeconds(-1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("only moves forward");
@@ -127,6 +157,7 @@ final class ManualClockTest {
 
     @Test
     void namesWhatStaysBusy() {
+        ManualClock clock = new ManualClock(START, Duration.ofMillis(100));
         TimeSource.Cancellable membership = clock.join(() -> Optional.of("request 42 of 'spin' (RUNNABLE)"));
 
         assertThatThrownBy(() -> clock.advance(Duration.ofSeconds(1)))

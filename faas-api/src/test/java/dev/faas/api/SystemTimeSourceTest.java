@@ -1,6 +1,7 @@
 package dev.faas.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -39,7 +40,7 @@ final class SystemTimeSourceTest {
         CountDownLatch later = new CountDownLatch(1);
 
         TimeSource.Cancellable timer = clock.schedule(Duration.ofMillis(10), () -> cancelledFired.set(true));
-        assertThat(timer.cancel()).isTrue();
+        assumeTrue(timer.cancel(), "cancelled before it was due (a badly loaded machine may be too late)");
         // A timer due after the cancelled one has fired, so the cancelled one had its chance.
         clock.schedule(Duration.ofMillis(50), later::countDown);
 

@@ -11,13 +11,14 @@ import dev.faas.api.ThrottledException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One deployed function: its spec, its admission and its environments, and the entry points of
- * every invocation type. The call path reads only final fields and one volatile flag, and takes one
- * slot (two for a function in the shared pool) with a compare-and-set each.
+ * every invocation type. A call takes one slot (two for a function in the shared pool) with a
+ * compare-and-set each, and takes no lock.
  */
 final class Deployment {
 
@@ -36,6 +37,11 @@ final class Deployment {
     /** The shared pool, or null when the function has reserved concurrency. */
     private final Limiter shared;
     private final AtomicBoolean reservationReturned = new AtomicBoolean();
+    private final AtomicInteger orphans = new AtomicInteger();
+    /** This function's usage in the ledger. */
+    final FunctionUsage usage;
+    /** Its meters, or null when the runtime has no meter registry. */
+    final FunctionMetrics metrics;
     private final Runnable returnReservation;
     private volatile boolean undeployed;
 
@@ -50,10 +56,15 @@ final class Deployment {
         this.factory = (HandlerFactory<Object, Object>) spec.handlerFactory();
         this.timeoutNanos = config.timeout().toNanos();
         this.logger = LoggerFactory.getLogger("dev.faas.function." + name);
-        this.environments = new EnvironmentPool(engine, name, factory, config.initTimeout(), config.idleTimeout());
+        this.environments = new EnvironmentPool(this);
         this.own = new Limiter(config.reservedConcurrency().orElse(Integer.MAX_VALUE));
         this.shared = config.reservedConcurrency().isPresent() ? null : engine.sharedPool;
         this.returnReservation = returnReservation;
+        this.usage = engine.ledger.usageOf(name);
+        this.metrics = engine.meterRegistry == null ? null : new FunctionMetrics(this, engine.pricing);
+        if (metrics != null) {
+            metrics.bindTo(engine.meterRegistry);
+        }
     }
 
     // ---- entry points ----
@@ -83,7 +94,7 @@ final class Deployment {
         checkDeployed();
         checkInput(input);
         if (own.limit() == 0) {
-            throw new ThrottledException(name, ThrottledException.Reason.RESERVED_CONCURRENCY, 0, Duration.ZERO);
+            throw throttled(ThrottledException.Reason.RESERVED_CONCURRENCY, 0);
         }
     }
 
@@ -99,7 +110,7 @@ final class Deployment {
         Invocation invocation;
         try {
             invocation = new Invocation(this, input, InvocationType.REQUEST_RESPONSE, 1, future);
-            engine.work.start(invocation);
+            engine.work.start(invocation, () -> engine.checkOpen(name));
         } catch (RuntimeException | Error failure) {
             releaseSlot();
             throw failure;
@@ -111,13 +122,19 @@ final class Deployment {
 
     private void admit() {
         if (!own.tryAcquire()) {
-            throw new ThrottledException(name, ThrottledException.Reason.RESERVED_CONCURRENCY, own.limit(),
-                    Duration.ZERO);
+            throw throttled(ThrottledException.Reason.RESERVED_CONCURRENCY, own.limit());
         }
         if (shared != null && !shared.tryAcquire()) {
             own.release();
-            throw new ThrottledException(name, ThrottledException.Reason.CONCURRENCY, shared.limit(), Duration.ZERO);
+            throw throttled(ThrottledException.Reason.CONCURRENCY, shared.limit());
         }
+    }
+
+    private ThrottledException throttled(ThrottledException.Reason reason, int limit) {
+        if (metrics != null) {
+            metrics.throttled(reason);
+        }
+        return new ThrottledException(name, reason, limit, Duration.ZERO);
     }
 
     /** Releases one slot; the last one out after an undeploy returns the reservation to the shared pool. */
@@ -134,12 +151,29 @@ final class Deployment {
         return own.inUse();
     }
 
+    int orphanedThreads() {
+        return orphans.get();
+    }
+
+    void orphanStarted() {
+        orphans.incrementAndGet();
+        engine.orphans.incrementAndGet();
+    }
+
+    void orphanEnded() {
+        orphans.decrementAndGet();
+        engine.orphans.decrementAndGet();
+    }
+
     // ---- lifecycle ----
 
     /** Stops new calls and closes idle environments; calls in flight finish, then the reservation returns. */
     void undeploy() {
         undeployed = true;
         environments.close();
+        if (metrics != null) {
+            metrics.remove(engine.meterRegistry);
+        }
         if (own.inUse() == 0) {
             returnReservationOnce();
         }

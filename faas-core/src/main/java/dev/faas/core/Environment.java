@@ -45,8 +45,4 @@ final class Environment {
         idleSince = now;
         state = IDLE;
     }
-
-    int state() {
-        return state;
-    }
 }

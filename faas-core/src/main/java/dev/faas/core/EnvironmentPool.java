@@ -33,6 +33,7 @@ final class EnvironmentPool {
     private static final Logger log = LoggerFactory.getLogger(FaasRuntime.class);
 
     private final Engine engine;
+    private final Deployment owner;
     private final String function;
     private final HandlerFactory<Object, Object> factory;
     private final Duration initTimeout;
@@ -45,13 +46,13 @@ final class EnvironmentPool {
     private volatile TimeSource.Cancellable sweep;
     private volatile boolean closed;
 
-    EnvironmentPool(Engine engine, String function, HandlerFactory<Object, Object> factory, Duration initTimeout,
-                    Duration idleTimeout) {
-        this.engine = engine;
-        this.function = function;
-        this.factory = factory;
-        this.initTimeout = initTimeout;
-        this.idleTimeoutNanos = idleTimeout.toNanos();
+    EnvironmentPool(Deployment owner) {
+        this.engine = owner.engine;
+        this.owner = owner;
+        this.function = owner.name;
+        this.factory = owner.factory;
+        this.initTimeout = owner.config.initTimeout();
+        this.idleTimeoutNanos = owner.config.idleTimeout().toNanos();
     }
 
     /** A warm environment, now BUSY, or null when a cold start is needed. */
@@ -77,12 +78,9 @@ final class EnvironmentPool {
 
     /** Returns a BUSY environment after a call that left it healthy. */
     void release(Environment environment) {
-        Deque<Environment> home = environment.provisioned ? provisionedIdle : idle;
         environment.markIdle(engine.clock.nanoTime());
-        home.offerFirst(environment);
-        if (closed) {
-            closeIdle(home);
-        } else if (!environment.provisioned) {
+        offer(environment.provisioned ? provisionedIdle : idle, environment);
+        if (!environment.provisioned && !closed) {
             armSweep();
         }
     }
@@ -156,12 +154,18 @@ final class EnvironmentPool {
             if (failure != null) {
                 log.warn("faas: function '{}' lost a provisioned environment and could not replace it: {}",
                         function, failure.getMessage());
-            } else if (closed) {
-                closeHandler(environment);
             } else {
-                provisionedIdle.offerFirst(environment);
+                offer(provisionedIdle, environment);
             }
         });
+    }
+
+    /** Puts an idle environment back; one that arrives after close() is closed, not kept. */
+    private void offer(Deque<Environment> home, Environment environment) {
+        home.offerFirst(environment);
+        if (closed) {
+            closeIdle(home);
+        }
     }
 
     private CompletableFuture<Environment> initialize() {
@@ -170,17 +174,20 @@ final class EnvironmentPool {
         return provisioning.result;
     }
 
+    /** Arms the one sweep timer for the oldest idle environment, unless it is armed already. */
     private void armSweep() {
-        if (sweepArmed.get() || !sweepArmed.compareAndSet(false, true)) {
-            return;
-        }
-        Environment oldest = idle.peekLast();
-        if (oldest == null) {
+        while (!sweepArmed.get() && sweepArmed.compareAndSet(false, true)) {
+            Environment oldest = idle.peekLast();
+            if (oldest != null) {
+                long delay = Math.max(0, oldest.idleSince + idleTimeoutNanos - engine.clock.nanoTime());
+                sweep = engine.clock.schedule(Duration.ofNanos(delay), this::sweep);
+                return;
+            }
             sweepArmed.set(false);
-            return;
+            if (idle.isEmpty()) { // a release that saw the timer armed may have come in meanwhile
+                return;
+            }
         }
-        long delay = Math.max(0, oldest.idleSince + idleTimeoutNanos - engine.clock.nanoTime());
-        sweep = engine.clock.schedule(Duration.ofNanos(delay), this::sweep);
     }
 
     private void sweep() {
@@ -198,7 +205,7 @@ final class EnvironmentPool {
             }
             // Removed, so it is ours; it may have been taken and released again in between.
             if (now - oldest.idleSince < idleTimeoutNanos) {
-                idle.offerFirst(oldest);
+                offer(idle, oldest);
             } else if (oldest.move(Environment.IDLE, Environment.CLOSED)) {
                 closeHandler(oldest);
             }
@@ -265,12 +272,12 @@ final class EnvironmentPool {
             }
             timer.cancel();
             if (failure == null && handler == null) {
-                failure = new NullPointerException("the handler factory returned null");
+                failure = new NullPointerException("the handler factory returned null; it must return a Handler");
             }
             if (failure != null) {
                 if (!result.completeExceptionally(new FunctionInitException(function, null, "function '" + function
                         + "': the handler factory failed while provisioning: " + failure, failure))) {
-                    engine.orphans.decrementAndGet();
+                    owner.orphanEnded(); // the timer won: this thread was an orphan
                 }
                 return;
             }
@@ -278,21 +285,23 @@ final class EnvironmentPool {
             provisionedAlive.incrementAndGet();
             Environment environment = new Environment(handler, true, Environment.IDLE);
             if (!result.complete(environment)) {
-                engine.orphans.decrementAndGet();
+                owner.orphanEnded();
                 environment.move(Environment.IDLE, Environment.CLOSED);
                 closeHandler(environment);
             }
         }
 
         private void expire() {
+            owner.orphanStarted(); // counted before the race is decided, so the count never dips below zero
             if (result.completeExceptionally(new FunctionInitException(function, null, "function '" + function
                     + "': provisioning passed the initTimeout of " + initTimeout.toMillis()
                     + " ms; raise initTimeout, or make the handler factory faster", null))) {
-                engine.orphans.incrementAndGet();
                 Thread thread = thread();
                 if (thread != null) {
                     thread.interrupt();
                 }
+            } else {
+                owner.orphanEnded();
             }
         }
 

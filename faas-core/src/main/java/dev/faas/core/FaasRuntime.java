@@ -10,8 +10,14 @@ import dev.faas.api.ManualClock;
 import dev.faas.api.RuntimeClosedException;
 import dev.faas.api.TimeSource;
 import dev.faas.api.Trigger;
+import dev.faas.api.ledger.Durability;
+import dev.faas.api.ledger.Ledger;
+import dev.faas.api.ledger.LedgerSink;
 import dev.faas.api.ledger.Pricing;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.invoke.MethodType;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -23,9 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +56,8 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
 
     /** The default global concurrency limit: 1,000, as Lambda's default account limit. */
     public static final int DEFAULT_CONCURRENCY_LIMIT = 1000;
+    /** The default {@link Builder#ledgerRetention(int)}: 100,000 records. */
+    public static final int DEFAULT_LEDGER_RETENTION = 100_000;
     /** The default {@link Builder#drainTimeout(Duration)}: 30 seconds. */
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
@@ -60,18 +66,33 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
     private final Engine engine;
     private final Duration drainTimeout;
     private final Map<String, Deployment> functions = new ConcurrentHashMap<>();
-    private final List<Trigger> triggers = new CopyOnWriteArrayList<>();
-    private final AtomicBoolean closing = new AtomicBoolean();
+    /** Undeployed functions whose calls are still running: their slots still count. */
+    private final Set<Deployment> draining = ConcurrentHashMap.newKeySet();
     private final TimeSource.Cancellable clockMembership;
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
-    private final ReentrantLock deployLock = new ReentrantLock();
-    private final Set<String> deploying = new HashSet<>(); // guarded by deployLock
-    private int reservedTotal;                             // guarded by deployLock
+    private final ReentrantLock lock = new ReentrantLock(); // deploys, undeploys, triggers, the start of close
+    private final Set<String> deploying = new HashSet<>();  // guarded by lock
+    private final List<Trigger> triggers = new ArrayList<>(); // guarded by lock
+    private int reservedTotal;                              // guarded by lock
+    private boolean closing;                                // guarded by lock
 
     private FaasRuntime(Builder builder) {
         WorkTracker work = new WorkTracker(Thread.ofVirtual().factory());
-        this.engine = new Engine(builder.clock, work, builder.pricing, new ReportLog(builder.reportLog),
-                builder.concurrencyLimit);
+        MeterRegistry registry = builder.meterRegistry;
+        Counter journalFailures = registry == null ? null : Counter.builder("faas.ledger.journal.failures")
+                .description("Ledger journal batches that could not be written").register(registry);
+        LedgerJournal journal = builder.journalDirectory == null ? null
+                : new LedgerJournal(builder.journalDirectory, builder.durability, builder.pricing,
+                        () -> {
+                            if (journalFailures != null) {
+                                journalFailures.increment();
+                            }
+                        });
+        SinkForwarder sink = builder.sink == null ? null : new SinkForwarder(builder.sink, builder.pricing);
+        RuntimeLedger ledger = new RuntimeLedger(builder.pricing, builder.retention, journal, sink);
+        this.engine = new Engine(builder.clock, work, builder.pricing, new ReportLog(builder.reportLog), ledger,
+                registry, builder.concurrencyLimit);
         this.drainTimeout = builder.drainTimeout;
         this.clockMembership = builder.clock instanceof ManualClock manual ? manual.join(work::busy) : () -> false;
     }
@@ -107,15 +128,23 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
         String name = spec.name();
         engine.checkOpen(name);
         int reservation = spec.config().reservedConcurrency().orElse(0);
-        deployLock.lock();
+        lock.lock();
         try {
-            checkFits(spec);
+            if (closing) {
+                throw new RuntimeClosedException(name);
+            }
+            checkDeployable(spec);
             deploying.add(name);
             reserve(reservation);
         } finally {
-            deployLock.unlock();
+            lock.unlock();
         }
-        Deployment deployment = new Deployment(engine, spec, () -> unreserve(reservation));
+        Deployment[] created = new Deployment[1];
+        Deployment deployment = new Deployment(engine, spec, () -> {
+            unreserve(reservation);
+            draining.remove(created[0]);
+        });
+        created[0] = deployment;
         try {
             deployment.environments.provision(spec.config().provisionedConcurrency());
         } catch (RuntimeException failure) {
@@ -127,7 +156,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
         return new TypedRef<>(this, deployment, spec.inputType(), spec.outputType());
     }
 
-    private void checkFits(FunctionSpec<?, ?> spec) {
+    private void checkDeployable(FunctionSpec<?, ?> spec) {
         String name = spec.name();
         FunctionConfig config = spec.config();
         int limit = engine.concurrencyLimit;
@@ -147,28 +176,26 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
                         + reservedTotal + " other functions reserved), but was " + reserved);
             }
         }
-        int provisionedMax = config.reservedConcurrency().orElse(limit);
-        if (config.provisionedConcurrency() > provisionedMax) {
+        if (config.reservedConcurrency().isEmpty() && config.provisionedConcurrency() > limit) {
             throw new InvalidConfigException(name, "provisionedConcurrency", "provisionedConcurrency must be between 0"
-                    + " and " + provisionedMax + " (the runtime's concurrencyLimit), but was "
-                    + config.provisionedConcurrency());
+                    + " and " + limit + " (the runtime's concurrencyLimit), but was " + config.provisionedConcurrency());
         }
     }
 
     /** Ends a deploy: publishes the function, or (null) only frees its name. */
     private void publish(String name, Deployment deployment) {
-        deployLock.lock();
+        lock.lock();
         try {
             deploying.remove(name);
             if (deployment != null) {
-                if (engine.isClosed()) {
+                if (closing) {
                     deployment.undeploy();
                     throw new RuntimeClosedException(name);
                 }
                 functions.put(name, deployment);
             }
         } finally {
-            deployLock.unlock();
+            lock.unlock();
         }
     }
 
@@ -178,11 +205,11 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
     }
 
     private void unreserve(int executions) {
-        deployLock.lock();
+        lock.lock();
         try {
             reserve(-executions);
         } finally {
-            deployLock.unlock();
+            lock.unlock();
         }
     }
 
@@ -196,11 +223,14 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
      */
     public void undeploy(String name) {
         Deployment deployment;
-        deployLock.lock();
+        lock.lock();
         try {
             deployment = functions.remove(name);
+            if (deployment != null) {
+                draining.add(deployment);
+            }
         } finally {
-            deployLock.unlock();
+            lock.unlock();
         }
         if (deployment == null) {
             throw new FunctionNotFoundException(name);
@@ -255,7 +285,10 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
 
     Deployment require(String name) {
         engine.checkOpen(name);
-        Deployment deployment = name == null ? null : functions.get(name);
+        if (name == null) {
+            throw new FunctionNotFoundException(null);
+        }
+        Deployment deployment = functions.get(name);
         if (deployment == null) {
             throw new FunctionNotFoundException(name);
         }
@@ -267,7 +300,17 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
         return (Class<T>) MethodType.methodType(type).wrap().returnType();
     }
 
-    // ---- triggers, introspection, time ----
+    // ---- ledger, triggers, introspection, time ----
+
+    /**
+     * The billing ledger: one record per invocation that ran, exact usage sums, exports. With a
+     * journal, it includes what was recovered from before a restart.
+     *
+     * @return the ledger
+     */
+    public Ledger ledger() {
+        return engine.ledger;
+    }
 
     /**
      * Starts a trigger against this runtime; it is closed when the runtime closes.
@@ -277,9 +320,16 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
      */
     public void addTrigger(Trigger trigger) {
         Objects.requireNonNull(trigger, "trigger");
-        engine.checkOpen(null);
-        trigger.start(this);
-        triggers.add(trigger);
+        lock.lock();
+        try {
+            if (closing) {
+                throw new RuntimeClosedException(null);
+            }
+            trigger.start(this);
+            triggers.add(trigger);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -290,6 +340,9 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
     public RuntimeStatus status() {
         Map<String, FunctionStatus> byName = new LinkedHashMap<>();
         int executions = 0;
+        for (Deployment deployment : draining) {
+            executions += deployment.concurrentExecutions();
+        }
         for (Deployment deployment : functions.values()) {
             EnvironmentPool pool = deployment.environments;
             FunctionStatus function = new FunctionStatus(deployment.name, deployment.concurrentExecutions(),
@@ -317,29 +370,49 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
     // ---- close ----
 
     /**
-     * Closes the runtime: triggers are closed, new calls are refused with
-     * {@link RuntimeClosedException}, calls in flight are given up to the drain timeout (real time,
-     * even with a {@link ManualClock}) to finish, then the ones still running are stopped (their
-     * callers get a RuntimeClosedException) and every environment is closed. Idempotent.
+     * Closes the runtime. Triggers are closed first (their deliveries in flight finish); then new
+     * calls are refused with {@link RuntimeClosedException}; calls in flight get up to the drain
+     * timeout (real time, even with a {@link ManualClock}) to finish, and the ones still running are
+     * then stopped (their callers get a RuntimeClosedException); idle environments are closed, and
+     * the busy environments of stopped calls when their threads end; the ledger's journal is flushed.
+     * Idempotent: a second call waits for the first to finish.
      */
     @Override
     public void close() {
-        if (!closing.compareAndSet(false, true)) {
+        List<Trigger> started;
+        lock.lock();
+        try {
+            if (closing) {
+                started = null;
+            } else {
+                closing = true;
+                started = List.copyOf(triggers);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (started == null) {
+            closed.join();
             return;
         }
-        deployLock.lock();
         try {
-            engine.markClosed();
-        } finally {
-            deployLock.unlock();
-        }
-        for (Trigger trigger : triggers) {
-            try {
-                trigger.close();
-            } catch (RuntimeException e) {
-                log.warn("faas: closing trigger '{}' failed", trigger.name(), e);
+            for (Trigger trigger : started) {
+                try {
+                    trigger.close();
+                } catch (RuntimeException e) {
+                    log.warn("faas: closing trigger '{}' failed", trigger.name(), e);
+                }
             }
+            engine.markClosed();
+            drain();
+            engine.ledger.close();
+        } finally {
+            clockMembership.cancel();
+            closed.complete(null);
         }
+    }
+
+    private void drain() {
         long deadline = System.nanoTime() + drainTimeout.toNanos();
         List<Work> running = engine.work.awaitDrain(deadline);
         if (!running.isEmpty()) {
@@ -351,7 +424,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
                 }
             }
         }
-        for (Deployment deployment : new ArrayList<>(functions.values())) {
+        for (Deployment deployment : functions.values()) {
             deployment.environments.close();
         }
         // Handler closes and shutdown deliveries get what is left of the budget, and at least a moment.
@@ -361,7 +434,11 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
             log.warn("faas: closed with {} tasks still running: {}", left.size(),
                     left.stream().limit(5).map(Work::describe).toList());
         }
-        clockMembership.cancel();
+    }
+
+    /** The engine, for tests in this package. */
+    Engine engine() {
+        return engine;
     }
 
     @Override
@@ -374,7 +451,12 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
     public static final class Builder {
         private int concurrencyLimit = DEFAULT_CONCURRENCY_LIMIT;
         private Pricing pricing = Pricing.LAMBDA_X86_64;
+        private MeterRegistry meterRegistry;
         private TimeSource clock = TimeSource.system();
+        private Path journalDirectory;
+        private Durability durability = Durability.sync();
+        private LedgerSink sink;
+        private int retention = DEFAULT_LEDGER_RETENTION;
         private boolean reportLog = true;
         private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
 
@@ -401,6 +483,67 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          */
         public Builder pricing(Pricing pricing) {
             this.pricing = Objects.requireNonNull(pricing, "pricing");
+            return this;
+        }
+
+        /**
+         * The registry the runtime's meters go to (see the README for the list); none by default,
+         * and the global registry is never touched.
+         *
+         * @param meterRegistry the host's registry
+         * @return this builder
+         */
+        public Builder meterRegistry(MeterRegistry meterRegistry) {
+            this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
+            return this;
+        }
+
+        /**
+         * Keeps an append-only journal of ledger records in {@code directory}, forced to disk before
+         * each call returns ({@link Durability#sync()}). Built runtimes recover what the directory
+         * holds, so that the ledger includes usage from before a restart.
+         *
+         * @param directory the journal's directory, created if missing
+         * @return this builder
+         */
+        public Builder ledgerJournal(Path directory) {
+            return ledgerJournal(directory, Durability.sync());
+        }
+
+        /**
+         * Keeps an append-only journal of ledger records in {@code directory}, with the given
+         * durability (what a crash can lose).
+         *
+         * @param directory the journal's directory, created if missing
+         * @param durability when records are forced to disk
+         * @return this builder
+         */
+        public Builder ledgerJournal(Path directory, Durability durability) {
+            this.journalDirectory = Objects.requireNonNull(directory, "directory");
+            this.durability = Objects.requireNonNull(durability, "durability");
+            return this;
+        }
+
+        /**
+         * Also sends every ledger record to {@code sink}, in batches, on a thread of the runtime's.
+         *
+         * @param sink where to send records
+         * @return this builder
+         */
+        public Builder ledgerSink(LedgerSink sink) {
+            this.sink = Objects.requireNonNull(sink, "sink");
+            return this;
+        }
+
+        /**
+         * How many of the newest records {@link Ledger#entries()} and fine-grained usage windows keep.
+         * Usage sums stay exact whatever this is. Default 100,000.
+         *
+         * @param retention zero or more
+         * @return this builder
+         */
+        public Builder ledgerRetention(int retention) {
+            this.retention = retention;
             return this;
         }
 
@@ -450,6 +593,10 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
             if (concurrencyLimit < 1) {
                 throw new InvalidConfigException("concurrencyLimit", "concurrencyLimit must be at least 1, but was "
                         + concurrencyLimit);
+            }
+            if (retention < 0) {
+                throw new InvalidConfigException("ledgerRetention", "ledgerRetention must be zero or more, but was "
+                        + retention);
             }
             if (drainTimeout.isNegative()) {
                 throw new InvalidConfigException("drainTimeout", "drainTimeout must be zero or more, but was "

@@ -28,18 +28,20 @@ import org.slf4j.MDC;
  * its outcome.
  *
  * <p>The state moves STARTING -> HANDLING -> FINISHED on the invocation's own thread; a deadline
- * timer (or the runtime closing) may instead move STARTING or HANDLING to a stopped state. Every move
- * is a compare-and-set, and whoever makes the move out of a running state owns the outcome: it
- * records the invocation, releases what must be released and delivers the result to the caller,
- * in that order, so that the caller never sees an outcome before its bookkeeping is done.
+ * timer, or the runtime closing, may instead move STARTING or HANDLING to a stopped state. Whoever
+ * moves the state out of STARTING or HANDLING, by compare-and-set, owns the outcome: it alone writes
+ * the outcome fields, records the invocation and delivers it to the caller (in a finally, so that a
+ * caller is never left waiting), after the slot of a finished call is released.
  *
- * <p>When a timer wins, the caller is released at once while the handler's thread, interrupted,
- * may keep running: it is an orphan, counted by the engine, and it keeps its concurrency slot until
- * it really ends, when it also discards its environment (closing the handler).
+ * <p>When a stopper wins, the caller is released at once while the handler's thread, interrupted,
+ * may run on: it is an orphan, counted from before the stopper's compare-and-set (so the count never
+ * dips below zero), and it keeps its concurrency slot until it really ends, when it also discards
+ * its environment.
  *
- * <p>Fields written by the invocation's thread before a timer is armed (the cold-start facts, the
- * deadline) are visible to that timer, since arming a timer happens-before it fires. The outcome
- * fields are written by the owner and published to the caller by the volatile {@code delivered}.
+ * <p>The progress fields are written by the invocation's thread only. A stopper reads them only
+ * where a happens-before edge exists: the deadline timer was armed after they were written, and the
+ * move from STARTING to HANDLING publishes them; {@code coldStart} is volatile because a shutdown
+ * may stop a call in STARTING without either.
  */
 final class Invocation extends Work implements Context {
 
@@ -61,7 +63,7 @@ final class Invocation extends Work implements Context {
         }
     }
 
-    private final Deployment function;
+    private final Deployment deployment;
     private final String requestId;
     private final Object input;
     private final InvocationType type;
@@ -72,17 +74,22 @@ final class Invocation extends Work implements Context {
     private final long startNanos;
 
     private volatile int state = STARTING;
-    private Environment environment;
-    private TimeSource.Cancellable timer;
-    private boolean coldStart;
+
+    // Progress: written by the invocation's thread only.
+    private volatile boolean coldStart;
+    private long initStartNanos;
     private long initNanos;
     private long handlerStartNanos;
     private long deadlineNanos;
+    private Environment environment;
+    private TimeSource.Cancellable timer;
 
+    // Outcome: written by its owner only, published to the caller by {@code delivered}.
     private Outcome outcome;
     private Object output;
     private Throwable error;
     private long durationNanos;
+    private long reportedInitNanos;
     private long billedDurationMs;
     private volatile boolean delivered;
 
@@ -90,17 +97,17 @@ final class Invocation extends Work implements Context {
      * @param future where to deliver the outcome, or null when the calling thread will wait in
      *     {@link #await()}
      */
-    Invocation(Deployment function, Object input, InvocationType type, int attempt,
+    Invocation(Deployment deployment, Object input, InvocationType type, int attempt,
                CompletableFuture<Object> future) {
-        super(function.engine.work);
-        this.function = function;
+        super(deployment.engine.work);
+        this.deployment = deployment;
         this.requestId = RequestIds.next();
         this.input = input;
         this.type = type;
         this.attempt = attempt;
         this.future = future;
         this.waiter = future == null ? Thread.currentThread() : null;
-        TimeSource clock = function.engine.clock;
+        TimeSource clock = deployment.engine.clock;
         this.start = clock.now();
         this.startNanos = clock.nanoTime();
     }
@@ -110,10 +117,10 @@ final class Invocation extends Work implements Context {
     @Override
     void execute() {
         MDC.put("requestId", requestId);
-        MDC.put("function", function.name);
+        MDC.put("function", deployment.name);
         try {
-            function.engine.reportLog.start(this);
-            run(function.engine);
+            deployment.engine.reportLog.start(this);
+            run(deployment.engine);
         } catch (Throwable unexpected) {
             // Whatever went wrong, the caller must not be left waiting.
             finish(environment == null ? Outcome.INIT_ERROR : Outcome.ERROR, null, unexpected);
@@ -125,102 +132,122 @@ final class Invocation extends Work implements Context {
         }
     }
 
-    private void run(Engine engine) throws Throwable {
-        Environment warm = function.environments.acquire();
+    private void run(Engine engine) {
+        Environment warm = deployment.environments.acquire();
         if (warm == null) {
             if (!coldStart(engine)) {
                 return;
             }
         } else {
-            environment = warm;
             handlerStartNanos = engine.clock.nanoTime();
             if (!STATE.compareAndSet(this, STARTING, HANDLING)) {
+                deployment.environments.release(warm); // stopped before it ran: the environment is fine
                 return;
             }
+            environment = warm;
         }
-        deadlineNanos = handlerStartNanos + function.timeoutNanos;
-        timer = engine.clock.schedule(function.config.timeout(), this::handlerDeadline);
+        deadlineNanos = handlerStartNanos + deployment.timeoutNanos;
+        timer = engine.clock.schedule(deployment.config.timeout(), this::handlerDeadline);
         Object result;
         inUserCode = true;
         try {
             result = environment.handler.handle(input, this);
-        } finally {
+        } catch (Throwable failure) {
             inUserCode = false;
+            finish(Outcome.ERROR, null, failure);
+            return;
         }
-        if (result != null && !function.outputType.isInstance(result)) {
-            finish(Outcome.ERROR, null, new PayloadTypeException(function.name, "the handler of function '"
-                    + function.name + "' returned a " + result.getClass().getName() + ", but the function's"
-                    + " output type is " + function.outputType.getName()));
+        inUserCode = false;
+        if (result != null && !deployment.outputType.isInstance(result)) {
+            finish(Outcome.ERROR, null, new PayloadTypeException(deployment.name, "the handler of function '"
+                    + deployment.name + "' returned a " + result.getClass().getName() + ", but the function's"
+                    + " output type is " + deployment.outputType.getName()));
         } else {
             finish(Outcome.SUCCESS, result, null);
         }
     }
 
     /**
-     * The INIT phase: makes this call's environment, under the init deadline. Returns false when
-     * the deadline (or a shutdown) won; throws what the factory threw.
+     * The INIT phase: makes this call's environment under the init deadline. Returns false when the
+     * call already has its outcome: the factory failed, or the deadline (or a shutdown) won.
      */
-    private boolean coldStart(Engine engine) throws Exception {
+    private boolean coldStart(Engine engine) {
+        initStartNanos = engine.clock.nanoTime();
         coldStart = true;
-        long initStart = engine.clock.nanoTime();
-        timer = engine.clock.schedule(function.config.initTimeout(), this::initDeadline);
-        Handler<Object, Object> handler;
+        timer = engine.clock.schedule(deployment.config.initTimeout(), this::initDeadline);
+        Handler<Object, Object> handler = null;
+        Throwable failure = null;
         inUserCode = true;
         try {
-            handler = function.factory.create();
+            handler = deployment.factory.create();
+        } catch (Throwable t) {
+            failure = t;
         } finally {
             inUserCode = false;
-            handlerStartNanos = engine.clock.nanoTime();
-            initNanos = handlerStartNanos - initStart;
         }
-        if (handler == null) {
-            throw new NullPointerException("the handler factory of function '" + function.name + "' returned null");
+        long end = engine.clock.nanoTime();
+        initNanos = end - initStartNanos;
+        if (failure == null && handler == null) {
+            failure = new NullPointerException("the handler factory returned null; it must return a Handler");
         }
-        // The facts above are published to a stopper by this compare-and-set.
+        if (failure != null) {
+            finish(Outcome.INIT_ERROR, null, failure);
+            return false;
+        }
+        handlerStartNanos = end;
+        // The progress written above is published to a stopper by this compare-and-set.
         if (!STATE.compareAndSet(this, STARTING, HANDLING)) {
-            function.environments.closeQuietly(handler);
+            deployment.environments.closeQuietly(handler);
             return false;
         }
         timer.cancel();
-        environment = function.environments.adopt(handler);
+        environment = deployment.environments.adopt(handler);
         return true;
     }
 
-    /** The invocation's thread reached an outcome: if no timer won, it owns the outcome. */
+    /** The invocation's thread reached an outcome: unless a stopper won, it owns the outcome. */
     private void finish(Outcome outcome, Object output, Throwable error) {
-        long end = function.engine.clock.nanoTime();
-        int from = state;
+        long end = deployment.engine.clock.nanoTime();
+        int from = state; // only this thread leaves STARTING or HANDLING other than to a stopped state
         if ((from != STARTING && from != HANDLING) || !STATE.compareAndSet(this, from, FINISHED)) {
             return;
         }
         if (timer != null) {
             timer.cancel();
         }
-        if (environment != null) {
-            if (error instanceof Error) {
-                function.environments.discard(environment);
-            } else {
-                function.environments.release(environment);
-            }
-        }
         this.outcome = outcome;
         this.output = output;
         this.error = error;
-        if (outcome == Outcome.INIT_ERROR) {
-            settle(initNanos);
-        } else {
-            durationNanos = end - handlerStartNanos;
-            settle(durationNanos + billedInit());
+        try {
+            if (environment != null) {
+                if (error instanceof Error) {
+                    deployment.environments.discard(environment);
+                } else {
+                    deployment.environments.release(environment);
+                }
+            }
+        } finally {
+            if (outcome == Outcome.INIT_ERROR) {
+                reportedInitNanos = initNanos;
+                settle(initNanos);
+            } else {
+                durationNanos = end - handlerStartNanos;
+                reportedInitNanos = coldStart ? initNanos : 0;
+                settle(durationNanos + billedInit());
+            }
         }
     }
 
     /** The end of a thread that lost its invocation to a timer or a shutdown. */
     private void endOrphan() {
-        if (environment != null) {
-            function.environments.discard(environment);
+        try {
+            if (environment != null) {
+                deployment.environments.discard(environment);
+            }
+        } finally {
+            deployment.releaseSlot();
+            deployment.orphanEnded();
         }
-        function.releaseSlot();
-        function.engine.orphans.decrementAndGet();
     }
 
     // ---- timers and shutdown ----
@@ -235,78 +262,96 @@ final class Invocation extends Work implements Context {
 
     /** Gives up on the call if it is still running: the runtime is closing and the drain timed out. */
     void shutDown() {
-        int from = state;
-        if (from == STARTING || from == HANDLING) {
-            stop(from, SHUT_DOWN);
+        while (true) {
+            int from = state;
+            if ((from != STARTING && from != HANDLING) || stop(from, SHUT_DOWN)) {
+                return;
+            }
         }
     }
 
-    private void stop(int expected, int stopped) {
+    /** Moves {@code expected} to {@code stopped}; if that wins, releases the caller. */
+    private boolean stop(int expected, int stopped) {
+        deployment.orphanStarted();
         if (!STATE.compareAndSet(this, expected, stopped)) {
-            return;
+            deployment.orphanEnded();
+            return false;
         }
-        function.engine.orphans.incrementAndGet();
-        thread().interrupt();
-        // The caller's future may run user callbacks: deliver off the timer's thread.
-        function.engine.work.runTask("delivering the " + (stopped == SHUT_DOWN ? "shutdown" : "timeout")
-                + " of request " + requestId + " of '" + function.name + "'", () -> deliverStopped(expected, stopped));
+        // The caller's future may run user callbacks, and recording may wait for the journal:
+        // deliver off the timer's thread.
+        deployment.engine.work.runTask("delivering the " + (stopped == SHUT_DOWN ? "shutdown" : "timeout")
+                + " of " + describe(), () -> deliverStopped(expected, stopped));
+        Thread thread = thread();
+        if (thread != null) {
+            thread.interrupt();
+        }
+        return true;
     }
 
     private void deliverStopped(int from, int stopped) {
         MDC.put("requestId", requestId);
-        MDC.put("function", function.name);
+        MDC.put("function", deployment.name);
         try {
             switch (stopped) {
                 case TIMED_OUT -> {
                     outcome = Outcome.TIMEOUT;
-                    durationNanos = function.timeoutNanos;
-                    settle(durationNanos + billedInit());
+                    durationNanos = deployment.timeoutNanos;
+                    reportedInitNanos = coldStart ? initNanos : 0;
                 }
                 case INIT_TIMED_OUT -> {
                     outcome = Outcome.INIT_ERROR;
-                    initNanos = function.config.initTimeout().toNanos();
-                    settle(initNanos);
+                    reportedInitNanos = deployment.config.initTimeout().toNanos();
                 }
                 default -> {
                     outcome = Outcome.ERROR;
-                    error = new RuntimeClosedException(function.name);
+                    error = new RuntimeClosedException(deployment.name);
+                    long now = deployment.engine.clock.nanoTime();
                     if (from == HANDLING) {
-                        durationNanos = function.engine.clock.nanoTime() - handlerStartNanos;
-                        settle(durationNanos + billedInit());
+                        durationNanos = now - handlerStartNanos;
+                        reportedInitNanos = coldStart ? initNanos : 0;
                     } else {
-                        settle(0); // stopped before its handler started: only the minimum is billed
+                        reportedInitNanos = coldStart ? now - initStartNanos : 0;
                     }
                 }
             }
+            settle(outcome == Outcome.INIT_ERROR ? reportedInitNanos : durationNanos + billedInit());
         } finally {
             MDC.clear();
         }
         // Unlike a finished call, a stopped one keeps its slot until its thread ends (endOrphan).
     }
 
-    /** Bills and records the outcome, releases the slot of a finished call, then hands the outcome over. */
+    /**
+     * Bills and records the outcome, releases the slot of a finished call, then hands the outcome
+     * over: the delivery happens whatever recording does.
+     */
     private void settle(long billableNanos) {
-        billedDurationMs = function.engine.pricing.billedDurationMs(billableNanos);
-        function.engine.record(this);
-        if (state == FINISHED) {
-            function.releaseSlot();
+        try {
+            billedDurationMs = deployment.engine.pricing.billedDurationMs(billableNanos);
+            deployment.engine.record(this);
+        } finally {
+            try {
+                if (state == FINISHED) {
+                    deployment.releaseSlot();
+                }
+            } finally {
+                deliver();
+            }
         }
-        deliver();
     }
 
     private long billedInit() {
-        return coldStart && function.engine.pricing.billInit() ? initNanos : 0;
+        return coldStart && deployment.engine.pricing.billInit() ? reportedInitNanos : 0;
     }
 
     private void deliver() {
+        delivered = true;
         if (future == null) {
-            delivered = true;
             LockSupport.unpark(waiter);
             return;
         }
-        delivered = true;
         boolean wasInUserCode = inUserCode;
-        inUserCode = true;
+        inUserCode = true; // the future's callbacks are the caller's code
         try {
             if (outcome == Outcome.SUCCESS) {
                 future.complete(output);
@@ -345,29 +390,50 @@ final class Invocation extends Work implements Context {
 
     /** The exception {@code invoke} throws for this outcome. */
     FaasException failure() {
+        String name = deployment.name;
         return switch (outcome) {
-            case SUCCESS -> throw new IllegalStateException("request " + requestId + " succeeded");
-            case TIMEOUT -> new FunctionTimeoutException(function.name, requestId, function.config.timeout());
+            case SUCCESS -> throw new IllegalStateException(describe() + " succeeded");
+            case TIMEOUT -> new FunctionTimeoutException(name, requestId, deployment.config.timeout());
             case INIT_ERROR -> error == null
-                    ? new FunctionInitException(function.name, requestId, "function '" + function.name
-                            + "': the INIT phase passed its initTimeout of " + function.config.initTimeout().toMillis()
-                            + " ms; raise initTimeout, or make the handler factory faster", null)
-                    : new FunctionInitException(function.name, requestId, "function '" + function.name
-                            + "': the handler factory failed: " + error, error);
+                    ? new FunctionInitException(name, requestId, "function '" + name + "': the INIT phase passed its"
+                            + " initTimeout of " + deployment.config.initTimeout().toMillis() + " ms; raise initTimeout,"
+                            + " or make the handler factory faster", null)
+                    : new FunctionInitException(name, requestId, "function '" + name + "': the handler factory failed: "
+                            + error, error);
             case ERROR, MEMORY_LIMIT -> error instanceof RuntimeClosedException closed
                     ? closed
-                    : new FunctionFailedException(function.name, requestId, error);
+                    : new FunctionFailedException(name, requestId, error);
         };
     }
 
     InvocationReport report() {
-        return new InvocationReport(requestId, function.name, VERSION, type, outcome, start,
-                Duration.ofNanos(durationNanos), billedDurationMs, function.config.memoryMb(), allocatedBytes(),
-                coldStart ? Optional.of(Duration.ofNanos(initNanos)) : Optional.empty(), coldStart, attempt,
+        return new InvocationReport(requestId, deployment.name, VERSION, type, outcome, start,
+                Duration.ofNanos(durationNanos), billedDurationMs, deployment.config.memoryMb(), allocatedBytes(),
+                coldStart ? Optional.of(Duration.ofNanos(reportedInitNanos)) : Optional.empty(), coldStart, attempt,
                 Optional.ofNullable(output), outcome == Outcome.SUCCESS ? Optional.empty() : Optional.of(failure()));
     }
 
+    LedgerEntry toLedgerEntry() {
+        return new LedgerEntry(requestId, deployment.name, VERSION, type, outcome, start, durationNanos,
+                coldStart ? reportedInitNanos : -1, attempt, deployment.config.memoryMb(), billedDurationMs,
+                allocatedBytes(), errorType(), null, null);
+    }
+
+    /** The class name of what went wrong: the handler's own throwable, or the runtime's exception. */
+    private String errorType() {
+        return switch (outcome) {
+            case SUCCESS -> null;
+            case TIMEOUT -> FunctionTimeoutException.class.getName();
+            case INIT_ERROR -> error == null ? FunctionInitException.class.getName() : error.getClass().getName();
+            case ERROR, MEMORY_LIMIT -> error.getClass().getName();
+        };
+    }
+
     // ---- facts for the ledger and the REPORT line, valid once the outcome is settled ----
+
+    Deployment deployment() {
+        return deployment;
+    }
 
     Outcome outcome() {
         return outcome;
@@ -386,15 +452,11 @@ final class Invocation extends Work implements Context {
     }
 
     long initNanos() {
-        return initNanos;
+        return reportedInitNanos;
     }
 
     long allocatedBytes() {
         return -1;
-    }
-
-    Instant start() {
-        return start;
     }
 
     // ---- Work ----
@@ -406,7 +468,7 @@ final class Invocation extends Work implements Context {
 
     @Override
     String describe() {
-        return "request " + requestId + " of '" + function.name + "'";
+        return "request " + requestId + " of '" + deployment.name + "'";
     }
 
     // ---- Context ----
@@ -418,7 +480,7 @@ final class Invocation extends Work implements Context {
 
     @Override
     public String functionName() {
-        return function.name;
+        return deployment.name;
     }
 
     @Override
@@ -428,7 +490,7 @@ final class Invocation extends Work implements Context {
 
     @Override
     public int memoryLimitMb() {
-        return function.config.memoryMb();
+        return deployment.config.memoryMb();
     }
 
     @Override
@@ -438,12 +500,12 @@ final class Invocation extends Work implements Context {
 
     @Override
     public Duration remainingTime() {
-        return Duration.ofNanos(Math.max(0, deadlineNanos - function.engine.clock.nanoTime()));
+        return Duration.ofNanos(Math.max(0, deadlineNanos - deployment.engine.clock.nanoTime()));
     }
 
     @Override
     public Map<String, String> environment() {
-        return function.config.environment();
+        return deployment.config.environment();
     }
 
     @Override
@@ -458,16 +520,17 @@ final class Invocation extends Work implements Context {
 
     @Override
     public Logger logger() {
-        return function.logger;
+        return deployment.logger;
     }
 
     @Override
     public boolean isCancelled() {
-        return state > FINISHED;
+        int current = state;
+        return current == TIMED_OUT || current == INIT_TIMED_OUT || current == SHUT_DOWN;
     }
 
     @Override
     public String toString() {
-        return "Invocation[" + requestId + " of " + function.name + "]";
+        return "Invocation[" + describe() + "]";
     }
 }

@@ -1,6 +1,7 @@
 package dev.faas.core;
 
 import dev.faas.api.Outcome;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,8 +49,8 @@ final class ReportLog {
             appendMillis(line, invocation.initNanos());
             line.append(" ms");
         }
-        if (invocation.outcome() != Outcome.SUCCESS) {
-            line.append("\tStatus: ").append(invocation.outcome());
+        if (invocation.outcome() != Outcome.SUCCESS) { // as Lambda's lines: "Status: timeout"
+            line.append("\tStatus: ").append(invocation.outcome().name().toLowerCase(Locale.ROOT));
         }
         log.info(line.toString());
     }

@@ -19,7 +19,7 @@ final class TypedRef<I, O> implements FunctionRef<I, O> {
     private volatile Deployment current;
 
     TypedRef(FaasRuntime runtime, Deployment deployment, Class<I> inputType, Class<O> outputType) {
-        checkFits(deployment, inputType, outputType);
+        checkTypesFit(deployment, inputType, outputType);
         this.runtime = runtime;
         this.name = deployment.name;
         this.inputType = inputType;
@@ -28,7 +28,7 @@ final class TypedRef<I, O> implements FunctionRef<I, O> {
     }
 
     /** Checks that inputs of {@code inputType} suit the function and its outputs suit {@code outputType}. */
-    static void checkFits(Deployment deployment, Class<?> inputType, Class<?> outputType) {
+    static void checkTypesFit(Deployment deployment, Class<?> inputType, Class<?> outputType) {
         boolean inputFits = deployment.inputType.isAssignableFrom(inputType);
         boolean outputFits = outputType.isAssignableFrom(deployment.outputType);
         if (!inputFits || !outputFits) {
@@ -43,7 +43,7 @@ final class TypedRef<I, O> implements FunctionRef<I, O> {
         Deployment deployment = current;
         if (deployment.isUndeployed()) {
             deployment = runtime.require(name);
-            checkFits(deployment, inputType, outputType);
+            checkTypesFit(deployment, inputType, outputType);
             current = deployment;
         }
         return deployment;

@@ -33,17 +33,31 @@ final class WorkTracker {
         return threads;
     }
 
-    /** Starts {@code work} on a new thread; the unit is tracked from before its thread exists. */
+    /** Starts {@code work} on a new thread; the unit is tracked from before its thread runs. */
     void start(Work work) {
+        start(work, () -> { });
+    }
+
+    /**
+     * Starts {@code work} unless {@code admission} throws once the unit is tracked: a check made
+     * there cannot miss a drain that began before it, since the drain then sees the unit.
+     */
+    void start(Work work, Runnable admission) {
+        Thread thread = threads.newThread(work);
+        work.bind(thread);
         inFlight.add(work);
         try {
-            Thread thread = threads.newThread(work);
-            work.bind(thread);
+            admission.run();
             thread.start();
         } catch (RuntimeException | Error failure) {
             inFlight.remove(work);
             throw failure;
         }
+    }
+
+    /** How many units are in flight. */
+    int inFlight() {
+        return inFlight.size();
     }
 
     /** Runs a short piece of runtime bookkeeping on its own tracked thread. */

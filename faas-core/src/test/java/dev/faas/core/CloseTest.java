@@ -1,8 +1,8 @@
 package dev.faas.core;
 
+import static dev.faas.core.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import dev.faas.api.Context;
 import dev.faas.api.FunctionConfig;
@@ -15,6 +15,8 @@ import dev.faas.api.Outcome;
 import dev.faas.api.RuntimeClosedException;
 import dev.faas.api.Trigger;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -65,7 +67,7 @@ final class CloseTest {
         running.await();
 
         CompletableFuture<Void> closing = CompletableFuture.runAsync(runtime::close, Thread::startVirtualThread);
-        await().untilAsserted(() -> assertThatThrownBy(() -> slow.dryRun("new"))
+        eventually().untilAsserted(() -> assertThatThrownBy(() -> slow.dryRun("new"))
                 .isInstanceOf(RuntimeClosedException.class));
         assertThatThrownBy(() -> slow.invoke("new")).isInstanceOf(RuntimeClosedException.class);
         assertThat(closing).isNotDone();
@@ -105,6 +107,60 @@ final class CloseTest {
     }
 
     @Test
+    void aCloseThatStopsEverythingLeavesNoCallerWaiting() {
+        FaasRuntime runtime = fixture.start(b -> b.drainTimeout(Duration.ZERO));
+        FunctionRef<Integer, Integer> slow = runtime.deploy(FunctionSpec.of("slow", Integer.class, Integer.class,
+                () -> {
+                    release.await(); // a cold start that never ends by itself
+                    return (input, context) -> input;
+                }).withConfig(FunctionConfig.builder().timeout(Duration.ofMinutes(5))
+                        .initTimeout(Duration.ofMinutes(5)).build()));
+        List<CompletableFuture<Integer>> calls = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            calls.add(slow.invokeAsync(i));
+        }
+
+        runtime.close();
+
+        for (CompletableFuture<Integer> call : calls) {
+            assertThatThrownBy(call::join).hasCauseInstanceOf(RuntimeClosedException.class);
+        }
+        release.countDown();
+    }
+
+    @Test
+    void aSecondCloseWaitsForTheFirst() throws InterruptedException {
+        FaasRuntime runtime = fixture.start();
+        FunctionRef<String, String> slow = runtime.deploy(FunctionSpec.of("slow", String.class, String.class,
+                () -> (input, context) -> {
+                    running.countDown();
+                    release.await();
+                    return input;
+                }));
+        CompletableFuture<String> call = slow.invokeAsync("x");
+        running.await();
+        CompletableFuture<Void> first = CompletableFuture.runAsync(runtime::close, Thread::startVirtualThread);
+        eventually().untilAsserted(() -> assertThatThrownBy(() -> slow.dryRun("y"))
+                .isInstanceOf(RuntimeClosedException.class));
+
+        CompletableFuture<Void> second = CompletableFuture.runAsync(runtime::close, Thread::startVirtualThread);
+        assertThat(second).isNotDone();
+        release.countDown();
+
+        second.join();
+        assertThat(first).isDone();
+        assertThat(call.join()).isEqualTo("x");
+    }
+
+    @Test
+    void refusesTriggersOnceClosed() {
+        FaasRuntime runtime = fixture.start();
+        runtime.close();
+
+        assertThatThrownBy(() -> runtime.addTrigger(new NoTrigger())).isInstanceOf(RuntimeClosedException.class);
+    }
+
+    @Test
     void closesItsTriggers() {
         FaasRuntime runtime = fixture.start();
         AtomicReference<Invoker> started = new AtomicReference<>();
@@ -129,6 +185,22 @@ final class CloseTest {
         assertThat(started.get()).isSameAs(runtime);
         runtime.close();
         assertThat(closed).isTrue();
+    }
+
+    private static final class NoTrigger implements Trigger {
+        @Override
+        public String name() {
+            return "none";
+        }
+
+        @Override
+        public void start(Invoker invoker) {
+            throw new AssertionError("a closed runtime must not start a trigger");
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     /** Counts its own close. */

@@ -1,8 +1,8 @@
 package dev.faas.core;
 
+import static dev.faas.core.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import dev.faas.api.FunctionConfig;
 import dev.faas.api.FunctionRef;
@@ -108,7 +108,7 @@ final class ConcurrencyTest {
 
         release.countDown();
         assertThat(running.getFirst().join()).isEqualTo("call 0");
-        await().untilAsserted(() -> assertThat(runtime.status().unreservedConcurrency()).isEqualTo(10));
+        eventually().untilAsserted(() -> assertThat(runtime.status().unreservedConcurrency()).isEqualTo(10));
     }
 
     @Test

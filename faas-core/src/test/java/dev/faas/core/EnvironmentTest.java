@@ -1,8 +1,8 @@
 package dev.faas.core;
 
+import static dev.faas.core.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import dev.faas.api.Context;
 import dev.faas.api.FunctionConfig;
@@ -65,7 +65,7 @@ final class EnvironmentTest {
         CompletableFuture<InvocationReport> call = CompletableFuture.supplyAsync(() -> slow.invokeForReport("x"),
                 Thread::startVirtualThread);
 
-        await().until(() -> inInit.getCount() == 0);
+        eventually().until(() -> inInit.getCount() == 0);
         clock.advance(Duration.ofMillis(750));
         finishInit.countDown();
 

@@ -23,8 +23,10 @@ final class QuiescenceTest {
     void aHandlerBlockedOnALatchIsQuiescent() {
         FaasRuntime runtime = fixture.start();
         CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean reachedTheLatch = new AtomicBoolean();
         FunctionRef<String, String> blocked = runtime.deploy(FunctionSpec.of("blocked", String.class, String.class,
                 () -> (input, context) -> {
+                    reachedTheLatch.set(true);
                     release.await();
                     return input;
                 }));
@@ -32,6 +34,7 @@ final class QuiescenceTest {
 
         runtime.awaitQuiescence(Duration.ofSeconds(5));
 
+        assertThat(reachedTheLatch).as("quiescent only once the handler is blocked").isTrue();
         assertThat(call).isNotDone();
         release.countDown();
         assertThat(call.join()).isEqualTo("x");

@@ -72,7 +72,7 @@ final class ReportLogTest {
             assertThat(lines).hasSize(2);
             assertThat(lines.get(0)).doesNotContain("Init Duration").doesNotContain("Status")
                     .endsWith("\tDuration: 0.00 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB");
-            assertThat(lines.get(1)).endsWith("\tStatus: ERROR");
+            assertThat(lines.get(1)).endsWith("\tStatus: error");
         }
     }
 

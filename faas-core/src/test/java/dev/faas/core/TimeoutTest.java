@@ -1,8 +1,8 @@
 package dev.faas.core;
 
+import static dev.faas.core.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import dev.faas.api.Context;
 import dev.faas.api.FunctionConfig;
@@ -62,7 +62,7 @@ final class TimeoutTest {
 
         release.countDown();
 
-        await().untilAsserted(() -> {
+        eventually().untilAsserted(() -> {
             assertThat(runtime.status().orphanedThreads()).isZero();
             assertThat(runtime.status().concurrentExecutions()).isZero();
             assertThat(closed).isTrue();

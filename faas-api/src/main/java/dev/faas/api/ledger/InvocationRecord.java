@@ -35,7 +35,10 @@ public record InvocationRecord(String requestId, String function, String version
                                long allocatedBytes, Optional<String> errorType, BigDecimal gbSeconds,
                                BigDecimal cost) {
 
-    /** Checks that no component is null. */
+    /**
+     * Checks that no component is null, and strips the amounts' trailing zeros, so that equal
+     * amounts make equal records whatever scale they were computed at.
+     */
     public InvocationRecord {
         Objects.requireNonNull(requestId, "requestId");
         Objects.requireNonNull(function, "function");
@@ -46,7 +49,7 @@ public record InvocationRecord(String requestId, String function, String version
         Objects.requireNonNull(duration, "duration");
         Objects.requireNonNull(initDuration, "initDuration");
         Objects.requireNonNull(errorType, "errorType");
-        Objects.requireNonNull(gbSeconds, "gbSeconds");
-        Objects.requireNonNull(cost, "cost");
+        gbSeconds = Objects.requireNonNull(gbSeconds, "gbSeconds").stripTrailingZeros();
+        cost = Objects.requireNonNull(cost, "cost").stripTrailingZeros();
     }
 }

@@ -16,9 +16,12 @@ public record Usage(long requests, long billedDurationMs, BigDecimal gbSeconds, 
     /** No usage at all. */
     public static final Usage ZERO = new Usage(0, 0, BigDecimal.ZERO, BigDecimal.ZERO);
 
-    /** Checks that the amounts are present. */
+    /**
+     * Checks that the amounts are present, and strips their trailing zeros, so that equal amounts
+     * make equal usages whatever scale they were computed at.
+     */
     public Usage {
-        Objects.requireNonNull(gbSeconds, "gbSeconds");
-        Objects.requireNonNull(cost, "cost");
+        gbSeconds = Objects.requireNonNull(gbSeconds, "gbSeconds").stripTrailingZeros();
+        cost = Objects.requireNonNull(cost, "cost").stripTrailingZeros();
     }
 }

@@ -1,0 +1,98 @@
+package dev.faas.core;
+
+import dev.faas.api.Outcome;
+import dev.faas.api.ThrottledException;
+import dev.faas.api.ledger.Pricing;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Micrometer meters of one function, tagged {@code function}: registered when it is deployed,
+ * removed when it is undeployed. Every meter is made up front, one per outcome and per throttle
+ * reason, so that recording a call is a few adds with no lookup. The cost counter is a double for
+ * dashboards; the ledger holds the exact figure.
+ */
+final class FunctionMetrics implements MeterBinder {
+
+    private final Deployment function;
+    private final double costPerRequest;
+    private final double costPerMbMs;
+    private final List<Meter> meters = new ArrayList<>();
+    private Counter[] invocations;
+    private Counter[] throttles;
+    private Timer duration;
+    private DistributionSummary billedDuration;
+    private Counter coldStarts;
+    private Timer initDuration;
+    private Counter cost;
+
+    FunctionMetrics(Deployment function, Pricing pricing) {
+        this.function = function;
+        this.costPerRequest = pricing.perRequest().doubleValue();
+        this.costPerMbMs = pricing.perGbSecond().doubleValue() / (1024.0 * 1000.0);
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        Tags tags = Tags.of("function", function.name);
+        invocations = new Counter[Outcome.values().length];
+        for (Outcome outcome : Outcome.values()) {
+            invocations[outcome.ordinal()] = keep(Counter.builder("faas.invocations").tags(tags)
+                    .tag("outcome", outcome.name()).description("Invocations that ran, by outcome")
+                    .register(registry));
+        }
+        throttles = new Counter[ThrottledException.Reason.values().length];
+        for (ThrottledException.Reason reason : ThrottledException.Reason.values()) {
+            throttles[reason.ordinal()] = keep(Counter.builder("faas.throttles").tags(tags)
+                    .tag("reason", reason.name()).description("Calls refused before they ran, by reason")
+                    .register(registry));
+        }
+        duration = keep(Timer.builder("faas.duration").tags(tags).description("Handler duration")
+                .register(registry));
+        billedDuration = keep(DistributionSummary.builder("faas.billed.duration").tags(tags).baseUnit("milliseconds")
+                .description("Billed duration").register(registry));
+        coldStarts = keep(Counter.builder("faas.cold.starts").tags(tags).description("Cold starts")
+                .register(registry));
+        initDuration = keep(Timer.builder("faas.init.duration").tags(tags).description("INIT phase duration")
+                .register(registry));
+        cost = keep(Counter.builder("faas.cost").tags(tags).baseUnit("USD")
+                .description("Cost at the runtime's pricing (the ledger has the exact figure)").register(registry));
+        keep(Gauge.builder("faas.concurrent.executions", function, Deployment::concurrentExecutions).tags(tags)
+                .description("Concurrency slots in use, orphaned threads included").register(registry));
+        keep(Gauge.builder("faas.orphaned.threads", function, Deployment::orphanedThreads).tags(tags)
+                .description("Threads still running after their call timed out or was stopped").register(registry));
+    }
+
+    void record(LedgerEntry entry) {
+        invocations[entry.outcome.ordinal()].increment();
+        duration.record(entry.durationNanos, TimeUnit.NANOSECONDS);
+        billedDuration.record(entry.billedDurationMs);
+        if (entry.coldStart()) {
+            coldStarts.increment();
+            initDuration.record(entry.initNanos, TimeUnit.NANOSECONDS);
+        }
+        cost.increment(costPerRequest + entry.mbMs() * costPerMbMs);
+    }
+
+    void throttled(ThrottledException.Reason reason) {
+        throttles[reason.ordinal()].increment();
+    }
+
+    void remove(MeterRegistry registry) {
+        meters.forEach(registry::remove);
+    }
+
+    private <M extends Meter> M keep(M meter) {
+        meters.add(meter);
+        return meter;
+    }
+}

@@ -1,0 +1,86 @@
+package dev.faas.core;
+
+import dev.faas.api.InvocationType;
+import dev.faas.api.Outcome;
+import dev.faas.api.ledger.InvocationRecord;
+import dev.faas.api.ledger.Pricing;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * One invocation as the ledger keeps it: plain values, made on the invocation's thread without any
+ * decimal arithmetic. The exact {@link InvocationRecord}, whose GB-seconds and cost are BigDecimals,
+ * is made from it on demand: when the ledger is read or exported, and on the journal's and the
+ * sink's own threads. An entry recovered from a journal carries the decimals it was written with.
+ */
+final class LedgerEntry {
+
+    final String requestId;
+    final String function;
+    final String version;
+    final InvocationType type;
+    final Outcome outcome;
+    final Instant start;
+    final long durationNanos;
+    /** The INIT phase's duration, or -1 when the call was warm. */
+    final long initNanos;
+    final int attempt;
+    final int memoryMb;
+    final long billedDurationMs;
+    final long allocatedBytes;
+    /** The class name of the error, or null on success. */
+    final String errorType;
+    /** Null unless recovered: then the exact figures the record was written with. */
+    final BigDecimal gbSeconds;
+    final BigDecimal cost;
+    /** Its place in the retained ring, set once when the ledger takes it. */
+    long sequence = -1;
+
+    LedgerEntry(String requestId, String function, String version, InvocationType type, Outcome outcome,
+                Instant start, long durationNanos, long initNanos, int attempt, int memoryMb, long billedDurationMs,
+                long allocatedBytes, String errorType, BigDecimal gbSeconds, BigDecimal cost) {
+        this.requestId = requestId;
+        this.function = function;
+        this.version = version;
+        this.type = type;
+        this.outcome = outcome;
+        this.start = start;
+        this.durationNanos = durationNanos;
+        this.initNanos = initNanos;
+        this.attempt = attempt;
+        this.memoryMb = memoryMb;
+        this.billedDurationMs = billedDurationMs;
+        this.allocatedBytes = allocatedBytes;
+        this.errorType = errorType;
+        this.gbSeconds = gbSeconds;
+        this.cost = cost;
+    }
+
+    static LedgerEntry of(InvocationRecord record) {
+        return new LedgerEntry(record.requestId(), record.function(), record.version(), record.type(),
+                record.outcome(), record.start(), record.duration().toNanos(),
+                record.initDuration().map(Duration::toNanos).orElse(-1L), record.attempt(), record.memoryMb(),
+                record.billedDurationMs(), record.allocatedBytes(), record.errorType().orElse(null),
+                record.gbSeconds(), record.cost());
+    }
+
+    boolean coldStart() {
+        return initNanos >= 0;
+    }
+
+    /** memoryMb x billed milliseconds: the exact unit GB-seconds are summed in. */
+    long mbMs() {
+        return (long) memoryMb * billedDurationMs;
+    }
+
+    InvocationRecord toRecord(Pricing pricing) {
+        return new InvocationRecord(requestId, function, version, type, outcome, start,
+                Duration.ofNanos(durationNanos),
+                coldStart() ? Optional.of(Duration.ofNanos(initNanos)) : Optional.empty(), coldStart(), attempt,
+                memoryMb, billedDurationMs, allocatedBytes, Optional.ofNullable(errorType),
+                gbSeconds != null ? gbSeconds : Pricing.gbSeconds(memoryMb, billedDurationMs),
+                cost != null ? cost : pricing.cost(memoryMb, billedDurationMs));
+    }
+}
