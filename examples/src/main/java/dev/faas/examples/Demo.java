@@ -8,11 +8,11 @@ import dev.faas.api.Handler;
 import dev.faas.api.InvocationReport;
 import dev.faas.api.Outcome;
 import dev.faas.api.ThrottledException;
-import dev.faas.api.ledger.Pricing;
+import dev.faas.api.ledger.Ledger;
+import dev.faas.api.ledger.Usage;
 import dev.faas.core.FaasRuntime;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -54,8 +55,7 @@ public final class Demo {
      * @param out where to print
      */
     static void run(int calls, int inFlight, PrintStream out) throws InterruptedException, IOException {
-        Pricing pricing = Pricing.LAMBDA_X86_64;
-        try (FaasRuntime runtime = FaasRuntime.builder().concurrencyLimit(150).pricing(pricing).build()) {
+        try (FaasRuntime runtime = FaasRuntime.builder().concurrencyLimit(150).build()) {
             List<FunctionRef<String, String>> functions = List.of(
                     runtime.deploy(FunctionSpec.of("thumbnail", String.class, String.class, Thumbnail::new)
                             .withConfig(FunctionConfig.builder().memoryMb(1024).timeout(Duration.ofSeconds(2)).build())),
@@ -90,9 +90,9 @@ public final class Demo {
             }
             Duration wall = Duration.ofNanos(System.nanoTime() - start);
 
-            printSummary(out, functions, tallies, pricing, wall);
+            printSummary(out, functions, tallies, runtime, wall);
         }
-        printReportLines(out, 3);
+        printReportLines(out);
     }
 
     /** What a well-behaved client does with a throttle: waits a little, with jitter, and tries again. */
@@ -144,43 +144,58 @@ public final class Demo {
     // ---- output ----
 
     private static void printSummary(PrintStream out, List<FunctionRef<String, String>> functions,
-                                     Map<String, Tally> tallies, Pricing pricing, Duration wall) {
-        out.printf("%-13s %6s %6s %6s %8s %9s %6s %9s %9s %11s %13s%n", "function", "calls", "ok", "errors",
-                "timeouts", "throttles", "cold", "p50 ms", "p99 ms", "billed ms", "cost USD");
+                                     Map<String, Tally> tallies, FaasRuntime runtime, Duration wall) {
+        out.printf("%-13s %6s %6s %6s %8s %9s %6s %12s %9s %9s%n", "function", "calls", "ok", "errors",
+                "timeouts", "throttles", "cold", "p50 init ms", "p50 ms", "p99 ms");
         Duration busy = Duration.ZERO;
         for (FunctionRef<String, String> function : functions) {
             Tally tally = tallies.getOrDefault(function.name(), new Tally());
             List<InvocationReport> reports = List.copyOf(tally.reports);
             long[] millis = reports.stream().mapToLong(r -> r.duration().toMillis()).sorted().toArray();
-            BigDecimal cost = reports.stream()
-                    .map(r -> pricing.cost(r.memoryMb(), r.billedDurationMs()))
-                    .reduce(BigDecimal.ZERO, BigDecimal::add);
-            out.printf("%-13s %6d %6d %6d %8d %9d %6d %9d %9d %11d %13s%n", function.name(),
-                    reports.size(),
-                    count(reports, Outcome.SUCCESS), count(reports, Outcome.ERROR),
-                    count(reports, Outcome.TIMEOUT), tally.throttled.get(),
-                    reports.stream().filter(InvocationReport::coldStart).count(),
-                    percentile(millis, 50), percentile(millis, 99),
-                    reports.stream().mapToLong(InvocationReport::billedDurationMs).sum(),
-                    cost.setScale(10, RoundingMode.HALF_UP).toPlainString());
+            long[] initMillis = reports.stream().flatMap(r -> r.initDuration().stream())
+                    .mapToLong(Duration::toMillis).sorted().toArray();
+            out.printf("%-13s %6d %6d %6d %8d %9d %6d %12d %9d %9d%n", function.name(), reports.size(),
+                    count(reports, Outcome.SUCCESS), count(reports, Outcome.ERROR), count(reports, Outcome.TIMEOUT),
+                    tally.throttled.get(), initMillis.length, percentile(initMillis, 50),
+                    percentile(millis, 50), percentile(millis, 99));
             for (InvocationReport report : reports) {
                 busy = busy.plus(report.duration()).plus(report.initDuration().orElse(Duration.ZERO));
             }
         }
-        out.printf("%nWall time %d ms for %d ms of function time: %.0fx faster than one call after another.%n",
-                wall.toMillis(), busy.toMillis(), (double) busy.toNanos() / wall.toNanos());
+        out.printf("%nWall time %d ms for %d ms of function time (INIT included): %.0fx faster than one call after"
+                + " another.%n", wall.toMillis(), busy.toMillis(), (double) busy.toNanos() / wall.toNanos());
+
+        Ledger ledger = runtime.ledger();
+        out.printf("%nThe billing ledger (Lambda x86_64 prices; INIT is billed):%n");
+        out.printf("%-13s %9s %11s %14s %14s%n", "function", "requests", "billed ms", "GB-seconds", "cost USD");
+        for (FunctionRef<String, String> function : functions) {
+            printUsage(out, function.name(), ledger.usage(function.name()));
+        }
+        printUsage(out, "all", ledger.usage());
     }
 
-    private static void printReportLines(PrintStream out, int count) throws IOException {
+    private static void printUsage(PrintStream out, String name, Usage usage) {
+        out.printf("%-13s %9d %11d %14s %14s%n", name, usage.requests(), usage.billedDurationMs(),
+                usage.gbSeconds().toPlainString(), usage.cost().setScale(10, RoundingMode.HALF_UP).toPlainString());
+    }
+
+    /** One REPORT line of each kind: a cold start, a warm call, a failure. */
+    private static void printReportLines(PrintStream out) throws IOException {
         if (!Files.exists(REPORT_LOG)) {
             return;
         }
+        List<String> reports;
         try (Stream<String> lines = Files.lines(REPORT_LOG)) {
-            List<String> reports = lines.filter(line -> line.contains("REPORT RequestId")).toList();
-            out.printf("%nOne REPORT line per invocation is in %s (%d lines); the first %d:%n",
-                    REPORT_LOG.toAbsolutePath().normalize(), reports.size(), Math.min(count, reports.size()));
-            reports.stream().limit(count).forEach(line -> out.println("  " + line.substring(line.indexOf("REPORT"))));
+            reports = lines.filter(line -> line.contains("REPORT RequestId"))
+                    .map(line -> line.substring(line.indexOf("REPORT"))).toList();
         }
+        out.printf("%nOne REPORT line per invocation is in %s (%d lines); a cold start, a warm call and a"
+                + " timeout:%n", REPORT_LOG.toAbsolutePath().normalize(), reports.size());
+        Stream.<Predicate<String>>of(
+                        line -> line.contains("Init Duration") && !line.contains("Status"),
+                        line -> !line.contains("Init Duration") && !line.contains("Status"),
+                        line -> line.contains("Status: timeout"))
+                .forEach(kind -> reports.stream().filter(kind).findFirst().ifPresent(line -> out.println("  " + line)));
     }
 
     private static long count(List<InvocationReport> reports, Outcome outcome) {
