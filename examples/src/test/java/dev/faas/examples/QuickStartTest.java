@@ -32,12 +32,15 @@ final class QuickStartTest {
 
             println(greet.invoke("world"));                     // Hello, world!  (a cold start)
             InvocationReport report = greet.invokeForReport("again");
-            println(report.coldStart() + ", billed " + report.billedDurationMs() + " ms"); // false, billed 1 ms
+            println(report.coldStart() + ", billed " + report.billedDurationMs() + " ms"); // false, billed 1 ms (at least)
             greet.invokeAsync("async").thenAccept(this::println).join(); // Hello, async!
         }
         // end::quick-start[]
 
-        assertThat(printed).containsExactly("Hello, world!", "false, billed 1 ms", "Hello, async!");
+        assertThat(printed).hasSize(3);
+        assertThat(printed.get(0)).isEqualTo("Hello, world!");
+        assertThat(printed.get(1)).asString().matches("false, billed [1-9][0-9]* ms"); // real time: 1 ms or a little more
+        assertThat(printed.get(2)).isEqualTo("Hello, async!");
     }
 
     @Test
