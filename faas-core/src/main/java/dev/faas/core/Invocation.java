@@ -270,20 +270,24 @@ final class Invocation extends Work implements Context {
         }
     }
 
-    /** Moves {@code expected} to {@code stopped}; if that wins, releases the caller. */
+    /** Moves {@code expected} to {@code stopped}; if that wins, interrupts the thread and releases the caller. */
     private boolean stop(int expected, int stopped) {
         deployment.orphanStarted();
         if (!STATE.compareAndSet(this, expected, stopped)) {
             deployment.orphanEnded();
             return false;
         }
-        // The caller's future may run user callbacks, and recording may wait for the journal:
-        // deliver off the timer's thread.
-        deployment.engine.work.runTask("delivering the " + (stopped == SHUT_DOWN ? "shutdown" : "timeout")
-                + " of " + describe(), () -> deliverStopped(expected, stopped));
         Thread thread = thread();
         if (thread != null) {
             thread.interrupt();
+        }
+        // The caller's future may run user callbacks, and recording may wait for the journal:
+        // deliver off the timer's thread, unless no thread can be had.
+        try {
+            deployment.engine.work.runTask("delivering the " + (stopped == SHUT_DOWN ? "shutdown" : "timeout")
+                    + " of " + describe(), () -> deliverStopped(expected, stopped));
+        } catch (RuntimeException | Error noThread) {
+            deliverStopped(expected, stopped);
         }
         return true;
     }

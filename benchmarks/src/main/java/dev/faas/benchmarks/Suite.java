@@ -1,0 +1,170 @@
+package dev.faas.benchmarks;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs the benchmark suite in one JMH run, writes JMH's JSON to {@code benchmarks/results/}, and
+ * prints a Markdown table with each result's ratio to its group's reference, then the targets.
+ *
+ * <pre>
+ * benchmarks/run.sh            # the full suite, about 15 minutes on 2 cores
+ * benchmarks/run.sh --quick    # fewer, shorter iterations: under 5 minutes
+ * benchmarks/run.sh --quick Invoke   # only benchmarks matching a regular expression
+ * </pre>
+ */
+public final class Suite {
+
+    private Suite() {
+    }
+
+    public static void main(String[] args) throws RunnerException, IOException {
+        boolean quick = List.of(args).contains("--quick");
+        String include = List.of(args).stream().filter(arg -> !arg.startsWith("--")).findFirst()
+                .orElse("dev\\.faas\\..*Benchmark.*");
+        Path results = Path.of(System.getProperty("faas.results", "benchmarks/results"));
+        Files.createDirectories(results);
+        Path json = results.resolve((quick ? "quick-" : "full-")
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmmss")) + ".json");
+
+        ChainedOptionsBuilder options = new OptionsBuilder().include(include)
+                .resultFormat(ResultFormatType.JSON).result(json.toString());
+        if (quick) {
+            options.warmupIterations(2).warmupTime(TimeValue.seconds(1))
+                    .measurementIterations(3).measurementTime(TimeValue.seconds(1));
+        }
+        Collection<RunResult> runs = new Runner(options.build()).run();
+
+        PrintStream out = System.out;
+        out.println();
+        out.printf("## faas benchmarks (%s run, %s, JDK %s, %d cores)%n%n", quick ? "quick" : "full",
+                LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE), Runtime.version(),
+                Runtime.getRuntime().availableProcessors());
+        new Report(List.copyOf(runs)).print(out);
+        out.printf("%nJMH results: %s%n", json);
+    }
+
+    /** The table and the targets, from one run's results. */
+    static final class Report {
+        private final List<Row> rows = new ArrayList<>();
+
+        Report(List<RunResult> runs) {
+            for (RunResult run : runs) {
+                rows.add(Row.of(run));
+            }
+        }
+
+        void print(PrintStream out) {
+            out.println("| benchmark | params | score | error | unit | vs reference |");
+            out.println("|---|---|---:|---:|---|---|");
+            for (Row row : rows) {
+                out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", row.name(), row.params(),
+                        number(row.score()), number(row.error()), row.unit(), ratio(row));
+            }
+            out.println();
+            out.println("Targets:");
+            String invoke = "dev.faas.benchmarks.InvokeBenchmark.";
+            String scaling = "dev.faas.benchmarks.ScalingBenchmark.";
+            target(out, "invoke, one platform caller: at most 1.2x the time of rawVirtualThread",
+                    find(invoke + "invoke", ""), find(invoke + "rawVirtualThread", ""), 1.2);
+            target(out, "invoke, one platform caller: faster than resilience4j",
+                    find(invoke + "invoke", ""), find(invoke + "resilience4j", ""), 1.0);
+            target(out, "100,000 concurrent 10 ms calls: at least 70% of raw virtual-thread throughput",
+                    find(scaling + "faas", "calls=100000"), find(scaling + "rawVirtualThreads", "calls=100000"),
+                    1 / 0.7);
+            target(out, "100,000 concurrent 10 ms calls: at least 10x the 200-thread platform pool",
+                    find(scaling + "faas", "calls=100000"), find(scaling + "platformPool200", "calls=100000"), 0.1);
+            floor(out, "ledger in memory: at least 5,000,000 records/s",
+                    find("dev.faas.core.LedgerBenchmark.record", "journal=memory"), 5_000_000);
+            floor(out, "sync journal, 1,000 callers: at least 50,000 records/s",
+                    find("dev.faas.core.SyncLedgerBenchmark.record", ""), 50_000);
+        }
+
+        private String ratio(Row row) {
+            Optional<Row> reference = reference(row);
+            if (reference.isEmpty() || reference.get() == row) {
+                return reference.isPresent() ? "reference" : "";
+            }
+            double ratio = row.score() / reference.get().score();
+            String of = reference.get().name().substring(reference.get().name().lastIndexOf('.') + 1);
+            return row.unit().endsWith("/op")
+                    ? String.format(Locale.ROOT, "%.2fx the time of %s", ratio, of)
+                    : String.format(Locale.ROOT, "%.2fx %s", ratio, of);
+        }
+
+        /** The row a result is compared with: raw virtual threads, or the warm call. */
+        private Optional<Row> reference(Row row) {
+            String group = row.name().substring(0, row.name().lastIndexOf('.') + 1);
+            String referenceMethod = row.name().contains("InvokeBenchmark") ? "rawVirtualThread"
+                    : row.name().contains("ScalingBenchmark") ? "rawVirtualThreads"
+                    : row.name().contains("ColdStartBenchmark") ? "warmCall" : null;
+            if (referenceMethod == null) {
+                return Optional.empty();
+            }
+            return rows.stream().filter(r -> r.name().equals(group + referenceMethod) && r.params().equals(row.params()))
+                    .findFirst();
+        }
+
+        private Optional<Row> find(String benchmark, String params) {
+            return rows.stream().filter(r -> r.name().equals(benchmark) && r.params().equals(params)).findFirst();
+        }
+
+        /** Time per operation: met when ours takes at most {@code maxRatio} times theirs. */
+        private static void target(PrintStream out, String what, Optional<Row> ours, Optional<Row> theirs,
+                                   double maxRatio) {
+            if (ours.isEmpty() || theirs.isEmpty()) {
+                out.printf("- %s: not measured in this run%n", what);
+                return;
+            }
+            double ratio = ours.get().score() / theirs.get().score();
+            out.printf(Locale.ROOT, "- %s: %s (%.2fx the time)%n", what, ratio <= maxRatio ? "met" : "MISSED", ratio);
+        }
+
+        private static void floor(PrintStream out, String what, Optional<Row> ours, double minimum) {
+            if (ours.isEmpty()) {
+                out.printf("- %s: not measured in this run%n", what);
+                return;
+            }
+            out.printf(Locale.ROOT, "- %s: %s (%s records/s)%n", what, ours.get().score() >= minimum ? "met" : "MISSED",
+                    number(ours.get().score()));
+        }
+
+        private static String number(double value) {
+            if (Double.isNaN(value)) {
+                return "";
+            }
+            return value >= 100 ? String.format(Locale.ROOT, "%,.0f", value)
+                    : String.format(Locale.ROOT, "%.3f", value);
+        }
+    }
+
+    /** One benchmark result. */
+    record Row(String name, String params, double score, double error, String unit) {
+        static Row of(RunResult run) {
+            var params = run.getParams();
+            List<String> described = new ArrayList<>();
+            for (String key : params.getParamsKeys()) {
+                described.add(key + "=" + params.getParam(key));
+            }
+            var primary = run.getPrimaryResult();
+            return new Row(params.getBenchmark(), String.join(",", described), primary.getScore(),
+                    primary.getScoreError(), primary.getScoreUnit());
+        }
+    }
+}

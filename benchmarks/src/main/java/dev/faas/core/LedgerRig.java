@@ -1,0 +1,61 @@
+package dev.faas.core;
+
+import dev.faas.api.InvocationType;
+import dev.faas.api.Outcome;
+import dev.faas.api.ledger.Durability;
+import dev.faas.api.ledger.Pricing;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/** A ledger, with or without a journal in a temporary directory, and what recording one entry takes. */
+final class LedgerRig implements AutoCloseable {
+
+    private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+
+    private final Path directory;
+    private final RuntimeLedger ledger;
+    private final FunctionUsage usage;
+
+    /** @param journal "memory", "os", "every-50ms" or "sync" */
+    LedgerRig(String journal) throws IOException {
+        LedgerJournal writer = null;
+        if (journal.equals("memory")) {
+            directory = null;
+        } else {
+            directory = Files.createTempDirectory("faas-ledger-bench");
+            Durability durability = switch (journal) {
+                case "os" -> Durability.os();
+                case "every-50ms" -> Durability.every(Duration.ofMillis(50));
+                case "sync" -> Durability.sync();
+                default -> throw new IllegalArgumentException("unknown journal " + journal);
+            };
+            writer = new LedgerJournal(directory, durability, Pricing.LAMBDA_X86_64, () -> { });
+        }
+        ledger = new RuntimeLedger(Pricing.LAMBDA_X86_64, 100_000, writer, null);
+        usage = ledger.usageOf("bench");
+    }
+
+    /** Makes an entry and records it, as an invocation's thread does. */
+    void record() {
+        ledger.record(new LedgerEntry("4b1c5a58-9d51-4e8b-a9b6-2f6f2d1b7c10", "bench", "$LATEST",
+                InvocationType.REQUEST_RESPONSE, Outcome.SUCCESS, START, 1_234_567, -1, 1, 128, 2, -1, null,
+                null, null), usage);
+    }
+
+    @Override
+    public void close() throws IOException {
+        ledger.close();
+        if (directory != null) {
+            try (Stream<Path> files = Files.walk(directory)) {
+                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(file);
+                }
+            }
+        }
+    }
+}
