@@ -1,46 +1,65 @@
 package dev.faas.api;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The real clock. Timers are spread over one single-thread scheduler per core, chosen by the
- * scheduling thread's id, so that the per-invocation deadline timer never contends on one queue
- * lock (the JDK spreads virtual threads' timed parks the same way). Cancelled timers are removed
- * from their queue at once, so that a million cancelled deadlines do not pile up. The scheduler
- * threads are daemons and end after a minute without work.
+ * The real clock, with timers on a hashed timing wheel (as Netty's and Kafka's timeout timers).
+ *
+ * <p>The runtime arms a deadline for every call and cancels it microseconds later, millions of
+ * times a second. A delay-queue scheduler pays a lock and, whenever the new deadline becomes its
+ * head, a thread wake-up per call. Here scheduling is an offer to a lock-free queue and cancelling
+ * flips a flag; one daemon ticker thread drains the queue, drops what was cancelled meanwhile, and
+ * fires what is due, once per {@link #TICK}. A timer never fires early and fires at most about one
+ * tick late. The ticker sleeps while no timer is pending, and a new timer wakes it.
  */
 final class SystemTimeSource implements TimeSource {
 
     static final SystemTimeSource INSTANCE = new SystemTimeSource();
 
-    private static final Logger log = LoggerFactory.getLogger(TimeSource.class);
+    /** The wheel's resolution. */
+    static final Duration TICK = Duration.ofMillis(1);
 
-    private final ScheduledThreadPoolExecutor[] stripes;
-    private final int mask;
+    private static final Logger log = LoggerFactory.getLogger(TimeSource.class);
+    private static final long TICK_NANOS = TICK.toNanos();
+    private static final int WHEEL_SIZE = 1024; // ticks per turn: a power of two
+    /** About 73 years: longer delays are clamped, so that a deadline never overflows. */
+    private static final long MAX_DELAY_NANOS = 1L << 61;
+    private static final int PENDING = 0;
+    private static final int FIRED = 1;
+    private static final int CANCELLED = 2;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(Timer.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final ConcurrentLinkedQueue<Timer> incoming = new ConcurrentLinkedQueue<>();
+    private final Thread ticker;
+    private volatile boolean idle;
+
+    // Ticker thread only:
+    private final Bucket[] wheel = new Bucket[WHEEL_SIZE];
+    private final long origin = System.nanoTime();
+    private long tick; // the next tick to expire
+    private int scheduled;
 
     private SystemTimeSource() {
-        int count = Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors() - 1) << 1);
-        AtomicInteger index = new AtomicInteger();
-        stripes = new ScheduledThreadPoolExecutor[count];
-        for (int i = 0; i < count; i++) {
-            ScheduledThreadPoolExecutor stripe = new ScheduledThreadPoolExecutor(1, task -> {
-                Thread thread = new Thread(task, "faas-timer-" + index.getAndIncrement());
-                thread.setDaemon(true);
-                return thread;
-            });
-            stripe.setRemoveOnCancelPolicy(true);
-            stripe.setKeepAliveTime(1, TimeUnit.MINUTES);
-            stripe.allowCoreThreadTimeOut(true);
-            stripes[i] = stripe;
+        for (int i = 0; i < WHEEL_SIZE; i++) {
+            wheel[i] = new Bucket();
         }
-        mask = count - 1;
+        ticker = Thread.ofPlatform().name("faas-timer").daemon().unstarted(this::tickLoop);
+        ticker.start();
     }
 
     @Override
@@ -55,9 +74,12 @@ final class SystemTimeSource implements TimeSource {
 
     @Override
     public Cancellable schedule(Duration delay, Runnable task) {
-        Timer timer = new Timer(task);
-        int stripe = (int) Thread.currentThread().threadId() & mask;
-        timer.future = stripes[stripe].schedule(timer, saturatedNanos(delay), TimeUnit.NANOSECONDS);
+        long delayNanos = Math.min(Math.max(0, saturatedNanos(delay)), MAX_DELAY_NANOS);
+        Timer timer = new Timer(System.nanoTime() + delayNanos, task);
+        incoming.offer(timer);
+        if (idle) {
+            LockSupport.unpark(ticker);
+        }
         return timer;
     }
 
@@ -74,27 +96,109 @@ final class SystemTimeSource implements TimeSource {
         return "TimeSource.system()";
     }
 
-    /** One timer: the task, its handle, and the guard that keeps a failing task from vanishing. */
-    private static final class Timer implements Runnable, Cancellable {
-        private final Runnable task;
-        private volatile ScheduledFuture<?> future;
+    private void tickLoop() {
+        while (true) {
+            long now = System.nanoTime();
+            long current = (now - origin) / TICK_NANOS;
+            transferIncoming();
+            while (tick <= current) {
+                expire(wheel[(int) (tick & (WHEEL_SIZE - 1))], now);
+                tick++;
+            }
+            if (scheduled == 0) {
+                idle = true;
+                if (incoming.isEmpty()) {
+                    LockSupport.park(this);
+                    tick = (System.nanoTime() - origin) / TICK_NANOS; // nothing was due while asleep
+                }
+                idle = false;
+            } else {
+                LockSupport.parkNanos(this, origin + tick * TICK_NANOS - System.nanoTime());
+            }
+        }
+    }
 
-        Timer(Runnable task) {
+    /** Moves new timers into their buckets; one already cancelled is dropped here, never stored. */
+    private void transferIncoming() {
+        for (Timer timer; (timer = incoming.poll()) != null; ) {
+            if (timer.state != PENDING) {
+                continue;
+            }
+            long dueTick = Math.max(tick, Math.ceilDiv(timer.deadline - origin, TICK_NANOS));
+            timer.rounds = (dueTick - tick) / WHEEL_SIZE;
+            wheel[(int) (dueTick & (WHEEL_SIZE - 1))].add(timer);
+            scheduled++;
+        }
+    }
+
+    private void expire(Bucket bucket, long now) {
+        Timer previous = null;
+        for (Timer timer = bucket.head; timer != null; ) {
+            Timer next = timer.next;
+            boolean remove;
+            if (timer.state != PENDING) {
+                remove = true;
+            } else if (timer.rounds > 0) {
+                timer.rounds--;
+                remove = false;
+            } else if (timer.deadline - now > 0) {
+                remove = true; // never early: on to the next tick (the tick rounding makes this rare)
+                wheel[(int) ((tick + 1) & (WHEEL_SIZE - 1))].add(timer);
+                scheduled++;
+            } else {
+                remove = true;
+                if (STATE.compareAndSet(timer, PENDING, FIRED)) {
+                    fire(timer);
+                }
+            }
+            if (remove) {
+                scheduled--;
+                if (previous == null) {
+                    bucket.head = next;
+                } else {
+                    previous.next = next;
+                }
+            } else {
+                previous = timer;
+            }
+            timer = next;
+        }
+    }
+
+    private static void fire(Timer timer) {
+        try {
+            timer.task.run();
+        } catch (Throwable failure) {
+            log.warn("A timer task failed: {}", timer.task, failure);
+        }
+    }
+
+    /** One slot of the wheel: a singly linked list, touched by the ticker thread only. */
+    private static final class Bucket {
+        Timer head;
+
+        void add(Timer timer) {
+            timer.next = head;
+            head = timer;
+        }
+    }
+
+    /** A scheduled task; its state moves PENDING -> FIRED or PENDING -> CANCELLED, once. */
+    private static final class Timer implements Cancellable {
+        final long deadline;
+        final Runnable task;
+        volatile int state;
+        long rounds; // ticker thread only
+        Timer next;  // ticker thread only
+
+        Timer(long deadline, Runnable task) {
+            this.deadline = deadline;
             this.task = task;
         }
 
         @Override
-        public void run() {
-            try {
-                task.run();
-            } catch (Throwable failure) {
-                log.warn("A timer task failed: {}", task, failure);
-            }
-        }
-
-        @Override
         public boolean cancel() {
-            return future.cancel(false);
+            return STATE.compareAndSet(this, PENDING, CANCELLED);
         }
     }
 }

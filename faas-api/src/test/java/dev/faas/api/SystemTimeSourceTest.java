@@ -35,6 +35,52 @@ final class SystemTimeSourceTest {
     }
 
     @Test
+    void firesManyTimersEachNoEarlierThanItsDelay() throws InterruptedException {
+        int timers = 2_000;
+        CountDownLatch all = new CountDownLatch(timers);
+        java.util.concurrent.atomic.AtomicInteger early = new java.util.concurrent.atomic.AtomicInteger();
+        for (int i = 0; i < timers; i++) {
+            long delayNanos = java.util.concurrent.ThreadLocalRandom.current().nextLong(0, Duration.ofMillis(300).toNanos());
+            long due = System.nanoTime() + delayNanos;
+            clock.schedule(Duration.ofNanos(delayNanos), () -> {
+                if (System.nanoTime() - due < 0) {
+                    early.incrementAndGet();
+                }
+                all.countDown();
+            });
+        }
+
+        assertThat(all.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(early).hasValue(0);
+    }
+
+    @Test
+    void firesATimerLongerThanOneTurnOfTheWheel() throws InterruptedException {
+        CountDownLatch fired = new CountDownLatch(1);
+        long start = System.nanoTime();
+
+        clock.schedule(Duration.ofMillis(1_500), fired::countDown); // the wheel turns every 1,024 ms
+
+        assertThat(fired.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(Duration.ofMillis(1_500).toNanos());
+    }
+
+    @Test
+    void neverFiresCancelledTimersAmongMany() throws InterruptedException {
+        java.util.concurrent.atomic.AtomicInteger cancelledFired = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.List<TimeSource.Cancellable> cancelled = new java.util.ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            cancelled.add(clock.schedule(Duration.ofMillis(50), cancelledFired::incrementAndGet));
+        }
+        long stillCancellable = cancelled.stream().filter(TimeSource.Cancellable::cancel).count();
+        CountDownLatch later = new CountDownLatch(1);
+        clock.schedule(Duration.ofMillis(100), later::countDown);
+
+        assertThat(later.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(cancelledFired.get()).isEqualTo(1_000 - stillCancellable);
+    }
+
+    @Test
     void cancelledTimersDoNotFire() throws InterruptedException {
         AtomicBoolean cancelledFired = new AtomicBoolean();
         CountDownLatch later = new CountDownLatch(1);

@@ -76,9 +76,9 @@ final class EnvironmentPool {
         return new Environment(handler, false, Environment.BUSY);
     }
 
-    /** Returns a BUSY environment after a call that left it healthy. */
-    void release(Environment environment) {
-        environment.markIdle(engine.clock.nanoTime());
+    /** Returns a BUSY environment after a call that left it healthy, idle since {@code now}. */
+    void release(Environment environment, long now) {
+        environment.markIdle(now);
         offer(environment.provisioned ? provisionedIdle : idle, environment);
         if (!environment.provisioned && !closed) {
             armSweep();

@@ -141,7 +141,7 @@ final class Invocation extends Work implements Context {
         } else {
             handlerStartNanos = engine.clock.nanoTime();
             if (!STATE.compareAndSet(this, STARTING, HANDLING)) {
-                deployment.environments.release(warm); // stopped before it ran: the environment is fine
+                deployment.environments.release(warm, handlerStartNanos); // stopped before it ran: it is fine
                 return;
             }
             environment = warm;
@@ -223,7 +223,7 @@ final class Invocation extends Work implements Context {
                 if (error instanceof Error) {
                     deployment.environments.discard(environment);
                 } else {
-                    deployment.environments.release(environment);
+                    deployment.environments.release(environment, end);
                 }
             }
         } finally {
@@ -371,16 +371,11 @@ final class Invocation extends Work implements Context {
 
     /** Waits, uninterruptibly, until the outcome is delivered (the deadline bounds the wait). */
     void awaitDelivery() {
-        boolean interrupted = false;
-        while (!delivered) {
-            LockSupport.park(this);
-            if (Thread.interrupted()) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        CallerWait.await(this);
+    }
+
+    boolean isDelivered() {
+        return delivered;
     }
 
     /** Waits for the outcome: the output, or the exception made on the caller's own stack. */
