@@ -50,6 +50,8 @@ public class ScalingBenchmark {
 
     private FaasRuntime runtime;
     private FunctionRef<Integer, Integer> io;
+    private FaasRuntime bareRuntime;
+    private FunctionRef<Integer, Integer> bareIo;
     private ExecutorService virtualThreads;
     private ExecutorService platformPool;
 
@@ -57,26 +59,44 @@ public class ScalingBenchmark {
     public void setUp() {
         runtime = FaasRuntime.builder().concurrencyLimit(calls).meterRegistry(new SimpleMeterRegistry())
                 .ledgerRetention(calls).build();
-        io = runtime.deploy(FunctionSpec.of("io", Integer.class, Integer.class, () -> (input, context) -> {
-            Thread.sleep(IO);
-            return input;
-        }).withConfig(FunctionConfig.builder().timeout(Duration.ofMinutes(1)).build()));
+        io = runtime.deploy(ioFunction());
+        bareRuntime = FaasRuntime.builder().concurrencyLimit(calls).reportLog(false).ledgerRetention(0).build();
+        bareIo = bareRuntime.deploy(ioFunction());
         virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
         platformPool = Executors.newFixedThreadPool(200);
+    }
+
+    private static FunctionSpec<Integer, Integer> ioFunction() {
+        return FunctionSpec.of("io", Integer.class, Integer.class, () -> (input, context) -> {
+            Thread.sleep(IO);
+            return input;
+        }).withConfig(FunctionConfig.builder().timeout(Duration.ofMinutes(1)).build());
     }
 
     @TearDown
     public void tearDown() {
         runtime.close();
+        bareRuntime.close();
         virtualThreads.close();
         platformPool.close();
     }
 
+    /** The runtime with its ledger (every record retained) and Micrometer meters on. */
     @Benchmark
     public long faas() {
+        return invokeAll(io);
+    }
+
+    /** The runtime with the least it runs with: no meters, no retained records. */
+    @Benchmark
+    public long faasBare() {
+        return invokeAll(bareIo);
+    }
+
+    private long invokeAll(FunctionRef<Integer, Integer> function) {
         List<CompletableFuture<Integer>> results = new ArrayList<>(calls);
         for (int i = 0; i < calls; i++) {
-            results.add(io.invokeAsync(i));
+            results.add(function.invokeAsync(i));
         }
         long sum = 0;
         for (CompletableFuture<Integer> result : results) {

@@ -42,7 +42,7 @@ final class LedgerRig implements AutoCloseable {
 
     /** Makes an entry and records it, as an invocation's thread does. */
     void record() {
-        ledger.record(new LedgerEntry("4b1c5a58-9d51-4e8b-a9b6-2f6f2d1b7c10", "bench", "$LATEST",
+        ledger.record(new LedgerEntry(0x4b1c5a589d514e8bL, 0xa9b62f6f2d1b7c10L, null, "bench", "$LATEST",
                 InvocationType.REQUEST_RESPONSE, Outcome.SUCCESS, START, 1_234_567, -1, 1, 128, 2, -1, null,
                 null, null), usage);
     }

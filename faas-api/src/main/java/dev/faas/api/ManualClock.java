@@ -179,6 +179,7 @@ public final class ManualClock implements TimeSource {
                 return false;
             }
             timer.cancelled = true;
+            timer.task = null; // what the task refers to need not stay alive until the timer comes due
             pending--;
             return true;
         }
@@ -228,7 +229,7 @@ public final class ManualClock implements TimeSource {
     private final class Timer implements Comparable<Timer>, Cancellable {
         final long due;
         final long order;
-        final Runnable task;
+        Runnable task; // guarded by timersLock once scheduled; null once cancelled
         boolean cancelled; // guarded by timersLock
         boolean fired;     // guarded by timersLock
 

@@ -183,10 +183,14 @@ final class SystemTimeSource implements TimeSource {
         }
     }
 
-    /** A scheduled task; its state moves PENDING -> FIRED or PENDING -> CANCELLED, once. */
+    /**
+     * A scheduled task; its state moves PENDING -> FIRED or PENDING -> CANCELLED, once. A cancelled
+     * timer lets go of its task at once: it may wait in its bucket for up to a turn of the wheel,
+     * and must not keep what the task refers to (a whole finished invocation) alive until then.
+     */
     private static final class Timer implements Cancellable {
         final long deadline;
-        final Runnable task;
+        Runnable task; // null once cancelled
         volatile int state;
         long rounds; // ticker thread only
         Timer next;  // ticker thread only
@@ -198,7 +202,11 @@ final class SystemTimeSource implements TimeSource {
 
         @Override
         public boolean cancel() {
-            return STATE.compareAndSet(this, PENDING, CANCELLED);
+            if (STATE.compareAndSet(this, PENDING, CANCELLED)) {
+                task = null; // read only by the ticker after it wins PENDING -> FIRED, which this forbids
+                return true;
+            }
+            return false;
         }
     }
 }

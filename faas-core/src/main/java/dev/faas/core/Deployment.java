@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,10 +33,12 @@ final class Deployment {
     final long timeoutNanos;
     final Logger logger;
     final EnvironmentPool environments;
-    /** This function's executions: capped at its reservation, or uncapped in the shared pool. */
-    private final Limiter own;
+    /** This function's executions against its reservation, or null in the shared pool. */
+    private final Limiter reserved;
     /** The shared pool, or null when the function has reserved concurrency. */
     private final Limiter shared;
+    /** This function's executions in the shared pool: counted only, the pool does the limiting. */
+    private final LongAdder sharedExecutions = new LongAdder();
     private final AtomicBoolean reservationReturned = new AtomicBoolean();
     private final AtomicInteger orphans = new AtomicInteger();
     /** This function's usage in the ledger. */
@@ -57,8 +60,9 @@ final class Deployment {
         this.timeoutNanos = config.timeout().toNanos();
         this.logger = LoggerFactory.getLogger("dev.faas.function." + name);
         this.environments = new EnvironmentPool(this);
-        this.own = new Limiter(config.reservedConcurrency().orElse(Integer.MAX_VALUE));
-        this.shared = config.reservedConcurrency().isPresent() ? null : engine.sharedPool;
+        this.reserved = config.reservedConcurrency().isPresent()
+                ? new Limiter(config.reservedConcurrency().getAsInt()) : null;
+        this.shared = reserved == null ? engine.sharedPool : null;
         this.returnReservation = returnReservation;
         this.usage = engine.ledger.usageOf(name);
         this.metrics = engine.meterRegistry == null ? null : new FunctionMetrics(this, engine.pricing);
@@ -93,7 +97,7 @@ final class Deployment {
         engine.checkOpen(name);
         checkDeployed();
         checkInput(input);
-        if (own.limit() == 0) {
+        if (reserved != null && reserved.limit() == 0) {
             throw throttled(ThrottledException.Reason.RESERVED_CONCURRENCY, 0);
         }
     }
@@ -110,7 +114,7 @@ final class Deployment {
         Invocation invocation;
         try {
             invocation = new Invocation(this, input, InvocationType.REQUEST_RESPONSE, 1, future);
-            engine.work.start(invocation, () -> engine.checkOpen(name));
+            engine.work.start(invocation);
         } catch (RuntimeException | Error failure) {
             releaseSlot();
             throw failure;
@@ -121,12 +125,15 @@ final class Deployment {
     // ---- admission ----
 
     private void admit() {
-        if (!own.tryAcquire()) {
-            throw throttled(ThrottledException.Reason.RESERVED_CONCURRENCY, own.limit());
-        }
-        if (shared != null && !shared.tryAcquire()) {
-            own.release();
-            throw throttled(ThrottledException.Reason.CONCURRENCY, shared.limit());
+        if (reserved != null) {
+            if (!reserved.tryAcquire()) {
+                throw throttled(ThrottledException.Reason.RESERVED_CONCURRENCY, reserved.limit());
+            }
+        } else {
+            if (!shared.tryAcquire()) {
+                throw throttled(ThrottledException.Reason.CONCURRENCY, shared.limit());
+            }
+            sharedExecutions.increment();
         }
     }
 
@@ -139,16 +146,16 @@ final class Deployment {
 
     /** Releases one slot; the last one out after an undeploy returns the reservation to the shared pool. */
     void releaseSlot() {
-        if (shared != null) {
+        if (reserved == null) {
+            sharedExecutions.decrement();
             shared.release();
-        }
-        if (own.release() == 0 && undeployed) {
+        } else if (reserved.release() == 0 && undeployed) {
             returnReservationOnce();
         }
     }
 
     int concurrentExecutions() {
-        return own.inUse();
+        return reserved != null ? reserved.inUse() : (int) sharedExecutions.sum();
     }
 
     int orphanedThreads() {
@@ -174,7 +181,7 @@ final class Deployment {
         if (metrics != null) {
             metrics.remove(engine.meterRegistry);
         }
-        if (own.inUse() == 0) {
+        if (reserved == null || reserved.inUse() == 0) {
             returnReservationOnce();
         }
     }

@@ -1,48 +1,24 @@
 package dev.faas.core;
 
 import dev.faas.api.Handler;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 
 /**
- * An execution environment: one handler instance, serving one invocation at a time. Its state
- * moves IDLE -> BUSY -> IDLE ... and ends CLOSED; every move is a compare-and-set, so that an
- * acquiring call, the idle sweeper and a closing pool never take the same environment twice.
+ * An execution environment: one handler instance, serving one invocation at a time. It needs no
+ * state of its own: whoever removes it from its pool's deque owns it (a call, the idle sweeper, the
+ * pool closing), and a call that holds it either gives it back or discards it.
  */
 final class Environment {
 
-    static final int IDLE = 0;
-    static final int BUSY = 1;
-    static final int CLOSED = 2;
-
-    private static final VarHandle STATE;
-
-    static {
-        try {
-            STATE = MethodHandles.lookup().findVarHandle(Environment.class, "state", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     final Handler<Object, Object> handler;
     final boolean provisioned;
-    private volatile int state;
-    /** When it last became idle, on the runtime's clock; written before it is pushed to the pool. */
-    volatile long idleSince;
+    /**
+     * When it last became idle, on the runtime's clock. Written before it is offered to the deque
+     * and read by whoever removes it next: the deque's offer and removal order the two.
+     */
+    long idleSince;
 
-    Environment(Handler<Object, Object> handler, boolean provisioned, int initialState) {
+    Environment(Handler<Object, Object> handler, boolean provisioned) {
         this.handler = handler;
         this.provisioned = provisioned;
-        this.state = initialState;
-    }
-
-    boolean move(int from, int to) {
-        return STATE.compareAndSet(this, from, to);
-    }
-
-    void markIdle(long now) {
-        idleSince = now;
-        state = IDLE;
     }
 }

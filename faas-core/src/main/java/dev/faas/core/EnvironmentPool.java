@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * <p>Idle environments wait in two lock-free deques, provisioned ones apart from on-demand ones;
  * a call takes the most recently used (the head), so that a few hot environments serve steady
  * traffic and the rest age out at the tail. Whoever removes an environment from a deque owns it:
- * a call that takes it, the idle sweeper that expires it, or the pool closing it.
+ * a call that takes it, the idle sweeper that expires it, or the pool closing it; so an
+ * environment needs no state of its own, and taking one is a single poll.
  *
  * <p>Idle expiry costs one timer per pool, not one per call: the timer is armed for the moment the
  * oldest idle environment (the tail) expires; when it fires, the sweeper closes what has expired and
@@ -62,36 +63,29 @@ final class EnvironmentPool {
     }
 
     private static Environment take(Deque<Environment> from) {
-        for (Environment candidate; (candidate = from.pollFirst()) != null; ) {
-            if (candidate.move(Environment.IDLE, Environment.BUSY)) {
-                return candidate;
-            }
-        }
-        return null;
+        return from.pollFirst();
     }
 
-    /** Wraps the handler a cold start made in a new BUSY environment of this pool. */
+    /** Wraps the handler a cold start made in a new environment of this pool, held by the caller. */
     Environment adopt(Handler<Object, Object> handler) {
         alive.incrementAndGet();
-        return new Environment(handler, false, Environment.BUSY);
+        return new Environment(handler, false);
     }
 
-    /** Returns a BUSY environment after a call that left it healthy, idle since {@code now}. */
+    /** Gives back a held environment after a call that left it healthy, idle since {@code now}. */
     void release(Environment environment, long now) {
-        environment.markIdle(now);
+        environment.idleSince = now;
         offer(environment.provisioned ? provisionedIdle : idle, environment);
         if (!environment.provisioned && !closed) {
             armSweep();
         }
     }
 
-    /** Discards a BUSY environment whose call timed out, threw an Error, or was stopped. */
+    /** Discards a held environment whose call timed out, threw an Error, or was stopped. */
     void discard(Environment environment) {
-        if (environment.move(Environment.BUSY, Environment.CLOSED)) {
-            closeHandler(environment);
-            if (environment.provisioned && !closed) {
-                replaceProvisioned();
-            }
+        closeHandler(environment);
+        if (environment.provisioned && !closed) {
+            replaceProvisioned();
         }
     }
 
@@ -206,7 +200,7 @@ final class EnvironmentPool {
             // Removed, so it is ours; it may have been taken and released again in between.
             if (now - oldest.idleSince < idleTimeoutNanos) {
                 offer(idle, oldest);
-            } else if (oldest.move(Environment.IDLE, Environment.CLOSED)) {
+            } else {
                 closeHandler(oldest);
             }
         }
@@ -217,9 +211,7 @@ final class EnvironmentPool {
 
     private void closeIdle(Deque<Environment> from) {
         for (Environment environment; (environment = from.pollFirst()) != null; ) {
-            if (environment.move(Environment.IDLE, Environment.CLOSED)) {
-                closeHandler(environment);
-            }
+            closeHandler(environment);
         }
     }
 
@@ -283,10 +275,9 @@ final class EnvironmentPool {
             }
             alive.incrementAndGet();
             provisionedAlive.incrementAndGet();
-            Environment environment = new Environment(handler, true, Environment.IDLE);
+            Environment environment = new Environment(handler, true);
             if (!result.complete(environment)) {
                 owner.orphanEnded();
-                environment.move(Environment.IDLE, Environment.CLOSED);
                 closeHandler(environment);
             }
         }

@@ -66,7 +66,10 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
     private final Engine engine;
     private final Duration drainTimeout;
     private final Map<String, Deployment> functions = new ConcurrentHashMap<>();
-    /** Undeployed functions whose calls are still running: their slots still count. */
+    /**
+     * Undeployed functions whose calls may still be running: their slots still count. One leaves
+     * when its reservation returns, or when status() finds it idle.
+     */
     private final Set<Deployment> draining = ConcurrentHashMap.newKeySet();
     private final TimeSource.Cancellable clockMembership;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
@@ -78,7 +81,9 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
     private boolean closing;                                // guarded by lock
 
     private FaasRuntime(Builder builder) {
-        WorkTracker work = new WorkTracker(Thread.ofVirtual().factory());
+        // An invocation inherits nothing from its caller's thread: no inheritable thread-locals
+        // (isolation, and a cheaper thread start).
+        WorkTracker work = new WorkTracker(Thread.ofVirtual().inheritInheritableThreadLocals(false).factory());
         MeterRegistry registry = builder.meterRegistry;
         Counter journalFailures = registry == null ? null : Counter.builder("faas.ledger.journal.failures")
                 .description("Ledger journal batches that could not be written").register(registry);
@@ -341,7 +346,11 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
         Map<String, FunctionStatus> byName = new LinkedHashMap<>();
         int executions = 0;
         for (Deployment deployment : draining) {
-            executions += deployment.concurrentExecutions();
+            int left = deployment.concurrentExecutions();
+            if (left == 0) {
+                draining.remove(deployment); // its last call is over
+            }
+            executions += left;
         }
         for (Deployment deployment : functions.values()) {
             EnvironmentPool pool = deployment.environments;

@@ -21,7 +21,7 @@ final class FunctionUsage {
 
     void add(LedgerEntry entry) {
         total.add(entry);
-        long minute = minuteOf(entry.start);
+        long minute = Math.floorDiv(entry.startSecond, 60);
         MinuteCounter cached = current;
         if (cached.minute() == minute) {
             cached.counter().add(entry);

@@ -21,7 +21,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
-import org.slf4j.MDC;
 
 /**
  * One invocation: its {@link Context}, the thread that runs it, and the state machine that decides
@@ -64,18 +63,21 @@ final class Invocation extends Work implements Context {
     }
 
     private final Deployment deployment;
-    private final String requestId;
+    /** The id's random bits, drawn by the caller; its text is made on first use (see requestId()). */
+    private final long idHigh;
+    private final long idLow;
+    private String requestId;
     private final Object input;
     private final InvocationType type;
     private final int attempt;
     private final Thread waiter;
     private final CompletableFuture<Object> future;
-    private final Instant start;
-    private final long startNanos;
 
     private volatile int state = STARTING;
 
     // Progress: written by the invocation's thread only.
+    private Instant start;
+    private long startNanos;
     private volatile boolean coldStart;
     private long initStartNanos;
     private long initNanos;
@@ -90,6 +92,8 @@ final class Invocation extends Work implements Context {
     private Throwable error;
     private long durationNanos;
     private long reportedInitNanos;
+    /** Set only by a shutdown that stopped the call before its thread ran (and recorded its start). */
+    private Instant reportedStart;
     private long billedDurationMs;
     private volatile boolean delivered;
 
@@ -101,23 +105,31 @@ final class Invocation extends Work implements Context {
                CompletableFuture<Object> future) {
         super(deployment.engine.work);
         this.deployment = deployment;
-        this.requestId = RequestIds.next();
+        this.idHigh = RequestIds.high();
+        this.idLow = RequestIds.low();
         this.input = input;
         this.type = type;
         this.attempt = attempt;
         this.future = future;
         this.waiter = future == null ? Thread.currentThread() : null;
-        TimeSource clock = deployment.engine.clock;
-        this.start = clock.now();
-        this.startNanos = clock.nanoTime();
+    }
+
+    /** Refuses the call if the runtime closed while it was being registered. */
+    @Override
+    void admitted() {
+        deployment.engine.checkOpen(deployment.name);
     }
 
     // ---- the invocation's own thread ----
 
     @Override
     void execute() {
-        MDC.put("requestId", requestId);
-        MDC.put("function", deployment.name);
+        // Taken here, not by the caller: the invocation starts when its thread runs, and the caller
+        // of a burst of asynchronous calls is spared two clock reads per call.
+        TimeSource clock = deployment.engine.clock;
+        startNanos = clock.nanoTime();
+        start = clock.now();
+        RequestIds.putMdc(this);
         try {
             deployment.engine.reportLog.start(this);
             run(deployment.engine);
@@ -128,7 +140,7 @@ final class Invocation extends Work implements Context {
             if (state != FINISHED) {
                 endOrphan();
             }
-            MDC.clear();
+            RequestIds.clearMdc();
         }
     }
 
@@ -293,8 +305,7 @@ final class Invocation extends Work implements Context {
     }
 
     private void deliverStopped(int from, int stopped) {
-        MDC.put("requestId", requestId);
-        MDC.put("function", deployment.name);
+        RequestIds.putMdc(this);
         try {
             switch (stopped) {
                 case TIMED_OUT -> {
@@ -315,12 +326,13 @@ final class Invocation extends Work implements Context {
                         reportedInitNanos = coldStart ? initNanos : 0;
                     } else {
                         reportedInitNanos = coldStart ? now - initStartNanos : 0;
+                        reportedStart = deployment.engine.clock.now(); // its thread may not have run
                     }
                 }
             }
             settle(outcome == Outcome.INIT_ERROR ? reportedInitNanos : durationNanos + billedInit());
         } finally {
-            MDC.clear();
+            RequestIds.clearMdc();
         }
         // Unlike a finished call, a stopped one keeps its slot until its thread ends (endOrphan).
     }
@@ -392,28 +404,28 @@ final class Invocation extends Work implements Context {
         String name = deployment.name;
         return switch (outcome) {
             case SUCCESS -> throw new IllegalStateException(describe() + " succeeded");
-            case TIMEOUT -> new FunctionTimeoutException(name, requestId, deployment.config.timeout());
+            case TIMEOUT -> new FunctionTimeoutException(name, requestId(), deployment.config.timeout());
             case INIT_ERROR -> error == null
-                    ? new FunctionInitException(name, requestId, "function '" + name + "': the INIT phase passed its"
+                    ? new FunctionInitException(name, requestId(), "function '" + name + "': the INIT phase passed its"
                             + " initTimeout of " + deployment.config.initTimeout().toMillis() + " ms; raise initTimeout,"
                             + " or make the handler factory faster", null)
-                    : new FunctionInitException(name, requestId, "function '" + name + "': the handler factory failed: "
+                    : new FunctionInitException(name, requestId(), "function '" + name + "': the handler factory failed: "
                             + error, error);
             case ERROR, MEMORY_LIMIT -> error instanceof RuntimeClosedException closed
                     ? closed
-                    : new FunctionFailedException(name, requestId, error);
+                    : new FunctionFailedException(name, requestId(), error);
         };
     }
 
     InvocationReport report() {
-        return new InvocationReport(requestId, deployment.name, VERSION, type, outcome, start,
+        return new InvocationReport(requestId(), deployment.name, VERSION, type, outcome, start(),
                 Duration.ofNanos(durationNanos), billedDurationMs, deployment.config.memoryMb(), allocatedBytes(),
                 coldStart ? Optional.of(Duration.ofNanos(reportedInitNanos)) : Optional.empty(), coldStart, attempt,
                 Optional.ofNullable(output), outcome == Outcome.SUCCESS ? Optional.empty() : Optional.of(failure()));
     }
 
     LedgerEntry toLedgerEntry() {
-        return new LedgerEntry(requestId, deployment.name, VERSION, type, outcome, start, durationNanos,
+        return new LedgerEntry(idHigh, idLow, null, deployment.name, VERSION, type, outcome, start(), durationNanos,
                 coldStart ? reportedInitNanos : -1, attempt, deployment.config.memoryMb(), billedDurationMs,
                 allocatedBytes(), errorType(), null, null);
     }
@@ -432,6 +444,11 @@ final class Invocation extends Work implements Context {
 
     Deployment deployment() {
         return deployment;
+    }
+
+    /** When the invocation started; valid once its outcome is settled. */
+    Instant start() {
+        return reportedStart != null ? reportedStart : start;
     }
 
     Outcome outcome() {
@@ -467,14 +484,20 @@ final class Invocation extends Work implements Context {
 
     @Override
     String describe() {
-        return "request " + requestId + " of '" + deployment.name + "'";
+        return "request " + requestId() + " of '" + deployment.name + "'";
     }
 
     // ---- Context ----
 
+    /** Formats the id the first time it is asked for; a race only makes two equal strings. */
     @Override
     public String requestId() {
-        return requestId;
+        String id = requestId;
+        if (id == null) {
+            id = RequestIds.format(idHigh, idLow);
+            requestId = id;
+        }
+        return id;
     }
 
     @Override

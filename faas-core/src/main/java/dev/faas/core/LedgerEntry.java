@@ -8,21 +8,30 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * One invocation as the ledger keeps it: plain values, made on the invocation's thread without any
  * decimal arithmetic. The exact {@link InvocationRecord}, whose GB-seconds and cost are BigDecimals,
  * is made from it on demand: when the ledger is read or exported, and on the journal's and the
  * sink's own threads. An entry recovered from a journal carries the decimals it was written with.
+ *
+ * <p>Entries are retained by the hundred thousand and copied by every young collection while they
+ * are, so they hold no objects of their own: the request id as its two UUID halves (the text is
+ * made when a record is), the start as epoch seconds and nanoseconds.
  */
 final class LedgerEntry {
 
-    final String requestId;
+    final long idHigh;
+    final long idLow;
+    /** The id as given, for a recovered id that is not a UUID; null otherwise. */
+    final String idText;
     final String function;
     final String version;
     final InvocationType type;
     final Outcome outcome;
-    final Instant start;
+    final long startSecond;
+    final int startNano;
     final long durationNanos;
     /** The INIT phase's duration, or -1 when the call was warm. */
     final long initNanos;
@@ -38,15 +47,18 @@ final class LedgerEntry {
     /** Its place in the retained ring, set once when the ledger takes it. */
     long sequence = -1;
 
-    LedgerEntry(String requestId, String function, String version, InvocationType type, Outcome outcome,
-                Instant start, long durationNanos, long initNanos, int attempt, int memoryMb, long billedDurationMs,
-                long allocatedBytes, String errorType, BigDecimal gbSeconds, BigDecimal cost) {
-        this.requestId = requestId;
+    LedgerEntry(long idHigh, long idLow, String idText, String function, String version, InvocationType type,
+                Outcome outcome, Instant start, long durationNanos, long initNanos, int attempt, int memoryMb,
+                long billedDurationMs, long allocatedBytes, String errorType, BigDecimal gbSeconds, BigDecimal cost) {
+        this.idHigh = idHigh;
+        this.idLow = idLow;
+        this.idText = idText;
         this.function = function;
         this.version = version;
         this.type = type;
         this.outcome = outcome;
-        this.start = start;
+        this.startSecond = start.getEpochSecond();
+        this.startNano = start.getNano();
         this.durationNanos = durationNanos;
         this.initNanos = initNanos;
         this.attempt = attempt;
@@ -59,11 +71,35 @@ final class LedgerEntry {
     }
 
     static LedgerEntry of(InvocationRecord record) {
-        return new LedgerEntry(record.requestId(), record.function(), record.version(), record.type(),
+        UUID id = parseUuid(record.requestId());
+        return new LedgerEntry(id == null ? 0 : id.getMostSignificantBits(), id == null ? 0 : id.getLeastSignificantBits(),
+                id == null ? record.requestId() : null, record.function(), record.version(), record.type(),
                 record.outcome(), record.start(), record.duration().toNanos(),
                 record.initDuration().map(Duration::toNanos).orElse(-1L), record.attempt(), record.memoryMb(),
                 record.billedDurationMs(), record.allocatedBytes(), record.errorType().orElse(null),
                 record.gbSeconds(), record.cost());
+    }
+
+    private static UUID parseUuid(String text) {
+        try {
+            UUID id = UUID.fromString(text);
+            return id.toString().equals(text) ? id : null; // only ids that format back the same
+        } catch (IllegalArgumentException notAUuid) {
+            return null;
+        }
+    }
+
+    String requestId() {
+        return idText != null ? idText : RequestIds.format(idHigh, idLow);
+    }
+
+    Instant start() {
+        return Instant.ofEpochSecond(startSecond, startNano);
+    }
+
+    /** Whether it started in {@code [from, to)}. */
+    boolean startedIn(Instant from, Instant to) {
+        return !start().isBefore(from) && start().isBefore(to);
     }
 
     boolean coldStart() {
@@ -76,7 +112,7 @@ final class LedgerEntry {
     }
 
     InvocationRecord toRecord(Pricing pricing) {
-        return new InvocationRecord(requestId, function, version, type, outcome, start,
+        return new InvocationRecord(requestId(), function, version, type, outcome, start(),
                 Duration.ofNanos(durationNanos),
                 coldStart() ? Optional.of(Duration.ofNanos(initNanos)) : Optional.empty(), coldStart(), attempt,
                 memoryMb, billedDurationMs, allocatedBytes, Optional.ofNullable(errorType),

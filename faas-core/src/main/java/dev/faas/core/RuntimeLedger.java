@@ -55,7 +55,7 @@ final class RuntimeLedger implements Ledger {
                 journal.append(entry);
             }
         } catch (RuntimeException e) {
-            log.warn("faas: recording request {} of '{}' failed", entry.requestId, entry.function, e);
+            log.warn("faas: recording request {} of '{}' failed", entry.requestId(), entry.function, e);
         }
     }
 
@@ -121,7 +121,7 @@ final class RuntimeLedger implements Ledger {
             return;
         }
         for (LedgerEntry entry : retained.snapshot()) {
-            if (entry.function.equals(function) && !entry.start.isBefore(from) && entry.start.isBefore(to)) {
+            if (entry.function.equals(function) && entry.startedIn(from, to)) {
                 sum.add(entry);
             }
         }

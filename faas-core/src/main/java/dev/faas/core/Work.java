@@ -15,6 +15,10 @@ abstract class Work implements Runnable {
     private final WorkTracker tracker;
     private volatile Thread thread;
     volatile boolean inUserCode;
+    // The tracker's intrusive list: guarded by the lock of the stripe the unit was added to.
+    Work previous;
+    Work next;
+    int stripe;
 
     Work(WorkTracker tracker) {
         this.tracker = tracker;
@@ -31,6 +35,13 @@ abstract class Work implements Runnable {
 
     /** The work itself, on its own thread. */
     abstract void execute();
+
+    /**
+     * Called once the unit is tracked and before its thread starts: throwing refuses it. A check made
+     * here cannot miss a drain that began before it, since the drain then sees the unit.
+     */
+    void admitted() {
+    }
 
     /** Whether {@link FaasRuntime#close()} must wait for this unit before it closes environments. */
     abstract boolean blocksDrain();

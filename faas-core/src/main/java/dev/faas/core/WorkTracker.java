@@ -4,60 +4,57 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
 /**
- * Starts every thread the runtime runs work on, from one thread factory, and keeps the set of units
- * in flight. The set is a concurrent hash set: adding and removing a unit touch one bin, so the
- * invocation path takes no global lock (the JDK's own thread-per-task executor keeps the same set).
- * Questions about the whole set (is anything busy? has the drain finished?) are answered by
- * walking it, which only tests and {@code close()} do.
+ * Starts every thread the runtime runs work on, from one thread factory, and keeps the units in
+ * flight. The set is intrusive and striped: each unit links itself into one of a few dozen
+ * doubly-linked lists, each under a lock of its own, chosen at random, so that adding and removing
+ * allocate nothing, hash nothing, and almost never wait (no global lock on the invocation path).
+ * Questions about the whole set (is anything busy? has the drain finished?) walk every stripe,
+ * which only tests and {@code close()} do.
  */
 final class WorkTracker {
 
     private static final int MAX_LISTED = 5;
 
     private final ThreadFactory threads;
-    private final Set<Work> inFlight = ConcurrentHashMap.newKeySet();
+    private final Stripe[] stripes;
+    private final int mask;
 
     WorkTracker(ThreadFactory threads) {
         this.threads = threads;
+        int count = Integer.highestOneBit(Math.max(8, Runtime.getRuntime().availableProcessors() * 8) - 1) << 1;
+        this.stripes = new Stripe[count];
+        for (int i = 0; i < count; i++) {
+            stripes[i] = new Stripe();
+        }
+        this.mask = count - 1;
     }
 
     ThreadFactory threads() {
         return threads;
     }
 
-    /** Starts {@code work} on a new thread; the unit is tracked from before its thread runs. */
-    void start(Work work) {
-        start(work, () -> { });
-    }
-
     /**
-     * Starts {@code work} unless {@code admission} throws once the unit is tracked: a check made
-     * there cannot miss a drain that began before it, since the drain then sees the unit.
+     * Starts {@code work} on a new thread, unless its {@link Work#admitted()} refuses it; the unit is
+     * tracked from before its thread runs.
      */
-    void start(Work work, Runnable admission) {
+    void start(Work work) {
         Thread thread = threads.newThread(work);
         work.bind(thread);
-        inFlight.add(work);
+        add(work);
         try {
-            admission.run();
+            work.admitted();
             thread.start();
         } catch (RuntimeException | Error failure) {
-            inFlight.remove(work);
+            finished(work);
             throw failure;
         }
-    }
-
-    /** How many units are in flight. */
-    int inFlight() {
-        return inFlight.size();
     }
 
     /** Runs a short piece of runtime bookkeeping on its own tracked thread. */
@@ -70,8 +67,61 @@ final class WorkTracker {
         start(new Task(this, what, true, body));
     }
 
+    private void add(Work work) {
+        int index = ThreadLocalRandom.current().nextInt() & mask;
+        work.stripe = index;
+        Stripe stripe = stripes[index];
+        synchronized (stripe) {
+            work.next = stripe.head;
+            if (stripe.head != null) {
+                stripe.head.previous = work;
+            }
+            stripe.head = work;
+            stripe.size++;
+        }
+    }
+
     void finished(Work work) {
-        inFlight.remove(work);
+        Stripe stripe = stripes[work.stripe];
+        synchronized (stripe) {
+            if (work.previous != null) {
+                work.previous.next = work.next;
+            } else if (stripe.head == work) {
+                stripe.head = work.next;
+            } else {
+                return; // already removed
+            }
+            if (work.next != null) {
+                work.next.previous = work.previous;
+            }
+            work.previous = null;
+            work.next = null;
+            stripe.size--;
+        }
+    }
+
+    /** How many units are in flight. */
+    int inFlight() {
+        int count = 0;
+        for (Stripe stripe : stripes) {
+            synchronized (stripe) {
+                count += stripe.size;
+            }
+        }
+        return count;
+    }
+
+    /** A snapshot of the units in flight. */
+    private List<Work> snapshot() {
+        List<Work> all = new ArrayList<>();
+        for (Stripe stripe : stripes) {
+            synchronized (stripe) {
+                for (Work work = stripe.head; work != null; work = work.next) {
+                    all.add(work);
+                }
+            }
+        }
+        return all;
     }
 
     /** What is busy, or empty when every unit is finished or blocked in user code. */
@@ -94,7 +144,7 @@ final class WorkTracker {
     List<Work> awaitDrain(long deadline) {
         long pause = TimeUnit.MICROSECONDS.toNanos(50);
         while (true) {
-            List<Work> left = inFlight.stream().filter(Work::blocksDrain).toList();
+            List<Work> left = snapshot().stream().filter(Work::blocksDrain).toList();
             if (left.isEmpty() || System.nanoTime() - deadline > 0) {
                 return left;
             }
@@ -122,7 +172,7 @@ final class WorkTracker {
     private Optional<String> describe(Predicate<Work> selected) {
         List<String> listed = new ArrayList<>();
         int count = 0;
-        for (Work work : inFlight) {
+        for (Work work : snapshot()) {
             if (selected.test(work)) {
                 if (count++ < MAX_LISTED) {
                     Thread thread = work.thread();
@@ -135,5 +185,11 @@ final class WorkTracker {
         }
         String more = count > MAX_LISTED ? " and " + (count - MAX_LISTED) + " more" : "";
         return Optional.of(String.join(", ", listed) + more);
+    }
+
+    /** One list of units in flight, and its lock. */
+    private static final class Stripe {
+        Work head;
+        int size;
     }
 }

@@ -145,14 +145,14 @@ final class JournalTest {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             LedgerEntry entry = entry("request-" + i);
-            ids.add(entry.requestId);
+            ids.add(entry.requestId());
             journal.append(entry);
         }
         journal.close();
 
         List<String> recovered = new ArrayList<>();
         LedgerJournal again = new LedgerJournal(directory, Durability.sync(), pricing, () -> { });
-        again.recover(entry -> recovered.add(entry.requestId));
+        again.recover(entry -> recovered.add(entry.requestId()));
         again.close();
 
         assertThat(segments()).hasSizeGreaterThan(5);
@@ -185,7 +185,7 @@ final class JournalTest {
         }
         List<String> recovered = new ArrayList<>();
         LedgerJournal again = new LedgerJournal(directory, Durability.sync(), Pricing.LAMBDA_X86_64, () -> { });
-        again.recover(entry -> recovered.add(entry.requestId));
+        again.recover(entry -> recovered.add(entry.requestId()));
         again.close();
         assertThat(recovered).containsExactly("kept");
     }
@@ -215,7 +215,7 @@ final class JournalTest {
     }
 
     private static LedgerEntry entry(String requestId) {
-        return new LedgerEntry(requestId, "f", "$LATEST", InvocationType.EVENT, Outcome.SUCCESS,
+        return new LedgerEntry(0, 0, requestId, "f", "$LATEST", InvocationType.EVENT, Outcome.SUCCESS,
                 Instant.parse("2026-01-01T00:00:00Z"), 1_500_000, -1, 1, 128, 2, -1, null, null, null);
     }
 
