@@ -11,8 +11,11 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatFactory;
 import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.NoBenchmarksException;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
@@ -43,13 +46,22 @@ public final class Suite {
         Path json = results.resolve((quick ? "quick-" : "full-")
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmmss")) + ".json");
 
-        ChainedOptionsBuilder options = new OptionsBuilder().include(include)
-                .resultFormat(ResultFormatType.JSON).result(json.toString());
+        List<RunResult> runs = new ArrayList<>();
         if (quick) {
-            options.warmupIterations(2).warmupTime(TimeValue.seconds(1))
-                    .measurementIterations(3).measurementTime(TimeValue.seconds(1));
+            // Short iterations, one caller of each kind; the scaling batches keep their own counts,
+            // since a single-shot batch needs its warm-up (the first one starts 100,000 environments).
+            runs.addAll(run(new OptionsBuilder().include(include).exclude("ScalingBenchmark")
+                    .exclude("TwoCallers").exclude("TwoVirtualCallers")
+                    .warmupIterations(2).warmupTime(TimeValue.seconds(1))
+                    .measurementIterations(3).measurementTime(TimeValue.seconds(1))));
+            if (Pattern.compile(include).matcher(ScalingBenchmark.class.getName() + ".faas").find()) {
+                runs.addAll(run(new OptionsBuilder().include(ScalingBenchmark.class.getName())
+                        .measurementIterations(4)));
+            }
+        } else {
+            runs.addAll(run(new OptionsBuilder().include(include)));
         }
-        Collection<RunResult> runs = new Runner(options.build()).run();
+        ResultFormatFactory.getInstance(ResultFormatType.JSON, json.toString()).writeOut(runs);
 
         PrintStream out = System.out;
         out.println();
@@ -58,6 +70,15 @@ public final class Suite {
                 Runtime.getRuntime().availableProcessors());
         new Report(List.copyOf(runs)).print(out);
         out.printf("%nJMH results: %s%n", json);
+    }
+
+    /** Runs what the options select; nothing selected is no error (a regular expression may miss). */
+    private static Collection<RunResult> run(ChainedOptionsBuilder options) throws RunnerException {
+        try {
+            return new Runner(options.build()).run();
+        } catch (NoBenchmarksException nothingSelected) {
+            return List.of();
+        }
     }
 
     /** The table and the targets, from one run's results. */
