@@ -6,6 +6,7 @@ module dev.faas.core {
     requires transitive dev.faas.api;
     // Micrometer has no module descriptor: it is required as the automatic module micrometer.core.
     requires transitive micrometer.core;
+    requires com.github.benmanes.caffeine;
 
     exports dev.faas.core;
 }

@@ -33,6 +33,7 @@ final class Deployment {
     final long timeoutNanos;
     final Logger logger;
     final EnvironmentPool environments;
+    final EventQueue events;
     /** This function's executions against its reservation, or null in the shared pool. */
     private final Limiter reserved;
     /** The shared pool, or null when the function has reserved concurrency. */
@@ -65,6 +66,7 @@ final class Deployment {
         this.shared = reserved == null ? engine.sharedPool : null;
         this.returnReservation = returnReservation;
         this.usage = engine.ledger.usageOf(name);
+        this.events = new EventQueue(this);
         this.metrics = engine.meterRegistry == null ? null : new FunctionMetrics(this, engine.pricing);
         if (metrics != null) {
             metrics.bindTo(engine.meterRegistry);
@@ -93,6 +95,19 @@ final class Deployment {
         return invocation.report();
     }
 
+    /** Accepts an EVENT invocation: checked here, queued, and started at once if a slot is free. */
+    String invokeEvent(Object input) {
+        engine.checkOpen(name);
+        checkDeployed();
+        checkInput(input);
+        return events.accept(input, false);
+    }
+
+    /** Starts one try of an event, on a slot the event queue was granted. */
+    void startEvent(Event event, int attempt) {
+        engine.work.start(new Invocation(this, event.input, InvocationType.EVENT, attempt, null, event));
+    }
+
     void dryRun(Object input) {
         engine.checkOpen(name);
         checkDeployed();
@@ -113,7 +128,7 @@ final class Deployment {
         }
         Invocation invocation;
         try {
-            invocation = new Invocation(this, input, InvocationType.REQUEST_RESPONSE, 1, future);
+            invocation = new Invocation(this, input, InvocationType.REQUEST_RESPONSE, 1, future, null);
             engine.work.start(invocation);
         } catch (RuntimeException | Error failure) {
             releaseSlot();
@@ -137,15 +152,50 @@ final class Deployment {
         }
     }
 
-    private ThrottledException throttled(ThrottledException.Reason reason, int limit) {
+    /** Takes a slot for an event without throwing: false when the function must wait. */
+    boolean tryAdmit() {
+        if (reserved != null) {
+            return reserved.tryAcquire();
+        }
+        if (!shared.tryAcquire()) {
+            return false;
+        }
+        sharedExecutions.increment();
+        return true;
+    }
+
+    boolean usesSharedPool() {
+        return reserved == null;
+    }
+
+    /** Whether any call could ever be admitted: false for a reservation of 0 (a disabled function). */
+    boolean canRun() {
+        return reserved == null || reserved.limit() > 0;
+    }
+
+    ThrottledException throttled(ThrottledException.Reason reason, int limit) {
         if (metrics != null) {
             metrics.throttled(reason);
         }
         return new ThrottledException(name, reason, limit, Duration.ZERO);
     }
 
-    /** Releases one slot; the last one out after an undeploy returns the reservation to the shared pool. */
+    /**
+     * Releases one slot, then lets waiting events have it: this function's, and for a slot of the
+     * shared pool any function's. The last slot out after an undeploy returns the reservation.
+     */
     void releaseSlot() {
+        releaseSlotOnly();
+        if (events.hasReady()) {
+            events.pump();
+        }
+        if (reserved == null) {
+            engine.sharedSlotReleased();
+        }
+    }
+
+    /** Releases one slot without starting anything (an event queue giving back a slot it took). */
+    void releaseSlotOnly() {
         if (reserved == null) {
             sharedExecutions.decrement();
             shared.release();
@@ -177,6 +227,7 @@ final class Deployment {
     /** Stops new calls and closes idle environments; calls in flight finish, then the reservation returns. */
     void undeploy() {
         undeployed = true;
+        events.undeploy();
         environments.close();
         if (metrics != null) {
             metrics.remove(engine.meterRegistry);

@@ -1,10 +1,15 @@
 package dev.faas.core;
 
+import dev.faas.api.DestinationEvent;
 import dev.faas.api.RuntimeClosedException;
 import dev.faas.api.TimeSource;
 import dev.faas.api.ledger.Pricing;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,10 +30,22 @@ final class Engine {
     final Limiter sharedPool;
     /** Threads still running past the moment the runtime gave up on them. */
     final AtomicInteger orphans = new AtomicInteger();
+    /** EVENT invocations accepted and not yet done, in every function. */
+    final AtomicInteger pendingEvents = new AtomicInteger();
+    final DeadLetters deadLetters = new DeadLetters();
+    /** Where events left at close go; null: to the dead letters. */
+    private final Consumer<DestinationEvent> undelivered;
+    /** The deployed functions, by name: the runtime's own map. */
+    private final Map<String, Deployment> functions;
+    /** Event queues waiting for a slot of the shared pool; any release there pumps them. */
+    private final Set<EventQueue> waitingForSharedPool = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger waitingCount = new AtomicInteger();
+    private final AtomicInteger leftOver = new AtomicInteger();
     private volatile boolean closed;
 
     Engine(TimeSource clock, WorkTracker work, Pricing pricing, ReportLog reportLog, RuntimeLedger ledger,
-           MeterRegistry meterRegistry, int concurrencyLimit) {
+           MeterRegistry meterRegistry, int concurrencyLimit, Map<String, Deployment> functions,
+           Consumer<DestinationEvent> undelivered) {
         this.clock = clock;
         this.work = work;
         this.pricing = pricing;
@@ -37,6 +54,81 @@ final class Engine {
         this.meterRegistry = meterRegistry;
         this.concurrencyLimit = concurrencyLimit;
         this.sharedPool = new Limiter(concurrencyLimit);
+        this.functions = functions;
+        this.undelivered = undelivered;
+    }
+
+    /** A deployed function, or null. */
+    Deployment deployed(String name) {
+        return functions.get(name);
+    }
+
+    // ---- events ----
+
+    /**
+     * Registers a queue whose next event waits for the shared pool, then pumps it once more, so that
+     * a release between its failed admission and this registration is not missed.
+     */
+    void waitForSharedPool(EventQueue queue) {
+        if (waitingForSharedPool.add(queue)) {
+            waitingCount.incrementAndGet();
+        }
+        if (sharedPool.inUse() < sharedPool.limit() && waitingForSharedPool.remove(queue)) {
+            waitingCount.decrementAndGet();
+            queue.pump();
+        }
+    }
+
+    /** A slot of the shared pool was released: the queues waiting for one get their turn. */
+    void sharedSlotReleased() {
+        if (waitingCount.get() == 0) {
+            return;
+        }
+        for (EventQueue queue : waitingForSharedPool) {
+            if (waitingForSharedPool.remove(queue)) {
+                waitingCount.decrementAndGet();
+                queue.pump();
+            }
+        }
+    }
+
+    /**
+     * Puts a finally failed event in the dead-letter store, counted; {@code why} is set when it should
+     * have gone somewhere else (its destination was missing or refused it), which is worth a WARN.
+     */
+    void deadLetter(DestinationEvent letter, FunctionMetrics metrics, String why) {
+        deadLetters.add(letter);
+        if (metrics != null) {
+            metrics.deadLettered();
+        }
+        if (why != null) {
+            log.warn("faas: event {} of '{}' ({}) went to the dead letters: {}", letter.requestId(),
+                    letter.function(), letter.condition(), why);
+        }
+    }
+
+    /** An event that could not run before the runtime closed or its function was undeployed. */
+    void leftOver(DestinationEvent letter) {
+        leftOver.incrementAndGet();
+        if (undelivered != null) {
+            try {
+                undelivered.accept(letter);
+                return;
+            } catch (RuntimeException e) {
+                log.warn("faas: the undeliveredEvents consumer failed on event {}; it goes to the dead letters",
+                        letter.requestId(), e);
+            }
+        }
+        deadLetters.add(letter);
+    }
+
+    /** How many events were left over so far. */
+    int leftOverCount() {
+        return leftOver.get();
+    }
+
+    boolean hasUndeliveredConsumer() {
+        return undelivered != null;
     }
 
     void checkOpen(String function) {

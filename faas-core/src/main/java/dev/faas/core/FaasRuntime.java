@@ -1,5 +1,8 @@
 package dev.faas.core;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.faas.api.DestinationEvent;
 import dev.faas.api.FunctionConfig;
 import dev.faas.api.FunctionNotFoundException;
 import dev.faas.api.FunctionRef;
@@ -31,6 +34,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +62,8 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
     public static final int DEFAULT_CONCURRENCY_LIMIT = 1000;
     /** The default {@link Builder#ledgerRetention(int)}: 100,000 records. */
     public static final int DEFAULT_LEDGER_RETENTION = 100_000;
+    /** The default {@link Builder#idempotencyTtl(Duration)}: 1 hour. */
+    public static final Duration DEFAULT_IDEMPOTENCY_TTL = Duration.ofHours(1);
     /** The default {@link Builder#drainTimeout(Duration)}: 30 seconds. */
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
@@ -73,6 +79,8 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
     private final Set<Deployment> draining = ConcurrentHashMap.newKeySet();
     private final TimeSource.Cancellable clockMembership;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    /** Idempotency keys of EVENT invocations (function and key) to the request id they got. */
+    private final Cache<String, String> idempotency;
 
     private final ReentrantLock lock = new ReentrantLock(); // deploys, undeploys, triggers, the start of close
     private final Set<String> deploying = new HashSet<>();  // guarded by lock
@@ -97,7 +105,10 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
         SinkForwarder sink = builder.sink == null ? null : new SinkForwarder(builder.sink, builder.pricing);
         RuntimeLedger ledger = new RuntimeLedger(builder.pricing, builder.retention, journal, sink);
         this.engine = new Engine(builder.clock, work, builder.pricing, new ReportLog(builder.reportLog), ledger,
-                registry, builder.concurrencyLimit);
+                registry, builder.concurrencyLimit, functions, builder.undeliveredEvents);
+        TimeSource clock = builder.clock;
+        this.idempotency = Caffeine.newBuilder().expireAfterWrite(builder.idempotencyTtl).ticker(clock::nanoTime)
+                .build();
         this.drainTimeout = builder.drainTimeout;
         this.clockMembership = builder.clock instanceof ManualClock manual ? manual.join(work::busy) : () -> false;
     }
@@ -181,9 +192,26 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
                         + reservedTotal + " other functions reserved), but was " + reserved);
             }
         }
+        checkDestination(name, "onSuccess", config.onSuccess());
+        checkDestination(name, "onFailure", config.onFailure());
         if (config.reservedConcurrency().isEmpty() && config.provisionedConcurrency() > limit) {
             throw new InvalidConfigException(name, "provisionedConcurrency", "provisionedConcurrency must be between 0"
                     + " and " + limit + " (the runtime's concurrencyLimit), but was " + config.provisionedConcurrency());
+        }
+    }
+
+    private void checkDestination(String name, String field, Optional<String> destination) {
+        if (destination.isEmpty()) {
+            return;
+        }
+        Deployment target = functions.get(destination.get());
+        if (target == null) {
+            throw new InvalidConfigException(name, field, field + " must name a deployed function taking"
+                    + " DestinationEvent, but no function named '" + destination.get() + "' is deployed: deploy it first");
+        }
+        if (!target.inputType.isAssignableFrom(DestinationEvent.class)) {
+            throw new InvalidConfigException(name, field, field + " must name a deployed function taking"
+                    + " DestinationEvent, but '" + destination.get() + "' takes " + target.inputType.getName());
         }
     }
 
@@ -274,12 +302,33 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
 
     @Override
     public String invokeEvent(String function, Object input) {
-        throw new UnsupportedOperationException("EVENT invocations are not available yet");
+        return require(function).invokeEvent(input);
     }
 
+    /**
+     * Queues an EVENT invocation once per idempotency key: a key seen within the idempotency window
+     * ({@link Builder#idempotencyTtl}) returns the first request id and runs nothing. A refused event
+     * (a full queue) leaves no key behind.
+     */
     @Override
     public String invokeEvent(String function, Object input, String idempotencyKey) {
-        throw new UnsupportedOperationException("EVENT invocations are not available yet");
+        if (idempotencyKey == null || idempotencyKey.isEmpty()) {
+            throw new IllegalArgumentException("an idempotency key must not be null or empty; use invokeEvent(function,"
+                    + " input) for events without one");
+        }
+        Deployment deployment = require(function);
+        return idempotency.get(function + '\u0000' + idempotencyKey, key -> deployment.invokeEvent(input));
+    }
+
+    /**
+     * The dead-letter store: EVENT invocations that finally failed and had no onFailure destination
+     * (or whose destination could not take them), and, unless an {@code undeliveredEvents} consumer
+     * was given, the events left when the runtime closed. Readable after close.
+     *
+     * @return a snapshot, oldest first
+     */
+    public List<DestinationEvent> deadLetters() {
+        return engine.deadLetters.snapshot();
     }
 
     /** Virtual threads from the factory the runtime's own invocations are started by. */
@@ -423,7 +472,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
 
     private void drain() {
         long deadline = System.nanoTime() + drainTimeout.toNanos();
-        List<Work> running = engine.work.awaitDrain(deadline);
+        List<Work> running = engine.work.awaitDrain(deadline, () -> eventsBlockDrain(deadline));
         if (!running.isEmpty()) {
             log.warn("faas: {} calls were still running after the drain timeout of {} ms; they are stopped: {}",
                     running.size(), drainTimeout.toMillis(), running.stream().limit(5).map(Work::describe).toList());
@@ -434,15 +483,42 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
             }
         }
         for (Deployment deployment : functions.values()) {
+            deployment.events.close();
+        }
+        for (Deployment deployment : functions.values()) {
             deployment.environments.close();
         }
         // Handler closes and shutdown deliveries get what is left of the budget, and at least a moment.
         long closeDeadline = Math.max(deadline, System.nanoTime() + Duration.ofSeconds(1).toNanos());
-        List<Work> left = engine.work.awaitDrain(closeDeadline);
+        List<Work> left = engine.work.awaitDrain(closeDeadline, () -> false);
         if (!left.isEmpty()) {
             log.warn("faas: closed with {} tasks still running: {}", left.size(),
                     left.stream().limit(5).map(Work::describe).toList());
         }
+        int leftOver = engine.leftOverCount();
+        if (leftOver > 0 && !engine.hasUndeliveredConsumer()) {
+            log.warn("faas: {} EVENT invocations could not run before the runtime closed; they are in deadLetters()"
+                    + " with condition SHUTDOWN (give the builder an undeliveredEvents consumer to keep them elsewhere)",
+                    leftOver);
+        }
+    }
+
+    /**
+     * Whether queued events remain to be run: any queued or running, or a retry due before the
+     * drain's deadline on the runtime's clock (a manual clock brings none due by itself).
+     */
+    private boolean eventsBlockDrain(long realDeadline) {
+        if (engine.pendingEvents.get() == 0) {
+            return false;
+        }
+        boolean clockMoves = !(engine.clock instanceof ManualClock);
+        long clockDeadline = engine.clock.nanoTime() + Math.max(0, realDeadline - System.nanoTime());
+        for (Deployment deployment : functions.values()) {
+            if (deployment.events.blocksDrain(clockDeadline, clockMoves)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The engine, for tests in this package. */
@@ -468,6 +544,8 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
         private int retention = DEFAULT_LEDGER_RETENTION;
         private boolean reportLog = true;
         private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+        private Duration idempotencyTtl = DEFAULT_IDEMPOTENCY_TTL;
+        private Consumer<DestinationEvent> undeliveredEvents;
 
         private Builder() {
         }
@@ -593,6 +671,31 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
         }
 
         /**
+         * How long an EVENT invocation's idempotency key is remembered, on the runtime's clock: a
+         * repeat within it runs nothing and returns the first request id. Default 1 hour.
+         *
+         * @param idempotencyTtl at least 1 ms
+         * @return this builder
+         */
+        public Builder idempotencyTtl(Duration idempotencyTtl) {
+            this.idempotencyTtl = Objects.requireNonNull(idempotencyTtl, "idempotencyTtl");
+            return this;
+        }
+
+        /**
+         * Where the EVENT invocations left when the runtime closes go (those still queued or waiting
+         * for a retry after the drain), one call each, with condition SHUTDOWN and their payload, so
+         * that the host can keep them. Default: the dead-letter store, and one WARN line.
+         *
+         * @param consumer what to hand them to
+         * @return this builder
+         */
+        public Builder undeliveredEvents(Consumer<DestinationEvent> consumer) {
+            this.undeliveredEvents = Objects.requireNonNull(consumer, "undeliveredEvents");
+            return this;
+        }
+
+        /**
          * Builds the runtime.
          *
          * @return the runtime
@@ -606,6 +709,10 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
             if (retention < 0) {
                 throw new InvalidConfigException("ledgerRetention", "ledgerRetention must be zero or more, but was "
                         + retention);
+            }
+            if (idempotencyTtl.compareTo(Duration.ofMillis(1)) < 0) {
+                throw new InvalidConfigException("idempotencyTtl", "idempotencyTtl must be at least 1 ms, but was "
+                        + idempotencyTtl);
             }
             if (drainTimeout.isNegative()) {
                 throw new InvalidConfigException("drainTimeout", "drainTimeout must be zero or more, but was "

@@ -34,6 +34,9 @@ final class FunctionMetrics implements MeterBinder {
     private Counter coldStarts;
     private Timer initDuration;
     private Counter cost;
+    private Timer eventAge;
+    private Counter eventsDropped;
+    private Counter deadLetters;
 
     FunctionMetrics(Deployment function, Pricing pricing) {
         this.function = function;
@@ -66,6 +69,14 @@ final class FunctionMetrics implements MeterBinder {
                 .register(registry));
         cost = keep(Counter.builder("faas.cost").tags(tags).baseUnit("USD")
                 .description("Cost at the runtime's pricing (the ledger has the exact figure)").register(registry));
+        eventAge = keep(Timer.builder("faas.async.event.age").tags(tags)
+                .description("How long EVENT invocations waited before each try").register(registry));
+        eventsDropped = keep(Counter.builder("faas.async.events.dropped").tags(tags)
+                .description("EVENT invocations that expired or exhausted their retries").register(registry));
+        deadLetters = keep(Counter.builder("faas.dead.letters").tags(tags)
+                .description("EVENT invocations put in the dead-letter store").register(registry));
+        keep(Gauge.builder("faas.async.queue.size", function, f -> f.events.size()).tags(tags)
+                .description("EVENT invocations accepted and not yet done").register(registry));
         keep(Gauge.builder("faas.concurrent.executions", function, Deployment::concurrentExecutions).tags(tags)
                 .description("Concurrency slots in use, orphaned threads included").register(registry));
         keep(Gauge.builder("faas.orphaned.threads", function, Deployment::orphanedThreads).tags(tags)
@@ -81,6 +92,18 @@ final class FunctionMetrics implements MeterBinder {
             initDuration.record(entry.initNanos, TimeUnit.NANOSECONDS);
         }
         cost.increment(costPerRequest + entry.mbMs() * costPerMbMs);
+    }
+
+    void eventAge(long nanos) {
+        eventAge.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void eventDropped() {
+        eventsDropped.increment();
+    }
+
+    void deadLettered() {
+        deadLetters.increment();
     }
 
     void throttled(ThrottledException.Reason reason) {

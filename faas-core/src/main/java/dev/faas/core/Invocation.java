@@ -72,6 +72,8 @@ final class Invocation extends Work implements Context {
     private final int attempt;
     private final Thread waiter;
     private final CompletableFuture<Object> future;
+    /** The event this is a try of, or null for a synchronous call. */
+    private final Event event;
 
     private volatile int state = STARTING;
 
@@ -98,26 +100,33 @@ final class Invocation extends Work implements Context {
     private volatile boolean delivered;
 
     /**
-     * @param future where to deliver the outcome, or null when the calling thread will wait in
-     *     {@link #await()}
+     * @param future where to deliver the outcome of a synchronous call, or null when the calling
+     *     thread will wait in {@link #await()}
+     * @param event the event this is a try of (its queue takes the outcome), or null
      */
     Invocation(Deployment deployment, Object input, InvocationType type, int attempt,
-               CompletableFuture<Object> future) {
+               CompletableFuture<Object> future, Event event) {
         super(deployment.engine.work);
         this.deployment = deployment;
-        this.idHigh = RequestIds.high();
-        this.idLow = RequestIds.low();
+        this.event = event;
+        this.idHigh = event != null ? event.idHigh : RequestIds.high();
+        this.idLow = event != null ? event.idLow : RequestIds.low();
         this.input = input;
         this.type = type;
         this.attempt = attempt;
         this.future = future;
-        this.waiter = future == null ? Thread.currentThread() : null;
+        this.waiter = future == null && event == null ? Thread.currentThread() : null;
     }
 
-    /** Refuses the call if the runtime closed while it was being registered. */
+    /**
+     * Refuses a synchronous call if the runtime closed while it was being registered. Tries of
+     * accepted events still run while the runtime drains.
+     */
     @Override
     void admitted() {
-        deployment.engine.checkOpen(deployment.name);
+        if (event == null) {
+            deployment.engine.checkOpen(deployment.name);
+        }
     }
 
     // ---- the invocation's own thread ----
@@ -362,6 +371,10 @@ final class Invocation extends Work implements Context {
 
     private void deliver() {
         delivered = true;
+        if (event != null) {
+            deployment.events.onOutcome(event, this);
+            return;
+        }
         if (future == null) {
             LockSupport.unpark(waiter);
             return;
@@ -428,6 +441,26 @@ final class Invocation extends Work implements Context {
         return new LedgerEntry(idHigh, idLow, null, deployment.name, VERSION, type, outcome, start(), durationNanos,
                 coldStart ? reportedInitNanos : -1, attempt, deployment.config.memoryMb(), billedDurationMs,
                 allocatedBytes(), errorType(), null, null);
+    }
+
+    Object output() {
+        return output;
+    }
+
+    /** The class name of what went wrong, or null on success. */
+    String errorTypeName() {
+        return errorType();
+    }
+
+    /** The message of what went wrong: the handler's own, or the runtime's; null on success. */
+    String errorMessage() {
+        if (outcome == Outcome.SUCCESS) {
+            return null;
+        }
+        if (outcome == Outcome.ERROR && error != null) {
+            return String.valueOf(error.getMessage());
+        }
+        return failure().getMessage();
     }
 
     /** The class name of what went wrong: the handler's own throwable, or the runtime's exception. */

@@ -8,6 +8,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -136,16 +137,16 @@ final class WorkTracker {
     }
 
     /**
-     * Waits until no unit blocks the drain (every caller has its outcome and no task is left), up
-     * to {@code deadline} on {@link System#nanoTime()}.
+     * Waits until no unit blocks the drain (every caller has its outcome and no task is left) and
+     * {@code moreToWaitFor} is false, up to {@code deadline} on {@link System#nanoTime()}.
      *
      * @return the units still blocking the drain when it gave up; empty if it finished
      */
-    List<Work> awaitDrain(long deadline) {
+    List<Work> awaitDrain(long deadline, BooleanSupplier moreToWaitFor) {
         long pause = TimeUnit.MICROSECONDS.toNanos(50);
         while (true) {
             List<Work> left = snapshot().stream().filter(Work::blocksDrain).toList();
-            if (left.isEmpty() || System.nanoTime() - deadline > 0) {
+            if ((left.isEmpty() && !moreToWaitFor.getAsBoolean()) || System.nanoTime() - deadline > 0) {
                 return left;
             }
             LockSupport.parkNanos(pause);

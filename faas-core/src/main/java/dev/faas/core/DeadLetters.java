@@ -1,0 +1,38 @@
+package dev.faas.core;
+
+import dev.faas.api.DestinationEvent;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dead-letter store: EVENT invocations that finally failed with nowhere else to go, in the order
+ * they arrived. It keeps the newest {@link #CAPACITY}; past that the oldest give way, counted, with
+ * one ERROR line per episode, so that a function failing forever cannot exhaust the heap.
+ */
+final class DeadLetters {
+
+    static final int CAPACITY = 1_000_000;
+    private static final Logger log = LoggerFactory.getLogger(FaasRuntime.class);
+
+    private final ConcurrentLinkedQueue<DestinationEvent> letters = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger size = new AtomicInteger();
+    private final AtomicInteger evicted = new AtomicInteger();
+
+    void add(DestinationEvent letter) {
+        letters.offer(letter);
+        if (size.incrementAndGet() > CAPACITY && letters.poll() != null) {
+            size.decrementAndGet();
+            if (evicted.getAndIncrement() == 0) {
+                log.error("faas: the dead-letter store holds {} events; the oldest now give way to new ones."
+                        + " Read runtime.deadLetters() and give failing functions an onFailure destination", CAPACITY);
+            }
+        }
+    }
+
+    List<DestinationEvent> snapshot() {
+        return List.copyOf(letters);
+    }
+}
