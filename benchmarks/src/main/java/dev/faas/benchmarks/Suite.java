@@ -133,7 +133,8 @@ public final class Suite {
         private Optional<Row> reference(Row row) {
             String group = row.name().substring(0, row.name().lastIndexOf('.') + 1);
             String referenceMethod = row.name().contains("InvokeBenchmark") ? "rawVirtualThread"
-                    : row.name().contains("ScalingBenchmark") ? "rawVirtualThreads"
+                    : row.name().contains("ScalingBenchmark") || row.name().contains("EventBenchmark")
+                            ? "rawVirtualThreads"
                     : row.name().contains("ColdStartBenchmark") ? "warmCall" : null;
             if (referenceMethod == null) {
                 return Optional.empty();
