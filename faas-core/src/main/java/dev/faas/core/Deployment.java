@@ -150,22 +150,36 @@ final class Deployment {
             }
             sharedExecutions.increment();
         }
+        Limiter memory = engine.memory;
+        if (memory != null && !memory.tryAcquire(config.memoryMb())) {
+            releaseExecutionOnly();
+            throw throttled(ThrottledException.Reason.MEMORY, memory.limit());
+        }
     }
 
-    /** Takes a slot for an event without throwing: false when the function must wait. */
+    /** Takes a slot (and its memory) for an event without throwing: false when the function must wait. */
     boolean tryAdmit() {
         if (reserved != null) {
-            return reserved.tryAcquire();
+            if (!reserved.tryAcquire()) {
+                return false;
+            }
+        } else {
+            if (!shared.tryAcquire()) {
+                return false;
+            }
+            sharedExecutions.increment();
         }
-        if (!shared.tryAcquire()) {
+        Limiter memory = engine.memory;
+        if (memory != null && !memory.tryAcquire(config.memoryMb())) {
+            releaseExecutionOnly();
             return false;
         }
-        sharedExecutions.increment();
         return true;
     }
 
-    boolean usesSharedPool() {
-        return reserved == null;
+    /** Whether its calls can wait for capacity other functions hold: the shared pool, or memory. */
+    boolean waitsOnOthers() {
+        return reserved == null || engine.memory != null;
     }
 
     /** Whether any call could ever be admitted: false for a reservation of 0 (a disabled function). */
@@ -181,21 +195,28 @@ final class Deployment {
     }
 
     /**
-     * Releases one slot, then lets waiting events have it: this function's, and for a slot of the
-     * shared pool any function's. The last slot out after an undeploy returns the reservation.
+     * Releases one slot and its memory, then lets waiting events have them: this function's, then any
+     * function's waiting for the shared pool or memory. The last slot out after an undeploy returns
+     * the reservation.
      */
     void releaseSlot() {
         releaseSlotOnly();
         if (events.hasReady()) {
             events.pump();
         }
-        if (reserved == null) {
-            engine.sharedSlotReleased();
-        }
+        engine.capacityReleased();
     }
 
-    /** Releases one slot without starting anything (an event queue giving back a slot it took). */
+    /** Releases one slot and its memory without starting anything (an event queue giving one back). */
     void releaseSlotOnly() {
+        Limiter memory = engine.memory;
+        if (memory != null) {
+            memory.release(config.memoryMb());
+        }
+        releaseExecutionOnly();
+    }
+
+    private void releaseExecutionOnly() {
         if (reserved == null) {
             sharedExecutions.decrement();
             shared.release();

@@ -28,6 +28,8 @@ final class Engine {
     final int concurrencyLimit;
     /** The executions every function without reserved concurrency shares: the limit less all reservations. */
     final Limiter sharedPool;
+    /** Megabytes of memoryMb reserved by running calls, or null when the runtime has no memory capacity. */
+    final Limiter memory;
     /** Threads still running past the moment the runtime gave up on them. */
     final AtomicInteger orphans = new AtomicInteger();
     /** EVENT invocations accepted and not yet done, in every function. */
@@ -37,14 +39,14 @@ final class Engine {
     private final Consumer<DestinationEvent> undelivered;
     /** The deployed functions, by name: the runtime's own map. */
     private final Map<String, Deployment> functions;
-    /** Event queues waiting for a slot of the shared pool; any release there pumps them. */
-    private final Set<EventQueue> waitingForSharedPool = ConcurrentHashMap.newKeySet();
+    /** Event queues waiting for capacity others hold (the shared pool, memory); any release pumps them. */
+    private final Set<EventQueue> waitingForCapacity = ConcurrentHashMap.newKeySet();
     private final AtomicInteger waitingCount = new AtomicInteger();
     private final AtomicInteger leftOver = new AtomicInteger();
     private volatile boolean closed;
 
     Engine(TimeSource clock, WorkTracker work, Pricing pricing, ReportLog reportLog, RuntimeLedger ledger,
-           MeterRegistry meterRegistry, int concurrencyLimit, Map<String, Deployment> functions,
+           MeterRegistry meterRegistry, int concurrencyLimit, int memoryCapacityMb, Map<String, Deployment> functions,
            Consumer<DestinationEvent> undelivered) {
         this.clock = clock;
         this.work = work;
@@ -54,6 +56,7 @@ final class Engine {
         this.meterRegistry = meterRegistry;
         this.concurrencyLimit = concurrencyLimit;
         this.sharedPool = new Limiter(concurrencyLimit);
+        this.memory = memoryCapacityMb > 0 ? new Limiter(memoryCapacityMb) : null;
         this.functions = functions;
         this.undelivered = undelivered;
     }
@@ -65,27 +68,20 @@ final class Engine {
 
     // ---- events ----
 
-    /**
-     * Registers a queue whose next event waits for the shared pool, then pumps it once more, so that
-     * a release between its failed admission and this registration is not missed.
-     */
-    void waitForSharedPool(EventQueue queue) {
-        if (waitingForSharedPool.add(queue)) {
+    /** Registers a queue whose next event waits for capacity other functions hold (shared pool, memory). */
+    void waitForCapacity(EventQueue queue) {
+        if (waitingForCapacity.add(queue)) {
             waitingCount.incrementAndGet();
-        }
-        if (sharedPool.inUse() < sharedPool.limit() && waitingForSharedPool.remove(queue)) {
-            waitingCount.decrementAndGet();
-            queue.pump();
         }
     }
 
-    /** A slot of the shared pool was released: the queues waiting for one get their turn. */
-    void sharedSlotReleased() {
+    /** A slot (and its memory) was released: the queues waiting for capacity get their turn. */
+    void capacityReleased() {
         if (waitingCount.get() == 0) {
             return;
         }
-        for (EventQueue queue : waitingForSharedPool) {
-            if (waitingForSharedPool.remove(queue)) {
+        for (EventQueue queue : waitingForCapacity) {
+            if (waitingForCapacity.remove(queue)) {
                 waitingCount.decrementAndGet();
                 queue.pump();
             }

@@ -88,10 +88,7 @@ final class EventQueue {
     /** Starts queued events while slots are granted. */
     void pump() {
         while (!closed && !ready.isEmpty()) {
-            if (!function.tryAdmit()) {
-                if (function.usesSharedPool()) {
-                    engine.waitForSharedPool(this);
-                }
+            if (!admit()) {
                 return;
             }
             Event event = ready.poll();
@@ -118,6 +115,22 @@ final class EventQueue {
                 throw failure;
             }
         }
+    }
+
+    /**
+     * Takes a slot for the next event. When the capacity it waits for is held by others (the shared
+     * pool, the memory capacity), the queue registers to be pumped on their next release, then tries
+     * once more: a release between the failure and the registration is not missed.
+     */
+    private boolean admit() {
+        if (function.tryAdmit()) {
+            return true;
+        }
+        if (!function.waitsOnOthers()) {
+            return false; // its own reservation: its own releases pump it
+        }
+        engine.waitForCapacity(this);
+        return function.tryAdmit();
     }
 
     /** The outcome of one try, from the thread that settled it. */

@@ -105,7 +105,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
         SinkForwarder sink = builder.sink == null ? null : new SinkForwarder(builder.sink, builder.pricing);
         RuntimeLedger ledger = new RuntimeLedger(builder.pricing, builder.retention, journal, sink);
         this.engine = new Engine(builder.clock, work, builder.pricing, new ReportLog(builder.reportLog), ledger,
-                registry, builder.concurrencyLimit, functions, builder.undeliveredEvents);
+                registry, builder.concurrencyLimit, builder.memoryCapacityMb, functions, builder.undeliveredEvents);
         TimeSource clock = builder.clock;
         this.idempotency = Caffeine.newBuilder().expireAfterWrite(builder.idempotencyTtl).ticker(clock::nanoTime)
                 .build();
@@ -191,6 +191,10 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
                         + " and " + (limit - reservedTotal) + " (the runtime's concurrencyLimit of " + limit + " less the "
                         + reservedTotal + " other functions reserved), but was " + reserved);
             }
+        }
+        if (engine.memory != null && config.memoryMb() > engine.memory.limit()) {
+            throw new InvalidConfigException(name, "memoryMb", "memoryMb must be between 1 and "
+                    + engine.memory.limit() + " (the runtime's memoryCapacityMb), but was " + config.memoryMb());
         }
         checkDestination(name, "onSuccess", config.onSuccess());
         checkDestination(name, "onFailure", config.onFailure());
@@ -535,6 +539,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
     /** Builds a {@link FaasRuntime}; every option has a default. */
     public static final class Builder {
         private int concurrencyLimit = DEFAULT_CONCURRENCY_LIMIT;
+        private int memoryCapacityMb;
         private Pricing pricing = Pricing.LAMBDA_X86_64;
         private MeterRegistry meterRegistry;
         private TimeSource clock = TimeSource.system();
@@ -559,6 +564,24 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          */
         public Builder concurrencyLimit(int concurrencyLimit) {
             this.concurrencyLimit = concurrencyLimit;
+            return this;
+        }
+
+        /**
+         * Turns on memory reservations: the memoryMb of running calls (orphaned ones included, until
+         * their threads end) never sums past {@code memoryCapacityMb}; past it a synchronous call is
+         * refused with a ThrottledException (reason MEMORY) and an EVENT invocation waits. Off by
+         * default.
+         *
+         * @param memoryCapacityMb at least 1
+         * @return this builder
+         */
+        public Builder memoryCapacityMb(int memoryCapacityMb) {
+            if (memoryCapacityMb < 1) {
+                throw new InvalidConfigException("memoryCapacityMb", "memoryCapacityMb must be at least 1, but was "
+                        + memoryCapacityMb);
+            }
+            this.memoryCapacityMb = memoryCapacityMb;
             return this;
         }
 

@@ -3,8 +3,8 @@ package dev.faas.core;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A count of executions in use against a limit, without a queue: a call takes a slot at once or is
- * refused. One compare-and-set per acquire; exact, so a limit of n admits exactly n at a time. The
+ * A count of units in use against a limit (executions, or megabytes of reserved memory), without a
+ * queue: a call takes its units at once or is refused. One compare-and-set per acquire; exact, so a limit of n admits exactly n at a time. The
  * limit may change while slots are held (a deploy reserves concurrency out of the shared pool):
  * then new calls are refused until enough slots are released.
  */
@@ -18,12 +18,17 @@ final class Limiter {
     }
 
     boolean tryAcquire() {
+        return tryAcquire(1);
+    }
+
+    /** Takes {@code amount} units (megabytes, for a memory reservation) if they all fit. */
+    boolean tryAcquire(int amount) {
         while (true) {
             int current = inUse.get();
-            if (current >= limit) {
+            if (current + amount > limit) {
                 return false;
             }
-            if (inUse.compareAndSet(current, current + 1)) {
+            if (inUse.compareAndSet(current, current + amount)) {
                 return true;
             }
         }
@@ -32,6 +37,10 @@ final class Limiter {
     /** Releases one slot and returns how many are still in use. */
     int release() {
         return inUse.decrementAndGet();
+    }
+
+    void release(int amount) {
+        inUse.addAndGet(-amount);
     }
 
     int inUse() {
