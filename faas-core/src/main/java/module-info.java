@@ -7,6 +7,9 @@ module dev.faas.core {
     // Micrometer has no module descriptor: it is required as the automatic module micrometer.core.
     requires transitive micrometer.core;
     requires com.github.benmanes.caffeine;
+    // Per-thread allocation counters (allocation metering) and GC notifications (the heap guard).
+    requires java.management;
+    requires jdk.management;
 
     exports dev.faas.core;
 }

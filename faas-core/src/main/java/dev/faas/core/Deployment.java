@@ -31,6 +31,10 @@ final class Deployment {
     final Class<?> outputType;
     final HandlerFactory<Object, Object> factory;
     final long timeoutNanos;
+    /** Whether this function's calls are metered, and how: see {@link AllocationMetering}. */
+    final AllocationMetering.Mode metering;
+    /** Its allocation limit in bytes, or Long.MAX_VALUE. */
+    final long allocationLimitBytes;
     final Logger logger;
     final EnvironmentPool environments;
     final EventQueue events;
@@ -59,6 +63,14 @@ final class Deployment {
         this.outputType = spec.outputType();
         this.factory = (HandlerFactory<Object, Object>) spec.handlerFactory();
         this.timeoutNanos = config.timeout().toNanos();
+        this.allocationLimitBytes = config.allocationLimitMb().isPresent()
+                ? (long) config.allocationLimitMb().getAsInt() << 20 : Long.MAX_VALUE;
+        boolean capped = config.allocationLimitMb().isPresent();
+        this.metering = switch (AllocationMetering.MODE) {
+            case VIRTUAL -> capped || engine.meterAll ? AllocationMetering.Mode.VIRTUAL : AllocationMetering.Mode.NONE;
+            case PLATFORM -> capped ? AllocationMetering.Mode.PLATFORM : AllocationMetering.Mode.NONE;
+            case NONE -> AllocationMetering.Mode.NONE;
+        };
         this.logger = LoggerFactory.getLogger("dev.faas.function." + name);
         this.environments = new EnvironmentPool(this);
         this.reserved = config.reservedConcurrency().isPresent()

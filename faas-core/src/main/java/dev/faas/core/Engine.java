@@ -30,6 +30,11 @@ final class Engine {
     final Limiter sharedPool;
     /** Megabytes of memoryMb reserved by running calls, or null when the runtime has no memory capacity. */
     final Limiter memory;
+    /** Whether every call is metered, not only those of functions with an allocation limit. */
+    final boolean meterAll;
+    /** The carriers of metered virtual threads, or null when this JVM cannot meter them. */
+    final AllocationMetering.CarrierPool carriers;
+    private volatile MemoryWatchdog watchdog;
     /** Threads still running past the moment the runtime gave up on them. */
     final AtomicInteger orphans = new AtomicInteger();
     /** EVENT invocations accepted and not yet done, in every function. */
@@ -46,8 +51,8 @@ final class Engine {
     private volatile boolean closed;
 
     Engine(TimeSource clock, WorkTracker work, Pricing pricing, ReportLog reportLog, RuntimeLedger ledger,
-           MeterRegistry meterRegistry, int concurrencyLimit, int memoryCapacityMb, Map<String, Deployment> functions,
-           Consumer<DestinationEvent> undelivered) {
+           MeterRegistry meterRegistry, int concurrencyLimit, int memoryCapacityMb, boolean meterAll,
+           Map<String, Deployment> functions, Consumer<DestinationEvent> undelivered) {
         this.clock = clock;
         this.work = work;
         this.pricing = pricing;
@@ -57,8 +62,37 @@ final class Engine {
         this.concurrencyLimit = concurrencyLimit;
         this.sharedPool = new Limiter(concurrencyLimit);
         this.memory = memoryCapacityMb > 0 ? new Limiter(memoryCapacityMb) : null;
+        this.meterAll = meterAll;
+        this.carriers = AllocationMetering.MODE == AllocationMetering.Mode.VIRTUAL
+                ? new AllocationMetering.CarrierPool() : null;
         this.functions = functions;
         this.undelivered = undelivered;
+    }
+
+    /** The watchdog of allocation limits, started with the first capped call. */
+    MemoryWatchdog watchdog() {
+        MemoryWatchdog current = watchdog;
+        if (current == null) {
+            synchronized (this) {
+                current = watchdog;
+                if (current == null) {
+                    current = new MemoryWatchdog();
+                    watchdog = current;
+                }
+            }
+        }
+        return current;
+    }
+
+    /** Stops the watchdog and the carriers; calls still on them finish on their own. */
+    void closeMetering() {
+        MemoryWatchdog current = watchdog;
+        if (current != null) {
+            current.close();
+        }
+        if (carriers != null) {
+            carriers.close();
+        }
     }
 
     /** A deployed function, or null. */

@@ -105,7 +105,8 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
         SinkForwarder sink = builder.sink == null ? null : new SinkForwarder(builder.sink, builder.pricing);
         RuntimeLedger ledger = new RuntimeLedger(builder.pricing, builder.retention, journal, sink);
         this.engine = new Engine(builder.clock, work, builder.pricing, new ReportLog(builder.reportLog), ledger,
-                registry, builder.concurrencyLimit, builder.memoryCapacityMb, functions, builder.undeliveredEvents);
+                registry, builder.concurrencyLimit, builder.memoryCapacityMb, builder.allocationMetering, functions,
+                builder.undeliveredEvents);
         TimeSource clock = builder.clock;
         this.idempotency = Caffeine.newBuilder().expireAfterWrite(builder.idempotencyTtl).ticker(clock::nanoTime)
                 .build();
@@ -335,9 +336,16 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
         return engine.deadLetters.snapshot();
     }
 
-    /** Virtual threads from the factory the runtime's own invocations are started by. */
+    /**
+     * Virtual threads on the scheduler the runtime's invocations run on: the runtime's own carriers
+     * when every call is metered ({@code allocationMetering(true)} in a JVM that allows it), else the
+     * JDK's. A caller on the same scheduler as the calls it makes avoids a cross-pool wake-up per call.
+     */
     @Override
     public ThreadFactory threadFactory() {
+        if (engine.meterAll && engine.carriers != null) {
+            return engine.carriers.threads();
+        }
         return engine.work.threads();
     }
 
@@ -468,6 +476,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
             engine.markClosed();
             drain();
             engine.ledger.close();
+            engine.closeMetering();
         } finally {
             clockMembership.cancel();
             closed.complete(null);
@@ -540,6 +549,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
     public static final class Builder {
         private int concurrencyLimit = DEFAULT_CONCURRENCY_LIMIT;
         private int memoryCapacityMb;
+        private boolean allocationMetering;
         private Pricing pricing = Pricing.LAMBDA_X86_64;
         private MeterRegistry meterRegistry;
         private TimeSource clock = TimeSource.system();
@@ -582,6 +592,22 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
                         + memoryCapacityMb);
             }
             this.memoryCapacityMb = memoryCapacityMb;
+            return this;
+        }
+
+        /**
+         * Meters the heap bytes every call allocates (reported as {@code allocatedBytes}, on the
+         * REPORT line and by {@code faas.allocated.bytes}), not only the calls of functions with an
+         * {@code allocationLimitMb}, which are always metered. Needs the JVM option
+         * {@code --add-opens java.base/java.lang=ALL-UNNAMED}: metered calls then run on virtual
+         * threads of the runtime's own carrier pool. Default false: the JDK's scheduler keeps services
+         * an owned pool lacks (a spare carrier for a call blocked in file I/O).
+         *
+         * @param allocationMetering whether to meter every call
+         * @return this builder
+         */
+        public Builder allocationMetering(boolean allocationMetering) {
+            this.allocationMetering = allocationMetering;
             return this;
         }
 

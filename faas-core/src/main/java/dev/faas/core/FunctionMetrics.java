@@ -35,6 +35,7 @@ final class FunctionMetrics implements MeterBinder {
     private Timer initDuration;
     private Counter cost;
     private Timer eventAge;
+    private DistributionSummary allocated;
     private Counter eventsDropped;
     private Counter deadLetters;
 
@@ -69,6 +70,8 @@ final class FunctionMetrics implements MeterBinder {
                 .register(registry));
         cost = keep(Counter.builder("faas.cost").tags(tags).baseUnit("USD")
                 .description("Cost at the runtime's pricing (the ledger has the exact figure)").register(registry));
+        allocated = keep(DistributionSummary.builder("faas.allocated.bytes").tags(tags).baseUnit("bytes")
+                .description("Heap bytes each metered call allocated (not a resident peak)").register(registry));
         eventAge = keep(Timer.builder("faas.async.event.age").tags(tags)
                 .description("How long EVENT invocations waited before each try").register(registry));
         eventsDropped = keep(Counter.builder("faas.async.events.dropped").tags(tags)
@@ -92,6 +95,9 @@ final class FunctionMetrics implements MeterBinder {
             initDuration.record(entry.initNanos, TimeUnit.NANOSECONDS);
         }
         cost.increment(costPerRequest + entry.mbMs() * costPerMbMs);
+        if (entry.allocatedBytes >= 0) {
+            allocated.record(entry.allocatedBytes);
+        }
     }
 
     void eventAge(long nanos) {

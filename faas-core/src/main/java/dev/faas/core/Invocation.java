@@ -8,6 +8,7 @@ import dev.faas.api.FunctionTimeoutException;
 import dev.faas.api.Handler;
 import dev.faas.api.InvocationReport;
 import dev.faas.api.InvocationType;
+import dev.faas.api.MemoryLimitExceededException;
 import dev.faas.api.Outcome;
 import dev.faas.api.PayloadTypeException;
 import dev.faas.api.RuntimeClosedException;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 
@@ -50,6 +52,7 @@ final class Invocation extends Work implements Context {
     private static final int TIMED_OUT = 3;
     private static final int INIT_TIMED_OUT = 4;
     private static final int SHUT_DOWN = 5;
+    private static final int MEMORY_STOPPED = 6;
 
     private static final String VERSION = "$LATEST";
     private static final VarHandle STATE;
@@ -87,6 +90,8 @@ final class Invocation extends Work implements Context {
     private long deadlineNanos;
     private Environment environment;
     private TimeSource.Cancellable timer;
+    /** What the call allocates, when it is metered; set when its thread is made. */
+    private AllocationAccount allocation;
 
     // Outcome: written by its owner only, published to the caller by {@code delivered}.
     private Outcome outcome;
@@ -97,6 +102,10 @@ final class Invocation extends Work implements Context {
     /** Set only by a shutdown that stopped the call before its thread ran (and recorded its start). */
     private Instant reportedStart;
     private long billedDurationMs;
+    private long allocatedBytes = -1;
+    /** Why a memory stop stopped the call, and what it had allocated; set before the compare-and-set. */
+    private volatile String memoryStopReason;
+    private volatile long allocatedAtStop = -1;
     private volatile boolean delivered;
 
     /**
@@ -119,6 +128,29 @@ final class Invocation extends Work implements Context {
     }
 
     /**
+     * Makes the call's thread: a virtual thread of the runtime's factory; or, when the function is
+     * metered, one whose scheduler meters each mount on the runtime's carriers, or in the fallback a
+     * platform thread of its own.
+     */
+    @Override
+    Thread newThread(ThreadFactory threads) {
+        return switch (deployment.metering) {
+            case NONE -> threads.newThread(this);
+            case VIRTUAL -> {
+                boolean capped = deployment.allocationLimitBytes != Long.MAX_VALUE;
+                AllocationAccount.Virtual account = new AllocationAccount.Virtual(deployment.engine.carriers,
+                        capped ? this : null, deployment.allocationLimitBytes);
+                allocation = account;
+                yield AllocationMetering.virtualThreads(account).inheritInheritableThreadLocals(false).unstarted(this);
+            }
+            case PLATFORM -> {
+                allocation = new AllocationAccount.Platform();
+                yield Thread.ofPlatform().name("faas-metered-call").daemon().unstarted(this);
+            }
+        };
+    }
+
+    /**
      * Refuses a synchronous call if the runtime closed while it was being registered. Tries of
      * accepted events still run while the runtime drains.
      */
@@ -138,6 +170,12 @@ final class Invocation extends Work implements Context {
         TimeSource clock = deployment.engine.clock;
         startNanos = clock.nanoTime();
         start = clock.now();
+        if (allocation instanceof AllocationAccount.Platform platform) {
+            platform.begin();
+        }
+        if (deployment.allocationLimitBytes != Long.MAX_VALUE && allocation != null) {
+            deployment.engine.watchdog().watch(this);
+        }
         RequestIds.putMdc(this);
         try {
             deployment.engine.reportLog.start(this);
@@ -146,6 +184,12 @@ final class Invocation extends Work implements Context {
             // Whatever went wrong, the caller must not be left waiting.
             finish(environment == null ? Outcome.INIT_ERROR : Outcome.ERROR, null, unexpected);
         } finally {
+            if (allocation instanceof AllocationAccount.Platform platform) {
+                platform.end();
+            }
+            if (allocation != null && deployment.allocationLimitBytes != Long.MAX_VALUE) {
+                deployment.engine.watchdog().forget(this);
+            }
             if (state != FINISHED) {
                 endOrphan();
             }
@@ -283,12 +327,43 @@ final class Invocation extends Work implements Context {
 
     /** Gives up on the call if it is still running: the runtime is closing and the drain timed out. */
     void shutDown() {
+        stopRunning(SHUT_DOWN);
+    }
+
+    /** The watchdog's check: stops the call once it has allocated past its function's limit. */
+    void checkAllocationLimit() {
+        long live = allocation.liveBytes();
+        if (live > deployment.allocationLimitBytes && state <= HANDLING) {
+            allocatedAtStop = live;
+            stopForMemory("function '" + deployment.name + "' allocated " + (live >> 20) + " MB, past its"
+                    + " allocationLimitMb of " + (deployment.allocationLimitBytes >> 20) + " MB (request "
+                    + requestId() + "): raise allocationLimitMb, or allocate less");
+        }
+    }
+
+    /** Stops the call for memory (its limit, or the heap-pressure guard); {@code why} becomes the error. */
+    void stopForMemory(String why) {
+        memoryStopReason = why;
+        stopRunning(MEMORY_STOPPED);
+    }
+
+    private void stopRunning(int stopped) {
         while (true) {
             int from = state;
-            if ((from != STARTING && from != HANDLING) || stop(from, SHUT_DOWN)) {
+            if ((from != STARTING && from != HANDLING) || stop(from, stopped)) {
                 return;
             }
         }
+    }
+
+    /** What the call has allocated so far, or -1 when it is not metered. */
+    long liveAllocatedBytes() {
+        return allocation == null ? -1 : allocation.liveBytes();
+    }
+
+    /** Whether its thread still runs the call (not finished, not given up on). */
+    boolean isRunning() {
+        return state <= HANDLING;
     }
 
     /** Moves {@code expected} to {@code stopped}; if that wins, interrupts the thread and releases the caller. */
@@ -305,7 +380,8 @@ final class Invocation extends Work implements Context {
         // The caller's future may run user callbacks, and recording may wait for the journal:
         // deliver off the timer's thread, unless no thread can be had.
         try {
-            deployment.engine.work.runTask("delivering the " + (stopped == SHUT_DOWN ? "shutdown" : "timeout")
+            deployment.engine.work.runTask("delivering the "
+                    + (stopped == SHUT_DOWN ? "shutdown" : stopped == MEMORY_STOPPED ? "memory stop" : "timeout")
                     + " of " + describe(), () -> deliverStopped(expected, stopped));
         } catch (RuntimeException | Error noThread) {
             deliverStopped(expected, stopped);
@@ -325,6 +401,17 @@ final class Invocation extends Work implements Context {
                 case INIT_TIMED_OUT -> {
                     outcome = Outcome.INIT_ERROR;
                     reportedInitNanos = deployment.config.initTimeout().toNanos();
+                }
+                case MEMORY_STOPPED -> {
+                    outcome = Outcome.MEMORY_LIMIT;
+                    error = new MemoryLimitExceededException(deployment.name, requestId(), memoryStopReason);
+                    long now = deployment.engine.clock.nanoTime();
+                    if (from == HANDLING) {
+                        durationNanos = now - handlerStartNanos;
+                        reportedInitNanos = coldStart ? initNanos : 0;
+                    } else {
+                        reportedInitNanos = coldStart ? now - initStartNanos : 0;
+                    }
                 }
                 default -> {
                     outcome = Outcome.ERROR;
@@ -353,6 +440,8 @@ final class Invocation extends Work implements Context {
     private void settle(long billableNanos) {
         try {
             billedDurationMs = deployment.engine.pricing.billedDurationMs(billableNanos);
+            allocatedBytes = outcome == Outcome.MEMORY_LIMIT && allocatedAtStop >= 0 ? allocatedAtStop
+                    : liveAllocatedBytes();
             deployment.engine.record(this);
         } finally {
             try {
@@ -424,7 +513,8 @@ final class Invocation extends Work implements Context {
                             + " or make the handler factory faster", null)
                     : new FunctionInitException(name, requestId(), "function '" + name + "': the handler factory failed: "
                             + error, error);
-            case ERROR, MEMORY_LIMIT -> error instanceof RuntimeClosedException closed
+            case MEMORY_LIMIT -> (MemoryLimitExceededException) error;
+            case ERROR -> error instanceof RuntimeClosedException closed
                     ? closed
                     : new FunctionFailedException(name, requestId(), error);
         };
@@ -504,8 +594,9 @@ final class Invocation extends Work implements Context {
         return reportedInitNanos;
     }
 
+    /** What the call allocated up to its outcome; -1 where not metered. */
     long allocatedBytes() {
-        return -1;
+        return allocatedBytes;
     }
 
     // ---- Work ----
@@ -581,7 +672,7 @@ final class Invocation extends Work implements Context {
     @Override
     public boolean isCancelled() {
         int current = state;
-        return current == TIMED_OUT || current == INIT_TIMED_OUT || current == SHUT_DOWN;
+        return current == TIMED_OUT || current == INIT_TIMED_OUT || current == SHUT_DOWN || current == MEMORY_STOPPED;
     }
 
     @Override

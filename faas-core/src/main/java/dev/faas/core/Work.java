@@ -1,5 +1,7 @@
 package dev.faas.core;
 
+import java.util.concurrent.ThreadFactory;
+
 /**
  * A unit of the runtime's work that runs on a thread of its own: an invocation, or an internal task
  * (delivering a timeout, closing a handler, provisioning an environment). The {@link WorkTracker}
@@ -35,6 +37,11 @@ abstract class Work implements Runnable {
 
     /** The work itself, on its own thread. */
     abstract void execute();
+
+    /** Makes the thread this unit runs on; an invocation whose allocation is metered makes its own. */
+    Thread newThread(ThreadFactory threads) {
+        return threads.newThread(this);
+    }
 
     /**
      * Called once the unit is tracked and before its thread starts: throwing refuses it. A check made

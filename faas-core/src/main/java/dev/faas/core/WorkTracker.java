@@ -46,7 +46,7 @@ final class WorkTracker {
      * tracked from before its thread runs.
      */
     void start(Work work) {
-        Thread thread = threads.newThread(work);
+        Thread thread = work.newThread(threads);
         work.bind(thread);
         add(work);
         try {

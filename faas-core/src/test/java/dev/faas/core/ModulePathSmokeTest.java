@@ -26,6 +26,8 @@ final class ModulePathSmokeTest {
         assertThat(api.getDescriptor().exports()).extracting(ModuleDescriptor.Exports::source)
                 .containsExactlyInAnyOrder("dev.faas.api", "dev.faas.api.ledger");
 
+        assertThat(AllocationMetering.MODE).as("--add-opens java.base/java.lang=dev.faas.core opens it to the module")
+                .isEqualTo(AllocationMetering.Mode.VIRTUAL);
         try (FaasRuntime runtime = FaasRuntime.builder().build()) {
             FunctionRef<String, String> echo = runtime.deploy(
                     FunctionSpec.of("echo", String.class, String.class, () -> (input, context) -> input));

@@ -1,0 +1,60 @@
+package dev.faas.core;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Enforces allocation limits: one daemon thread that, about every millisecond while capped calls
+ * run, compares each one's live bytes with its cap and stops those past it. It sleeps while no
+ * capped call runs, and a new one wakes it. Cheap when idle; at most a millisecond late, which at the
+ * allocation rate of a tight loop is a few megabytes.
+ */
+final class MemoryWatchdog {
+
+    private static final long PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    private final Set<Invocation> capped = ConcurrentHashMap.newKeySet();
+    private final Thread thread;
+    private volatile boolean idle;
+    private volatile boolean closed;
+
+    MemoryWatchdog() {
+        thread = Thread.ofPlatform().name("faas-memory-watchdog").daemon().unstarted(this::watch);
+        thread.start();
+    }
+
+    void watch(Invocation invocation) {
+        capped.add(invocation);
+        if (idle) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    void forget(Invocation invocation) {
+        capped.remove(invocation);
+    }
+
+    void close() {
+        closed = true;
+        LockSupport.unpark(thread);
+    }
+
+    private void watch() {
+        while (!closed) {
+            if (capped.isEmpty()) {
+                idle = true;
+                if (capped.isEmpty() && !closed) {
+                    LockSupport.park(this);
+                }
+                idle = false;
+                continue;
+            }
+            for (Invocation invocation : capped) {
+                invocation.checkAllocationLimit();
+            }
+            LockSupport.parkNanos(this, PERIOD_NANOS);
+        }
+    }
+}
