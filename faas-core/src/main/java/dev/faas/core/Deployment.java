@@ -152,6 +152,10 @@ final class Deployment {
     // ---- admission ----
 
     private void admit() {
+        HeapGuard guard = engine.heapGuard;
+        if (guard != null && guard.refusingAtPercent() >= 0) {
+            throw throttled(ThrottledException.Reason.HEAP_PRESSURE, guard.refusingAtPercent());
+        }
         if (reserved != null) {
             if (!reserved.tryAcquire()) {
                 throw throttled(ThrottledException.Reason.RESERVED_CONCURRENCY, reserved.limit());
@@ -171,6 +175,10 @@ final class Deployment {
 
     /** Takes a slot (and its memory) for an event without throwing: false when the function must wait. */
     boolean tryAdmit() {
+        HeapGuard guard = engine.heapGuard;
+        if (guard != null && guard.refusingAtPercent() >= 0) {
+            return false;
+        }
         if (reserved != null) {
             if (!reserved.tryAcquire()) {
                 return false;
@@ -189,9 +197,9 @@ final class Deployment {
         return true;
     }
 
-    /** Whether its calls can wait for capacity other functions hold: the shared pool, or memory. */
+    /** Whether its calls can wait for capacity others hold: the shared pool, memory, the heap. */
     boolean waitsOnOthers() {
-        return reserved == null || engine.memory != null;
+        return reserved == null || engine.memory != null || engine.heapGuard != null;
     }
 
     /** Whether any call could ever be admitted: false for a reservation of 0 (a disabled function). */

@@ -35,6 +35,8 @@ final class Engine {
     /** The carriers of metered virtual threads, or null when this JVM cannot meter them. */
     final AllocationMetering.CarrierPool carriers;
     private volatile MemoryWatchdog watchdog;
+    /** The heap-pressure guard, or null when it is turned off. */
+    HeapGuard heapGuard;
     /** Threads still running past the moment the runtime gave up on them. */
     final AtomicInteger orphans = new AtomicInteger();
     /** EVENT invocations accepted and not yet done, in every function. */
@@ -84,8 +86,11 @@ final class Engine {
         return current;
     }
 
-    /** Stops the watchdog and the carriers; calls still on them finish on their own. */
+    /** Stops the guard, the watchdog and the carriers; calls still on them finish on their own. */
     void closeMetering() {
+        if (heapGuard != null) {
+            heapGuard.close();
+        }
         MemoryWatchdog current = watchdog;
         if (current != null) {
             current.close();

@@ -60,6 +60,10 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
 
     /** The default global concurrency limit: 1,000, as Lambda's default account limit. */
     public static final int DEFAULT_CONCURRENCY_LIMIT = 1000;
+    /** The default high-water mark of the heap-pressure guard: 90% of the maximum heap after GC. */
+    public static final double DEFAULT_HEAP_HIGH_WATER = 0.90;
+    /** The default critical mark of the heap-pressure guard: 95% of the maximum heap after GC. */
+    public static final double DEFAULT_HEAP_CRITICAL = 0.95;
     /** The default {@link Builder#ledgerRetention(int)}: 100,000 records. */
     public static final int DEFAULT_LEDGER_RETENTION = 100_000;
     /** The default {@link Builder#idempotencyTtl(Duration)}: 1 hour. */
@@ -107,6 +111,10 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
         this.engine = new Engine(builder.clock, work, builder.pricing, new ReportLog(builder.reportLog), ledger,
                 registry, builder.concurrencyLimit, builder.memoryCapacityMb, builder.allocationMetering, functions,
                 builder.undeliveredEvents);
+        if (builder.heapHighWater > 0) {
+            engine.heapGuard = new HeapGuard(engine, builder.heapHighWater, builder.heapCritical);
+            engine.heapGuard.start();
+        }
         TimeSource clock = builder.clock;
         this.idempotency = Caffeine.newBuilder().expireAfterWrite(builder.idempotencyTtl).ticker(clock::nanoTime)
                 .build();
@@ -550,6 +558,8 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
         private int concurrencyLimit = DEFAULT_CONCURRENCY_LIMIT;
         private int memoryCapacityMb;
         private boolean allocationMetering;
+        private double heapHighWater = DEFAULT_HEAP_HIGH_WATER;
+        private double heapCritical = DEFAULT_HEAP_CRITICAL;
         private Pricing pricing = Pricing.LAMBDA_X86_64;
         private MeterRegistry meterRegistry;
         private TimeSource clock = TimeSource.system();
@@ -608,6 +618,36 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          */
         public Builder allocationMetering(boolean allocationMetering) {
             this.allocationMetering = allocationMetering;
+            return this;
+        }
+
+        /**
+         * Sets the heap-pressure guard's marks, as fractions of the maximum heap, read after each
+         * garbage collection: past {@code highWater} new calls are refused with a ThrottledException
+         * (reason HEAP_PRESSURE) and events wait; past {@code critical} running calls are stopped,
+         * the one furthest over its memoryMb first, one per collection. Defaults 0.90 and 0.95.
+         *
+         * @param highWater between 0 and 1
+         * @param critical between highWater and 1
+         * @return this builder
+         */
+        public Builder heapPressure(double highWater, double critical) {
+            if (!(highWater > 0 && highWater <= critical && critical <= 1)) {
+                throw new InvalidConfigException("heapPressure", "heapPressure marks must satisfy 0 < highWater <="
+                        + " critical <= 1, but were " + highWater + " and " + critical);
+            }
+            this.heapHighWater = highWater;
+            this.heapCritical = critical;
+            return this;
+        }
+
+        /**
+         * Turns the heap-pressure guard off (it is on by default).
+         *
+         * @return this builder
+         */
+        public Builder noHeapPressureGuard() {
+            this.heapHighWater = 0;
             return this;
         }
 

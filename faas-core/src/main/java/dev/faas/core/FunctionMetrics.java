@@ -38,6 +38,7 @@ final class FunctionMetrics implements MeterBinder {
     private DistributionSummary allocated;
     private Counter eventsDropped;
     private Counter deadLetters;
+    private Counter memoryPressure;
 
     FunctionMetrics(Deployment function, Pricing pricing) {
         this.function = function;
@@ -76,6 +77,8 @@ final class FunctionMetrics implements MeterBinder {
                 .description("How long EVENT invocations waited before each try").register(registry));
         eventsDropped = keep(Counter.builder("faas.async.events.dropped").tags(tags)
                 .description("EVENT invocations that expired or exhausted their retries").register(registry));
+        memoryPressure = keep(Counter.builder("faas.memory.pressure").tags(tags)
+                .description("Calls stopped by the heap-pressure guard").register(registry));
         deadLetters = keep(Counter.builder("faas.dead.letters").tags(tags)
                 .description("EVENT invocations put in the dead-letter store").register(registry));
         keep(Gauge.builder("faas.async.queue.size", function, f -> f.events.size()).tags(tags)
@@ -106,6 +109,10 @@ final class FunctionMetrics implements MeterBinder {
 
     void eventDropped() {
         eventsDropped.increment();
+    }
+
+    void memoryPressure() {
+        memoryPressure.increment();
     }
 
     void deadLettered() {
