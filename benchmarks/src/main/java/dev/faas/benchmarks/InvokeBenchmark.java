@@ -32,7 +32,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * (with its ledger and meters, and with the least it can run with) and {@code invokeAsync}, next to
  * a direct method call (the floor), a raw virtual-thread submit + get (what the runtime builds on),
  * and the peer many services use for the same job: a Resilience4j Bulkhead and TimeLimiter around
- * a virtual-thread executor. One caller on a platform thread; the subclasses run two callers, and
+ * a virtual-thread executor; and {@code invokeMetered}, with every call's allocation metered on the
+ * runtime's own carriers. One caller on a platform thread; the subclasses run two callers, and
  * callers on virtual threads. Target: {@code invoke} at most 1.2x {@code rawVirtualThread}, and
  * faster than {@code resilience4j}.
  *
@@ -43,9 +44,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = InvokeBenchmark.OPEN_JAVA_LANG)
 @Threads(1)
 public class InvokeBenchmark {
+
+    /** Lets the runtime meter calls on its own scheduler (for {@link #invokeMetered}). */
+    static final String OPEN_JAVA_LANG = "--add-opens=java.base/java.lang=ALL-UNNAMED";
 
     private static final Handler<Integer, Integer> NO_OP = (input, context) -> input;
     private static final Integer INPUT = 42;
@@ -57,6 +61,8 @@ public class InvokeBenchmark {
     private FunctionRef<Integer, Integer> function;
     private FaasRuntime bareRuntime;
     private FunctionRef<Integer, Integer> bareFunction;
+    private FaasRuntime meteredRuntime;
+    private FunctionRef<Integer, Integer> meteredFunction;
 
     @Setup
     public void setUp() {
@@ -69,12 +75,15 @@ public class InvokeBenchmark {
         function = runtime.deploy(FunctionSpec.of("no-op", Integer.class, Integer.class, () -> NO_OP));
         bareRuntime = FaasRuntime.builder().reportLog(false).ledgerRetention(0).build();
         bareFunction = bareRuntime.deploy(FunctionSpec.of("no-op", Integer.class, Integer.class, () -> NO_OP));
+        meteredRuntime = FaasRuntime.builder().meterRegistry(new SimpleMeterRegistry()).allocationMetering(true).build();
+        meteredFunction = meteredRuntime.deploy(FunctionSpec.of("no-op", Integer.class, Integer.class, () -> NO_OP));
     }
 
     @TearDown
     public void tearDown() {
         runtime.close();
         bareRuntime.close();
+        meteredRuntime.close();
         virtualThreads.close();
     }
 
@@ -110,6 +119,12 @@ public class InvokeBenchmark {
         return bareFunction.invoke(INPUT);
     }
 
+    /** {@link #invoke} with every call's allocation metered on the runtime's own carriers. */
+    @Benchmark
+    public Integer invokeMetered() {
+        return meteredFunction.invoke(INPUT);
+    }
+
     /** {@code invokeAsync}, joined at once: what a caller holding a future pays. */
     @Benchmark
     public Integer invokeAsync() {
@@ -122,13 +137,13 @@ public class InvokeBenchmark {
     }
 
     /** One caller on a virtual thread (JMH's virtual executor). */
-    @Fork(value = 1, jvmArgsAppend = "-Djmh.executor=VIRTUAL")
+    @Fork(value = 1, jvmArgsAppend = {"-Djmh.executor=VIRTUAL", OPEN_JAVA_LANG})
     public static class VirtualCaller extends InvokeBenchmark {
     }
 
     /** Two callers on virtual threads. */
     @Threads(2)
-    @Fork(value = 1, jvmArgsAppend = "-Djmh.executor=VIRTUAL")
+    @Fork(value = 1, jvmArgsAppend = {"-Djmh.executor=VIRTUAL", OPEN_JAVA_LANG})
     public static class TwoVirtualCallers extends InvokeBenchmark {
     }
 }

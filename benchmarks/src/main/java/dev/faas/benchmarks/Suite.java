@@ -135,7 +135,8 @@ public final class Suite {
             String referenceMethod = row.name().contains("InvokeBenchmark") ? "rawVirtualThread"
                     : row.name().contains("ScalingBenchmark") || row.name().contains("EventBenchmark")
                             ? "rawVirtualThreads"
-                    : row.name().contains("ColdStartBenchmark") ? "warmCall" : null;
+                    : row.name().contains("ColdStartBenchmark") ? "warmCall"
+                    : row.name().contains("MeteredCallerBenchmark") ? "defaultSchedulerCaller" : null;
             if (referenceMethod == null) {
                 return Optional.empty();
             }

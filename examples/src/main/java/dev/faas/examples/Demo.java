@@ -58,7 +58,8 @@ public final class Demo {
         try (FaasRuntime runtime = FaasRuntime.builder().concurrencyLimit(150).build()) {
             List<FunctionRef<String, String>> functions = List.of(
                     runtime.deploy(FunctionSpec.of("thumbnail", String.class, String.class, Thumbnail::new)
-                            .withConfig(FunctionConfig.builder().memoryMb(1024).timeout(Duration.ofSeconds(2)).build())),
+                            .withConfig(FunctionConfig.builder().memoryMb(1024).timeout(Duration.ofSeconds(2))
+                                    .allocationLimitMb(64).build())),
                     runtime.deploy(FunctionSpec.of("price-lookup", String.class, String.class, () -> Demo::lookUpPrice)
                             .withConfig(FunctionConfig.builder().memoryMb(256).reservedConcurrency(40).build())),
                     runtime.deploy(FunctionSpec.of("payment", String.class, String.class, () -> Demo::pay)
@@ -121,7 +122,8 @@ public final class Demo {
 
         @Override
         public String handle(String image, Context context) {
-            return image + ".thumb(" + model.length + ")";
+            byte[] pixels = new byte[256 * 1024]; // the decoded image: metered, against its 64 MB limit
+            return image + ".thumb(" + model.length + "/" + pixels.length + ")";
         }
     }
 
@@ -189,11 +191,11 @@ public final class Demo {
             reports = lines.filter(line -> line.contains("REPORT RequestId"))
                     .map(line -> line.substring(line.indexOf("REPORT"))).toList();
         }
-        out.printf("%nOne REPORT line per invocation is in %s (%d lines); a cold start, a warm call and a"
-                + " timeout:%n", REPORT_LOG.toAbsolutePath().normalize(), reports.size());
+        out.printf("%nOne REPORT line per invocation is in %s (%d lines); a cold start and a warm call of the"
+                + " metered thumbnail function, and a timeout:%n", REPORT_LOG.toAbsolutePath().normalize(), reports.size());
         Stream.<Predicate<String>>of(
-                        line -> line.contains("Init Duration") && !line.contains("Status"),
-                        line -> !line.contains("Init Duration") && !line.contains("Status"),
+                        line -> line.contains("Init Duration") && line.contains("Allocated") && !line.contains("Status"),
+                        line -> !line.contains("Init Duration") && line.contains("Allocated") && !line.contains("Status"),
                         line -> line.contains("Status: timeout"))
                 .forEach(kind -> reports.stream().filter(kind).findFirst().ifPresent(line -> out.println("  " + line)));
     }

@@ -12,12 +12,19 @@ import dev.faas.api.InvocationReport;
 import dev.faas.api.MemoryLimitExceededException;
 import dev.faas.api.Outcome;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Exact allocation metering on the runtime's own scheduler (this suite runs with java.lang opened). */
 final class MeteringTest {
@@ -150,6 +157,37 @@ final class MeteringTest {
         assertThat(runtime.ledger().entries().getFirst().allocatedBytes()).isEqualTo(allocated);
         assertThat(registry.get("faas.allocated.bytes").tag("function", "allocate").summary().totalAmount())
                 .isEqualTo(allocated);
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void aCallBlockedInFileIoDoesNotStallTheOthers(@TempDir Path directory) throws Exception {
+        FaasRuntime runtime = fixture.start(b -> b.allocationMetering(true));
+        int blocked = runtime.engine().carriers.size - 1; // all carriers but one pinned in a read
+        List<Path> pipes = new ArrayList<>();
+        for (int i = 0; i < blocked; i++) {
+            Path pipe = directory.resolve("pipe-" + i);
+            assertThat(new ProcessBuilder("mkfifo", pipe.toString()).start().waitFor()).isZero();
+            pipes.add(pipe);
+        }
+        FunctionRef<Path, Integer> read = runtime.deploy(FunctionSpec.of("read", Path.class, Integer.class,
+                () -> (pipe, context) -> {
+                    try (var in = new java.io.FileInputStream(pipe.toFile())) { // file I/O pins the carrier
+                        return in.read();
+                    }
+                }).withConfig(FunctionConfig.builder().timeout(Duration.ofMinutes(1)).build()));
+        FunctionRef<Integer, Integer> quick = runtime.deploy(FunctionSpec.of("quick", Integer.class, Integer.class,
+                () -> (input, context) -> input));
+        List<CompletableFuture<Integer>> readers = pipes.stream().map(read::invokeAsync).toList();
+
+        for (int i = 0; i < 50; i++) {
+            assertThat(quick.invoke(i)).isEqualTo(i);
+        }
+
+        for (Path pipe : pipes) {
+            Files.write(pipe, new byte[] {7});
+        }
+        assertThat(readers.stream().map(CompletableFuture::join)).containsOnly(7);
     }
 
     @Test
