@@ -6,5 +6,6 @@ module dev.faas.api {
     requires transitive org.slf4j;
 
     exports dev.faas.api;
+    exports dev.faas.api.events;
     exports dev.faas.api.ledger;
 }

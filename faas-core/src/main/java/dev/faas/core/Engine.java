@@ -1,10 +1,12 @@
 package dev.faas.core;
 
 import dev.faas.api.DestinationEvent;
+import dev.faas.api.InvocationReport;
 import dev.faas.api.RuntimeClosedException;
 import dev.faas.api.TimeSource;
 import dev.faas.api.ledger.Pricing;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,8 +37,10 @@ final class Engine {
     /** The carriers of metered virtual threads, or null when this JVM cannot meter them. */
     final AllocationMetering.CarrierPool carriers;
     private volatile MemoryWatchdog watchdog;
-    /** The heap-pressure guard, or null when it is turned off. */
+    /** The heap-pressure guard, or null when it is turned off; set once while the runtime is built. */
     HeapGuard heapGuard;
+    /** The host's listeners; empty, and then no report is made. */
+    final List<InvocationListener> listeners;
     /** Threads still running past the moment the runtime gave up on them. */
     final AtomicInteger orphans = new AtomicInteger();
     /** EVENT invocations accepted and not yet done, in every function. */
@@ -54,7 +58,8 @@ final class Engine {
 
     Engine(TimeSource clock, WorkTracker work, Pricing pricing, ReportLog reportLog, RuntimeLedger ledger,
            MeterRegistry meterRegistry, int concurrencyLimit, int memoryCapacityMb, boolean meterAll,
-           Map<String, Deployment> functions, Consumer<DestinationEvent> undelivered) {
+           Map<String, Deployment> functions, Consumer<DestinationEvent> undelivered,
+           List<InvocationListener> listeners) {
         this.clock = clock;
         this.work = work;
         this.pricing = pricing;
@@ -69,6 +74,7 @@ final class Engine {
                 ? new AllocationMetering.CarrierPool() : null;
         this.functions = functions;
         this.undelivered = undelivered;
+        this.listeners = List.copyOf(listeners);
     }
 
     /** The watchdog of allocation limits, started with the first capped call. */
@@ -133,6 +139,7 @@ final class Engine {
      */
     void deadLetter(DestinationEvent letter, FunctionMetrics metrics, String why) {
         deadLetters.add(letter);
+        announce(letter);
         if (metrics != null) {
             metrics.deadLettered();
         }
@@ -145,6 +152,7 @@ final class Engine {
     /** An event that could not run before the runtime closed or its function was undeployed. */
     void leftOver(DestinationEvent letter) {
         leftOver.incrementAndGet();
+        announce(letter);
         if (undelivered != null) {
             try {
                 undelivered.accept(letter);
@@ -193,8 +201,25 @@ final class Engine {
                 function.metrics.record(entry);
             }
             reportLog.report(invocation);
+            if (!listeners.isEmpty()) {
+                InvocationReport report = invocation.report();
+                for (InvocationListener listener : listeners) {
+                    listener.onInvocation(report);
+                }
+            }
         } catch (RuntimeException e) {
             log.warn("faas: recording {} failed", invocation, e);
+        }
+    }
+
+    /** Tells the listeners about a destination event the runtime made. */
+    void announce(DestinationEvent event) {
+        for (InvocationListener listener : listeners) {
+            try {
+                listener.onDestinationEvent(event);
+            } catch (RuntimeException e) {
+                log.warn("faas: a listener failed on destination event {}", event.requestId(), e);
+            }
         }
     }
 }

@@ -222,6 +222,7 @@ final class EventQueue {
         }
         try {
             target.events.accept(outcome, true);
+            engine.announce(outcome);
         } catch (FaasException refused) {
             engine.deadLetter(outcome, function.metrics, "its destination '" + destination + "' refused it: "
                     + refused.getMessage());

@@ -110,7 +110,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
         RuntimeLedger ledger = new RuntimeLedger(builder.pricing, builder.retention, journal, sink);
         this.engine = new Engine(builder.clock, work, builder.pricing, new ReportLog(builder.reportLog), ledger,
                 registry, builder.concurrencyLimit, builder.memoryCapacityMb, builder.allocationMetering, functions,
-                builder.undeliveredEvents);
+                builder.undeliveredEvents, builder.listeners);
         if (builder.heapHighWater > 0) {
             engine.heapGuard = new HeapGuard(engine, builder.heapHighWater, builder.heapCritical);
             engine.heapGuard.start();
@@ -571,6 +571,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
         private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
         private Duration idempotencyTtl = DEFAULT_IDEMPOTENCY_TTL;
         private Consumer<DestinationEvent> undeliveredEvents;
+        private final List<InvocationListener> listeners = new ArrayList<>();
 
         private Builder() {
         }
@@ -781,6 +782,18 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          */
         public Builder undeliveredEvents(Consumer<DestinationEvent> consumer) {
             this.undeliveredEvents = Objects.requireNonNull(consumer, "undeliveredEvents");
+            return this;
+        }
+
+        /**
+         * Adds a listener that hears every invocation's report and every destination event (test
+         * harnesses, auditing). Reports are made only when a runtime has listeners.
+         *
+         * @param listener the listener
+         * @return this builder
+         */
+        public Builder listener(InvocationListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 

@@ -24,7 +24,7 @@ final class ModulePathSmokeTest {
         assertThat(core.getDescriptor().exports()).extracting(ModuleDescriptor.Exports::source)
                 .containsExactly("dev.faas.core");
         assertThat(api.getDescriptor().exports()).extracting(ModuleDescriptor.Exports::source)
-                .containsExactlyInAnyOrder("dev.faas.api", "dev.faas.api.ledger");
+                .containsExactlyInAnyOrder("dev.faas.api", "dev.faas.api.events", "dev.faas.api.ledger");
 
         assertThat(AllocationMetering.MODE).as("--add-opens java.base/java.lang=dev.faas.core opens it to the module")
                 .isEqualTo(AllocationMetering.Mode.VIRTUAL);
