@@ -23,7 +23,8 @@ public class ThrottledException extends FaasException {
      *
      * @param functionName the function that was called
      * @param reason which limit was reached
-     * @param limit the value of that limit (executions, MB, or queued events)
+     * @param limit the value of that limit (executions, MB, or queued events; for HEAP_PRESSURE, how full the
+     *              heap is, in percent)
      * @param retryAfter a hint for when to try again; {@link Duration#ZERO} when none
      */
     public ThrottledException(String functionName, Reason reason, long limit, Duration retryAfter) {
@@ -38,7 +39,10 @@ public class ThrottledException extends FaasException {
         return reason;
     }
 
-    /** The value of the limit that was reached: executions, MB, or queued events, by {@link #reason()}. */
+    /**
+     * The value of the limit that was reached, by {@link #reason()}: executions, MB, or queued events;
+     * for HEAP_PRESSURE, how full the heap was after the last collection, in percent.
+     */
     public long limit() {
         return limit;
     }

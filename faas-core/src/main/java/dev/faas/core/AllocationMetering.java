@@ -114,18 +114,26 @@ final class AllocationMetering {
      * four): a carrier pinned by a blocking call (file I/O; a monitor on JDK 21) gets no replacement
      * here, as the JDK's own scheduler would give it, so spare carriers keep the other calls moving.
      */
-    static final class CarrierPool implements AutoCloseable {
+    static final class CarrierPool {
+        /** How many carriers run at most. */
+        final int parallelism;
+        /**
+         * How many carrier indexes there are: twice the parallelism, because a worker trimmed after
+         * its keep-alive frees its index only as it terminates, after its replacement may have started.
+         */
         final int size;
         private final ForkJoinPool pool;
         private final Carrier[] carriers;
         private final AtomicIntegerArray taken;
 
         CarrierPool() {
-            size = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+            parallelism = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+            size = 2 * parallelism;
             carriers = new Carrier[size];
             taken = new AtomicIntegerArray(size);
             ForkJoinPool.ForkJoinWorkerThreadFactory factory = pool -> new Carrier(pool, this);
-            pool = new ForkJoinPool(size, factory, null, true, size, size, 1, candidate -> true, 30, TimeUnit.SECONDS);
+            pool = new ForkJoinPool(parallelism, factory, null, true, parallelism, parallelism, 1, candidate -> true,
+                    30, TimeUnit.SECONDS);
         }
 
         void execute(Runnable mount) {
@@ -148,18 +156,15 @@ final class AllocationMetering {
         }
 
         private void free(int index) {
-            carriers[index] = null;
-            taken.set(index, 0);
+            if (index >= 0) { // -1: its start failed before it claimed one
+                carriers[index] = null;
+                taken.set(index, 0);
+            }
         }
 
         /** Virtual threads on these carriers, unmetered: for hosts and triggers calling the runtime. */
         ThreadFactory threads() {
             return virtualThreads(pool).inheritInheritableThreadLocals(false).factory();
-        }
-
-        @Override
-        public void close() {
-            pool.shutdown();
         }
     }
 

@@ -153,8 +153,9 @@ final class Deployment {
 
     private void admit() {
         HeapGuard guard = engine.heapGuard;
-        if (guard != null && guard.refusingAtPercent() >= 0) {
-            throw throttled(ThrottledException.Reason.HEAP_PRESSURE, guard.refusingAtPercent());
+        int heapPercent = guard == null ? -1 : guard.refusingAtPercent();
+        if (heapPercent >= 0) {
+            throw throttled(ThrottledException.Reason.HEAP_PRESSURE, heapPercent);
         }
         if (reserved != null) {
             if (!reserved.tryAcquire()) {
@@ -195,11 +196,6 @@ final class Deployment {
             return false;
         }
         return true;
-    }
-
-    /** Whether its calls can wait for capacity others hold: the shared pool, memory, the heap. */
-    boolean waitsOnOthers() {
-        return reserved == null || engine.memory != null || engine.heapGuard != null;
     }
 
     /** Whether any call could ever be admitted: false for a reservation of 0 (a disabled function). */

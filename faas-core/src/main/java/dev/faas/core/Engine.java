@@ -37,8 +37,8 @@ final class Engine {
     /** The carriers of metered virtual threads, or null when this JVM cannot meter them. */
     final AllocationMetering.CarrierPool carriers;
     private volatile MemoryWatchdog watchdog;
-    /** The heap-pressure guard, or null when it is turned off; set once while the runtime is built. */
-    HeapGuard heapGuard;
+    /** The heap-pressure guard, or null when it is turned off. */
+    final HeapGuard heapGuard;
     /** The host's listeners; empty, and then no report is made. */
     final List<InvocationListener> listeners;
     /** Threads still running past the moment the runtime gave up on them. */
@@ -55,11 +55,12 @@ final class Engine {
     private final AtomicInteger waitingCount = new AtomicInteger();
     private final AtomicInteger leftOver = new AtomicInteger();
     private volatile boolean closed;
+    private boolean meteringClosed; // guarded by this
 
     Engine(TimeSource clock, WorkTracker work, Pricing pricing, ReportLog reportLog, RuntimeLedger ledger,
            MeterRegistry meterRegistry, int concurrencyLimit, int memoryCapacityMb, boolean meterAll,
            Map<String, Deployment> functions, Consumer<DestinationEvent> undelivered,
-           List<InvocationListener> listeners) {
+           List<InvocationListener> listeners, double heapHighWater, double heapCritical) {
         this.clock = clock;
         this.work = work;
         this.pricing = pricing;
@@ -75,16 +76,20 @@ final class Engine {
         this.functions = functions;
         this.undelivered = undelivered;
         this.listeners = List.copyOf(listeners);
+        this.heapGuard = heapHighWater > 0 ? new HeapGuard(this, heapHighWater, heapCritical) : null;
     }
 
-    /** The watchdog of allocation limits, started with the first capped call. */
+    /**
+     * The watchdog of allocation limits, started with the first capped call; once metering is closed,
+     * a closed one that watches nothing (no capped call starts then, but an orphan may still end).
+     */
     MemoryWatchdog watchdog() {
         MemoryWatchdog current = watchdog;
         if (current == null) {
             synchronized (this) {
                 current = watchdog;
                 if (current == null) {
-                    current = new MemoryWatchdog();
+                    current = meteringClosed ? MemoryWatchdog.closed() : MemoryWatchdog.start();
                     watchdog = current;
                 }
             }
@@ -92,17 +97,22 @@ final class Engine {
         return current;
     }
 
-    /** Stops the guard, the watchdog and the carriers; calls still on them finish on their own. */
+    /**
+     * Stops the guard and the watchdog. The carriers are not shut down: a virtual thread still on them
+     * (an orphan, a handler's child, a host's thread from threadFactory()) could never resume. Idle
+     * carriers end after their keep-alive.
+     */
     void closeMetering() {
         if (heapGuard != null) {
             heapGuard.close();
         }
-        MemoryWatchdog current = watchdog;
+        MemoryWatchdog current;
+        synchronized (this) {
+            meteringClosed = true;
+            current = watchdog;
+        }
         if (current != null) {
             current.close();
-        }
-        if (carriers != null) {
-            carriers.close();
         }
     }
 
@@ -150,7 +160,7 @@ final class Engine {
     }
 
     /** An event that could not run before the runtime closed or its function was undeployed. */
-    void leftOver(DestinationEvent letter) {
+    void leftOver(DestinationEvent letter, FunctionMetrics metrics) {
         leftOver.incrementAndGet();
         announce(letter);
         if (undelivered != null) {
@@ -163,6 +173,9 @@ final class Engine {
             }
         }
         deadLetters.add(letter);
+        if (metrics != null) {
+            metrics.deadLettered();
+        }
     }
 
     /** How many events were left over so far. */

@@ -10,9 +10,9 @@ import java.util.Optional;
 
 /**
  * One accepted EVENT invocation, across its tries. Its state moves QUEUED -> RUNNING, then either
- * DONE or RETRY_WAIT -> QUEUED again; the age timer may move QUEUED or RETRY_WAIT to DONE instead.
- * Every move is a compare-and-set, so a dispatch, a retry timer, the age timer and a shutdown never
- * take the same event twice. The event keeps its request id across tries.
+ * DONE or RETRY_WAIT -> QUEUED again; the age timer or a close may move QUEUED or RETRY_WAIT to
+ * DONE instead. Every move is a compare-and-set, so a dispatch, a retry timer, the age timer and a
+ * close never take the same event twice, and whoever moves it to DONE finishes it, once. The event keeps its request id across tries.
  */
 final class Event {
 
@@ -45,8 +45,10 @@ final class Event {
     // Written by the thread that owns the event's current move, read after the next one.
     int tries;
     long retryDueNanos;
-    TimeSource.Cancellable ageTimer;
-    TimeSource.Cancellable retryTimer;
+    // Stored after the timer is armed, while another thread may end the event: volatile, and the
+    // storing thread cancels the timer itself if the event ended meanwhile.
+    volatile TimeSource.Cancellable ageTimer;
+    volatile TimeSource.Cancellable retryTimer;
     Outcome lastOutcome;
     Object lastOutput;
     String lastErrorType;
@@ -70,11 +72,6 @@ final class Event {
 
     int state() {
         return state;
-    }
-
-    /** Ends the event; only its owner (who made its last move) calls this. */
-    void markDone() {
-        state = DONE;
     }
 
     /** The event as a destination or the dead-letter store receives it. */

@@ -4,9 +4,9 @@ import dev.faas.api.DestinationEvent;
 import dev.faas.api.FaasException;
 import dev.faas.api.Outcome;
 import dev.faas.api.ThrottledException;
+import dev.faas.api.TimeSource;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -31,12 +31,15 @@ import org.slf4j.LoggerFactory;
 final class EventQueue {
 
     private static final Logger log = LoggerFactory.getLogger(FaasRuntime.class);
+    private static final int STALE_SWEEP_MIN = 64;
 
     private final Deployment function;
     private final Engine engine;
     private final ConcurrentLinkedQueue<Event> ready = new ConcurrentLinkedQueue<>();
     private final Set<Event> pending = ConcurrentHashMap.newKeySet();
     private final AtomicInteger accepted = new AtomicInteger();
+    /** Entries of expired events still in {@code ready}, about: see {@link #dropStaleEntries()}. */
+    private final AtomicInteger staleEntries = new AtomicInteger();
     private final long maxEventAgeNanos;
     private volatile boolean closed;
 
@@ -66,12 +69,16 @@ final class EventQueue {
         Event event = new Event(input, engine.clock.nanoTime(), destinationDelivery);
         pending.add(event);
         engine.pendingEvents.incrementAndGet();
-        if (closed) { // only a destination delivery gets here once closed: it is left over at once
-            event.markDone();
-            finish(event, DestinationEvent.Condition.SHUTDOWN);
+        // Read after the add: a close that this read misses will find the event in pending.
+        if (closed) { // a destination delivery, or a call that passed its checks as the queue closed
+            end(event, Event.QUEUED, DestinationEvent.Condition.SHUTDOWN);
             return event.requestId();
         }
-        event.ageTimer = engine.clock.schedule(function.config.maxEventAge(), () -> expire(event));
+        TimeSource.Cancellable ageTimer = engine.clock.schedule(function.config.maxEventAge(), () -> expire(event));
+        event.ageTimer = ageTimer;
+        if (event.state() == Event.DONE) { // ended before the timer was stored: its finish could not cancel it
+            ageTimer.cancel();
+        }
         ready.offer(event);
         pump();
         return event.requestId();
@@ -85,55 +92,84 @@ final class EventQueue {
         return !ready.isEmpty();
     }
 
-    /** Starts queued events while slots are granted. */
+    /** Entries in the FIFO, stale ones included: for tests. */
+    int entries() {
+        return ready.size();
+    }
+
+    /**
+     * Starts queued events while slots are granted. A slot taken for an entry that turns out stale (an
+     * event that ended while it waited) serves the next entry; one left over is released the normal
+     * way, so that an event that arrived meanwhile, here or in another queue, is not missed.
+     */
     void pump() {
-        while (!closed && !ready.isEmpty()) {
-            if (!admit()) {
-                return;
+        boolean holding = false;
+        try {
+            while (!closed && !ready.isEmpty()) {
+                if (!holding) {
+                    if (!admit()) {
+                        return;
+                    }
+                    holding = true;
+                }
+                Event event = ready.poll();
+                if (event == null) {
+                    break;
+                }
+                if (!event.move(Event.QUEUED, Event.RUNNING)) {
+                    continue; // it ended while it waited (age, close): its entry is dropped here
+                }
+                if (closed) { // undeployed or closed since the loop's check: the slot may no longer be ours to use
+                    end(event, Event.RUNNING, DestinationEvent.Condition.SHUTDOWN);
+                    break;
+                }
+                long age = engine.clock.nanoTime() - event.acceptedNanos;
+                if (age >= maxEventAgeNanos) {
+                    end(event, Event.RUNNING, DestinationEvent.Condition.EVENT_AGE_EXCEEDED);
+                    continue;
+                }
+                if (function.metrics != null) {
+                    function.metrics.eventAge(age);
+                }
+                try {
+                    function.startEvent(event, event.tries + 1);
+                    holding = false; // the try owns the slot now
+                } catch (RuntimeException | Error failure) {
+                    // No thread could be had (the JVM is short of memory): the event waits for the next pump.
+                    event.move(Event.RUNNING, Event.QUEUED);
+                    ready.offer(event);
+                    function.releaseSlotOnly();
+                    holding = false;
+                    log.error("faas: no thread could be started for event {} of '{}'; it stays queued",
+                            event.requestId(), function.name, failure);
+                    engine.capacityReleased();
+                    return;
+                }
             }
-            Event event = ready.poll();
-            if (event == null || !event.move(Event.QUEUED, Event.RUNNING)) {
-                function.releaseSlotOnly();
-                continue; // another pump took it, or it expired meanwhile
-            }
-            long age = engine.clock.nanoTime() - event.acceptedNanos;
-            if (age >= maxEventAgeNanos) {
-                function.releaseSlotOnly();
-                finish(event, DestinationEvent.Condition.EVENT_AGE_EXCEEDED);
-                continue;
-            }
-            if (function.metrics != null) {
-                function.metrics.eventAge(age);
-            }
-            try {
-                function.startEvent(event, event.tries + 1);
-            } catch (RuntimeException | Error failure) {
-                // No thread could be had (the JVM is short of memory): give the event back.
-                function.releaseSlotOnly();
-                event.move(Event.RUNNING, Event.QUEUED);
-                ready.offer(event);
-                throw failure;
+        } finally {
+            if (holding) {
+                function.releaseSlot();
             }
         }
     }
 
     /**
-     * Takes a slot for the next event. When the capacity it waits for is held by others (the shared
-     * pool, the memory capacity), the queue registers to be pumped on their next release, then tries
+     * Takes a slot for the next event. When none is free the queue registers to be pumped on the next
+     * release anywhere (the shared pool, memory and the heap guard are held by others), then tries
      * once more: a release between the failure and the registration is not missed.
      */
     private boolean admit() {
         if (function.tryAdmit()) {
             return true;
         }
-        if (!function.waitsOnOthers()) {
-            return false; // its own reservation: its own releases pump it
+        if (!function.canRun()) {
+            return false; // a reservation of 0: its events wait for their age deadline
         }
         engine.waitForCapacity(this);
         return function.tryAdmit();
     }
 
-    /** The outcome of one try, from the thread that settled it. */
+    /** The outcome of one try, from the thread that settled it; the try owns the event (RUNNING). */
     void onOutcome(Event event, Invocation invocation) {
         event.tries = invocation.attempt();
         event.lastOutcome = invocation.outcome();
@@ -141,22 +177,30 @@ final class EventQueue {
             event.lastOutput = invocation.output();
             event.lastErrorType = null;
             event.lastErrorMessage = null;
-            finish(event, DestinationEvent.Condition.SUCCESS);
+            end(event, Event.RUNNING, DestinationEvent.Condition.SUCCESS);
             return;
         }
-        event.lastErrorType = invocation.errorTypeName();
+        event.lastErrorType = invocation.errorType();
         event.lastErrorMessage = invocation.errorMessage();
         if (closed) {
-            finish(event, DestinationEvent.Condition.SHUTDOWN);
+            end(event, Event.RUNNING, DestinationEvent.Condition.SHUTDOWN);
         } else if (event.tries > function.config.maxRetryAttempts()) {
-            finish(event, DestinationEvent.Condition.RETRIES_EXHAUSTED);
+            end(event, Event.RUNNING, DestinationEvent.Condition.RETRIES_EXHAUSTED);
         } else if (event.aged || engine.clock.nanoTime() - event.acceptedNanos >= maxEventAgeNanos) {
-            finish(event, DestinationEvent.Condition.EVENT_AGE_EXCEEDED);
+            end(event, Event.RUNNING, DestinationEvent.Condition.EVENT_AGE_EXCEEDED);
         } else {
             Duration delay = function.config.retryDelay().multipliedBy(1L << (event.tries - 1));
             event.retryDueNanos = engine.clock.nanoTime() + delay.toNanos();
             event.move(Event.RUNNING, Event.RETRY_WAIT);
-            event.retryTimer = engine.clock.schedule(delay, () -> retry(event));
+            TimeSource.Cancellable retryTimer = engine.clock.schedule(delay, () -> retry(event));
+            event.retryTimer = retryTimer;
+            if (event.state() == Event.DONE) { // the age timer ended it before the timer was stored
+                retryTimer.cancel();
+            }
+            // Read after the move: a close that the check above missed either sees RETRY_WAIT or is seen here.
+            if (closed) {
+                end(event, Event.RETRY_WAIT, DestinationEvent.Condition.SHUTDOWN);
+            }
         }
     }
 
@@ -170,13 +214,32 @@ final class EventQueue {
     /** The age timer: an event that waits (queued or between tries) when it comes due is done. */
     private void expire(Event event) {
         if (event.move(Event.QUEUED, Event.DONE)) {
-            ready.remove(event);
+            dropStaleEntries();
             finish(event, DestinationEvent.Condition.EVENT_AGE_EXCEEDED);
-        } else if (event.move(Event.RETRY_WAIT, Event.DONE)) {
-            finish(event, DestinationEvent.Condition.EVENT_AGE_EXCEEDED);
-        } else {
+        } else if (!end(event, Event.RETRY_WAIT, DestinationEvent.Condition.EVENT_AGE_EXCEEDED)) {
             event.aged = true; // running: its try goes on, and it will be its last
         }
+    }
+
+    /**
+     * An event that expires while queued leaves its entry in the FIFO, where the pump skips it; so
+     * that a queue that never runs (a reservation of 0) does not fill with them, they are swept out
+     * once they outnumber the events accepted: linear work at most as often as linear growth.
+     */
+    private void dropStaleEntries() {
+        if (staleEntries.incrementAndGet() > Math.max(STALE_SWEEP_MIN, accepted.get())) {
+            staleEntries.set(0);
+            ready.removeIf(entry -> entry.state() == Event.DONE);
+        }
+    }
+
+    /** Ends an event the caller can move from {@code from}; false if someone else moved it first. */
+    private boolean end(Event event, int from, DestinationEvent.Condition condition) {
+        if (event.move(from, Event.DONE)) {
+            finish(event, condition);
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -185,13 +248,12 @@ final class EventQueue {
      * dead letters; a destination delivery that fails goes to the dead letters, never further.
      */
     private void finish(Event event, DestinationEvent.Condition condition) {
-        event.markDone();
         cancel(event);
         pending.remove(event);
         accepted.decrementAndGet();
         engine.pendingEvents.decrementAndGet();
         if (condition == DestinationEvent.Condition.SHUTDOWN) {
-            engine.leftOver(event.toDestinationEvent(function.name, condition, engine.clock.now()));
+            engine.leftOver(event.toDestinationEvent(function.name, condition, engine.clock.now()), function.metrics);
             return;
         }
         boolean failed = condition != DestinationEvent.Condition.SUCCESS;
@@ -221,6 +283,7 @@ final class EventQueue {
             return;
         }
         try {
+            target.checkInput(outcome); // a destination redeployed with another input type
             target.events.accept(outcome, true);
             engine.announce(outcome);
         } catch (FaasException refused) {
@@ -262,13 +325,12 @@ final class EventQueue {
      */
     void close() {
         closed = true;
-        List<Event> left = new ArrayList<>(pending);
-        for (Event event : left) {
-            if (event.move(Event.QUEUED, Event.DONE) || event.move(Event.RETRY_WAIT, Event.DONE)) {
-                ready.remove(event);
-                finish(event, DestinationEvent.Condition.SHUTDOWN);
+        for (Event event : new ArrayList<>(pending)) {
+            if (!end(event, Event.QUEUED, DestinationEvent.Condition.SHUTDOWN)) {
+                end(event, Event.RETRY_WAIT, DestinationEvent.Condition.SHUTDOWN);
             }
         }
+        ready.clear();
     }
 
     /** An undeploy: the function can no longer run its events; they are handed back like at close. */

@@ -3,6 +3,7 @@ package dev.faas.core;
 import com.sun.management.GarbageCollectionNotificationInfo;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
@@ -10,8 +11,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import javax.management.ListenerNotFoundException;
 import javax.management.Notification;
@@ -29,11 +30,22 @@ import org.slf4j.LoggerFactory;
  * the next collection. Allocation is not retention, so the victim is a heuristic: the call that
  * allocated most beyond what it declared is the likeliest holder. One WARN line per episode.
  *
- * <p>The admission check is a volatile read; everything else runs on the JVM's notification thread.
+ * <p>A young collection leaves the old generation's garbage counted, yet it counts here: a heap that
+ * is past the critical mark after one is about to fail, and waiting for a full collection means
+ * waiting for the OutOfMemoryError (the child-JVM test shows it). Collectors' "Pauses" beans (ZGC,
+ * Shenandoah) report usage from before the cycle and are ignored. A JVM that
+ * goes quiet once calls are refused may collect no more, so while refusing the guard looks again each
+ * second: heap use below the mark, garbage included, ends the refusal, and after {@link #QUIET_NANOS}
+ * without a collection it asks for one.
+ *
+ * <p>The admission check is a volatile read; the rest runs on the JVM's notification thread and, while
+ * refusing, on the guard's own virtual thread.
  */
 final class HeapGuard implements NotificationListener {
 
     private static final Logger log = LoggerFactory.getLogger(FaasRuntime.class);
+    private static final long RECHECK_MILLIS = 1_000;
+    static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final Engine engine;
     private final double highWater;
@@ -45,6 +57,10 @@ final class HeapGuard implements NotificationListener {
     private final List<NotificationEmitter> emitters = new ArrayList<>();
     /** The heap's fill after the last collection, in percent, while refusing; -1 when not. */
     private volatile int refusingAtPercent = -1;
+    /** When the last collection was reported, on System.nanoTime. */
+    private volatile long lastCollectionNanos = System.nanoTime();
+    /** Whether it listens to the collector (else a test drives it) and is open. */
+    private volatile boolean listening;
 
     HeapGuard(Engine engine, double highWater, double critical) {
         this.engine = engine;
@@ -53,6 +69,7 @@ final class HeapGuard implements NotificationListener {
     }
 
     void start() {
+        listening = true;
         for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
             if (collector instanceof NotificationEmitter emitter) {
                 emitter.addNotificationListener(this, null, null);
@@ -62,6 +79,7 @@ final class HeapGuard implements NotificationListener {
     }
 
     void close() {
+        listening = false;
         for (NotificationEmitter emitter : emitters) {
             try {
                 emitter.removeNotificationListener(this);
@@ -83,6 +101,10 @@ final class HeapGuard implements NotificationListener {
         }
         GarbageCollectionNotificationInfo info =
                 GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
+        if (info.getGcName().endsWith("Pauses")) {
+            return;
+        }
+        lastCollectionNanos = System.nanoTime();
         long used = 0;
         for (Map.Entry<String, MemoryUsage> pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
             if (heapPools.contains(pool.getKey())) {
@@ -101,35 +123,71 @@ final class HeapGuard implements NotificationListener {
             if (!wasRefusing) {
                 log.warn("faas: the heap is {}% full after garbage collection, past the high-water mark of {}%: new"
                         + " calls are refused (HEAP_PRESSURE) until it falls back", percent, Math.round(highWater * 100));
+                if (listening) {
+                    Thread.ofVirtual().name("faas-heap-guard").start(this::recheckWhileRefusing);
+                }
             }
             if (fill >= critical) {
                 stopLargest(percent);
             }
         } else if (wasRefusing) {
-            refusingAtPercent = -1;
-            log.info("faas: the heap is {}% full after garbage collection: calls are taken again", percent);
-            engine.capacityReleased(); // events waited: they may run now
+            endRefusal(percent + "% full after garbage collection");
         }
     }
 
-    /** Stops the running call furthest over its declared memory. */
+    private void endRefusal(String how) {
+        refusingAtPercent = -1;
+        log.info("faas: the heap is {}: calls are taken again", how);
+        engine.capacityReleased(); // events waited: they may run now
+    }
+
+    /** While refusing: ends the refusal once heap use, garbage included, is below the mark; asks for a collection when none comes. */
+    private void recheckWhileRefusing() {
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        try {
+            while (listening && refusingAtPercent >= 0) {
+                Thread.sleep(RECHECK_MILLIS);
+                long used = memory.getHeapMemoryUsage().getUsed();
+                if ((double) used / maxHeap < highWater && refusingAtPercent >= 0) {
+                    endRefusal(Math.round(100.0 * used / maxHeap) + "% full");
+                } else if (System.nanoTime() - lastCollectionNanos > QUIET_NANOS) {
+                    log.debug("faas: no garbage collection for {} s while refusing calls: requesting one",
+                            TimeUnit.NANOSECONDS.toSeconds(QUIET_NANOS));
+                    lastCollectionNanos = System.nanoTime();
+                    System.gc();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Stops the running call furthest over its declared memory: the candidates come from a snapshot,
+     * so one that has ended meanwhile is passed over for the next.
+     */
     private void stopLargest(int percent) {
-        Optional<Invocation> victim = engine.work.runningInvocations().stream()
-                .max(Comparator.comparingLong(HeapGuard::overBudget));
-        victim.ifPresent(invocation -> {
+        record Candidate(Invocation invocation, long overBudget) { }
+        List<Candidate> candidates = engine.work.runningInvocations().stream()
+                .map(invocation -> new Candidate(invocation, overBudget(invocation))) // read once: they move
+                .sorted(Comparator.comparingLong(Candidate::overBudget).reversed()).toList();
+        for (Candidate candidate : candidates) {
+            Invocation invocation = candidate.invocation();
             long allocated = invocation.liveAllocatedBytes();
             Deployment function = invocation.deployment();
             String what = allocated < 0 ? "its memoryMb is " + function.config.memoryMb() + " MB (not metered)"
                     : "it allocated " + (allocated >> 20) + " MB against a memoryMb of " + function.config.memoryMb()
                             + " MB";
-            log.warn("faas: the heap is {}% full after garbage collection, past the critical mark of {}%: stopping {}"
-                    + " ({})", percent, Math.round(critical * 100), invocation.describe(), what);
-            invocation.stopForMemory("stopped by the heap-pressure guard: the heap was " + percent + "% full and "
-                    + what + "; give the JVM more heap, or lower what the function holds");
-            if (function.metrics != null) {
-                function.metrics.memoryPressure();
+            if (invocation.stopForMemory("stopped by the heap-pressure guard: the heap was " + percent + "% full and "
+                    + what + "; give the JVM more heap, or lower what the function holds")) {
+                log.warn("faas: the heap is {}% full after garbage collection, past the critical mark of {}%: stopped"
+                        + " {} ({})", percent, Math.round(critical * 100), invocation.describe(), what);
+                if (function.metrics != null) {
+                    function.metrics.memoryPressure();
+                }
+                return;
             }
-        });
+        }
     }
 
     /** Bytes allocated beyond the declared memoryMb; unmetered calls rank by their memoryMb. */

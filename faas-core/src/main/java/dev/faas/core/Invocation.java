@@ -104,8 +104,9 @@ final class Invocation extends Work implements Context {
     private long billedDurationMs;
     private long allocatedBytes = -1;
     /** Why a memory stop stopped the call, and what it had allocated; set before the compare-and-set. */
-    private volatile String memoryStopReason;
-    private volatile long allocatedAtStop = -1;
+    // A memory stop's details, written by the stopper that won before it hands the delivery on.
+    private String memoryStopReason;
+    private long allocatedAtStop = -1;
     private volatile boolean delivered;
 
     /**
@@ -198,6 +199,9 @@ final class Invocation extends Work implements Context {
     }
 
     private void run(Engine engine) {
+        if (state != STARTING) {
+            return; // stopped before its thread ran (a shutdown): no INIT for a call given up on
+        }
         Environment warm = deployment.environments.acquire();
         if (warm == null) {
             if (!coldStart(engine)) {
@@ -318,40 +322,48 @@ final class Invocation extends Work implements Context {
     // ---- timers and shutdown ----
 
     private void initDeadline() {
-        stop(STARTING, INIT_TIMED_OUT);
+        stop(STARTING, INIT_TIMED_OUT, null, -1);
     }
 
     private void handlerDeadline() {
-        stop(HANDLING, TIMED_OUT);
+        stop(HANDLING, TIMED_OUT, null, -1);
     }
 
     /** Gives up on the call if it is still running: the runtime is closing and the drain timed out. */
     void shutDown() {
-        stopRunning(SHUT_DOWN);
+        stopRunning(SHUT_DOWN, null, -1);
     }
 
     /** The watchdog's check: stops the call once it has allocated past its function's limit. */
     void checkAllocationLimit() {
+        if (state > HANDLING) {
+            return; // already given up on: its thread is ending
+        }
         long live = allocation.liveBytes();
-        if (live > deployment.allocationLimitBytes && state <= HANDLING) {
-            allocatedAtStop = live;
-            stopForMemory("function '" + deployment.name + "' allocated " + (live >> 20) + " MB, past its"
-                    + " allocationLimitMb of " + (deployment.allocationLimitBytes >> 20) + " MB (request "
-                    + requestId() + "): raise allocationLimitMb, or allocate less");
+        if (live > deployment.allocationLimitBytes) {
+            stopRunning(MEMORY_STOPPED, "function '" + deployment.name + "' allocated " + (live >> 20) + " MB, past"
+                    + " its allocationLimitMb of " + (deployment.allocationLimitBytes >> 20) + " MB (request "
+                    + requestId() + "): raise allocationLimitMb, or allocate less", live);
         }
     }
 
-    /** Stops the call for memory (its limit, or the heap-pressure guard); {@code why} becomes the error. */
-    void stopForMemory(String why) {
-        memoryStopReason = why;
-        stopRunning(MEMORY_STOPPED);
+    /**
+     * Stops the call for memory (the heap-pressure guard); {@code why} becomes the error.
+     *
+     * @return whether this stopped it: false if it had ended or was stopped already
+     */
+    boolean stopForMemory(String why) {
+        return stopRunning(MEMORY_STOPPED, why, -1);
     }
 
-    private void stopRunning(int stopped) {
+    private boolean stopRunning(int stopped, String memoryReason, long allocated) {
         while (true) {
             int from = state;
-            if ((from != STARTING && from != HANDLING) || stop(from, stopped)) {
-                return;
+            if (from != STARTING && from != HANDLING) {
+                return false;
+            }
+            if (stop(from, stopped, memoryReason, allocated)) {
+                return true;
             }
         }
     }
@@ -366,13 +378,18 @@ final class Invocation extends Work implements Context {
         return state <= HANDLING;
     }
 
-    /** Moves {@code expected} to {@code stopped}; if that wins, interrupts the thread and releases the caller. */
-    private boolean stop(int expected, int stopped) {
+    /**
+     * Moves {@code expected} to {@code stopped}; if that wins, records a memory stop's details (only
+     * the winner's), interrupts the thread and releases the caller.
+     */
+    private boolean stop(int expected, int stopped, String memoryReason, long allocated) {
         deployment.orphanStarted();
         if (!STATE.compareAndSet(this, expected, stopped)) {
             deployment.orphanEnded();
             return false;
         }
+        memoryStopReason = memoryReason;
+        allocatedAtStop = allocated;
         Thread thread = thread();
         if (thread != null) {
             thread.interrupt();
@@ -537,11 +554,6 @@ final class Invocation extends Work implements Context {
         return output;
     }
 
-    /** The class name of what went wrong, or null on success. */
-    String errorTypeName() {
-        return errorType();
-    }
-
     /** The message of what went wrong: the handler's own, or the runtime's; null on success. */
     String errorMessage() {
         if (outcome == Outcome.SUCCESS) {
@@ -553,8 +565,8 @@ final class Invocation extends Work implements Context {
         return failure().getMessage();
     }
 
-    /** The class name of what went wrong: the handler's own throwable, or the runtime's exception. */
-    private String errorType() {
+    /** The class name of what went wrong: the handler's own throwable, or the runtime's exception; null on success. */
+    String errorType() {
         return switch (outcome) {
             case SUCCESS -> null;
             case TIMEOUT -> FunctionTimeoutException.class.getName();

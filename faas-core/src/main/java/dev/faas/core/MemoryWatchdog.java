@@ -20,12 +20,27 @@ final class MemoryWatchdog {
     private volatile boolean idle;
     private volatile boolean closed;
 
-    MemoryWatchdog() {
-        thread = Thread.ofPlatform().name("faas-memory-watchdog").daemon().unstarted(this::watch);
-        thread.start();
+    private MemoryWatchdog(boolean closed) {
+        this.closed = closed;
+        this.thread = closed ? null : Thread.ofPlatform().name("faas-memory-watchdog").daemon().unstarted(this::patrol);
+    }
+
+    /** A watchdog on its own daemon thread. */
+    static MemoryWatchdog start() {
+        MemoryWatchdog watchdog = new MemoryWatchdog(false);
+        watchdog.thread.start();
+        return watchdog;
+    }
+
+    /** A watchdog that was closed before it started: it keeps no thread and checks nothing. */
+    static MemoryWatchdog closed() {
+        return new MemoryWatchdog(true);
     }
 
     void watch(Invocation invocation) {
+        if (closed) {
+            return;
+        }
         capped.add(invocation);
         if (idle) {
             LockSupport.unpark(thread);
@@ -38,10 +53,12 @@ final class MemoryWatchdog {
 
     void close() {
         closed = true;
-        LockSupport.unpark(thread);
+        if (thread != null) {
+            LockSupport.unpark(thread);
+        }
     }
 
-    private void watch() {
+    private void patrol() {
         while (!closed) {
             if (capped.isEmpty()) {
                 idle = true;

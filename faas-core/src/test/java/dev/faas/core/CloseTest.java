@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.faas.api.Context;
+import dev.faas.api.DestinationEvent;
 import dev.faas.api.FunctionConfig;
 import dev.faas.api.FunctionRef;
 import dev.faas.api.FunctionSpec;
@@ -13,15 +14,21 @@ import dev.faas.api.InvocationReport;
 import dev.faas.api.Invoker;
 import dev.faas.api.Outcome;
 import dev.faas.api.RuntimeClosedException;
+import dev.faas.api.ThrottledException;
 import dev.faas.api.Trigger;
+import dev.faas.api.ledger.InvocationRecord;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -49,6 +56,51 @@ final class CloseTest {
         assertThatThrownBy(() -> runtime.deploy(FunctionSpec.of("late", String.class, String.class,
                 () -> (input, context) -> input))).isInstanceOf(RuntimeClosedException.class);
         runtime.close(); // idempotent
+    }
+
+    /**
+     * Closing while events arrive, run, fail and wait for retries: every accepted event ends exactly
+     * once, as a success or handed back (dead letters, undelivered), and none is left pending.
+     */
+    @Test
+    void losesNoEventAcceptedWhileItCloses() throws InterruptedException {
+        List<DestinationEvent> handedBack = new CopyOnWriteArrayList<>();
+        FaasRuntime runtime = fixture.start(b -> b.concurrencyLimit(8).drainTimeout(Duration.ZERO).reportLog(false)
+                .undeliveredEvents(handedBack::add));
+        FunctionRef<Integer, Integer> coin = runtime.deploy(FunctionSpec.of("coin", Integer.class, Integer.class,
+                () -> (input, context) -> {
+                    if ((input + context.attempt()) % 2 == 0) {
+                        throw new IllegalStateException("tails");
+                    }
+                    return input;
+                }).withConfig(FunctionConfig.builder().retryDelay(Duration.ofMillis(1)).build()));
+        Set<String> accepted = ConcurrentHashMap.newKeySet();
+        CountDownLatch halfway = new CountDownLatch(1);
+        Thread producer = Thread.startVirtualThread(() -> {
+            for (int i = 0; ; i++) {
+                try {
+                    accepted.add(coin.invokeEvent(i));
+                } catch (RuntimeClosedException closed) {
+                    return;
+                } catch (ThrottledException full) {
+                    Thread.onSpinWait();
+                }
+                if (i == 2_000) {
+                    halfway.countDown();
+                }
+            }
+        });
+        halfway.await();
+        runtime.close();
+        producer.join();
+
+        Set<String> succeeded = runtime.ledger().entries().stream().filter(r -> r.outcome() == Outcome.SUCCESS)
+                .map(InvocationRecord::requestId).collect(Collectors.toSet());
+        List<String> ended = new ArrayList<>(succeeded);
+        runtime.deadLetters().forEach(letter -> ended.add(letter.requestId()));
+        handedBack.forEach(letter -> ended.add(letter.requestId()));
+        assertThat(ended).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(accepted);
+        assertThat(runtime.engine().pendingEvents).hasValue(0);
     }
 
     @Test

@@ -208,6 +208,66 @@ final class EventTest {
     }
 
     @Test
+    void deadLettersWithAWarningWhenTheDestinationWasRedeployedWithAnotherInputType() {
+        FaasRuntime runtime = start();
+        deployDestination(runtime, "audit");
+        FunctionRef<String, String> work = deploy(runtime, "work", failing(0),
+                FunctionConfig.builder().onSuccess("audit").build());
+        runtime.undeploy("audit");
+        deploy(runtime, "audit", failing(0), FunctionConfig.defaults()); // takes a String now
+
+        try (LogCapture log = LogCapture.of(FaasRuntime.class.getName(), Level.WARN)) {
+            work.invokeEvent("order-11");
+            runtime.awaitQuiescence(Duration.ofSeconds(5));
+
+            assertThat(log.messages()).anySatisfy(line -> assertThat(line)
+                    .contains("went to the dead letters: its destination 'audit' refused it")
+                    .contains("takes java.lang.String"));
+        }
+        assertThat(tries).extracting(Try::attempt).containsExactly(1); // work's one try; audit never ran
+        assertThat(runtime.deadLetters()).singleElement().extracting(DestinationEvent::condition)
+                .isEqualTo(DestinationEvent.Condition.SUCCESS);
+    }
+
+    @Test
+    void runsSharedPoolEventsOnceAReservationIsReturned() throws InterruptedException {
+        FaasRuntime runtime = fixture.start(b -> b.clock(clock).concurrencyLimit(2));
+        FunctionRef<String, String> greedy = deploy(runtime, "greedy", failing(0),
+                FunctionConfig.builder().reservedConcurrency(2).build()); // the whole limit: the shared pool is empty
+        FunctionRef<String, String> shared = deploy(runtime, "shared", failing(0), FunctionConfig.defaults());
+
+        shared.invokeEvent("order-14");
+        runtime.awaitQuiescence(Duration.ofSeconds(5));
+        assertThat(tries).isEmpty();
+        assertThat(greedy.invoke("warm")).isEqualTo("done: warm");
+        tries.clear();
+
+        runtime.undeploy("greedy");
+        runtime.awaitQuiescence(Duration.ofSeconds(5));
+
+        assertThat(tries).singleElement().extracting(Try::attempt).isEqualTo(1);
+        assertThat(runtime.ledger().usage("shared").requests()).isEqualTo(1);
+    }
+
+    @Test
+    void keepsNoEntryForEventsThatExpiredWhileQueued() {
+        FaasRuntime runtime = start();
+        FunctionRef<String, String> disabled = deploy(runtime, "disabled", failing(0),
+                FunctionConfig.builder().reservedConcurrency(0).maxEventAge(Duration.ofMinutes(1)).build());
+        EventQueue queue = runtime.engine().deployed("disabled").events;
+
+        for (int round = 0; round < 50; round++) {
+            for (int i = 0; i < 10; i++) {
+                disabled.invokeEvent("order-" + round + "-" + i);
+            }
+            clock.advance(Duration.ofMinutes(1));
+        }
+
+        assertThat(runtime.deadLetters()).hasSize(500);
+        assertThat(queue.entries()).as("entries left in the FIFO by expired events").isLessThanOrEqualTo(70);
+    }
+
+    @Test
     void expiresAnEventThatNeverRanByItsMaximumAge() {
         FaasRuntime runtime = start();
         FunctionRef<String, String> disabled = deploy(runtime, "disabled", failing(0),
@@ -355,8 +415,9 @@ final class EventTest {
         String waiting = flaky.invokeEvent("retry later"); // fails now, its retry is due in a minute
 
         Thread closer = Thread.startVirtualThread(runtime::close);
-        eventually().untilAsserted(() -> assertThatThrownBy(() -> slow.invokeEvent("late"))
+        eventually().untilAsserted(() -> assertThatThrownBy(() -> slow.dryRun("late")) // probes without queueing
                 .isInstanceOf(RuntimeClosedException.class));
+        assertThatThrownBy(() -> slow.invokeEvent("late")).isInstanceOf(RuntimeClosedException.class);
         release.countDown();
         closer.join();
 

@@ -128,8 +128,7 @@ final class HeapGuardTest {
 
     /** A runtime whose guard only sees the fills the test reports. */
     private FaasRuntime startWithHandDrivenGuard() {
-        FaasRuntime runtime = fixture.start(b -> b.noHeapPressureGuard().allocationMetering(true).meterRegistry(registry));
-        runtime.engine().heapGuard = new HeapGuard(runtime.engine(), 0.90, 0.95);
-        return runtime;
+        return fixture.start(b -> b.heapPressure(0.90, 0.95).handDrivenHeapGuard().allocationMetering(true)
+                .meterRegistry(registry));
     }
 }

@@ -163,7 +163,7 @@ final class MeteringTest {
     @EnabledOnOs(OS.LINUX)
     void aCallBlockedInFileIoDoesNotStallTheOthers(@TempDir Path directory) throws Exception {
         FaasRuntime runtime = fixture.start(b -> b.allocationMetering(true));
-        int blocked = runtime.engine().carriers.size - 1; // all carriers but one pinned in a read
+        int blocked = runtime.engine().carriers.parallelism - 1; // all carriers but one pinned in a read
         List<Path> pipes = new ArrayList<>();
         for (int i = 0; i < blocked; i++) {
             Path pipe = directory.resolve("pipe-" + i);
