@@ -1,0 +1,59 @@
+package dev.faas.triggers.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Map;
+
+/**
+ * Binds a typed function's input from a request and writes its output: JSON by default, through
+ * Jackson ({@link #jackson()}), or through the host's own mapper ({@link #jackson(ObjectMapper)}, or
+ * an implementation of this interface). Implementations must be thread-safe.
+ */
+public interface Codec {
+
+    /**
+     * Reads a function's input.
+     *
+     * @param body the request's body; empty when it has none
+     * @param parameters the request's path and query parameters (path ones win), which fill the
+     *                   fields a JSON object body does not set, and make the input when there is no body
+     * @param type the function's input type
+     * @param <T> the input type
+     * @return the input
+     * @throws IllegalArgumentException when the body is not the input: malformed, or of another
+     *                                  shape; the message says what is wrong (it becomes a 400)
+     */
+    <T> T read(byte[] body, Map<String, String> parameters, Class<T> type);
+
+    /**
+     * Writes a function's output.
+     *
+     * @param value the output, not null
+     * @return the response body
+     */
+    byte[] write(Object value);
+
+    /** The {@code Content-Type} of what {@link #write} makes. */
+    default String contentType() {
+        return "application/json";
+    }
+
+    /**
+     * JSON through a Jackson mapper made for it: java.time types as ISO-8601 text, unknown
+     * properties ignored (a tolerant reader: query parameters the input does not have are fine).
+     *
+     * @return the codec
+     */
+    static Codec jackson() {
+        return JacksonCodec.DEFAULT;
+    }
+
+    /**
+     * JSON through the host's own mapper, configured as the host likes.
+     *
+     * @param mapper the mapper
+     * @return the codec
+     */
+    static Codec jackson(ObjectMapper mapper) {
+        return new JacksonCodec(mapper);
+    }
+}

@@ -1,0 +1,90 @@
+package dev.faas.triggers.http;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Objects;
+
+/** {@link Codec} over a Jackson mapper. */
+final class JacksonCodec implements Codec {
+
+    static final JacksonCodec DEFAULT = new JacksonCodec(JsonMapper.builder()
+            .addModule(new JavaTimeModule())
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .build());
+
+    private final ObjectMapper mapper;
+
+    JacksonCodec(ObjectMapper mapper) {
+        this.mapper = Objects.requireNonNull(mapper, "mapper");
+    }
+
+    @Override
+    public <T> T read(byte[] body, Map<String, String> parameters, Class<T> type) {
+        try {
+            if (body.length == 0) {
+                return fromParameters(parameters, type);
+            }
+            if (parameters.isEmpty()) {
+                return mapper.readValue(body, type);
+            }
+            JsonNode tree = mapper.readTree(body);
+            if (tree instanceof ObjectNode object) {
+                parameters.forEach((name, value) -> {
+                    if (!object.has(name)) {
+                        object.put(name, value);
+                    }
+                });
+            }
+            return mapper.treeToValue(tree, type);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException(describe(e, type), e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the body could not be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** No body: the input is made of the parameters, or is the one parameter for a scalar input. */
+    private <T> T fromParameters(Map<String, String> parameters, Class<T> type) {
+        if (parameters.isEmpty()) {
+            throw new IllegalArgumentException("the request has no body, but the function takes "
+                    + type.getSimpleName() + ": send it as JSON in the body");
+        }
+        boolean scalar = type == String.class || Number.class.isAssignableFrom(type) || type == Boolean.class;
+        try {
+            if (scalar && parameters.size() == 1) {
+                return mapper.convertValue(parameters.values().iterator().next(), type);
+            }
+            return mapper.convertValue(parameters, type);
+        } catch (IllegalArgumentException e) {
+            Throwable cause = e.getCause() instanceof JsonProcessingException processing ? processing : e;
+            throw new IllegalArgumentException("the parameters " + parameters.keySet() + " do not make a "
+                    + type.getSimpleName() + ": " + (cause instanceof JsonProcessingException processing
+                            ? processing.getOriginalMessage() : cause.getMessage()), e);
+        }
+    }
+
+    private static String describe(JacksonException e, Class<?> type) {
+        String what = e instanceof JsonProcessingException processing ? processing.getOriginalMessage() : e.getMessage();
+        return "the body is not valid JSON for " + type.getSimpleName() + ": " + what;
+    }
+
+    @Override
+    public byte[] write(Object value) {
+        try {
+            return mapper.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the output " + value.getClass().getName() + " could not be written as"
+                    + " JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,438 @@
+package dev.faas.triggers.http;
+
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import dev.faas.api.FunctionNotFoundException;
+import dev.faas.api.FunctionRef;
+import dev.faas.api.FunctionSpec;
+import dev.faas.api.InvocationReport;
+import dev.faas.api.Invoker;
+import dev.faas.api.PayloadTypeException;
+import dev.faas.api.RuntimeClosedException;
+import dev.faas.api.ThrottledException;
+import dev.faas.api.events.HttpRequestEvent;
+import dev.faas.api.events.HttpResponseEvent;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers every request of one trigger: route, limits, authentication, binding, invocation, and the
+ * mapping of outcomes to status codes. Runs on the request's own thread; keeps no lock.
+ */
+final class RequestHandler implements HttpHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpTrigger.class);
+    private static final byte[] NO_BODY = new byte[0];
+
+    private final HttpTrigger.Settings settings;
+    private final Invoker invoker;
+    /** Each function's binding, remade when the function is redeployed. */
+    private final Map<String, Binding> bindings = new ConcurrentHashMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Object drained = new Object();
+    private volatile boolean closing;
+
+    RequestHandler(HttpTrigger.Settings settings, Invoker invoker) {
+        this.settings = settings;
+        this.invoker = invoker;
+    }
+
+    /** How a function is called: its typed reference, and whether it takes the raw request. */
+    private record Binding(FunctionSpec<?, ?> spec, FunctionRef<Object, Object> function, boolean raw) {
+    }
+
+    /** A response that ends the request early, with an error body. */
+    private static final class Refusal extends Exception {
+        @java.io.Serial
+        private static final long serialVersionUID = 1L;
+        private final int status;
+        private final String errorType;
+        private final transient Map<String, String> headers;
+
+        Refusal(int status, String errorType, String message) {
+            this(status, errorType, message, Map.of());
+        }
+
+        Refusal(int status, String errorType, String message, Map<String, String> headers) {
+            super(message, null, false, false);
+            this.status = status;
+            this.errorType = errorType;
+            this.headers = headers;
+        }
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) {
+        String requestId = newRequestId();
+        int admitted = inFlight.incrementAndGet();
+        try {
+            if (closing) {
+                throw new Refusal(503, "ServiceUnavailable", "the HTTP trigger '" + settings.name() + "' is closing");
+            }
+            if (admitted > settings.maxInFlight()) {
+                throw new Refusal(429, "TooManyRequests", "the HTTP trigger '" + settings.name() + "' is answering its"
+                        + " maximum of " + settings.maxInFlight() + " requests; retry later", Map.of("Retry-After", "1"));
+            }
+            serve(exchange, requestId);
+        } catch (Refusal refusal) {
+            sendError(exchange, refusal.status, refusal.errorType, refusal.getMessage(), requestId, refusal.headers);
+        } catch (IOException clientGone) {
+            log.debug("faas: request {} on '{}': the client went away: {}", requestId, settings.name(),
+                    clientGone.toString());
+        } catch (RuntimeException | Error unexpected) {
+            log.warn("faas: request {} on '{}' failed inside the trigger", requestId, settings.name(), unexpected);
+            sendError(exchange, 500, "InternalError", "the trigger failed; its log holds the error", requestId, Map.of());
+        } finally {
+            exchange.close();
+            if (inFlight.decrementAndGet() == 0 && closing) {
+                synchronized (drained) {
+                    drained.notifyAll();
+                }
+            }
+        }
+    }
+
+    private void serve(HttpExchange exchange, String requestId) throws Refusal, IOException {
+        String method = exchange.getRequestMethod();
+        String path = exchange.getRequestURI().getRawPath();
+        List<String> segments = decodedSegments(path);
+        Map<String, String> pathParameters = new LinkedHashMap<>();
+        Route route = route(method, path, segments, pathParameters);
+        Mode mode = mode(exchange.getRequestHeaders().getFirst(HttpTrigger.INVOCATION_TYPE_HEADER));
+        byte[] body = readBody(exchange);
+        try {
+            invoke(exchange, requestId, route, mode, body, pathParameters);
+        } catch (ThrottledException throttled) {
+            long seconds = Math.max(1, (throttled.retryAfter().toMillis() + 999) / 1000);
+            throw new Refusal(429, "Throttled", throttled.getMessage(), Map.of("Retry-After", Long.toString(seconds)));
+        } catch (PayloadTypeException wrongType) {
+            throw new Refusal(400, "BadRequest", wrongType.getMessage());
+        } catch (FunctionNotFoundException gone) {
+            throw new Refusal(404, "FunctionNotFound", gone.getMessage());
+        } catch (RuntimeClosedException closed) {
+            throw new Refusal(503, "ServiceUnavailable", closed.getMessage());
+        }
+    }
+
+    private void invoke(HttpExchange exchange, String requestId, Route route, Mode mode, byte[] body,
+                        Map<String, String> pathParameters) throws Refusal, IOException {
+        String path = exchange.getRequestURI().getRawPath();
+        Binding binding = binding(route.function);
+        HttpRequestEvent request = null;
+        if (binding.raw || route.authenticator != null) {
+            request = new HttpRequestEvent(requestId, exchange.getRequestMethod(), decodePath(path), pathParameters,
+                    queryParameters(exchange.getRequestURI().getRawQuery()), exchange.getRequestHeaders(), body,
+                    sourceAddress(exchange));
+        }
+        if (route.authenticator != null) {
+            authenticate(route.authenticator, request);
+        }
+        Object input = binding.raw ? request : bind(binding, body, pathParameters, exchange);
+        switch (mode) {
+            case EVENT -> {
+                String key = exchange.getRequestHeaders().getFirst(HttpTrigger.IDEMPOTENCY_KEY_HEADER);
+                String eventId = key == null ? binding.function.invokeEvent(input)
+                        : binding.function.invokeEvent(input, key);
+                send(exchange, 202, eventId, "application/json",
+                        ("{\"requestId\":\"" + eventId + "\"}").getBytes(StandardCharsets.UTF_8), Map.of());
+            }
+            case DRY_RUN -> {
+                binding.function.dryRun(input);
+                send(exchange, 204, requestId, null, NO_BODY, Map.of());
+            }
+            case REQUEST_RESPONSE -> respond(exchange, binding.function.invokeForReport(input));
+        }
+    }
+
+    /** Maps an invocation's outcome to the response. */
+    private void respond(HttpExchange exchange, InvocationReport report) throws IOException {
+        String id = report.requestId();
+        String function = report.function();
+        switch (report.outcome()) {
+            case SUCCESS -> {
+                Object output = report.output().orElse(null);
+                if (output == null) {
+                    send(exchange, 204, id, null, NO_BODY, Map.of());
+                } else if (output instanceof HttpResponseEvent response) {
+                    sendRaw(exchange, response, id);
+                } else {
+                    send(exchange, 200, id, settings.codec().contentType(), settings.codec().write(output), Map.of());
+                }
+            }
+            case TIMEOUT -> sendError(exchange, 504, "FunctionTimeout", report.error().map(Throwable::getMessage)
+                    .orElse("function '" + function + "' timed out"), id, Map.of());
+            case MEMORY_LIMIT -> sendError(exchange, 502, "MemoryLimitExceeded", "function '" + function + "' was"
+                    + " stopped for memory; its log and report hold the details", id, Map.of());
+            case INIT_ERROR -> sendError(exchange, 502, "FunctionInitError", "function '" + function + "' could not"
+                    + " initialize; its log and report hold the error", id, Map.of());
+            case ERROR -> sendError(exchange, 502, "FunctionError", "function '" + function + "' failed; its log"
+                    + " and report hold the error", id, Map.of());
+        }
+    }
+
+    private Binding binding(String function) throws Refusal {
+        Optional<FunctionSpec<?, ?>> described = invoker.describe(function);
+        if (described.isEmpty()) {
+            throw new Refusal(404, "FunctionNotFound", "the route's function '" + function + "' is not deployed");
+        }
+        FunctionSpec<?, ?> spec = described.get();
+        Binding binding = bindings.get(function);
+        if (binding == null || binding.spec != spec) {
+            @SuppressWarnings("unchecked")
+            FunctionRef<Object, Object> ref = (FunctionRef<Object, Object>) invoker.function(function,
+                    spec.inputType(), spec.outputType());
+            binding = new Binding(spec, ref, spec.inputType() == HttpRequestEvent.class);
+            bindings.put(function, binding);
+        }
+        return binding;
+    }
+
+    private Object bind(Binding binding, byte[] body, Map<String, String> pathParameters, HttpExchange exchange)
+            throws Refusal {
+        Class<?> type = binding.spec.inputType();
+        if (type == Void.class) {
+            return null;
+        }
+        Map<String, String> parameters = pathParameters;
+        String rawQuery = exchange.getRequestURI().getRawQuery();
+        if (rawQuery != null && !rawQuery.isEmpty()) {
+            parameters = new HashMap<>();
+            for (Map.Entry<String, List<String>> query : queryParameters(rawQuery).entrySet()) {
+                parameters.put(query.getKey(), query.getValue().getFirst());
+            }
+            parameters.putAll(pathParameters); // a path parameter wins over a query one of the same name
+        }
+        try {
+            return settings.codec().read(body, parameters, type);
+        } catch (IllegalArgumentException malformed) {
+            throw new Refusal(400, "BadRequest", "function '" + binding.function.name() + "': "
+                    + malformed.getMessage());
+        }
+    }
+
+    private static void authenticate(Authenticator authenticator, HttpRequestEvent request) throws Refusal {
+        switch (authenticator.authenticate(request)) {
+            case ALLOWED -> { }
+            case UNAUTHENTICATED -> throw new Refusal(401, "Unauthorized", "the request carries no valid credentials",
+                    Map.of("WWW-Authenticate", authenticator.challenge()));
+            case FORBIDDEN -> throw new Refusal(403, "Forbidden", "the request's credentials do not allow it");
+        }
+    }
+
+    /** Reads the body, refusing one past the limit before it is read when its length is announced. */
+    private byte[] readBody(HttpExchange exchange) throws Refusal, IOException {
+        Headers headers = exchange.getRequestHeaders();
+        String length = headers.getFirst("Content-Length");
+        int max = settings.maxBodyBytes();
+        if (length != null) {
+            long declared;
+            try {
+                declared = Long.parseLong(length.trim());
+            } catch (NumberFormatException e) {
+                throw new Refusal(400, "BadRequest", "the Content-Length '" + length + "' is not a number");
+            }
+            if (declared > max) {
+                throw tooLarge(max);
+            }
+            if (declared == 0) {
+                return NO_BODY;
+            }
+        } else if (headers.getFirst("Transfer-Encoding") == null) {
+            return NO_BODY;
+        }
+        try (InputStream in = exchange.getRequestBody()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(length == null ? 8192 : Integer.parseInt(length.trim()));
+            byte[] buffer = new byte[8192];
+            int read;
+            while ((read = in.read(buffer)) >= 0) {
+                if (out.size() + read > max) {
+                    throw tooLarge(max); // a chunked body grew past the limit: nothing more is read
+                }
+                out.write(buffer, 0, read);
+            }
+            return out.toByteArray();
+        }
+    }
+
+    private static Refusal tooLarge(int max) {
+        return new Refusal(413, "PayloadTooLarge", "the body is larger than the limit of " + max + " bytes");
+    }
+
+    private static Mode mode(String header) throws Refusal {
+        if (header == null || header.equalsIgnoreCase("RequestResponse")) {
+            return Mode.REQUEST_RESPONSE;
+        }
+        if (header.equalsIgnoreCase("Event")) {
+            return Mode.EVENT;
+        }
+        if (header.equalsIgnoreCase("DryRun")) {
+            return Mode.DRY_RUN;
+        }
+        throw new Refusal(400, "BadRequest", HttpTrigger.INVOCATION_TYPE_HEADER + " must be RequestResponse, Event or"
+                + " DryRun, but was '" + header + "'");
+    }
+
+    private enum Mode { REQUEST_RESPONSE, EVENT, DRY_RUN }
+
+    // ---- responses ----
+
+    private static void sendRaw(HttpExchange exchange, HttpResponseEvent response, String requestId)
+            throws IOException {
+        Headers headers = exchange.getResponseHeaders();
+        response.headers().forEach((name, values) -> headers.put(name, new ArrayList<>(values)));
+        send(exchange, response.status(), requestId, null, response.body(), Map.of());
+    }
+
+    private static void send(HttpExchange exchange, int status, String requestId, String contentType, byte[] body,
+                             Map<String, String> extra) throws IOException {
+        Headers headers = exchange.getResponseHeaders();
+        headers.set(HttpTrigger.REQUEST_ID_HEADER, requestId);
+        if (contentType != null) {
+            headers.set("Content-Type", contentType);
+        }
+        extra.forEach(headers::set);
+        boolean empty = body.length == 0 || status == 204 || status == 304 || status < 200;
+        exchange.sendResponseHeaders(status, empty ? -1 : body.length);
+        if (!empty) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    private static void sendError(HttpExchange exchange, int status, String errorType, String message,
+                                  String requestId, Map<String, String> extra) {
+        String json = "{\"errorType\":" + Json.quote(errorType) + ",\"message\":" + Json.quote(message)
+                + ",\"requestId\":" + Json.quote(requestId) + "}";
+        try {
+            send(exchange, status, requestId, "application/json", json.getBytes(StandardCharsets.UTF_8), extra);
+        } catch (IOException | RuntimeException cannotAnswer) {
+            // The client went away, or the response had begun: nothing more can be said to it.
+            log.debug("faas: could not answer request {} with {}: {}", requestId, status, cannotAnswer.toString());
+        }
+    }
+
+    // ---- parsing ----
+
+    /** The path's segments, percent-decoded one by one (an encoded slash stays inside its segment). */
+    private static List<String> decodedSegments(String rawPath) throws Refusal {
+        List<String> segments = Route.segments(rawPath == null || rawPath.isEmpty() ? "/" : rawPath);
+        for (int i = 0; i < segments.size(); i++) {
+            segments.set(i, percentDecode(segments.get(i)));
+        }
+        return segments;
+    }
+
+    private static String decodePath(String rawPath) throws Refusal {
+        return rawPath == null || rawPath.isEmpty() ? "/" : percentDecode(rawPath);
+    }
+
+    /** Decodes %XX escapes as UTF-8; unlike form decoding, a '+' stays a '+'. */
+    static String percentDecode(String raw) throws Refusal {
+        if (raw.indexOf('%') < 0) {
+            return raw;
+        }
+        try {
+            return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException malformed) {
+            throw new Refusal(400, "BadRequest", "the path has a malformed escape: " + malformed.getMessage());
+        }
+    }
+
+    private static Map<String, List<String>> queryParameters(String rawQuery) throws Refusal {
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, List<String>> parameters = new LinkedHashMap<>();
+        try {
+            for (String pair : rawQuery.split("&")) {
+                if (pair.isEmpty()) {
+                    continue;
+                }
+                int equals = pair.indexOf('=');
+                String name = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
+                String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+                parameters.computeIfAbsent(name, ignored -> new ArrayList<>(1)).add(value);
+            }
+        } catch (IllegalArgumentException malformed) {
+            throw new Refusal(400, "BadRequest", "the query string has a malformed escape: " + malformed.getMessage());
+        }
+        return parameters;
+    }
+
+    private static String sourceAddress(HttpExchange exchange) {
+        var remote = exchange.getRemoteAddress();
+        return remote.getAddress().getHostAddress() + ":" + remote.getPort();
+    }
+
+    /** A random id in the UUID format, without SecureRandom's cost: it names a request, it guards nothing. */
+    private static String newRequestId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long high = random.nextLong() & ~0xF000L | 0x4000L;
+        long low = random.nextLong() & 0x3FFFFFFFFFFFFFFFL | 0x8000000000000000L;
+        return new java.util.UUID(high, low).toString();
+    }
+
+    // ---- routing ----
+
+    /** The route for the request (the most specific, as the routes are sorted), else a 404 or a 405. */
+    private Route route(String method, String path, List<String> segments, Map<String, String> captured)
+            throws Refusal {
+        for (Route route : settings.routes()) {
+            if (route.method.equals(method) && route.matches(segments, captured)) {
+                return route;
+            }
+        }
+        TreeSet<String> methods = new TreeSet<>();
+        for (Route route : settings.routes()) {
+            if (route.matches(segments, new HashMap<>())) {
+                methods.add(route.method);
+            }
+        }
+        if (methods.isEmpty()) {
+            throw new Refusal(404, "NotFound", "no route for " + method + " " + path);
+        }
+        String allow = String.join(", ", methods);
+        throw new Refusal(405, "MethodNotAllowed", path + " takes " + allow + ", not " + method,
+                Map.of("Allow", allow));
+    }
+
+    // ---- close ----
+
+    /** Refuses new requests (503) and waits until those in flight have been answered, or the timeout. */
+    boolean closeAndDrain(long timeoutNanos) throws InterruptedException {
+        closing = true;
+        long deadline = System.nanoTime() + timeoutNanos;
+        synchronized (drained) {
+            while (inFlight.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                drained.wait(Math.max(1, left / 1_000_000));
+            }
+        }
+        return true;
+    }
+
+    int inFlight() {
+        return inFlight.get();
+    }
+}
