@@ -53,6 +53,18 @@ public interface FunctionRef<I, O> {
     InvocationReport invokeForReport(I input);
 
     /**
+     * {@link #invokeForReport} without blocking the caller: the future completes with the report
+     * when the call ends, whatever its outcome. Never throws: what prevents the call from running
+     * completes the future exceptionally with the exception {@link #invokeForReport} would have
+     * thrown. Callbacks attached before it completes run on the invocation's thread once its
+     * concurrency slot is free, so a trigger can answer there without a thread of its own waiting.
+     *
+     * @param input the payload
+     * @return the report, when the invocation ends
+     */
+    CompletableFuture<InvocationReport> invokeForReportAsync(I input);
+
+    /**
      * Queues an asynchronous ({@link InvocationType#EVENT}) invocation and returns at once. The
      * event is retried on failure, expires after the function's maximum event age and is routed to
      * its destinations or the dead-letter store.

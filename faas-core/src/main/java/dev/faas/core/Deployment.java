@@ -88,13 +88,13 @@ final class Deployment {
     // ---- entry points ----
 
     Object invoke(Object input) {
-        return start(input, null).await();
+        return start(input, null, false).await();
     }
 
     CompletableFuture<Object> invokeAsync(Object input) {
         CompletableFuture<Object> future = new CompletableFuture<>();
         try {
-            start(input, future);
+            start(input, future, false);
         } catch (RuntimeException refused) {
             future.completeExceptionally(refused);
         }
@@ -102,9 +102,21 @@ final class Deployment {
     }
 
     InvocationReport invokeForReport(Object input) {
-        Invocation invocation = start(input, null);
+        Invocation invocation = start(input, null, false);
         invocation.awaitDelivery();
         return invocation.report();
+    }
+
+    @SuppressWarnings("unchecked")
+    CompletableFuture<InvocationReport> invokeForReportAsync(Object input) {
+        CompletableFuture<InvocationReport> future = new CompletableFuture<>();
+        try {
+            // The invocation completes it with its report (reportToFuture), never with an output.
+            start(input, (CompletableFuture<Object>) (CompletableFuture<?>) future, true);
+        } catch (RuntimeException refused) {
+            future.completeExceptionally(refused);
+        }
+        return future;
     }
 
     /** Accepts an EVENT invocation: checked here, queued, and started at once if a slot is free. */
@@ -117,7 +129,7 @@ final class Deployment {
 
     /** Starts one try of an event, on a slot the event queue was granted. */
     void startEvent(Event event, int attempt) {
-        engine.work.start(new Invocation(this, event.input, InvocationType.EVENT, attempt, null, event));
+        engine.work.start(new Invocation(this, event.input, InvocationType.EVENT, attempt, null, false, event));
     }
 
     void dryRun(Object input) {
@@ -129,7 +141,7 @@ final class Deployment {
         }
     }
 
-    private Invocation start(Object input, CompletableFuture<Object> future) {
+    private Invocation start(Object input, CompletableFuture<Object> future, boolean reportToFuture) {
         engine.checkOpen(name);
         checkDeployed();
         checkInput(input);
@@ -140,7 +152,7 @@ final class Deployment {
         }
         Invocation invocation;
         try {
-            invocation = new Invocation(this, input, InvocationType.REQUEST_RESPONSE, 1, future, null);
+            invocation = new Invocation(this, input, InvocationType.REQUEST_RESPONSE, 1, future, reportToFuture, null);
             engine.work.start(invocation);
         } catch (RuntimeException | Error failure) {
             releaseSlot();

@@ -75,6 +75,8 @@ final class Invocation extends Work implements Context {
     private final int attempt;
     private final Thread waiter;
     private final CompletableFuture<Object> future;
+    /** Whether the future takes the report (invokeForReportAsync) rather than the output. */
+    private final boolean reportToFuture;
     /** The event this is a try of, or null for a synchronous call. */
     private final Event event;
 
@@ -112,10 +114,11 @@ final class Invocation extends Work implements Context {
     /**
      * @param future where to deliver the outcome of a synchronous call, or null when the calling
      *     thread will wait in {@link #await()}
+     * @param reportToFuture whether the future is completed with the report, whatever the outcome
      * @param event the event this is a try of (its queue takes the outcome), or null
      */
     Invocation(Deployment deployment, Object input, InvocationType type, int attempt,
-               CompletableFuture<Object> future, Event event) {
+               CompletableFuture<Object> future, boolean reportToFuture, Event event) {
         super(deployment.engine.work);
         this.deployment = deployment;
         this.event = event;
@@ -125,6 +128,7 @@ final class Invocation extends Work implements Context {
         this.type = type;
         this.attempt = attempt;
         this.future = future;
+        this.reportToFuture = reportToFuture;
         this.waiter = future == null && event == null ? Thread.currentThread() : null;
     }
 
@@ -488,7 +492,9 @@ final class Invocation extends Work implements Context {
         boolean wasInUserCode = inUserCode;
         inUserCode = true; // the future's callbacks are the caller's code
         try {
-            if (outcome == Outcome.SUCCESS) {
+            if (reportToFuture) {
+                future.complete(report());
+            } else if (outcome == Outcome.SUCCESS) {
                 future.complete(output);
             } else {
                 future.completeExceptionally(failure());

@@ -78,6 +78,17 @@ final class TypedRef<I, O> implements FunctionRef<I, O> {
     }
 
     @Override
+    public CompletableFuture<InvocationReport> invokeForReportAsync(I input) {
+        Deployment deployment;
+        try {
+            deployment = deployment();
+        } catch (RuntimeException refused) {
+            return CompletableFuture.failedFuture(refused);
+        }
+        return deployment.invokeForReportAsync(input);
+    }
+
+    @Override
     public String invokeEvent(I input) {
         return runtime.invokeEvent(name, input);
     }

@@ -11,6 +11,7 @@ import dev.faas.api.FunctionSpec;
 import dev.faas.api.InvocationReport;
 import dev.faas.api.InvocationType;
 import dev.faas.api.Outcome;
+import dev.faas.api.ThrottledException;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -131,6 +132,46 @@ final class InvocationTest {
         assertThat(report.output()).isEmpty();
         assertThat(report.error()).get().isInstanceOf(FunctionFailedException.class)
                 .extracting(Throwable::getCause).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void invokeForReportAsyncCompletesWithTheReportOfEveryOutcomeAndFailsOnlyOnRefusals() {
+        FunctionRef<Integer, Integer> half = runtime.deploy(
+                FunctionSpec.of("half", Integer.class, Integer.class, () -> (input, context) -> {
+                    if (input % 2 != 0) {
+                        throw new IllegalArgumentException("odd: " + input);
+                    }
+                    return input / 2;
+                }).withConfig(FunctionConfig.builder().reservedConcurrency(1).build()));
+        FunctionRef<Integer, Integer> disabled = runtime.deploy(
+                FunctionSpec.of("disabled", Integer.class, Integer.class, () -> (input, context) -> input)
+                        .withConfig(FunctionConfig.builder().reservedConcurrency(0).build()));
+
+        InvocationReport even = half.invokeForReportAsync(42).join();
+        InvocationReport odd = half.invokeForReportAsync(7).join();
+        CompletableFuture<InvocationReport> refused = disabled.invokeForReportAsync(1);
+
+        assertThat(even.outcome()).isEqualTo(Outcome.SUCCESS);
+        assertThat(even.output()).contains(21);
+        assertThat(odd.outcome()).isEqualTo(Outcome.ERROR);
+        assertThat(odd.error()).get().isInstanceOf(FunctionFailedException.class)
+                .extracting(Throwable::getCause).isInstanceOf(IllegalArgumentException.class);
+        assertThat(refused).isCompletedExceptionally();
+        assertThatThrownBy(refused::join).cause().isInstanceOf(ThrottledException.class);
+        assertThat(runtime.ledger().usage("half").requests()).isEqualTo(2);
+    }
+
+    @Test
+    void invokeForReportAsyncCallbacksRunOnceTheSlotIsFree() {
+        // reservedConcurrency 1: a callback that calls again is admitted only if the first call's slot is free
+        FunctionRef<String, String> echo = runtime.deploy(
+                FunctionSpec.of("echo", String.class, String.class, () -> (input, context) -> input)
+                        .withConfig(FunctionConfig.builder().reservedConcurrency(1).build()));
+
+        CompletableFuture<InvocationReport> second = echo.invokeForReportAsync("first")
+                .thenCompose(first -> echo.invokeForReportAsync(first.output().orElseThrow() + ", then second"));
+
+        assertThat(second.join().output()).contains("first, then second");
     }
 
     @Test

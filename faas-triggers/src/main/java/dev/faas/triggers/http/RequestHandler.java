@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Answers every request of one trigger: route, limits, authentication, binding, invocation, and the
- * mapping of outcomes to status codes. Runs on the request's own thread; keeps no lock.
+ * mapping of outcomes to status codes. Runs on the request's own thread, up to the invocation; the
+ * invocation's thread answers when the call ends, so no thread waits for it. Keeps no lock.
  */
 final class RequestHandler implements HttpHandler {
 
@@ -82,6 +84,7 @@ final class RequestHandler implements HttpHandler {
     public void handle(HttpExchange exchange) {
         String requestId = newRequestId();
         int admitted = inFlight.incrementAndGet();
+        boolean answered = true;
         try {
             if (closing) {
                 throw new Refusal(503, "ServiceUnavailable", "the HTTP trigger '" + settings.name() + "' is closing");
@@ -90,26 +93,39 @@ final class RequestHandler implements HttpHandler {
                 throw new Refusal(429, "TooManyRequests", "the HTTP trigger '" + settings.name() + "' is answering its"
                         + " maximum of " + settings.maxInFlight() + " requests; retry later", Map.of("Retry-After", "1"));
             }
-            serve(exchange, requestId);
+            answered = serve(exchange, requestId);
         } catch (Refusal refusal) {
             sendError(exchange, refusal.status, refusal.errorType, refusal.getMessage(), requestId, refusal.headers);
+        } catch (RuntimeException refused) {
+            answerRefusal(exchange, requestId, refused);
         } catch (IOException clientGone) {
             log.debug("faas: request {} on '{}': the client went away: {}", requestId, settings.name(),
                     clientGone.toString());
-        } catch (RuntimeException | Error unexpected) {
-            log.warn("faas: request {} on '{}' failed inside the trigger", requestId, settings.name(), unexpected);
-            sendError(exchange, 500, "InternalError", "the trigger failed; its log holds the error", requestId, Map.of());
+        } catch (Error unexpected) {
+            answerUnexpected(exchange, requestId, unexpected);
         } finally {
-            exchange.close();
-            if (inFlight.decrementAndGet() == 0 && closing) {
-                synchronized (drained) {
-                    drained.notifyAll();
-                }
+            if (answered) {
+                finish(exchange);
             }
         }
     }
 
-    private void serve(HttpExchange exchange, String requestId) throws Refusal, IOException {
+    /** Closes the exchange and counts the request out; the last one out wakes a draining close. */
+    private void finish(HttpExchange exchange) {
+        exchange.close();
+        if (inFlight.decrementAndGet() == 0 && closing) {
+            synchronized (drained) {
+                drained.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Routes, reads and invokes.
+     *
+     * @return whether the request is answered; false when the invocation will answer it
+     */
+    private boolean serve(HttpExchange exchange, String requestId) throws Refusal, IOException {
         String method = exchange.getRequestMethod();
         String path = exchange.getRequestURI().getRawPath();
         List<String> segments = decodedSegments(path);
@@ -117,22 +133,54 @@ final class RequestHandler implements HttpHandler {
         Route route = route(method, path, segments, pathParameters);
         Mode mode = mode(exchange.getRequestHeaders().getFirst(HttpTrigger.INVOCATION_TYPE_HEADER));
         byte[] body = readBody(exchange);
-        try {
-            invoke(exchange, requestId, route, mode, body, pathParameters);
-        } catch (ThrottledException throttled) {
-            long seconds = Math.max(1, (throttled.retryAfter().toMillis() + 999) / 1000);
-            throw new Refusal(429, "Throttled", throttled.getMessage(), Map.of("Retry-After", Long.toString(seconds)));
-        } catch (PayloadTypeException wrongType) {
-            throw new Refusal(400, "BadRequest", wrongType.getMessage());
-        } catch (FunctionNotFoundException gone) {
-            throw new Refusal(404, "FunctionNotFound", gone.getMessage());
-        } catch (RuntimeClosedException closed) {
-            throw new Refusal(503, "ServiceUnavailable", closed.getMessage());
+        return invoke(exchange, requestId, route, mode, body, pathParameters);
+    }
+
+    /** Answers what kept a call from running (throttle, bad payload, ...), or a failure of the trigger. */
+    private void answerRefusal(HttpExchange exchange, String requestId, Throwable refused) {
+        Refusal refusal = switch (refused) {
+            case ThrottledException throttled -> new Refusal(429, "Throttled", throttled.getMessage(),
+                    Map.of("Retry-After", Long.toString(Math.max(1, (throttled.retryAfter().toMillis() + 999) / 1000))));
+            case PayloadTypeException wrongType -> new Refusal(400, "BadRequest", wrongType.getMessage());
+            case FunctionNotFoundException gone -> new Refusal(404, "FunctionNotFound", gone.getMessage());
+            case RuntimeClosedException closed -> new Refusal(503, "ServiceUnavailable", closed.getMessage());
+            default -> null;
+        };
+        if (refusal == null) {
+            answerUnexpected(exchange, requestId, refused);
+        } else {
+            sendError(exchange, refusal.status, refusal.errorType, refusal.getMessage(), requestId, refusal.headers);
         }
     }
 
-    private void invoke(HttpExchange exchange, String requestId, Route route, Mode mode, byte[] body,
-                        Map<String, String> pathParameters) throws Refusal, IOException {
+    private void answerUnexpected(HttpExchange exchange, String requestId, Throwable unexpected) {
+        log.warn("faas: request {} on '{}' failed inside the trigger", requestId, settings.name(), unexpected);
+        sendError(exchange, 500, "InternalError", "the trigger failed; its log holds the error", requestId, Map.of());
+    }
+
+    /** Answers when the invocation ends, on its thread (or at once, on this one, if it was refused). */
+    private void answerLater(HttpExchange exchange, String requestId, CompletableFuture<InvocationReport> call) {
+        call.whenComplete((report, refused) -> {
+            try {
+                if (report != null) {
+                    respond(exchange, report);
+                } else {
+                    answerRefusal(exchange, requestId, refused);
+                }
+            } catch (IOException clientGone) {
+                log.debug("faas: request {} on '{}': the client went away: {}", requestId, settings.name(),
+                        clientGone.toString());
+            } catch (RuntimeException | Error unexpected) {
+                answerUnexpected(exchange, requestId, unexpected);
+            } finally {
+                finish(exchange);
+            }
+        });
+    }
+
+    /** @return whether the request is answered; false when the invocation will answer it */
+    private boolean invoke(HttpExchange exchange, String requestId, Route route, Mode mode, byte[] body,
+                           Map<String, String> pathParameters) throws Refusal, IOException {
         String path = exchange.getRequestURI().getRawPath();
         Binding binding = binding(route.function);
         HttpRequestEvent request = null;
@@ -145,20 +193,25 @@ final class RequestHandler implements HttpHandler {
             authenticate(route.authenticator, request);
         }
         Object input = binding.raw ? request : bind(binding, body, pathParameters, exchange);
-        switch (mode) {
+        return switch (mode) {
             case EVENT -> {
                 String key = exchange.getRequestHeaders().getFirst(HttpTrigger.IDEMPOTENCY_KEY_HEADER);
                 String eventId = key == null ? binding.function.invokeEvent(input)
                         : binding.function.invokeEvent(input, key);
                 send(exchange, 202, eventId, "application/json",
                         ("{\"requestId\":\"" + eventId + "\"}").getBytes(StandardCharsets.UTF_8), Map.of());
+                yield true;
             }
             case DRY_RUN -> {
                 binding.function.dryRun(input);
                 send(exchange, 204, requestId, null, NO_BODY, Map.of());
+                yield true;
             }
-            case REQUEST_RESPONSE -> respond(exchange, binding.function.invokeForReport(input));
-        }
+            case REQUEST_RESPONSE -> {
+                answerLater(exchange, requestId, binding.function.invokeForReportAsync(input));
+                yield false;
+            }
+        };
     }
 
     /** Maps an invocation's outcome to the response. */
