@@ -37,7 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * callers on virtual threads. Target: {@code invoke} at most 1.2x {@code rawVirtualThread}, and
  * faster than {@code resilience4j}.
  *
- * <pre>java -jar benchmarks/target/benchmarks.jar InvokeBenchmark -prof gc</pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar org.openjdk.jmh.Main InvokeBenchmark -prof gc</pre>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

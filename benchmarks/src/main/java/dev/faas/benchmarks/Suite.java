@@ -51,7 +51,7 @@ public final class Suite {
             // Short iterations, one caller of each kind; the scaling batches keep their own counts,
             // since a single-shot batch needs its warm-up (the first one starts 100,000 environments).
             runs.addAll(run(new OptionsBuilder().include(include).exclude("ScalingBenchmark")
-                    .exclude("TwoCallers").exclude("TwoVirtualCallers")
+                    .exclude("TwoCallers").exclude("TwoVirtualCallers").forks(1)
                     .warmupIterations(2).warmupTime(TimeValue.seconds(1))
                     .measurementIterations(3).measurementTime(TimeValue.seconds(1))));
             if (Pattern.compile(include).matcher(ScalingBenchmark.class.getName() + ".faas").find()) {
@@ -111,6 +111,9 @@ public final class Suite {
                     1 / 0.7);
             target(out, "100,000 concurrent 10 ms calls: at least 10x the 200-thread platform pool",
                     find(scaling + "faas", "calls=100000"), find(scaling + "platformPool200", "calls=100000"), 0.1);
+            share(out, "HTTP trigger: at least 80% of the bare JDK server's requests/s",
+                    find("dev.faas.benchmarks.HttpTriggerBenchmark.trigger", ""),
+                    find("dev.faas.benchmarks.HttpTriggerBenchmark.bareServer", ""), 0.8);
             floor(out, "ledger in memory: at least 5,000,000 records/s",
                     find("dev.faas.core.LedgerBenchmark.record", "journal=memory"), 5_000_000);
             floor(out, "sync journal, 1,000 callers: at least 50,000 records/s",
@@ -136,7 +139,8 @@ public final class Suite {
                     : row.name().contains("ScalingBenchmark") || row.name().contains("EventBenchmark")
                             ? "rawVirtualThreads"
                     : row.name().contains("ColdStartBenchmark") ? "warmCall"
-                    : row.name().contains("MeteredCallerBenchmark") ? "defaultSchedulerCaller" : null;
+                    : row.name().contains("MeteredCallerBenchmark") ? "defaultSchedulerCaller"
+                    : row.name().contains("HttpTriggerBenchmark") ? "bareServer" : null;
             if (referenceMethod == null) {
                 return Optional.empty();
             }
@@ -157,6 +161,17 @@ public final class Suite {
             }
             double ratio = ours.get().score() / theirs.get().score();
             out.printf(Locale.ROOT, "- %s: %s (%.2fx the time)%n", what, ratio <= maxRatio ? "met" : "MISSED", ratio);
+        }
+
+        /** Operations per second: met when ours reaches at least {@code minShare} of theirs. */
+        private static void share(PrintStream out, String what, Optional<Row> ours, Optional<Row> theirs,
+                                  double minShare) {
+            if (ours.isEmpty() || theirs.isEmpty()) {
+                out.printf("- %s: not measured in this run%n", what);
+                return;
+            }
+            double share = ours.get().score() / theirs.get().score();
+            out.printf(Locale.ROOT, "- %s: %s (%.0f%%)%n", what, share >= minShare ? "met" : "MISSED", 100 * share);
         }
 
         private static void floor(PrintStream out, String what, Optional<Row> ours, double minimum) {

@@ -11,8 +11,13 @@ import dev.faas.api.ThrottledException;
 import dev.faas.api.ledger.Ledger;
 import dev.faas.api.ledger.Usage;
 import dev.faas.core.FaasRuntime;
+import dev.faas.triggers.http.HttpTrigger;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,7 +37,8 @@ import java.util.stream.Stream;
 /**
  * The examples application: deploys three functions (one with a slow cold start, one I/O-bound,
  * one that fails now and then), drives a few hundred concurrent calls through them, and prints
- * what happened, function by function, then exits.
+ * what happened, function by function; then exposes price-lookup over HTTP, calls it as curl would,
+ * and exits (or, with {@code -Dfaas.examples.serve=8080}, keeps serving it until Ctrl-C).
  *
  * <p>Run it with {@code mvn -q -B -DskipTests -Pexamples verify} from the repository root.
  */
@@ -44,7 +51,7 @@ public final class Demo {
 
     public static void main(String[] args) throws Exception {
         int calls = args.length > 0 ? Integer.parseInt(args[0]) : 600;
-        run(calls, 200, System.out);
+        run(calls, 200, System.out, Integer.getInteger("faas.examples.serve", -1));
     }
 
     /**
@@ -53,8 +60,9 @@ public final class Demo {
      * @param calls how many invocations to make in all
      * @param inFlight how many callers at once
      * @param out where to print
+     * @param servePort a port to keep serving price-lookup on until interrupted; -1 to return at once
      */
-    static void run(int calls, int inFlight, PrintStream out) throws InterruptedException, IOException {
+    static void run(int calls, int inFlight, PrintStream out, int servePort) throws InterruptedException, IOException {
         try (FaasRuntime runtime = FaasRuntime.builder().concurrencyLimit(150).build()) {
             List<FunctionRef<String, String>> functions = List.of(
                     runtime.deploy(FunctionSpec.of("thumbnail", String.class, String.class, Thumbnail::new)
@@ -92,8 +100,29 @@ public final class Demo {
             Duration wall = Duration.ofNanos(System.nanoTime() - start);
 
             printSummary(out, functions, tallies, runtime, wall);
+            serveOverHttp(runtime, out, servePort);
         }
         printReportLines(out);
+    }
+
+    /** Exposes price-lookup at {@code GET /prices/{item}} and calls it the way curl would. */
+    private static void serveOverHttp(FaasRuntime runtime, PrintStream out, int servePort)
+            throws IOException, InterruptedException {
+        HttpTrigger http = HttpTrigger.builder().route("GET", "/prices/{item}", "price-lookup")
+                .port(Math.max(servePort, 0)).build();
+        runtime.addTrigger(http);
+        URI uri = http.uri().resolve("/prices/espresso");
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            out.printf("%nprice-lookup over HTTP:%n  $ curl -i %s%n  HTTP/1.1 %d%n  %s: %s%n  %s%n", uri,
+                    response.statusCode(), HttpTrigger.REQUEST_ID_HEADER,
+                    response.headers().firstValue(HttpTrigger.REQUEST_ID_HEADER).orElse("?"), response.body());
+        }
+        if (servePort >= 0) {
+            out.printf("%nServing %s until Ctrl-C: curl %s%n", http.uri(), uri);
+            new CountDownLatch(1).await(); // until the JVM is stopped
+        }
     }
 
     /** What a well-behaved client does with a throttle: waits a little, with jitter, and tries again. */

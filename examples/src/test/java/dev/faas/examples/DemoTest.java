@@ -14,13 +14,16 @@ final class DemoTest {
     void runsAndPrintsASummaryPerFunction() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 
-        Demo.run(60, 20, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        Demo.run(60, 20, new PrintStream(bytes, true, StandardCharsets.UTF_8), -1);
 
         String output = bytes.toString(StandardCharsets.UTF_8);
         assertThat(output).contains("Deployed 3 functions; driving 60 calls")
                 .containsPattern("thumbnail +20 +20 ")
                 .containsPattern("price-lookup +20 +20 ")
                 .containsPattern("payment +20 ")
-                .contains("faster than one call after another");
+                .contains("faster than one call after another")
+                .containsPattern("\\$ curl -i http://127\\.0\\.0\\.1:[0-9]+/prices/espresso")
+                .contains("HTTP/1.1 200")
+                .contains("\"espresso: 9.99 EUR\"");
     }
 }
