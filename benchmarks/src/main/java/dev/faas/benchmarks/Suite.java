@@ -69,6 +69,10 @@ public final class Suite {
                 LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE), Runtime.version(),
                 Runtime.getRuntime().availableProcessors());
         new Report(List.copyOf(runs)).print(out);
+        if (quick) {
+            out.printf("%nA quick run is one short fork per benchmark: it shows the suite works and the rough"
+                    + " figures; judge the targets on a full run.%n");
+        }
         out.printf("%nJMH results: %s%n", json);
     }
 

@@ -105,7 +105,7 @@ public final class Demo {
         printReportLines(out);
     }
 
-    /** Exposes price-lookup at {@code GET /prices/{item}} and calls it the way curl would. */
+    /** Exposes price-lookup at {@code GET /prices/{item}} and calls it over HTTP. */
     private static void serveOverHttp(FaasRuntime runtime, PrintStream out, int servePort)
             throws IOException, InterruptedException {
         HttpTrigger http = HttpTrigger.builder().route("GET", "/prices/{item}", "price-lookup")
@@ -115,12 +115,14 @@ public final class Demo {
         try (HttpClient client = HttpClient.newHttpClient()) {
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).build(),
                     HttpResponse.BodyHandlers.ofString());
-            out.printf("%nprice-lookup over HTTP:%n  $ curl -i %s%n  HTTP/1.1 %d%n  %s: %s%n  %s%n", uri,
-                    response.statusCode(), HttpTrigger.REQUEST_ID_HEADER,
+            out.printf("%nprice-lookup over HTTP (try it: curl -i %s):%n  GET %s -> %d, %s: %s%n  %s%n", uri,
+                    uri.getPath(), response.statusCode(), HttpTrigger.REQUEST_ID_HEADER,
                     response.headers().firstValue(HttpTrigger.REQUEST_ID_HEADER).orElse("?"), response.body());
         }
         if (servePort >= 0) {
             out.printf("%nServing %s until Ctrl-C: curl %s%n", http.uri(), uri);
+            // Ctrl-C: close the runtime (its trigger drains, its journal flushes) before the JVM ends.
+            Runtime.getRuntime().addShutdownHook(new Thread(runtime::close, "faas-examples-shutdown"));
             new CountDownLatch(1).await(); // until the JVM is stopped
         }
     }

@@ -22,8 +22,8 @@ final class DemoTest {
                 .containsPattern("price-lookup +20 +20 ")
                 .containsPattern("payment +20 ")
                 .contains("faster than one call after another")
-                .containsPattern("\\$ curl -i http://127\\.0\\.0\\.1:[0-9]+/prices/espresso")
-                .contains("HTTP/1.1 200")
+                .containsPattern("try it: curl -i http://127\\.0\\.0\\.1:[0-9]+/prices/espresso")
+                .containsPattern("GET /prices/espresso -> 200, X-Faas-Request-Id: [0-9a-f-]{36}")
                 .contains("\"espresso: 9.99 EUR\"");
     }
 }

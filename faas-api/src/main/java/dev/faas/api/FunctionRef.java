@@ -56,13 +56,24 @@ public interface FunctionRef<I, O> {
      * {@link #invokeForReport} without blocking the caller: the future completes with the report
      * when the call ends, whatever its outcome. Never throws: what prevents the call from running
      * completes the future exceptionally with the exception {@link #invokeForReport} would have
-     * thrown. Callbacks attached before it completes run on the invocation's thread once its
-     * concurrency slot is free, so a trigger can answer there without a thread of its own waiting.
+     * thrown. In the runtime, callbacks attached before it completes run on the thread that ends
+     * the call: for a call that finished, its own thread, once its concurrency slot is free; for
+     * one given up on (timeout, memory stop, shutdown), a runtime thread, while the call's thread
+     * keeps its slot until it ends. A trigger can answer there, with no thread of its own waiting.
+     *
+     * <p>The default blocks in {@link #invokeForReport}, for implementations that cannot do better
+     * (test doubles); the runtime's does not block.
      *
      * @param input the payload
      * @return the report, when the invocation ends
      */
-    CompletableFuture<InvocationReport> invokeForReportAsync(I input);
+    default CompletableFuture<InvocationReport> invokeForReportAsync(I input) {
+        try {
+            return CompletableFuture.completedFuture(invokeForReport(input));
+        } catch (RuntimeException refused) {
+            return CompletableFuture.failedFuture(refused);
+        }
+    }
 
     /**
      * Queues an asynchronous ({@link InvocationType#EVENT}) invocation and returns at once. The

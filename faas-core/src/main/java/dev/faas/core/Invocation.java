@@ -491,6 +491,9 @@ final class Invocation extends Work implements Context {
         }
         boolean wasInUserCode = inUserCode;
         inUserCode = true; // the future's callbacks are the caller's code
+        // A handler may leave its interrupt flag set; the callbacks must not inherit it (an
+        // interruptible channel would close under their first write).
+        boolean interrupted = Thread.interrupted();
         try {
             if (reportToFuture) {
                 future.complete(report());
@@ -501,6 +504,9 @@ final class Invocation extends Work implements Context {
             }
         } finally {
             inUserCode = wasInUserCode;
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -11,7 +11,9 @@ import java.util.TreeMap;
 /**
  * An HTTP request, as the HTTP trigger hands it to a function that takes the raw request.
  *
- * @param requestId the id the trigger gave the request (also sent back as {@code X-Faas-Request-Id})
+ * @param requestId the id the trigger gave the request, for the host's own logs; the response's
+ *     {@code X-Faas-Request-Id} carries the invocation's id ({@code context.requestId()}), which the
+ *     REPORT line and the ledger use, and carries this one only when no function ran
  * @param method the method, upper case ({@code GET}, {@code POST}, ...)
  * @param path the path, without the query string
  * @param pathParameters values of the route's {@code {name}} segments

@@ -1,5 +1,6 @@
 package dev.faas.triggers.http;
 
+import dev.faas.api.InvalidConfigException;
 import dev.faas.api.events.HttpRequestEvent;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
@@ -14,8 +15,8 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Decides whether a request may reach a route's function: checked before the body is bound and
- * before anything runs. A refusal answers 401 (no valid credentials, with a {@code WWW-Authenticate}
+ * Decides whether a request may reach a route's function: checked before the body is read (or,
+ * for one that {@link #readsBody() reads it}, before it is bound) and before anything runs. A refusal answers 401 (no valid credentials, with a {@code WWW-Authenticate}
  * challenge) or 403 (credentials that prove nothing, or not enough). Implementations must be
  * thread-safe; they run on the request's thread.
  */
@@ -40,6 +41,14 @@ public interface Authenticator {
      */
     Result authenticate(HttpRequestEvent request);
 
+    /**
+     * Whether {@link #authenticate} reads the body. One that does not is asked before the body is
+     * read, so that a refused client cannot make the trigger buffer it; its request's body is empty.
+     */
+    default boolean readsBody() {
+        return true;
+    }
+
     /** The {@code WWW-Authenticate} challenge a 401 carries. */
     default String challenge() {
         return "Bearer";
@@ -51,23 +60,33 @@ public interface Authenticator {
      *
      * @param tokens the accepted tokens, at least one, none blank
      * @return the authenticator
+     * @throws InvalidConfigException if there is no token, or a blank one
      */
     static Authenticator bearerToken(String... tokens) {
         if (tokens.length == 0 || Arrays.stream(tokens).anyMatch(token -> token == null || token.isBlank())) {
-            throw new IllegalArgumentException("bearerToken needs at least one token, none of them blank");
+            throw new InvalidConfigException("tokens", "bearerToken needs at least one token, none of them blank,"
+                    + " but was given " + tokens.length + (tokens.length == 0 ? "" : ", one or more blank or null"));
         }
         List<byte[]> accepted = Arrays.stream(tokens).map(token -> token.getBytes(StandardCharsets.UTF_8)).toList();
-        return request -> {
-            Optional<String> header = request.header("Authorization");
-            if (header.isEmpty() || !header.get().regionMatches(true, 0, "Bearer ", 0, 7)) {
-                return Result.UNAUTHENTICATED;
+        return new Authenticator() {
+            @Override
+            public Result authenticate(HttpRequestEvent request) {
+                Optional<String> header = request.header("Authorization");
+                if (header.isEmpty() || !header.get().regionMatches(true, 0, "Bearer ", 0, 7)) {
+                    return Result.UNAUTHENTICATED;
+                }
+                byte[] presented = header.get().substring(7).trim().getBytes(StandardCharsets.UTF_8);
+                boolean match = false;
+                for (byte[] token : accepted) {
+                    match |= MessageDigest.isEqual(token, presented); // no early exit: constant time per token
+                }
+                return match ? Result.ALLOWED : Result.UNAUTHENTICATED;
             }
-            byte[] presented = header.get().substring(7).trim().getBytes(StandardCharsets.UTF_8);
-            boolean match = false;
-            for (byte[] token : accepted) {
-                match |= MessageDigest.isEqual(token, presented); // no early exit: constant time per token
+
+            @Override
+            public boolean readsBody() {
+                return false;
             }
-            return match ? Result.ALLOWED : Result.UNAUTHENTICATED;
         };
     }
 
@@ -79,11 +98,13 @@ public interface Authenticator {
      * @param secret the shared secret, at least 16 bytes
      * @param header the header that carries the signature, such as {@code X-Signature-256}
      * @return the authenticator
+     * @throws InvalidConfigException if the secret is shorter than 16 bytes
      */
     static Authenticator hmacSha256(byte[] secret, String header) {
         Objects.requireNonNull(header, "header");
         if (secret == null || secret.length < 16) {
-            throw new IllegalArgumentException("hmacSha256 needs a secret of at least 16 bytes");
+            throw new InvalidConfigException("secret", "hmacSha256 needs a secret of at least 16 bytes, but was "
+                    + (secret == null ? "null" : secret.length + " bytes"));
         }
         SecretKeySpec key = new SecretKeySpec(secret.clone(), "HmacSHA256");
         return new Authenticator() {

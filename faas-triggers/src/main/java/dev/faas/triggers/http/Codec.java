@@ -14,8 +14,10 @@ public interface Codec {
      * Reads a function's input.
      *
      * @param body the request's body; empty when it has none
-     * @param parameters the request's path and query parameters (path ones win), which fill the
-     *                   fields a JSON object body does not set, and make the input when there is no body
+     * @param parameters the request's path parameters, in the route's order, then its query
+     *                   parameters (a path one wins over a query one of the same name): they fill the
+     *                   fields a JSON object body does not set, and make the input when there is no
+     *                   body; a scalar input (a string, number or boolean) is the first of them
      * @param type the function's input type
      * @param <T> the input type
      * @return the input

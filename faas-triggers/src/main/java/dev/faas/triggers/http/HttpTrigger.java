@@ -33,17 +33,21 @@ import org.slf4j.LoggerFactory;
  * <p><b>Payloads.</b> A function that takes {@link dev.faas.api.events.HttpRequestEvent} gets the raw
  * request (method, path, parameters, headers, body). Any other gets its input bound by the
  * {@link Codec} (JSON by default): from the body, with path and query parameters filling the fields
- * it does not set, or from the parameters alone when there is no body; a {@code Void} input takes
- * nothing. An output that is an {@link dev.faas.api.events.HttpResponseEvent} is the response as it
- * is; any other is written by the codec with 200, and none (null) is a 204.
+ * it does not set, or from the parameters alone when there is no body (a string, number or boolean
+ * input is the route's first path parameter); a {@code Void} input takes nothing. An output that
+ * is an {@link dev.faas.api.events.HttpResponseEvent} is the response as it is; any other is written
+ * by the codec with 200, and none (null) is a 204. A {@code HEAD} request takes the {@code GET}
+ * route, and its response has no body.
  *
  * <p><b>Status codes.</b> Errors carry a small JSON body, {@code {"errorType", "message",
- * "requestId"}}, never a stack trace: 400 malformed JSON, wrong payload type or bad escapes; 401/403
- * refused by the route's {@link Authenticator}; 404 no route, or its function is not deployed; 405
- * wrong method, with {@code Allow}; 413 body past {@link Builder#maxBodyBytes}; 429 throttled by the
- * runtime or past {@link Builder#maxInFlight}, with {@code Retry-After}; 502 the function failed
- * (error, init error, memory limit; the details are in its log and report, not in the response); 504
- * it timed out; 503 the runtime or the trigger is closing. Every response carries
+ * "requestId"}}, never a stack trace: 400 malformed JSON, wrong payload type, bad escapes, a
+ * {@code Content-Length} that is not a length or an unknown invocation type; 401/403 refused by the
+ * route's {@link Authenticator}; 404 no route, or its function is not deployed; 405 wrong method,
+ * with {@code Allow}; 413 body past {@link Builder#maxBodyBytes}; 429 throttled by the runtime or
+ * past {@link Builder#maxInFlight}, with {@code Retry-After}; 500 the trigger failed (an output the
+ * codec cannot write); 502 the function failed (error, init error, memory limit; the details are in
+ * its log and report, not in the response); 503 the runtime or the trigger is closing, or the call
+ * was stopped by the runtime's close; 504 it timed out. Every response carries
  * {@value #REQUEST_ID_HEADER}: the invocation's request id when the function ran, else the
  * trigger's id for the request.
  *
@@ -56,7 +60,9 @@ import org.slf4j.LoggerFactory;
  * Header size and count, and idle connections, are limited by the JDK's server through JVM-wide
  * system properties: {@code sun.net.httpserver.maxReqHeaderSize} (380 KB by default),
  * {@code sun.net.httpserver.maxReqHeaders} (200), {@code sun.net.httpserver.idleInterval} (30 s),
- * and {@code sun.net.httpserver.maxReqTime} (unlimited by default: set it against slow clients).
+ * {@code sun.net.httpserver.maxReqTime} and {@code maxRspTime} (unlimited by default: set them
+ * against slow clients), and {@code sun.net.httpserver.drainAmount} (64 KB: how much of a refused
+ * request's unread body is read before its connection is dropped).
  *
  * <p>Requests run on threads from {@link Invoker#threadFactory()}: virtual threads of the scheduler
  * the runtime's invocations run on.
@@ -73,8 +79,8 @@ public final class HttpTrigger implements Trigger {
     public static final int DEFAULT_MAX_BODY_BYTES = 6 * 1024 * 1024;
     /** The default {@link Builder#maxInFlight}. */
     public static final int DEFAULT_MAX_IN_FLIGHT = 10_000;
-    /** The default {@link Builder#shutdownTimeout}. */
-    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+    /** The default {@link Builder#shutdownTimeout}: the runtime's default drain timeout. */
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
 
     private static final Logger log = LoggerFactory.getLogger(HttpTrigger.class);
 
@@ -130,20 +136,34 @@ public final class HttpTrigger implements Trigger {
             }
         }
         synchronized (lifecycle) {
-            if (server != null || closed) {
-                throw new IllegalStateException("the HTTP trigger '" + name() + "' was started before: build a new one");
+            if (closed || server != null) {
+                throw new IllegalStateException("the HTTP trigger '" + name() + "' was " + (closed ? "closed" : "started")
+                        + " before: build a new one");
             }
+            HttpServer bound;
             try {
-                server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), requestedPort), 0);
+                bound = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), requestedPort), 0);
             } catch (IOException e) {
                 throw new UncheckedIOException("the HTTP trigger '" + name() + "' could not listen on " + host + ":"
                         + requestedPort + ": " + e.getMessage(), e);
             }
-            threads = Executors.newThreadPerTaskExecutor(invoker.threadFactory());
-            handler = new RequestHandler(settings, invoker);
-            server.setExecutor(threads);
-            server.createContext("/", handler);
-            server.start();
+            ExecutorService requestThreads = null;
+            try {
+                requestThreads = Executors.newThreadPerTaskExecutor(invoker.threadFactory());
+                RequestHandler requests = new RequestHandler(settings, invoker);
+                bound.setExecutor(requestThreads);
+                bound.createContext("/", requests);
+                bound.start();
+                server = bound;
+                threads = requestThreads;
+                handler = requests;
+            } catch (RuntimeException | Error failure) { // let go of the port
+                bound.stop(0);
+                if (requestThreads != null) {
+                    requestThreads.shutdown();
+                }
+                throw failure;
+            }
         }
         log.info("faas: HTTP trigger '{}' listening on {} ({} routes)", name(), uri(), settings.routes().size());
     }
@@ -186,7 +206,9 @@ public final class HttpTrigger implements Trigger {
 
     /**
      * Stops taking requests: new ones are answered 503 while those in flight finish, for up to the
-     * shutdown timeout; then the server stops and its connections close. Idempotent.
+     * shutdown timeout; then the server stops and its connections close, cutting off any request
+     * still waiting for its function (the call itself runs on, under the runtime's own drain).
+     * Idempotent. A runtime closes its triggers before it drains its calls.
      */
     @Override
     public void close() {
@@ -225,6 +247,13 @@ public final class HttpTrigger implements Trigger {
         return "HttpTrigger[" + name() + ", " + settings.routes().size() + " routes]";
     }
 
+    /** Requests admitted and not yet counted out; for tests. */
+    int inFlight() {
+        synchronized (lifecycle) {
+            return handler == null ? 0 : handler.inFlight();
+        }
+    }
+
     /** Builds an {@link HttpTrigger}; every setting has a default. */
     public static final class Builder {
         private String name = "http";
@@ -247,7 +276,8 @@ public final class HttpTrigger implements Trigger {
          */
         public Builder name(String name) {
             if (name == null || name.isBlank()) {
-                throw new InvalidConfigException("name", "a trigger's name must not be blank");
+                throw new InvalidConfigException("name", "a trigger's name must not be blank, but was "
+                        + (name == null ? "null" : "'" + name + "'"));
             }
             this.name = name;
             return this;
@@ -262,7 +292,8 @@ public final class HttpTrigger implements Trigger {
          */
         public Builder host(String host) {
             if (host == null || host.isBlank()) {
-                throw new InvalidConfigException("host", "a trigger's host must not be blank");
+                throw new InvalidConfigException("host", "a trigger's host must not be blank, but was "
+                        + (host == null ? "null" : "'" + host + "'"));
             }
             this.host = host;
             return this;
@@ -361,7 +392,8 @@ public final class HttpTrigger implements Trigger {
         }
 
         /**
-         * How long {@link HttpTrigger#close()} lets requests in flight finish. Default 10 s.
+         * How long {@link HttpTrigger#close()} lets requests in flight finish. Default 30 s, the
+         * runtime's own default drain timeout.
          *
          * @param shutdownTimeout zero or more
          * @return this builder

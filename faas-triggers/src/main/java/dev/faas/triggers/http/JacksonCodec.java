@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -14,6 +15,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /** {@link Codec} over a Jackson mapper. */
 final class JacksonCodec implements Codec {
@@ -26,6 +28,8 @@ final class JacksonCodec implements Codec {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .build());
+
+    private static final Pattern QUALIFIED_NAME = Pattern.compile("\\b(?:[a-z_][\\w]*\\.)+([A-Z][\\w$]*)");
 
     private final ObjectMapper mapper;
 
@@ -58,7 +62,7 @@ final class JacksonCodec implements Codec {
         }
     }
 
-    /** No body: the input is made of the parameters, or is the one parameter for a scalar input. */
+    /** No body: the input is made of the parameters, or is the first of them for a scalar input. */
     private <T> T fromParameters(Map<String, String> parameters, Class<T> type) {
         if (parameters.isEmpty()) {
             throw new IllegalArgumentException("the request has no body, but the function takes "
@@ -66,21 +70,33 @@ final class JacksonCodec implements Codec {
         }
         boolean scalar = type == String.class || Number.class.isAssignableFrom(type) || type == Boolean.class;
         try {
-            if (scalar && parameters.size() == 1) {
+            if (scalar) { // GET /prices/{item}?currency=EUR: the item
                 return mapper.convertValue(parameters.values().iterator().next(), type);
             }
             return mapper.convertValue(parameters, type);
         } catch (IllegalArgumentException e) {
             Throwable cause = e.getCause() instanceof JsonProcessingException processing ? processing : e;
             throw new IllegalArgumentException("the parameters " + parameters.keySet() + " do not make a "
-                    + type.getSimpleName() + ": " + (cause instanceof JsonProcessingException processing
+                    + type.getSimpleName() + ": " + withoutPackages(cause instanceof JsonProcessingException processing
                             ? processing.getOriginalMessage() : cause.getMessage()), e);
         }
     }
 
     private static String describe(JacksonException e, Class<?> type) {
         String what = e instanceof JsonProcessingException processing ? processing.getOriginalMessage() : e.getMessage();
-        return "the body is not valid JSON for " + type.getSimpleName() + ": " + what;
+        StringBuilder at = new StringBuilder();
+        if (e instanceof JsonMappingException mapping) {
+            for (JsonMappingException.Reference step : mapping.getPath()) {
+                at.append(step.getFieldName() != null ? "." + step.getFieldName() : "[" + step.getIndex() + "]");
+            }
+        }
+        return "the body is not valid JSON for " + type.getSimpleName() + (at.isEmpty() ? "" : " at $" + at) + ": "
+                + withoutPackages(what);
+    }
+
+    /** Jackson names types with their packages: the client needs the simple name, not the host's layout. */
+    private static String withoutPackages(String message) {
+        return message == null ? null : QUALIFIED_NAME.matcher(message).replaceAll("$1");
     }
 
     @Override

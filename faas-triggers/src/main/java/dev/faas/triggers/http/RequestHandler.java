@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Answers every request of one trigger: route, limits, authentication, binding, invocation, and the
  * mapping of outcomes to status codes. Runs on the request's own thread, up to the invocation; the
- * invocation's thread answers when the call ends, so no thread waits for it. Keeps no lock.
+ * thread that ends the call answers, so no thread waits for it. Every admitted request is counted
+ * out by exactly one {@link #finish}, once its response is written; a draining close waits for that.
  */
 final class RequestHandler implements HttpHandler {
 
@@ -61,18 +62,18 @@ final class RequestHandler implements HttpHandler {
     }
 
     /** A response that ends the request early, with an error body. */
-    private static final class Refusal extends Exception {
+    private static final class RefusalException extends Exception {
         @java.io.Serial
         private static final long serialVersionUID = 1L;
         private final int status;
         private final String errorType;
         private final transient Map<String, String> headers;
 
-        Refusal(int status, String errorType, String message) {
+        RefusalException(int status, String errorType, String message) {
             this(status, errorType, message, Map.of());
         }
 
-        Refusal(int status, String errorType, String message, Map<String, String> headers) {
+        RefusalException(int status, String errorType, String message, Map<String, String> headers) {
             super(message, null, false, false);
             this.status = status;
             this.errorType = errorType;
@@ -87,17 +88,19 @@ final class RequestHandler implements HttpHandler {
         boolean answered = true;
         try {
             if (closing) {
-                throw new Refusal(503, "ServiceUnavailable", "the HTTP trigger '" + settings.name() + "' is closing");
+                throw new RefusalException(503, "ServiceUnavailable",
+                        "the HTTP trigger '" + settings.name() + "' is closing");
             }
             if (admitted > settings.maxInFlight()) {
-                throw new Refusal(429, "TooManyRequests", "the HTTP trigger '" + settings.name() + "' is answering its"
-                        + " maximum of " + settings.maxInFlight() + " requests; retry later", Map.of("Retry-After", "1"));
+                throw new RefusalException(429, "TooManyRequests", "the HTTP trigger '" + settings.name()
+                        + "' is answering its maximum of " + settings.maxInFlight() + " requests; retry later",
+                        Map.of("Retry-After", "1"));
             }
             answered = serve(exchange, requestId);
-        } catch (Refusal refusal) {
+        } catch (RefusalException refusal) {
             sendError(exchange, refusal.status, refusal.errorType, refusal.getMessage(), requestId, refusal.headers);
         } catch (RuntimeException refused) {
-            answerRefusal(exchange, requestId, refused);
+            answerRefusalException(exchange, requestId, refused);
         } catch (IOException clientGone) {
             log.debug("faas: request {} on '{}': the client went away: {}", requestId, settings.name(),
                     clientGone.toString());
@@ -110,14 +113,17 @@ final class RequestHandler implements HttpHandler {
         }
     }
 
-    /** Closes the exchange and counts the request out; the last one out wakes a draining close. */
+    /**
+     * Counts the request out (the last one out wakes a draining close), then closes the exchange:
+     * in that order, because closing reads what is left of an unread body, which waits on the client.
+     */
     private void finish(HttpExchange exchange) {
-        exchange.close();
         if (inFlight.decrementAndGet() == 0 && closing) {
             synchronized (drained) {
                 drained.notifyAll();
             }
         }
+        exchange.close();
     }
 
     /**
@@ -125,25 +131,41 @@ final class RequestHandler implements HttpHandler {
      *
      * @return whether the request is answered; false when the invocation will answer it
      */
-    private boolean serve(HttpExchange exchange, String requestId) throws Refusal, IOException {
+    private boolean serve(HttpExchange exchange, String requestId) throws RefusalException, IOException {
         String method = exchange.getRequestMethod();
         String path = exchange.getRequestURI().getRawPath();
         List<String> segments = decodedSegments(path);
         Map<String, String> pathParameters = new LinkedHashMap<>();
         Route route = route(method, path, segments, pathParameters);
         Mode mode = mode(exchange.getRequestHeaders().getFirst(HttpTrigger.INVOCATION_TYPE_HEADER));
+        Authenticator authenticator = route.authenticator;
+        if (authenticator != null && !authenticator.readsBody()) { // refused before its body is read
+            authenticate(authenticator, requestEvent(exchange, requestId, pathParameters, NO_BODY));
+        }
         byte[] body = readBody(exchange);
+        if (authenticator != null && authenticator.readsBody()) {
+            authenticate(authenticator, requestEvent(exchange, requestId, pathParameters, body));
+        }
         return invoke(exchange, requestId, route, mode, body, pathParameters);
     }
 
+    private static HttpRequestEvent requestEvent(HttpExchange exchange, String requestId,
+                                                 Map<String, String> pathParameters, byte[] body)
+            throws RefusalException {
+        return new HttpRequestEvent(requestId, exchange.getRequestMethod(),
+                decodePath(exchange.getRequestURI().getRawPath()), pathParameters,
+                queryParameters(exchange.getRequestURI().getRawQuery()), exchange.getRequestHeaders(), body,
+                sourceAddress(exchange));
+    }
+
     /** Answers what kept a call from running (throttle, bad payload, ...), or a failure of the trigger. */
-    private void answerRefusal(HttpExchange exchange, String requestId, Throwable refused) {
-        Refusal refusal = switch (refused) {
-            case ThrottledException throttled -> new Refusal(429, "Throttled", throttled.getMessage(),
-                    Map.of("Retry-After", Long.toString(Math.max(1, (throttled.retryAfter().toMillis() + 999) / 1000))));
-            case PayloadTypeException wrongType -> new Refusal(400, "BadRequest", wrongType.getMessage());
-            case FunctionNotFoundException gone -> new Refusal(404, "FunctionNotFound", gone.getMessage());
-            case RuntimeClosedException closed -> new Refusal(503, "ServiceUnavailable", closed.getMessage());
+    private void answerRefusalException(HttpExchange exchange, String requestId, Throwable refused) {
+        RefusalException refusal = switch (refused) {
+            case ThrottledException throttled -> new RefusalException(429, "Throttled", throttled.getMessage(),
+                    Map.of("Retry-After", retryAfterSeconds(throttled)));
+            case PayloadTypeException wrongType -> new RefusalException(400, "BadRequest", wrongType.getMessage());
+            case FunctionNotFoundException gone -> new RefusalException(404, "FunctionNotFound", gone.getMessage());
+            case RuntimeClosedException closed -> new RefusalException(503, "ServiceUnavailable", closed.getMessage());
             default -> null;
         };
         if (refusal == null) {
@@ -151,6 +173,11 @@ final class RequestHandler implements HttpHandler {
         } else {
             sendError(exchange, refusal.status, refusal.errorType, refusal.getMessage(), requestId, refusal.headers);
         }
+    }
+
+    /** Whole seconds, rounded up, at least 1: Retry-After takes no fractions. */
+    private static String retryAfterSeconds(ThrottledException throttled) {
+        return Long.toString(Math.max(1, (throttled.retryAfter().toMillis() + 999) / 1000));
     }
 
     private void answerUnexpected(HttpExchange exchange, String requestId, Throwable unexpected) {
@@ -165,13 +192,13 @@ final class RequestHandler implements HttpHandler {
                 if (report != null) {
                     respond(exchange, report);
                 } else {
-                    answerRefusal(exchange, requestId, refused);
+                    answerRefusalException(exchange, requestId, refused);
                 }
             } catch (IOException clientGone) {
                 log.debug("faas: request {} on '{}': the client went away: {}", requestId, settings.name(),
                         clientGone.toString());
             } catch (RuntimeException | Error unexpected) {
-                answerUnexpected(exchange, requestId, unexpected);
+                answerUnexpected(exchange, report != null ? report.requestId() : requestId, unexpected);
             } finally {
                 finish(exchange);
             }
@@ -180,19 +207,10 @@ final class RequestHandler implements HttpHandler {
 
     /** @return whether the request is answered; false when the invocation will answer it */
     private boolean invoke(HttpExchange exchange, String requestId, Route route, Mode mode, byte[] body,
-                           Map<String, String> pathParameters) throws Refusal, IOException {
-        String path = exchange.getRequestURI().getRawPath();
+                           Map<String, String> pathParameters) throws RefusalException, IOException {
         Binding binding = binding(route.function);
-        HttpRequestEvent request = null;
-        if (binding.raw || route.authenticator != null) {
-            request = new HttpRequestEvent(requestId, exchange.getRequestMethod(), decodePath(path), pathParameters,
-                    queryParameters(exchange.getRequestURI().getRawQuery()), exchange.getRequestHeaders(), body,
-                    sourceAddress(exchange));
-        }
-        if (route.authenticator != null) {
-            authenticate(route.authenticator, request);
-        }
-        Object input = binding.raw ? request : bind(binding, body, pathParameters, exchange);
+        Object input = binding.raw ? requestEvent(exchange, requestId, pathParameters, body)
+                : bind(binding, body, pathParameters, exchange);
         return switch (mode) {
             case EVENT -> {
                 String key = exchange.getRequestHeaders().getFirst(HttpTrigger.IDEMPOTENCY_KEY_HEADER);
@@ -235,15 +253,22 @@ final class RequestHandler implements HttpHandler {
                     + " stopped for memory; its log and report hold the details", id, Map.of());
             case INIT_ERROR -> sendError(exchange, 502, "FunctionInitError", "function '" + function + "' could not"
                     + " initialize; its log and report hold the error", id, Map.of());
-            case ERROR -> sendError(exchange, 502, "FunctionError", "function '" + function + "' failed; its log"
-                    + " and report hold the error", id, Map.of());
+            case ERROR -> {
+                if (report.error().orElse(null) instanceof RuntimeClosedException closed) { // stopped by close
+                    sendError(exchange, 503, "ServiceUnavailable", closed.getMessage(), id, Map.of());
+                } else {
+                    sendError(exchange, 502, "FunctionError", "function '" + function + "' failed; its log and"
+                            + " report hold the error", id, Map.of());
+                }
+            }
         }
     }
 
-    private Binding binding(String function) throws Refusal {
+    private Binding binding(String function) throws RefusalException {
         Optional<FunctionSpec<?, ?>> described = invoker.describe(function);
         if (described.isEmpty()) {
-            throw new Refusal(404, "FunctionNotFound", "the route's function '" + function + "' is not deployed");
+            throw new RefusalException(404, "FunctionNotFound",
+                    "the route's function '" + function + "' is not deployed");
         }
         FunctionSpec<?, ?> spec = described.get();
         Binding binding = bindings.get(function);
@@ -258,7 +283,7 @@ final class RequestHandler implements HttpHandler {
     }
 
     private Object bind(Binding binding, byte[] body, Map<String, String> pathParameters, HttpExchange exchange)
-            throws Refusal {
+            throws RefusalException {
         Class<?> type = binding.spec.inputType();
         if (type == Void.class) {
             return null;
@@ -266,57 +291,57 @@ final class RequestHandler implements HttpHandler {
         Map<String, String> parameters = pathParameters;
         String rawQuery = exchange.getRequestURI().getRawQuery();
         if (rawQuery != null && !rawQuery.isEmpty()) {
-            parameters = new HashMap<>();
+            parameters = new LinkedHashMap<>(pathParameters); // path ones first, and they win over query ones
             for (Map.Entry<String, List<String>> query : queryParameters(rawQuery).entrySet()) {
-                parameters.put(query.getKey(), query.getValue().getFirst());
+                parameters.putIfAbsent(query.getKey(), query.getValue().getFirst());
             }
-            parameters.putAll(pathParameters); // a path parameter wins over a query one of the same name
         }
         try {
             return settings.codec().read(body, parameters, type);
         } catch (IllegalArgumentException malformed) {
-            throw new Refusal(400, "BadRequest", "function '" + binding.function.name() + "': "
+            throw new RefusalException(400, "BadRequest", "function '" + binding.function.name() + "': "
                     + malformed.getMessage());
         }
     }
 
-    private static void authenticate(Authenticator authenticator, HttpRequestEvent request) throws Refusal {
+    private static void authenticate(Authenticator authenticator, HttpRequestEvent request) throws RefusalException {
         switch (authenticator.authenticate(request)) {
             case ALLOWED -> { }
-            case UNAUTHENTICATED -> throw new Refusal(401, "Unauthorized", "the request carries no valid credentials",
+            case UNAUTHENTICATED -> throw new RefusalException(401, "Unauthorized",
+                    "the request carries no valid credentials",
                     Map.of("WWW-Authenticate", authenticator.challenge()));
-            case FORBIDDEN -> throw new Refusal(403, "Forbidden", "the request's credentials do not allow it");
+            case FORBIDDEN -> throw new RefusalException(403, "Forbidden", "the request's credentials do not allow it");
         }
     }
 
     /** Reads the body, refusing one past the limit before it is read when its length is announced. */
-    private byte[] readBody(HttpExchange exchange) throws Refusal, IOException {
+    private byte[] readBody(HttpExchange exchange) throws RefusalException, IOException {
         Headers headers = exchange.getRequestHeaders();
         String length = headers.getFirst("Content-Length");
+        if (length == null && headers.getFirst("Transfer-Encoding") == null) {
+            return NO_BODY;
+        }
         int max = settings.maxBodyBytes();
-        if (length != null) {
-            long declared;
-            try {
-                declared = Long.parseLong(length.trim());
-            } catch (NumberFormatException e) {
-                throw new Refusal(400, "BadRequest", "the Content-Length '" + length + "' is not a number");
-            }
-            if (declared > max) {
-                throw tooLarge(max);
-            }
-            if (declared == 0) {
-                return NO_BODY;
-            }
-        } else if (headers.getFirst("Transfer-Encoding") == null) {
+        int declared = length == null ? -1 : declaredLength(length, max); // refused here, before any byte is read
+        if (declared == 0) {
             return NO_BODY;
         }
         try (InputStream in = exchange.getRequestBody()) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(length == null ? 8192 : Integer.parseInt(length.trim()));
+            if (declared > 0) {
+                byte[] body = in.readNBytes(declared);
+                if (body.length < declared) {
+                    throw new IOException("the body ended after " + body.length + " of its " + declared + " bytes");
+                }
+                return body;
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
             byte[] buffer = new byte[8192];
             int read;
             while ((read = in.read(buffer)) >= 0) {
                 if (out.size() + read > max) {
-                    throw tooLarge(max); // a chunked body grew past the limit: nothing more is read
+                    // A chunked body grew past the limit. Closing the stream reads at most the server's
+                    // drain amount (sun.net.httpserver.drainAmount, 64 KB) more, then drops the connection.
+                    throw tooLarge(max);
                 }
                 out.write(buffer, 0, read);
             }
@@ -324,11 +349,27 @@ final class RequestHandler implements HttpHandler {
         }
     }
 
-    private static Refusal tooLarge(int max) {
-        return new Refusal(413, "PayloadTooLarge", "the body is larger than the limit of " + max + " bytes");
+    private static int declaredLength(String length, int max) throws RefusalException {
+        long declared;
+        try {
+            declared = Long.parseLong(length.trim());
+        } catch (NumberFormatException e) {
+            declared = -1;
+        }
+        if (declared < 0) {
+            throw new RefusalException(400, "BadRequest", "the Content-Length '" + length + "' is not a length");
+        }
+        if (declared > max) {
+            throw tooLarge(max);
+        }
+        return (int) declared;
     }
 
-    private static Mode mode(String header) throws Refusal {
+    private static RefusalException tooLarge(int max) {
+        return new RefusalException(413, "PayloadTooLarge", "the body is larger than the limit of " + max + " bytes");
+    }
+
+    private static Mode mode(String header) throws RefusalException {
         if (header == null || header.equalsIgnoreCase("RequestResponse")) {
             return Mode.REQUEST_RESPONSE;
         }
@@ -338,7 +379,8 @@ final class RequestHandler implements HttpHandler {
         if (header.equalsIgnoreCase("DryRun")) {
             return Mode.DRY_RUN;
         }
-        throw new Refusal(400, "BadRequest", HttpTrigger.INVOCATION_TYPE_HEADER + " must be RequestResponse, Event or"
+        throw new RefusalException(400, "BadRequest", HttpTrigger.INVOCATION_TYPE_HEADER
+                + " must be RequestResponse, Event or"
                 + " DryRun, but was '" + header + "'");
     }
 
@@ -361,12 +403,14 @@ final class RequestHandler implements HttpHandler {
             headers.set("Content-Type", contentType);
         }
         extra.forEach(headers::set);
-        boolean empty = body.length == 0 || status == 204 || status == 304 || status < 200;
+        boolean empty = body.length == 0 || status == 204 || status == 304 || status < 200
+                || exchange.getRequestMethod().equals("HEAD");
         exchange.sendResponseHeaders(status, empty ? -1 : body.length);
         if (!empty) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
+            // Flushed, not closed: closing waits for the rest of an unread request body (finish closes).
+            OutputStream out = exchange.getResponseBody();
+            out.write(body);
+            out.flush();
         }
     }
 
@@ -385,7 +429,7 @@ final class RequestHandler implements HttpHandler {
     // ---- parsing ----
 
     /** The path's segments, percent-decoded one by one (an encoded slash stays inside its segment). */
-    private static List<String> decodedSegments(String rawPath) throws Refusal {
+    private static List<String> decodedSegments(String rawPath) throws RefusalException {
         List<String> segments = Route.segments(rawPath == null || rawPath.isEmpty() ? "/" : rawPath);
         for (int i = 0; i < segments.size(); i++) {
             segments.set(i, percentDecode(segments.get(i)));
@@ -393,23 +437,23 @@ final class RequestHandler implements HttpHandler {
         return segments;
     }
 
-    private static String decodePath(String rawPath) throws Refusal {
+    private static String decodePath(String rawPath) throws RefusalException {
         return rawPath == null || rawPath.isEmpty() ? "/" : percentDecode(rawPath);
     }
 
     /** Decodes %XX escapes as UTF-8; unlike form decoding, a '+' stays a '+'. */
-    static String percentDecode(String raw) throws Refusal {
+    static String percentDecode(String raw) throws RefusalException {
         if (raw.indexOf('%') < 0) {
             return raw;
         }
         try {
             return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException malformed) {
-            throw new Refusal(400, "BadRequest", "the path has a malformed escape: " + malformed.getMessage());
+            throw new RefusalException(400, "BadRequest", "the path has a malformed escape: " + malformed.getMessage());
         }
     }
 
-    private static Map<String, List<String>> queryParameters(String rawQuery) throws Refusal {
+    private static Map<String, List<String>> queryParameters(String rawQuery) throws RefusalException {
         if (rawQuery == null || rawQuery.isEmpty()) {
             return Map.of();
         }
@@ -425,7 +469,8 @@ final class RequestHandler implements HttpHandler {
                 parameters.computeIfAbsent(name, ignored -> new ArrayList<>(1)).add(value);
             }
         } catch (IllegalArgumentException malformed) {
-            throw new Refusal(400, "BadRequest", "the query string has a malformed escape: " + malformed.getMessage());
+            throw new RefusalException(400, "BadRequest",
+                    "the query string has a malformed escape: " + malformed.getMessage());
         }
         return parameters;
     }
@@ -445,12 +490,22 @@ final class RequestHandler implements HttpHandler {
 
     // ---- routing ----
 
-    /** The route for the request (the most specific, as the routes are sorted), else a 404 or a 405. */
+    /**
+     * The route for the request (the most specific, as the routes are sorted), else a 404 or a 405.
+     * A HEAD without a route of its own takes the GET route, as HTTP says (the response has no body).
+     */
     private Route route(String method, String path, List<String> segments, Map<String, String> captured)
-            throws Refusal {
+            throws RefusalException {
         for (Route route : settings.routes()) {
             if (route.method.equals(method) && route.matches(segments, captured)) {
                 return route;
+            }
+        }
+        if (method.equals("HEAD")) {
+            for (Route route : settings.routes()) {
+                if (route.method.equals("GET") && route.matches(segments, captured)) {
+                    return route;
+                }
             }
         }
         TreeSet<String> methods = new TreeSet<>();
@@ -459,11 +514,14 @@ final class RequestHandler implements HttpHandler {
                 methods.add(route.method);
             }
         }
+        if (methods.contains("GET")) {
+            methods.add("HEAD");
+        }
         if (methods.isEmpty()) {
-            throw new Refusal(404, "NotFound", "no route for " + method + " " + path);
+            throw new RefusalException(404, "NotFound", "no route for " + method + " " + path);
         }
         String allow = String.join(", ", methods);
-        throw new Refusal(405, "MethodNotAllowed", path + " takes " + allow + ", not " + method,
+        throw new RefusalException(405, "MethodNotAllowed", path + " takes " + allow + ", not " + method,
                 Map.of("Allow", allow));
     }
 

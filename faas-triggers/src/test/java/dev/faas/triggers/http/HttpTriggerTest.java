@@ -2,6 +2,7 @@ package dev.faas.triggers.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.faas.api.FunctionConfig;
 import dev.faas.api.FunctionSpec;
@@ -46,6 +47,14 @@ final class HttpTriggerTest {
     record Confirmation(String id, int quantity, String status) {
     }
 
+    /** An output no JSON writer can write: reading its one field throws. */
+    record Unwritable(String value) {
+        @Override
+        public String value() {
+            throw new IllegalStateException("not today");
+        }
+    }
+
     private static final byte[] SECRET = "0123456789abcdef0123".getBytes(StandardCharsets.UTF_8);
 
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -68,6 +77,13 @@ final class HttpTriggerTest {
                         + " header=" + request.header("X-Custom").orElse("?")
                         + " body=" + request.bodyText()).withHeader("X-Made-By", "raw")));
         runtime.deploy(FunctionSpec.of("nothing", Void.class, Void.class, () -> (input, context) -> null));
+        runtime.deploy(FunctionSpec.of("echo", String.class, String.class, () -> (word, context) -> word));
+        runtime.deploy(FunctionSpec.of("rude", Void.class, String.class, () -> (input, context) -> {
+            Thread.currentThread().interrupt(); // and leaves it set, as "restore the interrupt" code does
+            return "answered anyway";
+        }));
+        runtime.deploy(FunctionSpec.of("unwritable", Void.class, Unwritable.class,
+                () -> (input, context) -> new Unwritable("x")));
         runtime.deploy(FunctionSpec.of("fail", Void.class, String.class, () -> (input, context) -> {
             throw new IllegalStateException("secret internals: password=hunter2");
         }));
@@ -87,6 +103,9 @@ final class HttpTriggerTest {
                 .route("GET", "/orders/new", "nothing")
                 .route("PUT", "/raw/{item}", "raw")
                 .route("GET", "/nothing", "nothing")
+                .route("GET", "/echo/{word}", "echo")
+                .route("GET", "/rude", "rude")
+                .route("GET", "/unwritable", "unwritable")
                 .route("GET", "/fail", "fail")
                 .route("GET", "/slow", "slow")
                 .route("GET", "/sleepy", "sleepy")
@@ -153,11 +172,77 @@ final class HttpTriggerTest {
     // ---- status codes ----
 
     @Test
+    void makesAScalarInputOfTheRoutesParameterWhateverTheQuery() throws Exception {
+        HttpResponse<String> response = get("/echo/hi?utm_source=mail");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("\"hi\"");
+    }
+
+    @Test
+    void answersHeadAsGetWithoutABody() throws Exception {
+        HttpResponse<String> head = send(request("/greet/ada").method("HEAD", BodyPublishers.noBody()).build());
+        HttpResponse<String> wrongMethod = send(request("/greet/ada").DELETE().build());
+
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.body()).isEmpty();
+        assertThat(head.headers().firstValue(HttpTrigger.REQUEST_ID_HEADER)).isPresent();
+        assertThat(wrongMethod.headers().firstValue("Allow")).contains("GET, HEAD");
+    }
+
+    @Test
+    void answersAHandlerThatLeftItsInterruptFlagSet() throws Exception {
+        HttpResponse<String> response = get("/rude");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("\"answered anyway\"");
+    }
+
+    @Test
+    void answersAnOutputTheCodecCannotWriteWith500UnderTheInvocationsId() throws Exception {
+        HttpResponse<String> response = get("/unwritable");
+
+        assertError(response, 500, "InternalError", "the trigger failed");
+        assertThat(response.body()).doesNotContain("not today");
+        assertThat(runtime.ledger().entries()).singleElement().extracting(InvocationRecord::requestId)
+                .isEqualTo(response.headers().firstValue(HttpTrigger.REQUEST_ID_HEADER).orElseThrow());
+    }
+
+    @Test
+    void countsOutARefusedRequestWhoseBodyNeverCame() throws Exception {
+        try (Socket socket = new Socket(trigger.address().getAddress(), trigger.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("POST /nowhere HTTP/1.1\r\nHost: localhost\r\nContent-Length: 500\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII)); // and the body never comes; the socket stays open
+
+            String head = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            assertThat(head).isEqualTo("HTTP/1.1 404");
+            await().atMost(Duration.ofSeconds(10)).until(() -> trigger.inFlight() == 0);
+            Thread closer = Thread.startVirtualThread(trigger::close);
+            assertThat(closer.join(Duration.ofSeconds(10))).as("close does not wait for the silent client").isTrue();
+        }
+    }
+
+    @Test
+    void refusesAMissingTokenBeforeTheBodyIsSent() throws IOException {
+        try (Socket socket = new Socket(trigger.address().getAddress(), trigger.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET /private HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII)); // and not one byte of the body
+
+            String head = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            assertThat(head).isEqualTo("HTTP/1.1 401");
+        }
+    }
+
+    @Test
     void answersMalformedJsonAndWrongShapesWith400() throws Exception {
         assertError(send(post("/orders/1", "{\"quantity\": ")), 400, "BadRequest",
                 "the body is not valid JSON for Order");
         assertError(send(post("/orders/1", "{\"quantity\": \"many\"}")), 400, "BadRequest",
-                "Cannot deserialize value of type `int` from String \\\"many\\\"");
+                "for Order at $.quantity: Cannot deserialize value of type `int` from String \\\"many\\\"");
+        assertThat(send(post("/orders/1", "[1, 2]")).body()).as("no package names leak")
+                .contains("value of type `HttpTriggerTest$Order`").doesNotContain("dev.faas");
         assertError(send(request("/greet/x").header(HttpTrigger.INVOCATION_TYPE_HEADER, "Sometimes").GET().build()),
                 400, "BadRequest", "must be RequestResponse, Event or DryRun, but was 'Sometimes'");
         assertThat(runtime.ledger().entries()).as("nothing ran").isEmpty();
@@ -168,9 +253,10 @@ final class HttpTriggerTest {
         assertError(get("/nowhere"), 404, "NotFound", "no route for GET /nowhere");
 
         HttpResponse<String> wrongMethod = send(post("/greet/x", "{}"));
-        assertError(wrongMethod, 405, "MethodNotAllowed", "/greet/x takes GET, not POST");
-        assertThat(wrongMethod.headers().firstValue("Allow")).contains("GET");
-        assertThat(send(request("/orders/9").DELETE().build()).headers().firstValue("Allow")).contains("GET, POST");
+        assertError(wrongMethod, 405, "MethodNotAllowed", "/greet/x takes GET, HEAD, not POST");
+        assertThat(wrongMethod.headers().firstValue("Allow")).contains("GET, HEAD");
+        assertThat(send(request("/orders/9").DELETE().build()).headers().firstValue("Allow"))
+                .contains("GET, HEAD, POST");
     }
 
     @Test
@@ -279,6 +365,29 @@ final class HttpTriggerTest {
         }
     }
 
+    @Test
+    void answersACallStoppedByTheRuntimesCloseWith503() throws Exception {
+        FaasRuntime other = FaasRuntime.builder().reportLog(false).drainTimeout(Duration.ofMillis(50)).build();
+        other.deploy(FunctionSpec.of("stuck", Void.class, String.class, () -> (input, context) -> {
+            running.countDown();
+            release.await();
+            return "never";
+        }));
+        HttpTrigger orphan = HttpTrigger.builder().route("GET", "/stuck", "stuck").build();
+        orphan.start(other); // started by hand: the runtime's close does not wait for it
+        try {
+            CompletableFuture<HttpResponse<String>> call = client.sendAsync(
+                    HttpRequest.newBuilder(orphan.uri().resolve("/stuck")).build(), BodyHandlers.ofString());
+            running.await();
+
+            other.close(); // the drain times out and stops the call
+
+            assertError(call.join(), 503, "ServiceUnavailable", "closed");
+        } finally {
+            orphan.close();
+        }
+    }
+
     // ---- invocation types ----
 
     @Test
@@ -378,8 +487,10 @@ final class HttpTriggerTest {
                 BodyHandlers.ofString());
         running.await();
         Thread closer = Thread.startVirtualThread(trigger::close);
+        await().atMost(Duration.ofSeconds(10)).until(() -> get("/greet/early").statusCode() == 503); // closing now
 
-        assertThat(closer.join(Duration.ofMillis(200))).as("close waits for the request in flight").isFalse();
+        assertThat(closer.isAlive()).as("close waits for the request in flight").isTrue();
+        assertThat(inFlight).isNotDone();
         release.countDown();
         closer.join();
 
