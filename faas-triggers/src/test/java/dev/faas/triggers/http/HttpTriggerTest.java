@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.faas.api.FunctionConfig;
 import dev.faas.api.FunctionSpec;
 import dev.faas.api.InvalidConfigException;
+import dev.faas.api.ManualClock;
 import dev.faas.api.events.HttpRequestEvent;
 import dev.faas.api.events.HttpResponseEvent;
 import dev.faas.api.ledger.InvocationRecord;
@@ -25,6 +26,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -32,6 +34,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -92,10 +95,6 @@ final class HttpTriggerTest {
             release.await();
             return "finally";
         }).withConfig(FunctionConfig.builder().timeout(Duration.ofMinutes(1)).reservedConcurrency(1).build()));
-        runtime.deploy(FunctionSpec.of("sleepy", Void.class, String.class, () -> (input, context) -> {
-            release.await();
-            return "late";
-        }).withConfig(FunctionConfig.builder().timeout(Duration.ofMillis(50)).build()));
         trigger = HttpTrigger.builder()
                 .route("GET", "/greet/{name}", "greet")
                 .route("POST", "/orders/{id}", "order")
@@ -108,7 +107,6 @@ final class HttpTriggerTest {
                 .route("GET", "/unwritable", "unwritable")
                 .route("GET", "/fail", "fail")
                 .route("GET", "/slow", "slow")
-                .route("GET", "/sleepy", "sleepy")
                 .route("GET", "/private", "nothing", Authenticator.bearerToken("let-me-in"))
                 .route("POST", "/webhook", "nothing", Authenticator.hmacSha256(SECRET, "X-Signature-256"))
                 .maxBodyBytes(1024)
@@ -119,6 +117,9 @@ final class HttpTriggerTest {
     @AfterEach
     void close() {
         release.countDown();
+        // Every request admitted was answered and counted out (its count drops once the client has
+        // the response, so it is awaited).
+        eventually().untilAsserted(() -> assertThat(trigger.inFlight()).isZero());
         runtime.close();
     }
 
@@ -217,7 +218,7 @@ final class HttpTriggerTest {
 
             String head = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
             assertThat(head).isEqualTo("HTTP/1.1 404");
-            await().atMost(Duration.ofSeconds(10)).until(() -> trigger.inFlight() == 0);
+            eventually().until(() -> trigger.inFlight() == 0);
             Thread closer = Thread.startVirtualThread(trigger::close);
             assertThat(closer.join(Duration.ofSeconds(10))).as("close does not wait for the silent client").isTrue();
         }
@@ -345,7 +346,23 @@ final class HttpTriggerTest {
 
     @Test
     void answersATimeoutWith504() throws Exception {
-        assertError(get("/sleepy"), 504, "FunctionTimeout", "timed out");
+        ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+        try (FaasRuntime timed = FaasRuntime.builder().clock(clock).reportLog(false).build()) {
+            timed.deploy(FunctionSpec.of("sleepy", Void.class, String.class, () -> (input, context) -> {
+                running.countDown();
+                release.await();
+                return "late";
+            }).withConfig(FunctionConfig.builder().timeout(Duration.ofSeconds(3)).build()));
+            HttpTrigger own = HttpTrigger.builder().route("GET", "/sleepy", "sleepy").build();
+            timed.addTrigger(own);
+            CompletableFuture<HttpResponse<String>> call = client.sendAsync(
+                    HttpRequest.newBuilder(own.uri().resolve("/sleepy")).build(), BodyHandlers.ofString());
+            running.await();
+
+            clock.advance(Duration.ofSeconds(3));
+
+            assertError(call.join(), 504, "FunctionTimeout", "timed out");
+        }
     }
 
     @Test
@@ -487,7 +504,7 @@ final class HttpTriggerTest {
                 BodyHandlers.ofString());
         running.await();
         Thread closer = Thread.startVirtualThread(trigger::close);
-        await().atMost(Duration.ofSeconds(10)).until(() -> get("/greet/early").statusCode() == 503); // closing now
+        eventually().until(() -> get("/greet/early").statusCode() == 503); // closing now
 
         assertThat(closer.isAlive()).as("close waits for the request in flight").isTrue();
         assertThat(inFlight).isNotDone();
@@ -531,6 +548,11 @@ final class HttpTriggerTest {
     }
 
     // ---- helpers ----
+
+    /** Polls often, from the start: most conditions hold by the first look. */
+    private static ConditionFactory eventually() {
+        return await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5));
+    }
 
     private HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(trigger.uri().resolve(path)).timeout(Duration.ofSeconds(30));
