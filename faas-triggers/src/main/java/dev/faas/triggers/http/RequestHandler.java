@@ -97,10 +97,8 @@ final class RequestHandler implements HttpHandler {
                         Map.of("Retry-After", "1"));
             }
             answered = serve(exchange, requestId);
-        } catch (RefusalException refusal) {
-            sendError(exchange, refusal.status, refusal.errorType, refusal.getMessage(), requestId, refusal.headers);
-        } catch (RuntimeException refused) {
-            answerRefusalException(exchange, requestId, refused);
+        } catch (RefusalException | RuntimeException refused) {
+            answerRefusal(exchange, requestId, refused);
         } catch (IOException clientGone) {
             log.debug("faas: request {} on '{}': the client went away: {}", requestId, settings.name(),
                     clientGone.toString());
@@ -159,8 +157,9 @@ final class RequestHandler implements HttpHandler {
     }
 
     /** Answers what kept a call from running (throttle, bad payload, ...), or a failure of the trigger. */
-    private void answerRefusalException(HttpExchange exchange, String requestId, Throwable refused) {
+    private void answerRefusal(HttpExchange exchange, String requestId, Throwable refused) {
         RefusalException refusal = switch (refused) {
+            case RefusalException ours -> ours;
             case ThrottledException throttled -> new RefusalException(429, "Throttled", throttled.getMessage(),
                     Map.of("Retry-After", retryAfterSeconds(throttled)));
             case PayloadTypeException wrongType -> new RefusalException(400, "BadRequest", wrongType.getMessage());
@@ -192,7 +191,7 @@ final class RequestHandler implements HttpHandler {
                 if (report != null) {
                     respond(exchange, report);
                 } else {
-                    answerRefusalException(exchange, requestId, refused);
+                    answerRefusal(exchange, requestId, refused);
                 }
             } catch (IOException clientGone) {
                 log.debug("faas: request {} on '{}': the client went away: {}", requestId, settings.name(),
