@@ -16,9 +16,9 @@ import java.util.UUID;
  * is made from it on demand: when the ledger is read or exported, and on the journal's and the
  * sink's own threads. An entry recovered from a journal carries the decimals it was written with.
  *
- * <p>Entries are retained by the hundred thousand and copied by every young collection while they
- * are, so they hold no objects of their own: the request id as its two UUID halves (the text is
- * made when a record is), the start as epoch seconds and nanoseconds.
+ * <p>An entry holds no objects of its own: the request id as its two UUID halves (the text is made
+ * when a record is), the start as epoch seconds and nanoseconds. The retained ring copies these
+ * values into slots of its own, so that the entry itself dies young.
  */
 final class LedgerEntry {
 
@@ -44,12 +44,19 @@ final class LedgerEntry {
     /** Null unless recovered: then the exact figures the record was written with. */
     final BigDecimal gbSeconds;
     final BigDecimal cost;
-    /** Its place in the retained ring, set once when the ledger takes it. */
-    long sequence = -1;
 
     LedgerEntry(long idHigh, long idLow, String idText, String function, String version, InvocationType type,
                 Outcome outcome, Instant start, long durationNanos, long initNanos, int attempt, int memoryMb,
                 long billedDurationMs, long allocatedBytes, String errorType, BigDecimal gbSeconds, BigDecimal cost) {
+        this(idHigh, idLow, idText, function, version, type, outcome, start.getEpochSecond(), start.getNano(),
+                durationNanos, initNanos, attempt, memoryMb, billedDurationMs, allocatedBytes, errorType, gbSeconds,
+                cost);
+    }
+
+    LedgerEntry(long idHigh, long idLow, String idText, String function, String version, InvocationType type,
+                Outcome outcome, long startSecond, int startNano, long durationNanos, long initNanos, int attempt,
+                int memoryMb, long billedDurationMs, long allocatedBytes, String errorType, BigDecimal gbSeconds,
+                BigDecimal cost) {
         this.idHigh = idHigh;
         this.idLow = idLow;
         this.idText = idText;
@@ -57,8 +64,8 @@ final class LedgerEntry {
         this.version = version;
         this.type = type;
         this.outcome = outcome;
-        this.startSecond = start.getEpochSecond();
-        this.startNano = start.getNano();
+        this.startSecond = startSecond;
+        this.startNano = startNano;
         this.durationNanos = durationNanos;
         this.initNanos = initNanos;
         this.attempt = attempt;
