@@ -6,10 +6,8 @@ import dev.faas.api.HandlerFactory;
 import dev.faas.api.TimeSource;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -18,16 +16,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The execution environments of one function.
  *
- * <p>Idle environments wait in two lock-free deques, provisioned ones apart from on-demand ones;
- * a call takes the most recently used (the head), so that a few hot environments serve steady
- * traffic and the rest age out at the tail. Whoever removes an environment from a deque owns it:
- * a call that takes it, the idle sweeper that expires it, or the pool closing it; so an
- * environment needs no state of its own, and taking one is a single poll.
+ * <p>Idle environments wait in {@link IdleEnvironments}, provisioned ones apart from on-demand
+ * ones; a call takes a most recently used one, so that a few hot environments serve steady traffic
+ * and the rest age out. Whoever removes an environment from the idle ones owns it: a call that takes
+ * it, the idle sweeper that expires it, or the pool closing it; so an environment needs no state of
+ * its own.
  *
  * <p>Idle expiry costs one timer per pool, not one per call: the timer is armed for the moment the
- * oldest idle environment (the tail) expires; when it fires, the sweeper closes what has expired and
- * arms it again for the new tail. A release that finds no timer armed arms one. Provisioned
- * environments never expire; one that is discarded is replaced in the background.
+ * oldest idle environment expires; when it fires, the sweeper closes what has expired and arms it
+ * again for the new oldest. A release that finds no timer armed arms one. Provisioned environments
+ * never expire; one that is discarded is replaced in the background.
  */
 final class EnvironmentPool {
 
@@ -39,8 +37,8 @@ final class EnvironmentPool {
     private final HandlerFactory<Object, Object> factory;
     private final Duration initTimeout;
     private final long idleTimeoutNanos;
-    private final Deque<Environment> idle = new ConcurrentLinkedDeque<>();
-    private final Deque<Environment> provisionedIdle = new ConcurrentLinkedDeque<>();
+    private final IdleEnvironments idle = new IdleEnvironments();
+    private final IdleEnvironments provisionedIdle = new IdleEnvironments();
     private final AtomicInteger alive = new AtomicInteger();
     private final AtomicInteger provisionedAlive = new AtomicInteger();
     private final AtomicBoolean sweepArmed = new AtomicBoolean();
@@ -58,12 +56,8 @@ final class EnvironmentPool {
 
     /** A warm environment, now BUSY, or null when a cold start is needed. */
     Environment acquire() {
-        Environment warm = take(provisionedIdle);
-        return warm != null ? warm : take(idle);
-    }
-
-    private static Environment take(Deque<Environment> from) {
-        return from.pollFirst();
+        Environment warm = provisionedAlive.get() > 0 ? provisionedIdle.poll() : null;
+        return warm != null ? warm : idle.poll();
     }
 
     /** Wraps the handler a cold start made in a new environment of this pool, held by the caller. */
@@ -127,7 +121,7 @@ final class EnvironmentPool {
         FunctionInitException failure = null;
         for (CompletableFuture<Environment> init : inits) {
             try {
-                provisionedIdle.offerFirst(init.join());
+                provisionedIdle.push(init.join());
             } catch (RuntimeException e) {
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
                 if (failure == null) {
@@ -155,8 +149,8 @@ final class EnvironmentPool {
     }
 
     /** Puts an idle environment back; one that arrives after close() is closed, not kept. */
-    private void offer(Deque<Environment> home, Environment environment) {
-        home.offerFirst(environment);
+    private void offer(IdleEnvironments home, Environment environment) {
+        home.push(environment);
         if (closed) {
             closeIdle(home);
         }
@@ -171,9 +165,9 @@ final class EnvironmentPool {
     /** Arms the one sweep timer for the oldest idle environment, unless it is armed already. */
     private void armSweep() {
         while (!sweepArmed.get() && sweepArmed.compareAndSet(false, true)) {
-            Environment oldest = idle.peekLast();
-            if (oldest != null) {
-                long delay = Math.max(0, oldest.idleSince + idleTimeoutNanos - engine.clock.nanoTime());
+            long oldest = idle.oldestIdleSince();
+            if (oldest != Long.MAX_VALUE) {
+                long delay = Math.max(0, oldest + idleTimeoutNanos - engine.clock.nanoTime());
                 sweep = engine.clock.schedule(Duration.ofNanos(delay), this::sweep);
                 return;
             }
@@ -189,28 +183,16 @@ final class EnvironmentPool {
         if (closed) {
             return;
         }
-        long now = engine.clock.nanoTime();
-        for (Environment oldest; (oldest = idle.peekLast()) != null; ) {
-            if (now - oldest.idleSince < idleTimeoutNanos) {
-                break;
-            }
-            if (!idle.removeLastOccurrence(oldest)) {
-                continue; // a call took it meanwhile
-            }
-            // Removed, so it is ours; it may have been taken and released again in between.
-            if (now - oldest.idleSince < idleTimeoutNanos) {
-                offer(idle, oldest);
-            } else {
-                closeHandler(oldest);
-            }
+        for (Environment expired : idle.removeExpired(engine.clock.nanoTime(), idleTimeoutNanos)) {
+            closeHandler(expired);
         }
         if (!idle.isEmpty()) {
             armSweep();
         }
     }
 
-    private void closeIdle(Deque<Environment> from) {
-        for (Environment environment; (environment = from.pollFirst()) != null; ) {
+    private void closeIdle(IdleEnvironments from) {
+        for (Environment environment : from.removeAll()) {
             closeHandler(environment);
         }
     }
