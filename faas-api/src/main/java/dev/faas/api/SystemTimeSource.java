@@ -4,7 +4,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,9 +13,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The runtime arms a deadline for every call and cancels it microseconds later, millions of
  * times a second. A delay-queue scheduler pays a lock and, whenever the new deadline becomes its
- * head, a thread wake-up per call. Here scheduling is an offer to a lock-free queue and cancelling
- * flips a flag; one daemon ticker thread drains the queue, drops what was cancelled meanwhile, and
- * fires what is due, once per {@link #TICK}. A timer never fires early and fires at most about one
+ * head, a thread wake-up per call. Here scheduling pushes the timer onto a lock-free stack (one
+ * compare-and-set, nothing allocated but the timer) and cancelling flips a flag; one daemon ticker
+ * thread takes the whole stack at once, drops what was cancelled meanwhile, and fires what is due,
+ * once per {@link #TICK}. A timer never fires early and fires at most about one
  * tick late. The ticker sleeps while no timer is pending, and a new timer wakes it.
  */
 final class SystemTimeSource implements TimeSource {
@@ -35,16 +35,19 @@ final class SystemTimeSource implements TimeSource {
     private static final int FIRED = 1;
     private static final int CANCELLED = 2;
     private static final VarHandle STATE;
+    private static final VarHandle INCOMING;
 
     static {
         try {
             STATE = MethodHandles.lookup().findVarHandle(Timer.class, "state", int.class);
+            INCOMING = MethodHandles.lookup().findVarHandle(SystemTimeSource.class, "incoming", Timer.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    private final ConcurrentLinkedQueue<Timer> incoming = new ConcurrentLinkedQueue<>();
+    /** New timers not yet in the wheel, newest first, linked by {@code next}; the ticker takes them all. */
+    private volatile Timer incoming;
     private final Thread ticker;
     private volatile boolean idle;
 
@@ -76,7 +79,11 @@ final class SystemTimeSource implements TimeSource {
     public Cancellable schedule(Duration delay, Runnable task) {
         long delayNanos = Math.min(Math.max(0, saturatedNanos(delay)), MAX_DELAY_NANOS);
         Timer timer = new Timer(System.nanoTime() + delayNanos, task);
-        incoming.offer(timer);
+        Timer newest;
+        do {
+            newest = incoming;
+            timer.next = newest;
+        } while (!INCOMING.compareAndSet(this, newest, timer));
         if (idle) {
             LockSupport.unpark(ticker);
         }
@@ -107,7 +114,7 @@ final class SystemTimeSource implements TimeSource {
             }
             if (scheduled == 0) {
                 idle = true;
-                if (incoming.isEmpty()) {
+                if (incoming == null) {
                     LockSupport.park(this);
                     tick = (System.nanoTime() - origin) / TICK_NANOS; // nothing was due while asleep
                 }
@@ -120,7 +127,9 @@ final class SystemTimeSource implements TimeSource {
 
     /** Moves new timers into their buckets; one already cancelled is dropped here, never stored. */
     private void transferIncoming() {
-        for (Timer timer; (timer = incoming.poll()) != null; ) {
+        Timer next;
+        for (Timer timer = (Timer) INCOMING.getAndSet(this, null); timer != null; timer = next) {
+            next = timer.next;
             if (timer.state != PENDING) {
                 continue;
             }
@@ -193,7 +202,8 @@ final class SystemTimeSource implements TimeSource {
         Runnable task; // null once cancelled
         volatile int state;
         long rounds; // ticker thread only
-        Timer next;  // ticker thread only
+        /** The next in the incoming stack (written before the timer is pushed), then in its bucket. */
+        Timer next;
 
         Timer(long deadline, Runnable task) {
             this.deadline = deadline;
