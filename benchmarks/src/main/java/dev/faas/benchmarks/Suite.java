@@ -56,7 +56,7 @@ public final class Suite {
                     .measurementIterations(3).measurementTime(TimeValue.seconds(1))));
             if (Pattern.compile(include).matcher(ScalingBenchmark.class.getName() + ".faas").find()) {
                 runs.addAll(run(new OptionsBuilder().include(ScalingBenchmark.class.getName())
-                        .measurementIterations(4)));
+                        .exclude("handRolled").measurementIterations(4)));
             }
         } else {
             runs.addAll(run(new OptionsBuilder().include(include)));

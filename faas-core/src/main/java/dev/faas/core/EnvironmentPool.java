@@ -54,7 +54,7 @@ final class EnvironmentPool {
         this.idleTimeoutNanos = owner.config.idleTimeout().toNanos();
     }
 
-    /** A warm environment, now BUSY, or null when a cold start is needed. */
+    /** A warm environment, now the caller's, or null when a cold start is needed. */
     Environment acquire() {
         Environment warm = provisionedAlive.get() > 0 ? provisionedIdle.poll() : null;
         return warm != null ? warm : idle.poll();
