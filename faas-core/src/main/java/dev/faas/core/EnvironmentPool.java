@@ -14,7 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The execution environments of one function.
+ * The execution environments of one function. An environment is its handler instance: the pool
+ * keeps no object of its own per environment, and a call that holds one holds its handler and
+ * whether it is provisioned.
  *
  * <p>Idle environments wait in {@link IdleEnvironments}, provisioned ones apart from on-demand
  * ones; a call takes a most recently used one, so that a few hot environments serve steady traffic
@@ -54,31 +56,33 @@ final class EnvironmentPool {
         this.idleTimeoutNanos = owner.config.idleTimeout().toNanos();
     }
 
-    /** A warm environment, now the caller's, or null when a cold start is needed. */
-    Environment acquire() {
-        Environment warm = provisionedAlive.get() > 0 ? provisionedIdle.poll() : null;
-        return warm != null ? warm : idle.poll();
+    /** A warm provisioned environment, now the caller's, or null when none is idle. */
+    Handler<Object, Object> acquireProvisioned() {
+        return provisionedAlive.get() > 0 ? provisionedIdle.poll() : null;
     }
 
-    /** Wraps the handler a cold start made in a new environment of this pool, held by the caller. */
-    Environment adopt(Handler<Object, Object> handler) {
+    /** A warm on-demand environment, now the caller's, or null when a cold start is needed. */
+    Handler<Object, Object> acquire() {
+        return idle.poll();
+    }
+
+    /** Counts in the environment a cold start made, now held by its call. */
+    void adopt() {
         alive.incrementAndGet();
-        return new Environment(handler, false);
     }
 
     /** Gives back a held environment after a call that left it healthy, idle since {@code now}. */
-    void release(Environment environment, long now) {
-        environment.idleSince = now;
-        offer(environment.provisioned ? provisionedIdle : idle, environment);
-        if (!environment.provisioned && !closed) {
+    void release(Handler<Object, Object> environment, boolean provisioned, long now) {
+        offer(provisioned ? provisionedIdle : idle, environment, now);
+        if (!provisioned && !closed) {
             armSweep();
         }
     }
 
     /** Discards a held environment whose call timed out, threw an Error, or was stopped. */
-    void discard(Environment environment) {
-        closeHandler(environment);
-        if (environment.provisioned && !closed) {
+    void discard(Handler<Object, Object> environment, boolean provisioned) {
+        closeHandler(environment, provisioned);
+        if (provisioned && !closed) {
             replaceProvisioned();
         }
     }
@@ -114,14 +118,15 @@ final class EnvironmentPool {
         if (count == 0) {
             return;
         }
-        List<CompletableFuture<Environment>> inits = new ArrayList<>(count);
+        List<CompletableFuture<Handler<Object, Object>>> inits = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             inits.add(initialize());
         }
         FunctionInitException failure = null;
-        for (CompletableFuture<Environment> init : inits) {
+        long now = engine.clock.nanoTime();
+        for (CompletableFuture<Handler<Object, Object>> init : inits) {
             try {
-                provisionedIdle.push(init.join());
+                provisionedIdle.push(init.join(), now);
             } catch (RuntimeException e) {
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
                 if (failure == null) {
@@ -138,25 +143,25 @@ final class EnvironmentPool {
     }
 
     private void replaceProvisioned() {
-        initialize().whenComplete((environment, failure) -> {
+        initialize().whenComplete((handler, failure) -> {
             if (failure != null) {
                 log.warn("faas: function '{}' lost a provisioned environment and could not replace it: {}",
                         function, failure.getMessage());
             } else {
-                offer(provisionedIdle, environment);
+                offer(provisionedIdle, handler, engine.clock.nanoTime());
             }
         });
     }
 
     /** Puts an idle environment back; one that arrives after close() is closed, not kept. */
-    private void offer(IdleEnvironments home, Environment environment) {
-        home.push(environment);
+    private void offer(IdleEnvironments home, Handler<Object, Object> environment, long now) {
+        home.push(environment, now);
         if (closed) {
             closeIdle(home);
         }
     }
 
-    private CompletableFuture<Environment> initialize() {
+    private CompletableFuture<Handler<Object, Object>> initialize() {
         Provisioning provisioning = new Provisioning();
         engine.work.start(provisioning);
         return provisioning.result;
@@ -183,8 +188,8 @@ final class EnvironmentPool {
         if (closed) {
             return;
         }
-        for (Environment expired : idle.removeExpired(engine.clock.nanoTime(), idleTimeoutNanos)) {
-            closeHandler(expired);
+        for (Handler<Object, Object> expired : idle.removeExpired(engine.clock.nanoTime(), idleTimeoutNanos)) {
+            closeHandler(expired, false);
         }
         if (!idle.isEmpty()) {
             armSweep();
@@ -192,18 +197,19 @@ final class EnvironmentPool {
     }
 
     private void closeIdle(IdleEnvironments from) {
-        for (Environment environment : from.removeAll()) {
-            closeHandler(environment);
+        boolean provisioned = from == provisionedIdle;
+        for (Handler<Object, Object> environment : from.removeAll()) {
+            closeHandler(environment, provisioned);
         }
     }
 
     /** Counts the environment gone and closes an AutoCloseable handler on a thread of its own. */
-    void closeHandler(Environment environment) {
+    private void closeHandler(Handler<Object, Object> environment, boolean provisioned) {
         alive.decrementAndGet();
-        if (environment.provisioned) {
+        if (provisioned) {
             provisionedAlive.decrementAndGet();
         }
-        closeQuietly(environment.handler);
+        closeQuietly(environment);
     }
 
     /** Closes a handler that never became (or no longer is) part of an environment. */
@@ -225,7 +231,7 @@ final class EnvironmentPool {
      * complete it, and a factory that finishes after the timer is an orphan whose handler is closed.
      */
     private final class Provisioning extends Work {
-        final CompletableFuture<Environment> result = new CompletableFuture<>();
+        final CompletableFuture<Handler<Object, Object>> result = new CompletableFuture<>();
 
         Provisioning() {
             super(engine.work);
@@ -257,10 +263,9 @@ final class EnvironmentPool {
             }
             alive.incrementAndGet();
             provisionedAlive.incrementAndGet();
-            Environment environment = new Environment(handler, true);
-            if (!result.complete(environment)) {
+            if (!result.complete(handler)) {
                 owner.orphanEnded();
-                closeHandler(environment);
+                closeHandler(handler, true);
             }
         }
 

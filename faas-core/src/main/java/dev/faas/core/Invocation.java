@@ -90,7 +90,9 @@ final class Invocation extends Work implements Context {
     private long initNanos;
     private long handlerStartNanos;
     private long deadlineNanos;
-    private Environment environment;
+    /** The environment the call holds (its handler), or null before it has one. */
+    private Handler<Object, Object> environment;
+    private boolean provisioned;
     private TimeSource.Cancellable timer;
     /** What the call allocates, when it is metered; set when its thread is made. */
     private AllocationAccount allocation;
@@ -206,7 +208,12 @@ final class Invocation extends Work implements Context {
         if (state != STARTING) {
             return; // stopped before its thread ran (a shutdown): no INIT for a call given up on
         }
-        Environment warm = deployment.environments.acquire();
+        EnvironmentPool pool = deployment.environments;
+        Handler<Object, Object> warm = pool.acquireProvisioned();
+        boolean warmProvisioned = warm != null;
+        if (warm == null) {
+            warm = pool.acquire();
+        }
         if (warm == null) {
             if (!coldStart(engine)) {
                 return;
@@ -214,17 +221,18 @@ final class Invocation extends Work implements Context {
         } else {
             handlerStartNanos = engine.clock.nanoTime();
             if (!STATE.compareAndSet(this, STARTING, HANDLING)) {
-                deployment.environments.release(warm, handlerStartNanos); // stopped before it ran: it is fine
+                pool.release(warm, warmProvisioned, handlerStartNanos); // stopped before it ran: it is fine
                 return;
             }
             environment = warm;
+            provisioned = warmProvisioned;
         }
         deadlineNanos = handlerStartNanos + deployment.timeoutNanos;
         timer = engine.clock.schedule(deployment.config.timeout(), this::handlerDeadline);
         Object result;
         inUserCode = true;
         try {
-            result = environment.handler.handle(input, this);
+            result = environment.handle(input, this);
         } catch (Throwable failure) {
             inUserCode = false;
             finish(Outcome.ERROR, null, failure);
@@ -274,7 +282,8 @@ final class Invocation extends Work implements Context {
             return false;
         }
         timer.cancel();
-        environment = deployment.environments.adopt(handler);
+        deployment.environments.adopt();
+        environment = handler;
         return true;
     }
 
@@ -294,9 +303,9 @@ final class Invocation extends Work implements Context {
         try {
             if (environment != null) {
                 if (error instanceof Error) {
-                    deployment.environments.discard(environment);
+                    deployment.environments.discard(environment, provisioned);
                 } else {
-                    deployment.environments.release(environment, end);
+                    deployment.environments.release(environment, provisioned, end);
                 }
             }
         } finally {
@@ -315,7 +324,7 @@ final class Invocation extends Work implements Context {
     private void endOrphan() {
         try {
             if (environment != null) {
-                deployment.environments.discard(environment);
+                deployment.environments.discard(environment, provisioned);
             }
         } finally {
             deployment.releaseSlot();

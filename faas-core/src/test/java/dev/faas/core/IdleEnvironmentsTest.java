@@ -2,6 +2,7 @@ package dev.faas.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.faas.api.Context;
 import dev.faas.api.Handler;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,10 +21,10 @@ final class IdleEnvironmentsTest {
 
     @Test
     void givesTheMostRecentlyUsedFirst() {
-        Environment older = idleSince(1);
-        Environment newer = idleSince(2);
-        idle.push(older);
-        idle.push(newer);
+        Handler<Object, Object> older = handler();
+        Handler<Object, Object> newer = handler();
+        idle.push(older, 1);
+        idle.push(newer, 2);
 
         assertThat(idle.poll()).isSameAs(newer);
         assertThat(idle.poll()).isSameAs(older);
@@ -32,10 +33,10 @@ final class IdleEnvironmentsTest {
 
     @Test
     void removesOnlyWhatSatIdleForTheTimeout() {
-        Environment expired = idleSince(100);
-        Environment fresh = idleSince(200);
-        idle.push(expired);
-        idle.push(fresh);
+        Handler<Object, Object> expired = handler();
+        Handler<Object, Object> fresh = handler();
+        idle.push(expired, 100);
+        idle.push(fresh, 200);
 
         assertThat(idle.oldestIdleSince()).isEqualTo(100);
         assertThat(idle.removeExpired(250, 150)).containsExactly(expired);
@@ -47,13 +48,31 @@ final class IdleEnvironmentsTest {
     }
 
     @Test
+    void growsPastABurstAndExpiresItOldestFirst() {
+        List<Handler<Object, Object>> pushed = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            Handler<Object, Object> environment = handler();
+            pushed.add(environment);
+            idle.push(environment, i); // one thread: every push meets the first stack free
+        }
+
+        assertThat(idle.size()).isEqualTo(1000);
+        assertThat(idle.removeExpired(1000, 100)).containsExactlyElementsOf(pushed.subList(0, 901));
+        assertThat(idle.oldestIdleSince()).isEqualTo(901);
+        for (int i = 999; i >= 901; i--) {
+            assertThat(idle.poll()).isSameAs(pushed.get(i));
+        }
+        assertThat(idle.poll()).isNull();
+    }
+
+    @Test
     void underContentionNoEnvironmentIsLostOrHandedOutTwice() throws Exception {
         int threads = 4;
         int environments = 16;
         for (int i = 0; i < environments; i++) {
-            idle.push(idleSince(i));
+            idle.push(handler(), i);
         }
-        Set<Environment> held = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
+        Set<Handler<Object, Object>> held = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
         CountDownLatch start = new CountDownLatch(1);
         try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
             List<Future<Integer>> misses = new ArrayList<>();
@@ -62,14 +81,14 @@ final class IdleEnvironmentsTest {
                     start.await();
                     int none = 0;
                     for (int round = 0; round < 100_000; round++) {
-                        Environment environment = idle.poll();
+                        Handler<Object, Object> environment = idle.poll();
                         if (environment == null) {
                             none++;
                             continue;
                         }
                         assertThat(held.add(environment)).as("handed out twice").isTrue();
                         held.remove(environment);
-                        idle.push(environment);
+                        idle.push(environment, round);
                     }
                     return none;
                 }));
@@ -84,10 +103,13 @@ final class IdleEnvironmentsTest {
         assertThat(idle.removeAll()).hasSize(environments).doesNotHaveDuplicates();
     }
 
-    private static Environment idleSince(long nanos) {
-        Handler<Object, Object> handler = (input, context) -> input;
-        Environment environment = new Environment(handler, false);
-        environment.idleSince = nanos;
-        return environment;
+    /** A distinct handler instance each time: an environment of its own. */
+    private static Handler<Object, Object> handler() {
+        return new Handler<>() {
+            @Override
+            public Object handle(Object input, Context context) {
+                return input;
+            }
+        };
     }
 }
