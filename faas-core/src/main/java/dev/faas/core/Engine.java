@@ -208,10 +208,9 @@ final class Engine {
     void record(Invocation invocation) {
         try {
             Deployment function = invocation.deployment();
-            LedgerEntry entry = invocation.toLedgerEntry();
-            ledger.record(entry, function.usage);
+            ledger.record(invocation, function.usage);
             if (function.metrics != null) {
-                function.metrics.record(entry);
+                function.metrics.record(invocation);
             }
             reportLog.report(invocation);
             if (!listeners.isEmpty()) {

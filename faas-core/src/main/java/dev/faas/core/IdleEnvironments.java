@@ -1,8 +1,6 @@
 package dev.faas.core;
 
 import dev.faas.api.Handler;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -23,8 +21,7 @@ import java.util.List;
  * call but when a stack grows.
  *
  * <p>A take that found every non-empty stack busy waits for one rather than report none: a warm
- * environment must never be passed over for a cold start. A lock is held for a few stores only;
- * a waiter spins briefly, then yields.
+ * environment must never be passed over for a cold start.
  */
 final class IdleEnvironments {
 
@@ -145,45 +142,13 @@ final class IdleEnvironments {
      * references share the object's one cache line; {@code count} mirrors {@code size} for a look
      * without the lock.
      */
-    private static final class Stack {
+    private static final class Stack extends LockWord {
 
-        private static final VarHandle LOCKED;
-        private static final int SPINS_BEFORE_YIELD = 64;
-
-        static {
-            try {
-                LOCKED = MethodHandles.lookup().findVarHandle(Stack.class, "locked", int.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-
-        @SuppressWarnings("unused") // through LOCKED
-        private volatile int locked;
         volatile int count;
         // Guarded by the lock:
         int size;
         Handler<Object, Object>[] handlers = newArray(8);
         long[] idleSince = new long[8];
-
-        /** Takes the lock if it is free; never waits. */
-        boolean tryLock() {
-            return locked == 0 && LOCKED.compareAndSet(this, 0, 1);
-        }
-
-        void lock() {
-            for (int spins = 0; !tryLock(); spins++) {
-                if (spins < SPINS_BEFORE_YIELD) {
-                    Thread.onSpinWait();
-                } else {
-                    Thread.yield(); // the holder's thread was descheduled in its few stores
-                }
-            }
-        }
-
-        void unlock() {
-            locked = 0;
-        }
 
         void pushAndUnlock(Handler<Object, Object> handler, long now) {
             try {

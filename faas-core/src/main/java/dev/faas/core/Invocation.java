@@ -15,6 +15,7 @@ import dev.faas.api.RuntimeClosedException;
 import dev.faas.api.TimeSource;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -44,7 +45,7 @@ import org.slf4j.Logger;
  * move from STARTING to HANDLING publishes them; {@code coldStart} is volatile because a shutdown
  * may stop a call in STARTING without either.
  */
-final class Invocation extends Work implements Context {
+final class Invocation extends Work implements Context, CallRecord {
 
     private static final int STARTING = 0;
     private static final int HANDLING = 1;
@@ -565,12 +566,6 @@ final class Invocation extends Work implements Context {
                 Optional.ofNullable(output), outcome == Outcome.SUCCESS ? Optional.empty() : Optional.of(failure()));
     }
 
-    LedgerEntry toLedgerEntry() {
-        return new LedgerEntry(idHigh, idLow, null, deployment.name, VERSION, type, outcome, start(), durationNanos,
-                coldStart ? reportedInitNanos : -1, attempt, deployment.config.memoryMb(), billedDurationMs,
-                allocatedBytes(), errorType(), null, null);
-    }
-
     Object output() {
         return output;
     }
@@ -587,7 +582,8 @@ final class Invocation extends Work implements Context {
     }
 
     /** The class name of what went wrong: the handler's own throwable, or the runtime's exception; null on success. */
-    String errorType() {
+    @Override
+    public String errorType() {
         return switch (outcome) {
             case SUCCESS -> null;
             case TIMEOUT -> FunctionTimeoutException.class.getName();
@@ -596,7 +592,7 @@ final class Invocation extends Work implements Context {
         };
     }
 
-    // ---- facts for the ledger and the REPORT line, valid once the outcome is settled ----
+    // ---- facts for the ledger (CallRecord) and the REPORT line, valid once the outcome is settled ----
 
     Deployment deployment() {
         return deployment;
@@ -607,29 +603,91 @@ final class Invocation extends Work implements Context {
         return reportedStart != null ? reportedStart : start;
     }
 
-    Outcome outcome() {
+    @Override
+    public long idHigh() {
+        return idHigh;
+    }
+
+    @Override
+    public long idLow() {
+        return idLow;
+    }
+
+    @Override
+    public String idText() {
+        return null;
+    }
+
+    @Override
+    public String function() {
+        return deployment.name;
+    }
+
+    @Override
+    public String version() {
+        return VERSION;
+    }
+
+    @Override
+    public InvocationType type() {
+        return type;
+    }
+
+    @Override
+    public Outcome outcome() {
         return outcome;
     }
 
-    long durationNanos() {
+    @Override
+    public long startSecond() {
+        return start().getEpochSecond();
+    }
+
+    @Override
+    public int startNano() {
+        return start().getNano();
+    }
+
+    @Override
+    public long durationNanos() {
         return durationNanos;
     }
 
-    long billedDurationMs() {
+    @Override
+    public long billedDurationMs() {
         return billedDurationMs;
     }
 
-    boolean coldStart() {
+    @Override
+    public boolean coldStart() {
         return coldStart;
     }
 
-    long initNanos() {
-        return reportedInitNanos;
+    /** The INIT phase's duration, or -1 when the call was warm. */
+    @Override
+    public long initNanos() {
+        return coldStart ? reportedInitNanos : -1;
+    }
+
+    @Override
+    public int memoryMb() {
+        return deployment.config.memoryMb();
     }
 
     /** What the call allocated up to its outcome; -1 where not metered. */
-    long allocatedBytes() {
+    @Override
+    public long allocatedBytes() {
         return allocatedBytes;
+    }
+
+    @Override
+    public BigDecimal gbSeconds() {
+        return null;
+    }
+
+    @Override
+    public BigDecimal cost() {
+        return null;
     }
 
     // ---- Work ----

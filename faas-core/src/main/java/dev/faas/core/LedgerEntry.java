@@ -17,33 +17,20 @@ import java.util.UUID;
  * sink's own threads. An entry recovered from a journal carries the decimals it was written with.
  *
  * <p>An entry holds no objects of its own: the request id as its two UUID halves (the text is made
- * when a record is), the start as epoch seconds and nanoseconds. The retained ring copies these
- * values into slots of its own, so that the entry itself dies young.
+ * when a record is), the start as epoch seconds and nanoseconds. An invocation makes none: its
+ * values go straight into the ledger's counters and retained ring, and an entry is made only for
+ * the journal and the sink, which keep it on other threads, and when the ring is read.
+ *
+ * @param idText the id as given, for a recovered id that is not a UUID; null otherwise
+ * @param initNanos the INIT phase's duration, or -1 when the call was warm
+ * @param errorType the class name of the error, or null on success
+ * @param gbSeconds null unless recovered: then the exact figure the record was written with
+ * @param cost null unless recovered: then the exact figure the record was written with
  */
-final class LedgerEntry {
-
-    final long idHigh;
-    final long idLow;
-    /** The id as given, for a recovered id that is not a UUID; null otherwise. */
-    final String idText;
-    final String function;
-    final String version;
-    final InvocationType type;
-    final Outcome outcome;
-    final long startSecond;
-    final int startNano;
-    final long durationNanos;
-    /** The INIT phase's duration, or -1 when the call was warm. */
-    final long initNanos;
-    final int attempt;
-    final int memoryMb;
-    final long billedDurationMs;
-    final long allocatedBytes;
-    /** The class name of the error, or null on success. */
-    final String errorType;
-    /** Null unless recovered: then the exact figures the record was written with. */
-    final BigDecimal gbSeconds;
-    final BigDecimal cost;
+record LedgerEntry(long idHigh, long idLow, String idText, String function, String version, InvocationType type,
+                   Outcome outcome, long startSecond, int startNano, long durationNanos, long initNanos, int attempt,
+                   int memoryMb, long billedDurationMs, long allocatedBytes, String errorType, BigDecimal gbSeconds,
+                   BigDecimal cost) implements CallRecord {
 
     LedgerEntry(long idHigh, long idLow, String idText, String function, String version, InvocationType type,
                 Outcome outcome, Instant start, long durationNanos, long initNanos, int attempt, int memoryMb,
@@ -53,28 +40,12 @@ final class LedgerEntry {
                 cost);
     }
 
-    LedgerEntry(long idHigh, long idLow, String idText, String function, String version, InvocationType type,
-                Outcome outcome, long startSecond, int startNano, long durationNanos, long initNanos, int attempt,
-                int memoryMb, long billedDurationMs, long allocatedBytes, String errorType, BigDecimal gbSeconds,
-                BigDecimal cost) {
-        this.idHigh = idHigh;
-        this.idLow = idLow;
-        this.idText = idText;
-        this.function = function;
-        this.version = version;
-        this.type = type;
-        this.outcome = outcome;
-        this.startSecond = startSecond;
-        this.startNano = startNano;
-        this.durationNanos = durationNanos;
-        this.initNanos = initNanos;
-        this.attempt = attempt;
-        this.memoryMb = memoryMb;
-        this.billedDurationMs = billedDurationMs;
-        this.allocatedBytes = allocatedBytes;
-        this.errorType = errorType;
-        this.gbSeconds = gbSeconds;
-        this.cost = cost;
+    /** A copy of what a call's record holds, for the threads that keep it after the call. */
+    static LedgerEntry of(CallRecord call) {
+        return call instanceof LedgerEntry entry ? entry : new LedgerEntry(call.idHigh(), call.idLow(), call.idText(),
+                call.function(), call.version(), call.type(), call.outcome(), call.startSecond(), call.startNano(),
+                call.durationNanos(), call.initNanos(), call.attempt(), call.memoryMb(), call.billedDurationMs(),
+                call.allocatedBytes(), call.errorType(), call.gbSeconds(), call.cost());
     }
 
     static LedgerEntry of(InvocationRecord record) {
@@ -96,6 +67,7 @@ final class LedgerEntry {
         }
     }
 
+    /** The request id's text. */
     String requestId() {
         return idText != null ? idText : RequestIds.format(idHigh, idLow);
     }
@@ -107,15 +79,6 @@ final class LedgerEntry {
     /** Whether it started in {@code [from, to)}. */
     boolean startedIn(Instant from, Instant to) {
         return !start().isBefore(from) && start().isBefore(to);
-    }
-
-    boolean coldStart() {
-        return initNanos >= 0;
-    }
-
-    /** memoryMb x billed milliseconds: the exact unit GB-seconds are summed in. */
-    long mbMs() {
-        return (long) memoryMb * billedDurationMs;
     }
 
     InvocationRecord toRecord(Pricing pricing) {

@@ -38,12 +38,12 @@ final class RetainedEntries {
         this.slots = new AtomicReferenceArray<>(Math.max(capacity, 1));
     }
 
-    void add(LedgerEntry entry) {
+    void add(CallRecord call) {
         if (capacity == 0) {
             return;
         }
         long sequence = next.getAndIncrement();
-        slot((int) (sequence % capacity)).write(sequence, entry);
+        slot((int) (sequence % capacity)).write(sequence, call);
     }
 
     /** The slot at {@code index}, made on first use: a ring that is never filled costs only what it holds. */
@@ -112,7 +112,7 @@ final class RetainedEntries {
         private BigDecimal gbSeconds;
         private BigDecimal cost;
 
-        void write(long sequence, LedgerEntry entry) {
+        void write(long sequence, CallRecord call) {
             long unlocked;
             while (true) {
                 unlocked = stamp;
@@ -126,24 +126,24 @@ final class RetainedEntries {
                     return; // the ring came round past this entry already: it is no longer retained
                 }
                 this.sequence = sequence;
-                idHigh = entry.idHigh;
-                idLow = entry.idLow;
-                idText = entry.idText;
-                function = entry.function;
-                version = entry.version;
-                type = entry.type;
-                outcome = entry.outcome;
-                startSecond = entry.startSecond;
-                startNano = entry.startNano;
-                durationNanos = entry.durationNanos;
-                initNanos = entry.initNanos;
-                attempt = entry.attempt;
-                memoryMb = entry.memoryMb;
-                billedDurationMs = entry.billedDurationMs;
-                allocatedBytes = entry.allocatedBytes;
-                errorType = entry.errorType;
-                gbSeconds = entry.gbSeconds;
-                cost = entry.cost;
+                idHigh = call.idHigh();
+                idLow = call.idLow();
+                idText = call.idText();
+                function = call.function();
+                version = call.version();
+                type = call.type();
+                outcome = call.outcome();
+                startSecond = call.startSecond();
+                startNano = call.startNano();
+                durationNanos = call.durationNanos();
+                initNanos = call.initNanos();
+                attempt = call.attempt();
+                memoryMb = call.memoryMb();
+                billedDurationMs = call.billedDurationMs();
+                allocatedBytes = call.allocatedBytes();
+                errorType = call.errorType();
+                gbSeconds = call.gbSeconds();
+                cost = call.cost();
             } finally {
                 stamp = unlocked + 2;
             }

@@ -44,23 +44,30 @@ final class RuntimeLedger implements Ledger {
         return functions.computeIfAbsent(function, name -> new FunctionUsage());
     }
 
-    void record(LedgerEntry entry, FunctionUsage usage) {
+    /**
+     * Records a settled call. Its values go into the usage counters and the retained ring as they
+     * are; an entry of their own is made only for the sink and the journal, which keep it.
+     */
+    void record(CallRecord call, FunctionUsage usage) {
         try {
-            usage.add(entry);
-            retained.add(entry);
-            if (sink != null) {
-                sink.offer(entry);
-            }
-            if (journal != null) {
-                journal.append(entry);
+            usage.add(call);
+            retained.add(call);
+            if (sink != null || journal != null) {
+                LedgerEntry entry = LedgerEntry.of(call);
+                if (sink != null) {
+                    sink.offer(entry);
+                }
+                if (journal != null) {
+                    journal.append(entry);
+                }
             }
         } catch (RuntimeException e) {
-            log.warn("faas: recording request {} of '{}' failed", entry.requestId(), entry.function, e);
+            log.warn("faas: recording a call of '{}' failed", call.function(), e);
         }
     }
 
     private void restore(LedgerEntry entry) {
-        usageOf(entry.function).add(entry);
+        usageOf(entry.function()).add(entry);
         retained.add(entry);
     }
 
@@ -80,8 +87,8 @@ final class RuntimeLedger implements Ledger {
 
     @Override
     public Usage usage() {
-        UsageCounter.Sum sum = new UsageCounter.Sum();
-        functions.values().forEach(function -> sum.add(function.total(pricing)));
+        UsageSum sum = new UsageSum();
+        functions.values().forEach(function -> function.addTotal(sum));
         return sum.usage(pricing);
     }
 
@@ -105,23 +112,23 @@ final class RuntimeLedger implements Ledger {
         }
         long firstWhole = Math.ceilDiv(from.getEpochSecond() + (from.getNano() > 0 ? 1 : 0), 60);
         long endWhole = FunctionUsage.minuteOf(to);
-        UsageCounter.Sum sum = new UsageCounter.Sum();
+        UsageSum sum = new UsageSum();
         if (firstWhole >= endWhole) {
             addRetained(function, from, to, sum);
         } else {
-            usage.addMinutes(firstWhole, endWhole, sum, pricing);
+            usage.addMinutes(firstWhole, endWhole, sum);
             addRetained(function, from, Instant.ofEpochSecond(firstWhole * 60), sum);
             addRetained(function, Instant.ofEpochSecond(endWhole * 60), to, sum);
         }
         return sum.usage(pricing);
     }
 
-    private void addRetained(String function, Instant from, Instant to, UsageCounter.Sum sum) {
+    private void addRetained(String function, Instant from, Instant to, UsageSum sum) {
         if (!from.isBefore(to)) {
             return;
         }
         for (LedgerEntry entry : retained.snapshot()) {
-            if (entry.function.equals(function) && entry.startedIn(from, to)) {
+            if (entry.function().equals(function) && entry.startedIn(from, to)) {
                 sum.add(entry);
             }
         }

@@ -22,7 +22,7 @@ final class RetainedEntriesTest {
             retained.add(entry(0, n));
         }
 
-        assertThat(retained.snapshot()).extracting(entry -> entry.durationNanos).containsExactly(3L, 4L, 5L);
+        assertThat(retained.snapshot()).extracting(entry -> entry.durationNanos()).containsExactly(3L, 4L, 5L);
     }
 
     @Test
@@ -72,20 +72,20 @@ final class RetainedEntriesTest {
         List<LedgerEntry> last = retained.snapshot();
         assertThat(last).hasSize(1_000);
         checkConsistent(last, writers);
-        assertThat(last).anySatisfy(entry -> assertThat(entry.durationNanos).isEqualTo(perWriter));
+        assertThat(last).anySatisfy(entry -> assertThat(entry.durationNanos()).isEqualTo(perWriter));
     }
 
     /** Every value of an entry comes from one add; each writer's entries appear once, in its order. */
     private static void checkConsistent(List<LedgerEntry> snapshot, int writers) {
         long[] lastSeen = new long[writers];
         for (LedgerEntry entry : snapshot) {
-            int writer = (int) entry.idHigh;
-            long n = entry.durationNanos;
-            assertThat(entry.idLow).isEqualTo(n);
-            assertThat(entry.billedDurationMs).isEqualTo(n);
-            assertThat(entry.allocatedBytes).isEqualTo(n);
-            assertThat(entry.attempt).isEqualTo((int) n);
-            assertThat(entry.function).isEqualTo("f" + writer);
+            int writer = (int) entry.idHigh();
+            long n = entry.durationNanos();
+            assertThat(entry.idLow()).isEqualTo(n);
+            assertThat(entry.billedDurationMs()).isEqualTo(n);
+            assertThat(entry.allocatedBytes()).isEqualTo(n);
+            assertThat(entry.attempt()).isEqualTo((int) n);
+            assertThat(entry.function()).isEqualTo("f" + writer);
             assertThat(n).isGreaterThan(lastSeen[writer]);
             lastSeen[writer] = n;
         }

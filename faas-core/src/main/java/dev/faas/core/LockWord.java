@@ -1,0 +1,62 @@
+package dev.faas.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A lock held for a few stores only, as one word in the object it guards, so that taking it brings
+ * that object's cache line along: one compare-and-set to take, one store to give back, nothing
+ * allocated, no queue of waiters. A waiter spins briefly, then yields: the holder's thread may have
+ * been descheduled in the middle of its few stores. Not reentrant.
+ *
+ * <p>A cache line of padding comes before the word, so that whatever lies before the object in memory
+ * does not share its line; a subclass whose fields are written often pads its end too.
+ */
+abstract class LockWord extends LockWordPadding {
+
+    private static final VarHandle LOCKED;
+    private static final int SPINS_BEFORE_YIELD = 64;
+
+    static {
+        try {
+            LOCKED = MethodHandles.lookup().findVarHandle(LockWord.class, "locked", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    @SuppressWarnings("unused") // through LOCKED
+    private volatile int locked;
+
+    /** Takes the lock if it is free; never waits. */
+    final boolean tryLock() {
+        return locked == 0 && LOCKED.compareAndSet(this, 0, 1);
+    }
+
+    final void lock() {
+        for (int spins = 0; !tryLock(); spins++) {
+            if (spins < SPINS_BEFORE_YIELD) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+    }
+
+    final void unlock() {
+        locked = 0;
+    }
+}
+
+/** 60 bytes before a {@link LockWord}: the int fills the gap after the object header, so that no field of a subclass does. */
+@SuppressWarnings("unused")
+abstract class LockWordPadding {
+    private int p0;
+    private long p1;
+    private long p2;
+    private long p3;
+    private long p4;
+    private long p5;
+    private long p6;
+    private long p7;
+}
