@@ -37,6 +37,7 @@ final class Deployment {
     final long allocationLimitBytes;
     final Logger logger;
     final EnvironmentPool environments;
+    final Deadlines deadlines;
     final EventQueue events;
     /** This function's executions against its reservation, or null in the shared pool. */
     private final Limiter reserved;
@@ -73,6 +74,7 @@ final class Deployment {
         };
         this.logger = LoggerFactory.getLogger("dev.faas.function." + name);
         this.environments = new EnvironmentPool(this);
+        this.deadlines = new Deadlines(engine.clock, config.timeout());
         this.reserved = config.reservedConcurrency().isPresent()
                 ? new Limiter(config.reservedConcurrency().getAsInt()) : null;
         this.shared = reserved == null ? engine.sharedPool : null;
@@ -278,6 +280,7 @@ final class Deployment {
         undeployed = true;
         events.undeploy();
         environments.close();
+        deadlines.close();
         if (metrics != null) {
             metrics.remove(engine.meterRegistry);
         }

@@ -94,7 +94,11 @@ final class Invocation extends Work implements Context, CallRecord {
     /** The environment the call holds (its handler), or null before it has one. */
     private Handler<Object, Object> environment;
     private boolean provisioned;
+    /** The INIT deadline, or a handler deadline of the call's own (see Deadlines); null otherwise. */
     private TimeSource.Cancellable timer;
+    /** The cohort whose timer is the handler's deadline, and the call's slot in it; null before. */
+    private Deadlines.Cohort cohort;
+    private int cohortSlot;
     /** What the call allocates, when it is metered; set when its thread is made. */
     private AllocationAccount allocation;
 
@@ -229,7 +233,7 @@ final class Invocation extends Work implements Context, CallRecord {
             provisioned = warmProvisioned;
         }
         deadlineNanos = handlerStartNanos + deployment.timeoutNanos;
-        timer = engine.clock.schedule(deployment.config.timeout(), this::handlerDeadline);
+        deployment.deadlines.join(this, handlerStartNanos);
         Object result;
         inUserCode = true;
         try {
@@ -283,6 +287,7 @@ final class Invocation extends Work implements Context, CallRecord {
             return false;
         }
         timer.cancel();
+        timer = null;
         deployment.environments.adopt();
         environment = handler;
         return true;
@@ -295,9 +300,7 @@ final class Invocation extends Work implements Context, CallRecord {
         if ((from != STARTING && from != HANDLING) || !STATE.compareAndSet(this, from, FINISHED)) {
             return;
         }
-        if (timer != null) {
-            timer.cancel();
-        }
+        leaveDeadline();
         this.outcome = outcome;
         this.output = output;
         this.error = error;
@@ -323,6 +326,7 @@ final class Invocation extends Work implements Context, CallRecord {
 
     /** The end of a thread that lost its invocation to a timer or a shutdown. */
     private void endOrphan() {
+        leaveDeadline();
         try {
             if (environment != null) {
                 deployment.environments.discard(environment, provisioned);
@@ -335,11 +339,33 @@ final class Invocation extends Work implements Context, CallRecord {
 
     // ---- timers and shutdown ----
 
+    /** Called once by Deadlines: the cohort whose timer is this call's deadline. */
+    void joined(Deadlines.Cohort cohort, int slot) {
+        this.cohort = cohort;
+        this.cohortSlot = slot;
+    }
+
+    /** Called by Deadlines when the cohort's timer had fired before the call joined: a timer of its own. */
+    void lateDeadline(TimeSource.Cancellable own) {
+        timer = own;
+    }
+
+    /** The call's thread is done with it: out of its deadline's cohort, and its own timers cancelled. */
+    private void leaveDeadline() {
+        if (timer != null) {
+            timer.cancel();
+        }
+        if (cohort != null) {
+            cohort.leave(cohortSlot);
+            cohort = null;
+        }
+    }
+
     private void initDeadline() {
         stop(STARTING, INIT_TIMED_OUT, null, -1);
     }
 
-    private void handlerDeadline() {
+    void handlerDeadline() {
         stop(HANDLING, TIMED_OUT, null, -1);
     }
 
