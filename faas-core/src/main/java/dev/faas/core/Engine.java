@@ -21,6 +21,7 @@ final class Engine {
     private static final Logger log = LoggerFactory.getLogger(FaasRuntime.class);
 
     final TimeSource clock;
+    final WallClock wallClock;
     final WorkTracker work;
     final Pricing pricing;
     final ReportLog reportLog;
@@ -62,6 +63,7 @@ final class Engine {
            Map<String, Deployment> functions, Consumer<DestinationEvent> undelivered,
            List<InvocationListener> listeners, double heapHighWater, double heapCritical) {
         this.clock = clock;
+        this.wallClock = new WallClock(clock);
         this.work = work;
         this.pricing = pricing;
         this.reportLog = reportLog;

@@ -84,7 +84,8 @@ final class Invocation extends Work implements Context, CallRecord {
     private volatile int state = STARTING;
 
     // Progress: written by the invocation's thread only.
-    private Instant start;
+    /** Where the start's wall-clock instant comes from (see WallClock). */
+    private WallClock.Anchor startAnchor;
     private long startNanos;
     private volatile boolean coldStart;
     private long initStartNanos;
@@ -181,7 +182,7 @@ final class Invocation extends Work implements Context, CallRecord {
         // of a burst of asynchronous calls is spared two clock reads per call.
         TimeSource clock = deployment.engine.clock;
         startNanos = clock.nanoTime();
-        start = clock.now();
+        startAnchor = deployment.engine.wallClock.anchorFor(startNanos);
         if (allocation instanceof AllocationAccount.Platform platform) {
             platform.begin();
         }
@@ -224,7 +225,7 @@ final class Invocation extends Work implements Context, CallRecord {
                 return;
             }
         } else {
-            handlerStartNanos = engine.clock.nanoTime();
+            handlerStartNanos = startNanos; // a warm call's handler starts as it does: one clock reading fewer
             if (!STATE.compareAndSet(this, STARTING, HANDLING)) {
                 pool.release(warm, warmProvisioned, handlerStartNanos); // stopped before it ran: it is fine
                 return;
@@ -626,7 +627,7 @@ final class Invocation extends Work implements Context, CallRecord {
 
     /** When the invocation started; valid once its outcome is settled. */
     Instant start() {
-        return reportedStart != null ? reportedStart : start;
+        return reportedStart != null ? reportedStart : startAnchor.instantAt(startNanos);
     }
 
     @Override
@@ -666,12 +667,12 @@ final class Invocation extends Work implements Context, CallRecord {
 
     @Override
     public long startSecond() {
-        return start().getEpochSecond();
+        return reportedStart != null ? reportedStart.getEpochSecond() : startAnchor.epochSecondAt(startNanos);
     }
 
     @Override
     public int startNano() {
-        return start().getNano();
+        return reportedStart != null ? reportedStart.getNano() : startAnchor.nanoAt(startNanos);
     }
 
     @Override
@@ -758,7 +759,7 @@ final class Invocation extends Work implements Context, CallRecord {
 
     @Override
     public Instant deadline() {
-        return start.plusNanos(deadlineNanos - startNanos);
+        return startAnchor.instantAt(deadlineNanos);
     }
 
     @Override
