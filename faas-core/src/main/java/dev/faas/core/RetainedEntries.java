@@ -16,26 +16,35 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * <p>Why not a ring of references to the entries: an entry lives until the ring comes round, which
  * at 100,000 calls in flight is long enough for every young collection to copy it, and then to
  * promote it. Copying its values into a slot that is already old leaves the entry itself to die
- * young, and costs the collector nothing: measured at 100,000 concurrent calls, retaining entries by
- * reference tripled the time spent in young collections.
+ * young (an invocation makes none at all: its values are copied from it), and costs the collector
+ * nothing: measured at 100,000 concurrent calls, retaining entries by reference tripled the time
+ * spent in young collections. The ring has a power of two of slots, at least the capacity, so that
+ * a sequence number finds its slot with a mask rather than a division; a snapshot reads the newest
+ * {@code capacity} of them.
  *
- * <p>Each slot is a seqlock. A writer takes the next sequence number, makes the slot's stamp odd
- * (the compare-and-set also keeps out a writer that came round the ring while this one was still
- * writing: it waits the few stores it takes), copies the values, and makes the stamp even again. A
- * reader copies the values out and keeps them only if the stamp was even and unchanged around the
- * copy, and the slot still holds the sequence number it was looking for; so a snapshot never shows
- * an entry twice, torn, or out of order, and one written while the snapshot is taken may or may not
- * be in it.
+ * <p>Each slot is a seqlock whose stamp also says which entry it holds: {@code 2 (sequence + 1)}
+ * once written, odd while a writer copies values in. A writer takes the next sequence number and
+ * makes the slot's stamp odd with a compare-and-set (which also keeps out a writer that came round
+ * the ring while this one was still writing: it waits the few stores it takes), copies the values,
+ * and sets the stamp. A reader copies the values out and keeps them only if the stamp was the one
+ * it was looking for and unchanged around the copy; so a snapshot never shows an entry twice, torn,
+ * or out of order, and one written while the snapshot is taken may or may not be in it.
  */
 final class RetainedEntries {
 
+    private static final InvocationType[] TYPES = InvocationType.values();
+    private static final Outcome[] OUTCOMES = Outcome.values();
+
     private final int capacity;
+    private final int mask;
     private final AtomicReferenceArray<Slot> slots;
     private final AtomicLong next = new AtomicLong();
 
     RetainedEntries(int capacity) {
         this.capacity = capacity;
-        this.slots = new AtomicReferenceArray<>(Math.max(capacity, 1));
+        int size = capacity <= 1 ? 1 : Integer.highestOneBit(capacity - 1) << 1;
+        this.slots = new AtomicReferenceArray<>(size);
+        this.mask = size - 1;
     }
 
     void add(CallRecord call) {
@@ -43,7 +52,7 @@ final class RetainedEntries {
             return;
         }
         long sequence = next.getAndIncrement();
-        slot((int) (sequence % capacity)).write(sequence, call);
+        slot((int) sequence & mask).write(sequence, call);
     }
 
     /** The slot at {@code index}, made on first use: a ring that is never filled costs only what it holds. */
@@ -68,13 +77,17 @@ final class RetainedEntries {
         long begin = Math.max(0, end - capacity);
         List<LedgerEntry> entries = new ArrayList<>((int) (end - begin));
         for (long sequence = begin; sequence < end; sequence++) {
-            Slot slot = slots.get((int) (sequence % capacity));
+            Slot slot = slots.get((int) sequence & mask);
             LedgerEntry entry = slot == null ? null : slot.read(sequence);
             if (entry != null) {
                 entries.add(entry);
             }
         }
         return entries;
+    }
+
+    /** What only a record recovered from a journal has. */
+    private record Recovered(String idText, BigDecimal gbSeconds, BigDecimal cost) {
     }
 
     /** One place in the ring: a copy of an entry's values, guarded by its stamp. */
@@ -90,76 +103,76 @@ final class RetainedEntries {
             }
         }
 
-        /** Odd while a writer copies values in. */
+        /** 2 (sequence + 1) of the entry held, 0 when none; odd while a writer copies values in. */
         private volatile long stamp;
-        private long sequence = -1;
         private long idHigh;
         private long idLow;
-        private String idText;
-        private String function;
-        private String version;
-        private InvocationType type;
-        private Outcome outcome;
         private long startSecond;
-        private int startNano;
         private long durationNanos;
         private long initNanos;
-        private int attempt;
-        private int memoryMb;
         private long billedDurationMs;
         private long allocatedBytes;
+        private int startNano;
+        private int memoryMb;
+        private int attempt;
+        /** The type's ordinal times 8 plus the outcome's. */
+        private int kinds;
+        private String function;
+        private String version;
         private String errorType;
-        private BigDecimal gbSeconds;
-        private BigDecimal cost;
+        private Recovered recovered;
 
         void write(long sequence, CallRecord call) {
-            long unlocked;
+            long held;
             while (true) {
-                unlocked = stamp;
-                if ((unlocked & 1) == 0 && STAMP.compareAndSet(this, unlocked, unlocked + 1)) {
-                    break;
+                held = stamp;
+                if ((held & 1) == 0) {
+                    if (held >= 2 * (sequence + 1)) {
+                        return; // the ring came round past this entry already: it is no longer retained
+                    }
+                    if (STAMP.compareAndSet(this, held, held + 1)) {
+                        break;
+                    }
                 }
                 Thread.onSpinWait(); // a writer a whole ring behind is finishing its copy
             }
             try {
-                if (sequence < this.sequence) {
-                    return; // the ring came round past this entry already: it is no longer retained
-                }
-                this.sequence = sequence;
                 idHigh = call.idHigh();
                 idLow = call.idLow();
-                idText = call.idText();
-                function = call.function();
-                version = call.version();
-                type = call.type();
-                outcome = call.outcome();
                 startSecond = call.startSecond();
                 startNano = call.startNano();
                 durationNanos = call.durationNanos();
                 initNanos = call.initNanos();
-                attempt = call.attempt();
-                memoryMb = call.memoryMb();
                 billedDurationMs = call.billedDurationMs();
                 allocatedBytes = call.allocatedBytes();
+                memoryMb = call.memoryMb();
+                attempt = call.attempt();
+                kinds = call.type().ordinal() << 3 | call.outcome().ordinal();
+                function = call.function();
+                version = call.version();
                 errorType = call.errorType();
-                gbSeconds = call.gbSeconds();
-                cost = call.cost();
+                recovered = call.idText() == null && call.cost() == null ? null
+                        : new Recovered(call.idText(), call.gbSeconds(), call.cost());
             } finally {
-                stamp = unlocked + 2;
+                stamp = 2 * (sequence + 1);
             }
         }
 
         /** A copy of the entry with {@code wanted}, or null if the slot no longer (or not yet) holds it. */
         LedgerEntry read(long wanted) {
+            long expected = 2 * (wanted + 1);
             while (true) {
                 long before = stamp;
                 if ((before & 1) != 0) {
                     Thread.onSpinWait();
                     continue;
                 }
-                LedgerEntry copy = sequence != wanted ? null : new LedgerEntry(idHigh, idLow, idText, function,
-                        version, type, outcome, startSecond, startNano, durationNanos, initNanos, attempt, memoryMb,
-                        billedDurationMs, allocatedBytes, errorType, gbSeconds, cost);
+                Recovered extra = recovered;
+                LedgerEntry copy = before != expected ? null : new LedgerEntry(idHigh, idLow,
+                        extra == null ? null : extra.idText(), function, version, TYPES[kinds >>> 3],
+                        OUTCOMES[kinds & 7], startSecond, startNano, durationNanos, initNanos, attempt, memoryMb,
+                        billedDurationMs, allocatedBytes, errorType, extra == null ? null : extra.gbSeconds(),
+                        extra == null ? null : extra.cost());
                 VarHandle.loadLoadFence(); // the copy's reads happen before the stamp is read again
                 if (stamp == before) {
                     return copy;
