@@ -17,10 +17,9 @@ abstract class Work implements Runnable {
     private final WorkTracker tracker;
     private volatile Thread thread;
     volatile boolean inUserCode;
-    // The tracker's intrusive list: guarded by the lock of the stripe the unit was added to.
-    Work previous;
-    Work next;
+    // Where the tracker keeps the unit: guarded by the lock of the stripe it was added to.
     int stripe;
+    int slot = -1;
 
     Work(WorkTracker tracker) {
         this.tracker = tracker;

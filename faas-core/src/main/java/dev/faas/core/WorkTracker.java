@@ -2,6 +2,7 @@ package dev.faas.core;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadFactory;
@@ -13,11 +14,13 @@ import java.util.function.Predicate;
 
 /**
  * Starts every thread the runtime runs work on, from one thread factory, and keeps the units in
- * flight. The set is intrusive and striped: each unit links itself into one of a few dozen
- * doubly-linked lists, each under a lock of its own, chosen at random, so that adding and removing
- * allocate nothing, hash nothing, and almost never wait (no global lock on the invocation path).
- * Questions about the whole set (is anything busy? has the drain finished?) walk every stripe,
- * which only tests and {@code close()} do.
+ * flight. The set is striped: each unit takes a slot in one of a few dozen arrays, chosen at random,
+ * each under a lock word of its own, and gives it back when it ends; freed slots are reused newest
+ * first. Adding and removing allocate nothing, hash nothing, touch no other unit (a doubly-linked
+ * list, before, wrote to both neighbours of a unit as it left: two cache misses a call at 100,000
+ * calls in flight), and almost never wait (no global lock on the invocation path). Questions about
+ * the whole set (is anything busy? has the drain finished?) walk every stripe, which only tests and
+ * {@code close()} do.
  */
 final class WorkTracker {
 
@@ -70,34 +73,26 @@ final class WorkTracker {
 
     private void add(Work work) {
         int index = ThreadLocalRandom.current().nextInt() & mask;
-        work.stripe = index;
         Stripe stripe = stripes[index];
-        synchronized (stripe) {
-            work.next = stripe.head;
-            if (stripe.head != null) {
-                stripe.head.previous = work;
-            }
-            stripe.head = work;
-            stripe.size++;
+        stripe.lock();
+        try {
+            work.stripe = index;
+            work.slot = stripe.put(work);
+        } finally {
+            stripe.unlock();
         }
     }
 
     void finished(Work work) {
         Stripe stripe = stripes[work.stripe];
-        synchronized (stripe) {
-            if (work.previous != null) {
-                work.previous.next = work.next;
-            } else if (stripe.head == work) {
-                stripe.head = work.next;
-            } else {
-                return; // already removed
+        stripe.lock();
+        try {
+            if (work.slot >= 0) { // else already removed
+                stripe.remove(work.slot);
+                work.slot = -1;
             }
-            if (work.next != null) {
-                work.next.previous = work.previous;
-            }
-            work.previous = null;
-            work.next = null;
-            stripe.size--;
+        } finally {
+            stripe.unlock();
         }
     }
 
@@ -105,8 +100,11 @@ final class WorkTracker {
     int inFlight() {
         int count = 0;
         for (Stripe stripe : stripes) {
-            synchronized (stripe) {
+            stripe.lock();
+            try {
                 count += stripe.size;
+            } finally {
+                stripe.unlock();
             }
         }
         return count;
@@ -116,10 +114,16 @@ final class WorkTracker {
     private List<Work> snapshot() {
         List<Work> all = new ArrayList<>();
         for (Stripe stripe : stripes) {
-            synchronized (stripe) {
-                for (Work work = stripe.head; work != null; work = work.next) {
-                    all.add(work);
+            stripe.lock();
+            try {
+                for (int slot = 0; slot < stripe.used; slot++) {
+                    Work work = stripe.units[slot];
+                    if (work != null) {
+                        all.add(work);
+                    }
                 }
+            } finally {
+                stripe.unlock();
             }
         }
         return all;
@@ -199,9 +203,38 @@ final class WorkTracker {
         return Optional.of(String.join(", ", listed) + more);
     }
 
-    /** One list of units in flight, and its lock. */
-    private static final class Stripe {
-        Work head;
+    /**
+     * Units in flight in slots {@code [0, used)}, the free ones among them on a stack; guarded by
+     * the lock word.
+     */
+    private static final class Stripe extends LockWord {
+        Work[] units = new Work[16];
+        int[] free = new int[16];
+        int freeCount;
+        int used;
         int size;
+
+        /** Puts the unit in a free slot and returns the slot. */
+        int put(Work work) {
+            int slot;
+            if (freeCount > 0) {
+                slot = free[--freeCount];
+            } else {
+                if (used == units.length) {
+                    units = Arrays.copyOf(units, used * 2);
+                    free = Arrays.copyOf(free, used * 2);
+                }
+                slot = used++;
+            }
+            units[slot] = work;
+            size++;
+            return slot;
+        }
+
+        void remove(int slot) {
+            units[slot] = null;
+            free[freeCount++] = slot;
+            size--;
+        }
     }
 }
