@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -56,14 +57,18 @@ final class EnvironmentPool {
         this.idleTimeoutNanos = owner.config.idleTimeout().toNanos();
     }
 
-    /** A warm provisioned environment, now the caller's, or null when none is idle. */
-    Handler<Object, Object> acquireProvisioned() {
-        return provisionedAlive.get() > 0 ? provisionedIdle.poll() : null;
+    /**
+     * A warm provisioned environment, now the caller's, or null when none is idle.
+     *
+     * @param spread random bits of the caller's, to spread concurrent calls (see IdleEnvironments)
+     */
+    Handler<Object, Object> acquireProvisioned(int spread) {
+        return provisionedAlive.get() > 0 ? provisionedIdle.poll(spread) : null;
     }
 
     /** A warm on-demand environment, now the caller's, or null when a cold start is needed. */
-    Handler<Object, Object> acquire() {
-        return idle.poll();
+    Handler<Object, Object> acquire(int spread) {
+        return idle.poll(spread);
     }
 
     /** Counts in the environment a cold start made, now held by its call. */
@@ -72,8 +77,8 @@ final class EnvironmentPool {
     }
 
     /** Gives back a held environment after a call that left it healthy, idle since {@code now}. */
-    void release(Handler<Object, Object> environment, boolean provisioned, long now) {
-        offer(provisioned ? provisionedIdle : idle, environment, now);
+    void release(Handler<Object, Object> environment, boolean provisioned, long now, int spread) {
+        offer(provisioned ? provisionedIdle : idle, environment, now, spread);
         if (!provisioned && !closed) {
             armSweep();
         }
@@ -126,7 +131,7 @@ final class EnvironmentPool {
         long now = engine.clock.nanoTime();
         for (CompletableFuture<Handler<Object, Object>> init : inits) {
             try {
-                provisionedIdle.push(init.join(), now);
+                provisionedIdle.push(init.join(), now, ThreadLocalRandom.current().nextInt());
             } catch (RuntimeException e) {
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
                 if (failure == null) {
@@ -148,14 +153,14 @@ final class EnvironmentPool {
                 log.warn("faas: function '{}' lost a provisioned environment and could not replace it: {}",
                         function, failure.getMessage());
             } else {
-                offer(provisionedIdle, handler, engine.clock.nanoTime());
+                offer(provisionedIdle, handler, engine.clock.nanoTime(), ThreadLocalRandom.current().nextInt());
             }
         });
     }
 
     /** Puts an idle environment back; one that arrives after close() is closed, not kept. */
-    private void offer(IdleEnvironments home, Handler<Object, Object> environment, long now) {
-        home.push(environment, now);
+    private void offer(IdleEnvironments home, Handler<Object, Object> environment, long now, int spread) {
+        home.push(environment, now, spread);
         if (closed) {
             closeIdle(home);
         }

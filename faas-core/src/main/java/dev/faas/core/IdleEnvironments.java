@@ -13,12 +13,12 @@ import java.util.List;
  * environment, written when it was given back, was a cache miss per call at 100,000 concurrent
  * calls, each environment being touched once in 10 ms.)
  *
- * <p>Both taking and giving back try the stacks in order from the first and use the first whose
- * lock is free, without waiting. Under light traffic every call meets the first stack free, so it
- * takes the most recently used environment, a few hot ones serve steady traffic, and the rest age
- * out at the bottom. Under heavy traffic, calls that find a stack busy move on to the next, so they
- * spread over about as many stacks as there are calls at the same instant. Nothing is allocated per
- * call but when a stack grows.
+ * <p>Both taking and giving back try the first stack, and use it if its lock is free: under light
+ * traffic every call does, so it takes the most recently used environment, a few hot ones serve
+ * steady traffic, and the rest age out at the bottom. A call that finds the first stack busy (heavy
+ * traffic) tries the others from a place its caller picks at random, so that concurrent calls
+ * spread over all the stacks, environments with them, rather than queue for the first one. Nothing
+ * is allocated per call but when a stack grows.
  *
  * <p>A take that found every non-empty stack busy waits for one rather than report none: a warm
  * environment must never be passed over for a cold start.
@@ -26,6 +26,7 @@ import java.util.List;
 final class IdleEnvironments {
 
     private final Stack[] stacks;
+    private final int mask;
 
     IdleEnvironments() {
         int count = Integer.highestOneBit(Math.max(2, Runtime.getRuntime().availableProcessors() * 2) - 1) << 1;
@@ -33,24 +34,35 @@ final class IdleEnvironments {
         for (int i = 0; i < stacks.length; i++) {
             stacks[i] = new Stack();
         }
+        mask = stacks.length - 1;
     }
 
-    /** Gives back an environment, idle since {@code now} on the runtime's clock. */
-    void push(Handler<Object, Object> handler, long now) {
-        for (Stack stack : stacks) {
+    /**
+     * Gives back an environment, idle since {@code now} on the runtime's clock.
+     *
+     * @param spread random bits of the caller's: where to look when the first stack is busy
+     */
+    void push(Handler<Object, Object> handler, long now, int spread) {
+        for (int i = 0; i < stacks.length; i++) {
+            Stack stack = stacks[i == 0 ? 0 : (spread + i) & mask];
             if (stack.tryLock()) {
                 stack.pushAndUnlock(handler, now);
                 return;
             }
         }
-        Stack first = stacks[0];
-        first.lock();
-        first.pushAndUnlock(handler, now);
+        Stack any = stacks[spread & mask];
+        any.lock();
+        any.pushAndUnlock(handler, now);
     }
 
-    /** The most recently used environment of the first free stack, or null when none is idle. */
-    Handler<Object, Object> poll() {
-        for (Stack stack : stacks) {
+    /**
+     * The most recently used environment of the first stack, or else of a free one; null when none is idle.
+     *
+     * @param spread random bits of the caller's: where to look when the first stack is busy or empty
+     */
+    Handler<Object, Object> poll(int spread) {
+        for (int i = 0; i < stacks.length; i++) {
+            Stack stack = stacks[i == 0 ? 0 : (spread + i) & mask];
             if (stack.count > 0 && stack.tryLock()) {
                 Handler<Object, Object> handler = stack.popAndUnlock();
                 if (handler != null) {

@@ -215,10 +215,10 @@ final class Invocation extends Work implements Context, CallRecord {
             return; // stopped before its thread ran (a shutdown): no INIT for a call given up on
         }
         EnvironmentPool pool = deployment.environments;
-        Handler<Object, Object> warm = pool.acquireProvisioned();
+        Handler<Object, Object> warm = pool.acquireProvisioned((int) idLow);
         boolean warmProvisioned = warm != null;
         if (warm == null) {
-            warm = pool.acquire();
+            warm = pool.acquire((int) idLow);
         }
         if (warm == null) {
             if (!coldStart(engine)) {
@@ -227,7 +227,7 @@ final class Invocation extends Work implements Context, CallRecord {
         } else {
             handlerStartNanos = startNanos; // a warm call's handler starts as it does: one clock reading fewer
             if (!STATE.compareAndSet(this, STARTING, HANDLING)) {
-                pool.release(warm, warmProvisioned, handlerStartNanos); // stopped before it ran: it is fine
+                pool.release(warm, warmProvisioned, handlerStartNanos, (int) idLow); // stopped before it ran: fine
                 return;
             }
             environment = warm;
@@ -310,7 +310,7 @@ final class Invocation extends Work implements Context, CallRecord {
                 if (error instanceof Error) {
                     deployment.environments.discard(environment, provisioned);
                 } else {
-                    deployment.environments.release(environment, provisioned, end);
+                    deployment.environments.release(environment, provisioned, end, (int) idLow);
                 }
             }
         } finally {

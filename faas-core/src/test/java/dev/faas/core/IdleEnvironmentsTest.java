@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 
 final class IdleEnvironmentsTest {
@@ -23,20 +24,20 @@ final class IdleEnvironmentsTest {
     void givesTheMostRecentlyUsedFirst() {
         Handler<Object, Object> older = handler();
         Handler<Object, Object> newer = handler();
-        idle.push(older, 1);
-        idle.push(newer, 2);
+        idle.push(older, 1, 0);
+        idle.push(newer, 2, 0);
 
-        assertThat(idle.poll()).isSameAs(newer);
-        assertThat(idle.poll()).isSameAs(older);
-        assertThat(idle.poll()).isNull();
+        assertThat(idle.poll(0)).isSameAs(newer);
+        assertThat(idle.poll(0)).isSameAs(older);
+        assertThat(idle.poll(0)).isNull();
     }
 
     @Test
     void removesOnlyWhatSatIdleForTheTimeout() {
         Handler<Object, Object> expired = handler();
         Handler<Object, Object> fresh = handler();
-        idle.push(expired, 100);
-        idle.push(fresh, 200);
+        idle.push(expired, 100, 0);
+        idle.push(fresh, 200, 0);
 
         assertThat(idle.oldestIdleSince()).isEqualTo(100);
         assertThat(idle.removeExpired(250, 150)).containsExactly(expired);
@@ -53,16 +54,16 @@ final class IdleEnvironmentsTest {
         for (int i = 0; i < 1000; i++) {
             Handler<Object, Object> environment = handler();
             pushed.add(environment);
-            idle.push(environment, i); // one thread: every push meets the first stack free
+            idle.push(environment, i, 0); // one thread: every push meets the first stack free
         }
 
         assertThat(idle.size()).isEqualTo(1000);
         assertThat(idle.removeExpired(1000, 100)).containsExactlyElementsOf(pushed.subList(0, 901));
         assertThat(idle.oldestIdleSince()).isEqualTo(901);
         for (int i = 999; i >= 901; i--) {
-            assertThat(idle.poll()).isSameAs(pushed.get(i));
+            assertThat(idle.poll(0)).isSameAs(pushed.get(i));
         }
-        assertThat(idle.poll()).isNull();
+        assertThat(idle.poll(0)).isNull();
     }
 
     @Test
@@ -70,7 +71,7 @@ final class IdleEnvironmentsTest {
         int threads = 4;
         int environments = 16;
         for (int i = 0; i < environments; i++) {
-            idle.push(handler(), i);
+            idle.push(handler(), i, 0);
         }
         Set<Handler<Object, Object>> held = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
         CountDownLatch start = new CountDownLatch(1);
@@ -81,14 +82,15 @@ final class IdleEnvironmentsTest {
                     start.await();
                     int none = 0;
                     for (int round = 0; round < 100_000; round++) {
-                        Handler<Object, Object> environment = idle.poll();
+                        int spread = ThreadLocalRandom.current().nextInt();
+                        Handler<Object, Object> environment = idle.poll(spread);
                         if (environment == null) {
                             none++;
                             continue;
                         }
                         assertThat(held.add(environment)).as("handed out twice").isTrue();
                         held.remove(environment);
-                        idle.push(environment, round);
+                        idle.push(environment, round, spread);
                     }
                     return none;
                 }));
