@@ -60,6 +60,8 @@ public class ScalingBenchmark {
 
     private FaasRuntime runtime;
     private FunctionRef<Integer, Integer> io;
+    private FaasRuntime defaultRuntime;
+    private FunctionRef<Integer, Integer> defaultIo;
     private FaasRuntime bareRuntime;
     private FunctionRef<Integer, Integer> bareIo;
     private ExecutorService virtualThreads;
@@ -71,6 +73,8 @@ public class ScalingBenchmark {
         runtime = FaasRuntime.builder().concurrencyLimit(calls).meterRegistry(new SimpleMeterRegistry())
                 .ledgerRetention(calls).build();
         io = runtime.deploy(ioFunction());
+        defaultRuntime = FaasRuntime.builder().concurrencyLimit(calls).build();
+        defaultIo = defaultRuntime.deploy(ioFunction());
         bareRuntime = FaasRuntime.builder().concurrencyLimit(calls).reportLog(false).ledgerRetention(0).build();
         bareIo = bareRuntime.deploy(ioFunction());
         virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
@@ -88,6 +92,7 @@ public class ScalingBenchmark {
     @TearDown
     public void tearDown() {
         runtime.close();
+        defaultRuntime.close();
         bareRuntime.close();
         virtualThreads.close();
         platformPool.close();
@@ -97,6 +102,15 @@ public class ScalingBenchmark {
     @Benchmark
     public long faas() {
         return invokeAll(io);
+    }
+
+    /**
+     * The runtime as {@code FaasRuntime.builder().build()} makes it, but for its concurrency limit:
+     * the ledger keeps its default 100,000 records, and no meters (there is no registry by default).
+     */
+    @Benchmark
+    public long faasDefault() {
+        return invokeAll(defaultIo);
     }
 
     /** The runtime with the least it runs with: no meters, no retained records. */

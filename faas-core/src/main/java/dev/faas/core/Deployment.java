@@ -131,7 +131,7 @@ final class Deployment {
 
     /** Starts one try of an event, on a slot the event queue was granted. */
     void startEvent(Event event, int attempt) {
-        engine.work.start(new Invocation(this, event.input, InvocationType.EVENT, attempt, null, false, event));
+        engine.work.start(new Invocation(this, event.input, attempt, null, false, event));
     }
 
     void dryRun(Object input) {
@@ -154,7 +154,7 @@ final class Deployment {
         }
         Invocation invocation;
         try {
-            invocation = new Invocation(this, input, InvocationType.REQUEST_RESPONSE, 1, future, reportToFuture, null);
+            invocation = new Invocation(this, input, 1, future, reportToFuture, null);
             engine.work.start(invocation);
         } catch (RuntimeException | Error failure) {
             releaseSlot();

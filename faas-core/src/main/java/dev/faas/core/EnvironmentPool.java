@@ -247,13 +247,13 @@ final class EnvironmentPool {
             TimeSource.Cancellable timer = engine.clock.schedule(initTimeout, this::expire);
             Handler<Object, Object> handler = null;
             Throwable failure = null;
-            inUserCode = true;
+            inUserCode(true);
             try {
                 handler = factory.create();
             } catch (Throwable t) {
                 failure = t;
             } finally {
-                inUserCode = false;
+                inUserCode(false);
             }
             timer.cancel();
             if (failure == null && handler == null) {

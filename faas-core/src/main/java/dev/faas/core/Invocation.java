@@ -41,9 +41,10 @@ import org.slf4j.Logger;
  * its environment.
  *
  * <p>The progress fields are written by the invocation's thread only. A stopper reads them only
- * where a happens-before edge exists: the deadline timer was armed after they were written, and the
- * move from STARTING to HANDLING publishes them; {@code coldStart} is volatile because a shutdown
- * may stop a call in STARTING without either.
+ * where a happens-before edge exists: the call joined its deadline's cohort after they were written,
+ * and the move from STARTING to HANDLING publishes them; {@code init} is volatile because a shutdown
+ * may stop a call in STARTING without either. What only a cold start needs is in its InitPhase, so
+ * that a warm call, by far the common one, carries less.
  */
 final class Invocation extends Work implements Context, CallRecord {
 
@@ -57,10 +58,12 @@ final class Invocation extends Work implements Context, CallRecord {
 
     private static final String VERSION = "$LATEST";
     private static final VarHandle STATE;
+    private static final VarHandle DELIVERED;
 
     static {
         try {
             STATE = MethodHandles.lookup().findVarHandle(Invocation.class, "state", int.class);
+            DELIVERED = MethodHandles.lookup().findVarHandle(Invocation.class, "delivered", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -72,10 +75,12 @@ final class Invocation extends Work implements Context, CallRecord {
     private final long idLow;
     private String requestId;
     private final Object input;
-    private final InvocationType type;
     private final int attempt;
-    private final Thread waiter;
-    private final CompletableFuture<Object> future;
+    /**
+     * Where the outcome goes: the thread that waits in {@link #await()} (a Thread), or the future of
+     * an asynchronous call; null for a try of an event, whose queue takes it.
+     */
+    private final Object caller;
     /** Whether the future takes the report (invokeForReportAsync) rather than the output. */
     private final boolean reportToFuture;
     /** The event this is a try of, or null for a synchronous call. */
@@ -87,11 +92,9 @@ final class Invocation extends Work implements Context, CallRecord {
     /** Where the start's wall-clock instant comes from (see WallClock). */
     private WallClock.Anchor startAnchor;
     private long startNanos;
-    private volatile boolean coldStart;
-    private long initStartNanos;
-    private long initNanos;
+    /** The INIT phase of a cold start, or null for a warm call. */
+    private volatile InitPhase init;
     private long handlerStartNanos;
-    private long deadlineNanos;
     /** The environment the call holds (its handler), or null before it has one. */
     private Handler<Object, Object> environment;
     private boolean provisioned;
@@ -108,16 +111,13 @@ final class Invocation extends Work implements Context, CallRecord {
     private Object output;
     private Throwable error;
     private long durationNanos;
-    private long reportedInitNanos;
     /** Set only by a shutdown that stopped the call before its thread ran (and recorded its start). */
     private Instant reportedStart;
     private long billedDurationMs;
     private long allocatedBytes = -1;
-    /** Why a memory stop stopped the call, and what it had allocated; set before the compare-and-set. */
-    // A memory stop's details, written by the stopper that won before it hands the delivery on.
-    private String memoryStopReason;
-    private long allocatedAtStop = -1;
-    private volatile boolean delivered;
+    /** Set with a release store once the outcome is delivered: the caller reads it with acquire. */
+    @SuppressWarnings("unused") // through DELIVERED
+    private boolean delivered;
 
     /**
      * @param future where to deliver the outcome of a synchronous call, or null when the calling
@@ -125,19 +125,17 @@ final class Invocation extends Work implements Context, CallRecord {
      * @param reportToFuture whether the future is completed with the report, whatever the outcome
      * @param event the event this is a try of (its queue takes the outcome), or null
      */
-    Invocation(Deployment deployment, Object input, InvocationType type, int attempt,
-               CompletableFuture<Object> future, boolean reportToFuture, Event event) {
+    Invocation(Deployment deployment, Object input, int attempt, CompletableFuture<Object> future,
+               boolean reportToFuture, Event event) {
         super(deployment.engine.work);
         this.deployment = deployment;
         this.event = event;
         this.idHigh = event != null ? event.idHigh : RequestIds.high();
         this.idLow = event != null ? event.idLow : RequestIds.low();
         this.input = input;
-        this.type = type;
         this.attempt = attempt;
-        this.future = future;
         this.reportToFuture = reportToFuture;
-        this.waiter = future == null && event == null ? Thread.currentThread() : null;
+        this.caller = future != null ? future : event == null ? Thread.currentThread() : null;
     }
 
     /**
@@ -233,18 +231,17 @@ final class Invocation extends Work implements Context, CallRecord {
             environment = warm;
             provisioned = warmProvisioned;
         }
-        deadlineNanos = handlerStartNanos + deployment.timeoutNanos;
         deployment.deadlines.join(this, handlerStartNanos);
         Object result;
-        inUserCode = true;
+        inUserCode(true);
         try {
             result = environment.handle(input, this);
         } catch (Throwable failure) {
-            inUserCode = false;
+            inUserCode(false);
             finish(Outcome.ERROR, null, failure);
             return;
         }
-        inUserCode = false;
+        inUserCode(false);
         if (result != null && !deployment.outputType.isInstance(result)) {
             finish(Outcome.ERROR, null, new PayloadTypeException(deployment.name, "the handler of function '"
                     + deployment.name + "' returned a " + result.getClass().getName() + ", but the function's"
@@ -259,21 +256,21 @@ final class Invocation extends Work implements Context, CallRecord {
      * call already has its outcome: the factory failed, or the deadline (or a shutdown) won.
      */
     private boolean coldStart(Engine engine) {
-        initStartNanos = engine.clock.nanoTime();
-        coldStart = true;
+        InitPhase phase = new InitPhase(engine.clock.nanoTime());
+        init = phase;
         timer = engine.clock.schedule(deployment.config.initTimeout(), this::initDeadline);
         Handler<Object, Object> handler = null;
         Throwable failure = null;
-        inUserCode = true;
+        inUserCode(true);
         try {
             handler = deployment.factory.create();
         } catch (Throwable t) {
             failure = t;
         } finally {
-            inUserCode = false;
+            inUserCode(false);
         }
         long end = engine.clock.nanoTime();
-        initNanos = end - initStartNanos;
+        phase.nanos = end - phase.startNanos;
         if (failure == null && handler == null) {
             failure = new NullPointerException("the handler factory returned null; it must return a Handler");
         }
@@ -314,12 +311,14 @@ final class Invocation extends Work implements Context, CallRecord {
                 }
             }
         } finally {
+            InitPhase phase = init;
+            if (phase != null) {
+                phase.reported = phase.nanos;
+            }
             if (outcome == Outcome.INIT_ERROR) {
-                reportedInitNanos = initNanos;
-                settle(initNanos);
+                settle(phase == null ? 0 : phase.nanos);
             } else {
                 durationNanos = end - handlerStartNanos;
-                reportedInitNanos = coldStart ? initNanos : 0;
                 settle(durationNanos + billedInit());
             }
         }
@@ -429,8 +428,6 @@ final class Invocation extends Work implements Context, CallRecord {
             deployment.orphanEnded();
             return false;
         }
-        memoryStopReason = memoryReason;
-        allocatedAtStop = allocated;
         Thread thread = thread();
         if (thread != null) {
             thread.interrupt();
@@ -440,51 +437,50 @@ final class Invocation extends Work implements Context, CallRecord {
         try {
             deployment.engine.work.runTask("delivering the "
                     + (stopped == SHUT_DOWN ? "shutdown" : stopped == MEMORY_STOPPED ? "memory stop" : "timeout")
-                    + " of " + describe(), () -> deliverStopped(expected, stopped));
+                    + " of " + describe(), () -> deliverStopped(expected, stopped, memoryReason, allocated));
         } catch (RuntimeException | Error noThread) {
-            deliverStopped(expected, stopped);
+            deliverStopped(expected, stopped, memoryReason, allocated);
         }
         return true;
     }
 
-    private void deliverStopped(int from, int stopped) {
+    /**
+     * Settles a stopped call as its outcome's owner. A call stopped in STARTING reports its INIT
+     * phase as far as it got (the init timeout, for an init timeout); one stopped in HANDLING
+     * reports the INIT phase it finished.
+     */
+    private void deliverStopped(int from, int stopped, String memoryReason, long allocated) {
         RequestIds.putMdc(this);
         try {
+            InitPhase phase = init;
+            long now = deployment.engine.clock.nanoTime();
             switch (stopped) {
                 case TIMED_OUT -> {
                     outcome = Outcome.TIMEOUT;
                     durationNanos = deployment.timeoutNanos;
-                    reportedInitNanos = coldStart ? initNanos : 0;
                 }
-                case INIT_TIMED_OUT -> {
-                    outcome = Outcome.INIT_ERROR;
-                    reportedInitNanos = deployment.config.initTimeout().toNanos();
-                }
+                case INIT_TIMED_OUT -> outcome = Outcome.INIT_ERROR;
                 case MEMORY_STOPPED -> {
                     outcome = Outcome.MEMORY_LIMIT;
-                    error = new MemoryLimitExceededException(deployment.name, requestId(), memoryStopReason);
-                    long now = deployment.engine.clock.nanoTime();
-                    if (from == HANDLING) {
-                        durationNanos = now - handlerStartNanos;
-                        reportedInitNanos = coldStart ? initNanos : 0;
-                    } else {
-                        reportedInitNanos = coldStart ? now - initStartNanos : 0;
-                    }
+                    error = new MemoryLimitExceededException(deployment.name, requestId(), memoryReason);
+                    allocatedBytes = allocated;
                 }
                 default -> {
                     outcome = Outcome.ERROR;
                     error = new RuntimeClosedException(deployment.name);
-                    long now = deployment.engine.clock.nanoTime();
-                    if (from == HANDLING) {
-                        durationNanos = now - handlerStartNanos;
-                        reportedInitNanos = coldStart ? initNanos : 0;
-                    } else {
-                        reportedInitNanos = coldStart ? now - initStartNanos : 0;
+                    if (from == STARTING) {
                         reportedStart = deployment.engine.clock.now(); // its thread may not have run
                     }
                 }
             }
-            settle(outcome == Outcome.INIT_ERROR ? reportedInitNanos : durationNanos + billedInit());
+            if (from == HANDLING && stopped != TIMED_OUT) {
+                durationNanos = now - handlerStartNanos;
+            }
+            if (phase != null) {
+                phase.reported = stopped == INIT_TIMED_OUT ? deployment.config.initTimeout().toNanos()
+                        : from == STARTING ? now - phase.startNanos : phase.nanos;
+            }
+            settle(outcome == Outcome.INIT_ERROR ? (phase == null ? 0 : phase.reported) : durationNanos + billedInit());
         } finally {
             RequestIds.clearMdc();
         }
@@ -498,8 +494,9 @@ final class Invocation extends Work implements Context, CallRecord {
     private void settle(long billableNanos) {
         try {
             billedDurationMs = deployment.engine.pricing.billedDurationMs(billableNanos);
-            allocatedBytes = outcome == Outcome.MEMORY_LIMIT && allocatedAtStop >= 0 ? allocatedAtStop
-                    : liveAllocatedBytes();
+            if (allocatedBytes < 0) { // else what a memory stop found
+                allocatedBytes = liveAllocatedBytes();
+            }
             deployment.engine.record(this);
         } finally {
             try {
@@ -513,21 +510,23 @@ final class Invocation extends Work implements Context, CallRecord {
     }
 
     private long billedInit() {
-        return coldStart && deployment.engine.pricing.billInit() ? reportedInitNanos : 0;
+        InitPhase phase = init;
+        return phase != null && deployment.engine.pricing.billInit() ? phase.reported : 0;
     }
 
     private void deliver() {
-        delivered = true;
+        DELIVERED.setRelease(this, true);
         if (event != null) {
             deployment.events.onOutcome(event, this);
             return;
         }
-        if (future == null) {
+        if (caller instanceof Thread waiter) {
             LockSupport.unpark(waiter);
             return;
         }
-        boolean wasInUserCode = inUserCode;
-        inUserCode = true; // the future's callbacks are the caller's code
+        CompletableFuture<Object> future = future();
+        boolean wasInUserCode = inUserCode();
+        inUserCode(true); // the future's callbacks are the caller's code
         // A handler may leave its interrupt flag set; the callbacks must not inherit it (an
         // interruptible channel would close under their first write).
         boolean interrupted = Thread.interrupted();
@@ -540,7 +539,7 @@ final class Invocation extends Work implements Context, CallRecord {
                 future.completeExceptionally(failure());
             }
         } finally {
-            inUserCode = wasInUserCode;
+            inUserCode(wasInUserCode);
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
@@ -555,7 +554,7 @@ final class Invocation extends Work implements Context, CallRecord {
     }
 
     boolean isDelivered() {
-        return delivered;
+        return (boolean) DELIVERED.getAcquire(this);
     }
 
     /** Waits for the outcome: the output, or the exception made on the caller's own stack. */
@@ -587,9 +586,9 @@ final class Invocation extends Work implements Context, CallRecord {
     }
 
     InvocationReport report() {
-        return new InvocationReport(requestId(), deployment.name, VERSION, type, outcome, start(),
+        return new InvocationReport(requestId(), deployment.name, VERSION, type(), outcome, start(),
                 Duration.ofNanos(durationNanos), billedDurationMs, deployment.config.memoryMb(), allocatedBytes(),
-                coldStart ? Optional.of(Duration.ofNanos(reportedInitNanos)) : Optional.empty(), coldStart, attempt,
+                coldStart() ? Optional.of(Duration.ofNanos(initNanos())) : Optional.empty(), coldStart(), attempt,
                 Optional.ofNullable(output), outcome == Outcome.SUCCESS ? Optional.empty() : Optional.of(failure()));
     }
 
@@ -657,7 +656,7 @@ final class Invocation extends Work implements Context, CallRecord {
 
     @Override
     public InvocationType type() {
-        return type;
+        return event == null ? InvocationType.REQUEST_RESPONSE : InvocationType.EVENT;
     }
 
     @Override
@@ -687,13 +686,14 @@ final class Invocation extends Work implements Context, CallRecord {
 
     @Override
     public boolean coldStart() {
-        return coldStart;
+        return init != null;
     }
 
     /** The INIT phase's duration, or -1 when the call was warm. */
     @Override
     public long initNanos() {
-        return coldStart ? reportedInitNanos : -1;
+        InitPhase phase = init;
+        return phase == null ? -1 : phase.reported;
     }
 
     @Override
@@ -721,7 +721,7 @@ final class Invocation extends Work implements Context, CallRecord {
 
     @Override
     boolean blocksDrain() {
-        return !delivered;
+        return !isDelivered();
     }
 
     @Override
@@ -759,12 +759,13 @@ final class Invocation extends Work implements Context, CallRecord {
 
     @Override
     public Instant deadline() {
-        return startAnchor.instantAt(deadlineNanos);
+        return startAnchor.instantAt(handlerStartNanos + deployment.timeoutNanos);
     }
 
     @Override
     public Duration remainingTime() {
-        return Duration.ofNanos(Math.max(0, deadlineNanos - deployment.engine.clock.nanoTime()));
+        return Duration.ofNanos(Math.max(0, handlerStartNanos + deployment.timeoutNanos
+                - deployment.engine.clock.nanoTime()));
     }
 
     @Override
@@ -774,7 +775,7 @@ final class Invocation extends Work implements Context, CallRecord {
 
     @Override
     public InvocationType invocationType() {
-        return type;
+        return type();
     }
 
     @Override
@@ -796,5 +797,25 @@ final class Invocation extends Work implements Context, CallRecord {
     @Override
     public String toString() {
         return "Invocation[" + describe() + "]";
+    }
+
+    @SuppressWarnings("unchecked") // an asynchronous call's caller is the future it was given
+    private CompletableFuture<Object> future() {
+        return (CompletableFuture<Object>) caller;
+    }
+
+    /**
+     * The INIT phase of a cold start: made by the invocation's thread as it begins, so that a warm
+     * call carries none of it. {@code nanos} is written by that thread when the factory returns;
+     * {@code reported}, the INIT duration the outcome reports and bills, by the outcome's owner.
+     */
+    private static final class InitPhase {
+        final long startNanos;
+        long nanos;
+        long reported;
+
+        InitPhase(long startNanos) {
+            this.startNanos = startNanos;
+        }
     }
 }

@@ -21,13 +21,13 @@ final class Task extends Work {
 
     @Override
     void execute() {
-        inUserCode = userCode;
+        inUserCode(userCode);
         try {
             body.run();
         } catch (Throwable failure) {
             log.warn("faas: {} failed", what, failure);
         } finally {
-            inUserCode = false;
+            inUserCode(false);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.faas.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.ThreadFactory;
 
 /**
@@ -7,16 +9,29 @@ import java.util.concurrent.ThreadFactory;
  * (delivering a timeout, closing a handler, provisioning an environment). The {@link WorkTracker}
  * knows every unit in flight, which is what quiescence and the drain on close are decided from.
  *
- * <p>{@code inUserCode} marks the stretches where the thread runs the user's code (a handler, a
+ * <p>{@link #inUserCode} marks the stretches where the thread runs the user's code (a handler, a
  * factory, a close, a future's callbacks): a thread blocked there is waiting on the world, so the
  * unit counts as quiescent; a thread blocked anywhere else is in the middle of the runtime's own
- * bookkeeping and does not.
+ * bookkeeping and does not. It is written with release stores, not volatile ones (an invocation
+ * crosses into user code and back twice, and a volatile store costs a fence each time): a thread
+ * that blocks does so through stores of its own state that order the flag's before them.
  */
 abstract class Work implements Runnable {
 
+    private static final VarHandle IN_USER_CODE;
+
+    static {
+        try {
+            IN_USER_CODE = MethodHandles.lookup().findVarHandle(Work.class, "inUserCode", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final WorkTracker tracker;
     private volatile Thread thread;
-    volatile boolean inUserCode;
+    @SuppressWarnings("unused") // through IN_USER_CODE
+    private boolean inUserCode;
     // Where the tracker keeps the unit: guarded by the lock of the stripe it was added to.
     int stripe;
     int slot = -1;
@@ -55,6 +70,15 @@ abstract class Work implements Runnable {
     /** A few words for "still busy" messages. */
     abstract String describe();
 
+    /** Whether the thread runs the user's code now. */
+    final boolean inUserCode() {
+        return (boolean) IN_USER_CODE.getAcquire(this);
+    }
+
+    final void inUserCode(boolean inUserCode) {
+        IN_USER_CODE.setRelease(this, inUserCode);
+    }
+
     void bind(Thread thread) {
         this.thread = thread;
     }
@@ -71,7 +95,7 @@ abstract class Work implements Runnable {
         }
         return switch (current.getState()) {
             case TERMINATED -> true;
-            case WAITING, TIMED_WAITING, BLOCKED -> inUserCode;
+            case WAITING, TIMED_WAITING, BLOCKED -> inUserCode();
             case NEW, RUNNABLE -> false;
         };
     }
