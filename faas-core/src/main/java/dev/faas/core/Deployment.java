@@ -94,7 +94,7 @@ final class Deployment {
     }
 
     CompletableFuture<Object> invokeAsync(Object input) {
-        CompletableFuture<Object> future = new CompletableFuture<>();
+        CompletableFuture<Object> future = new CallFuture<>();
         try {
             start(input, future, false);
         } catch (RuntimeException refused) {
@@ -111,7 +111,7 @@ final class Deployment {
 
     @SuppressWarnings("unchecked")
     CompletableFuture<InvocationReport> invokeForReportAsync(Object input) {
-        CompletableFuture<InvocationReport> future = new CompletableFuture<>();
+        CompletableFuture<InvocationReport> future = new CallFuture<>();
         try {
             // The invocation completes it with its report (reportToFuture), never with an output.
             start(input, (CompletableFuture<Object>) (CompletableFuture<?>) future, true);

@@ -20,6 +20,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -87,6 +90,26 @@ final class InvocationTest {
         assertThatThrownBy(odd::join).isInstanceOf(CompletionException.class)
                 .cause().isInstanceOf(FunctionFailedException.class)
                 .cause().isInstanceOf(IllegalArgumentException.class).hasMessage("odd: 7");
+    }
+
+    @Test
+    void anAsyncCallsFutureBlocksLikeAnyOtherAndItsDependentsArePlainFutures() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        FunctionRef<Integer, Integer> held = runtime.deploy(FunctionSpec.of("held", Integer.class, Integer.class,
+                () -> (input, context) -> {
+                    release.await();
+                    return input + 1;
+                }));
+        CompletableFuture<Integer> call = held.invokeAsync(1);
+        CompletableFuture<Integer> doubled = call.thenApply(value -> value * 2);
+
+        assertThatThrownBy(() -> call.get(1, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+        release.countDown();
+
+        assertThat(call.get()).isEqualTo(2);
+        assertThat(call.get(5, TimeUnit.SECONDS)).isEqualTo(2);
+        assertThat(doubled.join()).isEqualTo(4);
+        assertThat(doubled.getClass()).isEqualTo(CompletableFuture.class);
     }
 
     @Test
