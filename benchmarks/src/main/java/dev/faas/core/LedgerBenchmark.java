@@ -17,8 +17,8 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * How many records per second the ledger takes, as the invocation path feeds it: an entry made and
- * recorded (usage counters, retained ring, and the journal's queue when there is a journal), from
+ * How many records per second the ledger takes, as the invocation path feeds it: a call with a
+ * random request id recorded (usage counters, retained ring, and the journal's queue when there is a journal), from
  * two recording threads; in memory and under each journal durability. Under sync durability each
  * thread waits for its own record to be forced, so two threads measure the force itself; see
  * {@link SyncLedgerBenchmark} for group commit. Target: in memory at least 5 million records per

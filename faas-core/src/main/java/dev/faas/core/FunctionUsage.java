@@ -52,7 +52,7 @@ final class FunctionUsage {
         long minute = Math.floorDiv(call.startSecond(), 60);
         long billedMs = call.billedDurationMs();
         long mbMs = call.mbMs();
-        Cell cell = cells[(int) call.idLow() & mask];
+        Cell cell = cells[stripe(call) & mask];
         cell.lock();
         try {
             cell.requests[call.outcome().ordinal()]++;
@@ -76,6 +76,16 @@ final class FunctionUsage {
         } finally {
             cell.unlock();
         }
+    }
+
+    /**
+     * A virtual thread records one call and ends, so the call's random id bits pick its cell; a
+     * platform thread that records many (a metered call's own thread, a benchmark) keeps to one
+     * cell of its own, so that two of them do not pass the cells' lines back and forth.
+     */
+    private static int stripe(CallRecord call) {
+        Thread current = Thread.currentThread();
+        return current.isVirtual() ? (int) call.idLow() : (int) (current.threadId() * 0x9E3779B97F4A7C15L >>> 32);
     }
 
     private void addPast(long minute, long requests, long billedMs, long mbMs) {

@@ -25,7 +25,6 @@ abstract class LockWord extends LockWordPadding {
         }
     }
 
-    @SuppressWarnings("unused") // through LOCKED
     private volatile int locked;
 
     /** Takes the lock if it is free; never waits. */
@@ -44,7 +43,7 @@ abstract class LockWord extends LockWordPadding {
     }
 
     final void unlock() {
-        locked = 0;
+        LOCKED.setRelease(this, 0); // a release store suffices, and costs no fence
     }
 }
 
