@@ -41,9 +41,8 @@ final class LedgerRig implements AutoCloseable {
     }
 
     /**
-     * Records a call as an invocation's thread does, with a random request id (whose bits pick the
-     * usage counters' stripe). An invocation is read in place; the rig makes an entry per record,
-     * which costs a little more.
+     * Records a call as an invocation's thread does, with a random request id as an invocation has.
+     * An invocation is read in place; the rig makes an entry per record, which costs a little more.
      */
     void record() {
         ledger.record(new LedgerEntry(RequestIds.high(), RequestIds.low(), null, "bench", "$LATEST",

@@ -11,13 +11,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The real clock, with timers on a hashed timing wheel (as Netty's and Kafka's timeout timers).
  *
- * <p>The runtime arms a deadline for every call and cancels it microseconds later, millions of
- * times a second. A delay-queue scheduler pays a lock and, whenever the new deadline becomes its
- * head, a thread wake-up per call. Here scheduling pushes the timer onto a lock-free stack (one
- * compare-and-set, nothing allocated but the timer) and cancelling flips a flag; one daemon ticker
- * thread takes the whole stack at once, drops what was cancelled meanwhile, and fires what is due,
- * once per {@link #TICK}. A timer never fires early and fires at most about one
- * tick late. The ticker sleeps while no timer is pending, and a new timer wakes it.
+ * <p>The runtime arms deadlines (one per cohort of calls that start in the same millisecond), idle
+ * expiries and retries, and cancels most of them soon after, at high rates. A delay-queue scheduler
+ * pays a lock and, whenever the new timer becomes its head, a thread wake-up each time. Here
+ * scheduling pushes the timer onto a lock-free stack (one compare-and-set, nothing allocated but
+ * the timer) and cancelling flips a flag; one daemon ticker thread takes the whole stack at once,
+ * drops what was cancelled meanwhile, and fires what is due, once per {@link #TICK}. A timer never
+ * fires early and fires at most about one tick late. The ticker sleeps while no timer is pending,
+ * and a new timer wakes it.
  */
 final class SystemTimeSource implements TimeSource {
 

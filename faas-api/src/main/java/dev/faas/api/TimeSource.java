@@ -7,6 +7,12 @@ import java.time.Instant;
  * Where the runtime gets its time: wall-clock instants for records, a monotonic nano clock for
  * durations, and one-shot timers for deadlines, retries, event age, idle expiry and schedules.
  * {@link #system()} is the real clock; {@link ManualClock} moves only when told to.
+ *
+ * <p>The two clocks must advance together: the runtime reads {@link #now()} now and then and
+ * derives the wall-clock instant of a call's start from {@link #nanoTime()} readings in between
+ * (renewing the pair at least every 100 ms of {@code nanoTime}), so an implementation whose
+ * {@code now()} moves while its {@code nanoTime()} stands still, or the reverse, gets start
+ * instants that lag or lead by up to that much.
  */
 public interface TimeSource {
 
@@ -28,9 +34,9 @@ public interface TimeSource {
     Cancellable schedule(Duration delay, Runnable task);
 
     /**
-     * The real clock: {@link Instant#now()}, {@link System#nanoTime()}, and timers served by a few
-     * daemon threads shared by every user of this source (one per core, each with its own queue,
-     * so that scheduling never contends on one lock).
+     * The real clock: {@link Instant#now()}, {@link System#nanoTime()}, and timers on a timing wheel
+     * served by one daemon thread shared by every user of this source, at a resolution of 1 ms: a
+     * timer never fires early, and at most about a millisecond late.
      */
     static TimeSource system() {
         return SystemTimeSource.INSTANCE;

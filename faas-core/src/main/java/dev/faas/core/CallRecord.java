@@ -61,4 +61,9 @@ interface CallRecord {
     default boolean coldStart() {
         return initNanos() >= 0;
     }
+
+    /** Whether it was recovered from a journal, with the decimals it was written with. */
+    default boolean recovered() {
+        return cost() != null;
+    }
 }

@@ -12,17 +12,19 @@ import java.time.Duration;
  * of the clock can share one deadline, the tick's end plus the timeout: never early, and at most a
  * tick late. The tick is 1 ms on the system clock (whose timers are themselves a tick late at most)
  * and exact on any other clock, so that a manual clock stops a call exactly when it is advanced to
- * its deadline. A call joins the open cohort of its tick (a slot taken by one atomic add), and
+ * its deadline. A call joins the open cohort of its tick (a slot taken by one compare-and-set), and
  * leaves it when it ends (its slot cleared, and the count of members left decremented). When the
  * cohort's timer fires, it stops the members still in it; when its last member leaves, after a
  * newer cohort has replaced it, its timer is cancelled, so that a cohort lives about as long as its
  * calls, not as long as their timeout. A cohort holds a few dozen calls: a burst of calls in one
- * tick opens more.
+ * tick opens more. An emptied cohort is dead: nothing joins it again.
  *
- * <p>A call that joins a cohort whose timer has already fired (its thread was delayed between
- * reading the clock and joining) is past its deadline: it arms a timer of its own. The slot is
- * written, and the fired flag read, with volatile accesses, as the timer's side does the opposite,
- * so that the timer sees the call or the call sees the flag.
+ * <p>A call whose thread was delayed between reading the clock and joining gets a timer of its
+ * own, set for its exact deadline: when its tick's cohort has been replaced by a newer one (joining
+ * that would make it late, and replacing it again would make every delayed call open a cohort), and
+ * when the cohort's timer has already fired. The slot is written, and the fired flag read, with
+ * volatile accesses, as the timer's side does the opposite, so that the timer sees the call or the
+ * call sees the flag.
  */
 final class Deadlines {
 
@@ -43,7 +45,6 @@ final class Deadlines {
     private final long timeoutNanos;
     /** 1 on any clock but the system's: cohorts of one instant. */
     private final long tickNanos;
-    @SuppressWarnings("unused") // through OPEN
     private volatile Cohort open;
 
     Deadlines(TimeSource clock, Duration timeout) {
@@ -54,22 +55,24 @@ final class Deadlines {
 
     /**
      * Puts {@code call}, whose handler started at {@code startNanos} on the clock, under its
-     * deadline; it calls {@link Invocation#handlerDeadline()} if the call is still in its cohort
-     * then.
+     * deadline: its {@link Member#handlerDeadline()} runs then, unless it has left its cohort.
      */
-    Cohort join(Invocation call, long startNanos) {
+    void join(Member call, long startNanos) {
         long tick = Math.floorDiv(startNanos, tickNanos);
         while (true) {
             Cohort current = open;
+            if (current != null && tick - current.tick < 0) {
+                ownDeadline(call, startNanos);
+                return;
+            }
             if (current != null && current.tick == tick) {
                 int slot = current.tryJoin(call);
                 if (slot >= 0) {
                     call.joined(current, slot);
                     if (current.fired) {
-                        call.lateDeadline(clock.schedule(Duration.ofNanos(Math.max(0,
-                                startNanos + timeoutNanos - clock.nanoTime())), call::handlerDeadline));
+                        ownDeadline(call, startNanos);
                     }
-                    return current;
+                    return;
                 }
             }
             Cohort fresh = new Cohort(tick);
@@ -85,6 +88,24 @@ final class Deadlines {
         }
     }
 
+    private void ownDeadline(Member call, long startNanos) {
+        long delay = Math.max(0, startNanos + timeoutNanos - clock.nanoTime());
+        call.ownDeadline(clock.schedule(Duration.ofNanos(delay), call::handlerDeadline));
+    }
+
+    /** What a deadline is kept for: an invocation. */
+    interface Member {
+
+        /** It took {@code slot} in {@code cohort}, whose timer is its deadline; it leaves when it ends. */
+        void joined(Cohort cohort, int slot);
+
+        /** It was delayed on its way to its cohort: {@code timer} is a deadline of its own, to cancel when it ends. */
+        void ownDeadline(TimeSource.Cancellable timer);
+
+        /** Its deadline passed while it was still in its cohort, or before its own timer was cancelled. */
+        void handlerDeadline();
+    }
+
     /** Cancels the open cohort's timer once its members have left: the function is gone. */
     void close() {
         Cohort current = (Cohort) OPEN.getAndSet(this, null);
@@ -95,15 +116,15 @@ final class Deadlines {
 
     /**
      * Calls whose handlers started in one tick. {@code state} counts, in its high half, the slots
-     * taken (past the array's size when it is full) and, in its low half, the members still in it
-     * plus one while it is the open cohort; at zero nothing can join or leave, and the timer goes.
+     * taken and, in its low half, the members still in it plus one while it is the open cohort; at
+     * zero the cohort is dead: its timer is cancelled and nothing joins it.
      */
     static final class Cohort {
 
         private static final long JOIN = (1L << 32) + 1;
         private static final long LIVE_MASK = 0xFFFF_FFFFL;
         private static final VarHandle STATE;
-        private static final VarHandle MEMBERS = MethodHandles.arrayElementVarHandle(Invocation[].class);
+        private static final VarHandle MEMBERS = MethodHandles.arrayElementVarHandle(Member[].class);
 
         static {
             try {
@@ -114,8 +135,7 @@ final class Deadlines {
         }
 
         final long tick;
-        private final Invocation[] members = new Invocation[COHORT_SIZE];
-        @SuppressWarnings("unused") // through STATE
+        private final Member[] members = new Member[COHORT_SIZE];
         private volatile long state = 1; // open, no members
         volatile boolean fired;
         /** Armed before the cohort is published, so that whoever empties it finds it set. */
@@ -125,21 +145,24 @@ final class Deadlines {
             this.tick = tick;
         }
 
-        /** Takes a slot for {@code call}: its index, or -1 when the cohort is full. */
-        int tryJoin(Invocation call) {
-            long before = (long) STATE.getAndAdd(this, JOIN);
-            int slot = (int) (before >>> 32);
-            if (slot >= COHORT_SIZE) {
-                leave(); // counted in for nothing
-                return -1;
+        /** Takes a slot for {@code call}: its index, or -1 when the cohort is full or dead. */
+        int tryJoin(Member call) {
+            while (true) {
+                long before = state;
+                int slot = (int) (before >>> 32);
+                if (slot >= COHORT_SIZE || (before & LIVE_MASK) == 0) {
+                    return -1;
+                }
+                if (STATE.compareAndSet(this, before, before + JOIN)) {
+                    MEMBERS.setVolatile(members, slot, call);
+                    return slot;
+                }
             }
-            MEMBERS.setVolatile(members, slot, call);
-            return slot;
         }
 
         /** The member in {@code slot} ended before its deadline. */
         void leave(int slot) {
-            MEMBERS.setRelease(members, slot, (Invocation) null);
+            MEMBERS.setRelease(members, slot, (Member) null);
             leave();
         }
 
@@ -159,7 +182,7 @@ final class Deadlines {
             fired = true;
             int taken = (int) Math.min(COHORT_SIZE, state >>> 32);
             for (int slot = 0; slot < taken; slot++) {
-                Invocation member = (Invocation) MEMBERS.getVolatile(members, slot);
+                Member member = (Member) MEMBERS.getVolatile(members, slot);
                 if (member != null) {
                     member.handlerDeadline();
                 }

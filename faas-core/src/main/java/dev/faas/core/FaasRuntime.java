@@ -52,9 +52,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Thread-safe. Calls never wait on a global lock: admission is a compare-and-set on a counter,
- * environments come from lock-free deques, and deadlines from a striped timer. Deploying and
- * undeploying take a lock of their own. {@link #close()} stops new calls, drains those in flight
- * and closes every environment.
+ * environments come from striped stacks, and calls that start in the same millisecond share one
+ * deadline timer. Deploying and undeploying take a lock of their own. {@link #close()} stops new
+ * calls, drains those in flight and closes every environment.
  */
 public final class FaasRuntime implements Invoker, AutoCloseable {
 
@@ -510,6 +510,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
         }
         for (Deployment deployment : functions.values()) {
             deployment.environments.close();
+            deployment.deadlines.close(); // the open cohort's timer goes once its last member has left
         }
         // Handler closes and shutdown deliveries get what is left of the budget, and at least a moment.
         long closeDeadline = Math.max(deadline, System.nanoTime() + Duration.ofSeconds(1).toNanos());

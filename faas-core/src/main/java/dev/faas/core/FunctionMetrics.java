@@ -5,7 +5,6 @@ import dev.faas.api.ThrottledException;
 import dev.faas.api.ledger.Pricing;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,20 +18,22 @@ import java.util.concurrent.TimeUnit;
 /**
  * The Micrometer meters of one function, tagged {@code function}: registered when it is deployed,
  * removed when it is undeployed. Every meter is made up front, one per outcome and per throttle
- * reason, so that recording a call is a few adds with no lookup. The invocation counts and the cost
- * are read from the ledger's own exact counters when the registry asks (so a call pays nothing for
- * them), from zero at deploy; the cost is a double for dashboards, the ledger holds the exact figure.
+ * reason, so that recording a call is a few adds with no lookup. The cost counter is a double for
+ * dashboards; the ledger holds the exact figure.
  */
 final class FunctionMetrics implements MeterBinder {
 
     private final Deployment function;
-    private final Pricing pricing;
+    private final double costPerRequest;
+    private final double costPerMbMs;
     private final List<Meter> meters = new ArrayList<>();
+    private Counter[] invocations;
     private Counter[] throttles;
     private Timer duration;
     private DistributionSummary billedDuration;
     private Counter coldStarts;
     private Timer initDuration;
+    private Counter cost;
     private Timer eventAge;
     private DistributionSummary allocated;
     private Counter eventsDropped;
@@ -41,16 +42,16 @@ final class FunctionMetrics implements MeterBinder {
 
     FunctionMetrics(Deployment function, Pricing pricing) {
         this.function = function;
-        this.pricing = pricing;
+        this.costPerRequest = pricing.perRequest().doubleValue();
+        this.costPerMbMs = pricing.perGbSecond().doubleValue() / (1024.0 * 1000.0);
     }
 
     @Override
     public void bindTo(MeterRegistry registry) {
         Tags tags = Tags.of("function", function.name);
-        FunctionUsage usage = function.usage; // shared with earlier deployments of the name: counted from here
+        invocations = new Counter[Outcome.values().length];
         for (Outcome outcome : Outcome.values()) {
-            long before = usage.requests(outcome);
-            keep(FunctionCounter.builder("faas.invocations", usage, u -> u.requests(outcome) - before).tags(tags)
+            invocations[outcome.ordinal()] = keep(Counter.builder("faas.invocations").tags(tags)
                     .tag("outcome", outcome.name()).description("Invocations that ran, by outcome")
                     .register(registry));
         }
@@ -68,10 +69,8 @@ final class FunctionMetrics implements MeterBinder {
                 .register(registry));
         initDuration = keep(Timer.builder("faas.init.duration").tags(tags).description("INIT phase duration")
                 .register(registry));
-        double costBefore = usage.recordedCost(pricing);
-        keep(FunctionCounter.builder("faas.cost", usage, u -> u.recordedCost(pricing) - costBefore).tags(tags)
-                .baseUnit("USD").description("Cost at the runtime's pricing (the ledger has the exact figure)")
-                .register(registry));
+        cost = keep(Counter.builder("faas.cost").tags(tags).baseUnit("USD")
+                .description("Cost at the runtime's pricing (the ledger has the exact figure)").register(registry));
         allocated = keep(DistributionSummary.builder("faas.allocated.bytes").tags(tags).baseUnit("bytes")
                 .description("Heap bytes each metered call allocated (not a resident peak)").register(registry));
         eventAge = keep(Timer.builder("faas.async.event.age").tags(tags)
@@ -91,12 +90,14 @@ final class FunctionMetrics implements MeterBinder {
     }
 
     void record(CallRecord call) {
+        invocations[call.outcome().ordinal()].increment();
         duration.record(call.durationNanos(), TimeUnit.NANOSECONDS);
         billedDuration.record(call.billedDurationMs());
         if (call.coldStart()) {
             coldStarts.increment();
             initDuration.record(call.initNanos(), TimeUnit.NANOSECONDS);
         }
+        cost.increment(costPerRequest + call.mbMs() * costPerMbMs);
         if (call.allocatedBytes() >= 0) {
             allocated.record(call.allocatedBytes());
         }

@@ -1,51 +1,45 @@
 package dev.faas.core;
 
-import dev.faas.api.Outcome;
 import dev.faas.api.ledger.Pricing;
 import dev.faas.api.ledger.Usage;
 import java.time.Instant;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One function's usage, exact and kept forever: requests (by outcome), billed milliseconds and
- * memoryMb x billed milliseconds, in total and per minute of invocation start, so that whole-minute
- * windows stay exact after the records themselves have left the retained ring.
+ * One function's usage, exact and kept forever: requests, billed milliseconds and memoryMb x billed
+ * milliseconds, in total and per minute of invocation start, so that whole-minute windows stay exact
+ * after the records themselves have left the retained ring.
  *
- * <p>Recording takes no shared lock: a call adds to one of a few cells, picked by the random bits of
- * its request id, under that cell's lock word, with plain adds to the cell's own cache lines. A cell
- * sums the total and one minute at a time, the minute its latest calls started in; a call of a later
- * minute first moves the cell's minute into the map of past minutes (once a minute per cell), and a
- * late call of an earlier minute adds to the map directly, both under the cell's lock. A reader of
- * the total locks each cell in turn; a reader of minutes locks every cell at once, so that no minute
- * moves under it: none is counted twice or missed.
+ * <p>Recording takes no shared lock: a call adds to one of a few cells under that cell's lock word,
+ * with plain adds to the cell's own cache lines. A cell sums the total and two minutes, the one its
+ * latest calls started in and the one before (calls still ending from the minute just past, and
+ * there are many at a minute's turn, stay in the cell); a call of a later minute moves the older of
+ * the two into the map of past minutes (once a minute per cell), and a call older than both adds to
+ * the map directly. A reader locks one cell at a time, and reads again if a minute moved meanwhile
+ * ({@code moves} changed), so that no minute is counted twice or missed without recorders waiting
+ * on it for long.
  *
  * <p>Records recovered from a journal carry their own decimals (their pricing may differ from
  * today's) and are summed apart; recovery runs before any call.
  */
 final class FunctionUsage {
 
-    private static final Outcome[] OUTCOMES = Outcome.values();
-
-    private final Cell[] cells;
-    private final int mask;
+    private final Cell[] cells = LockWord.stripes(2, Cell[]::new, Cell::new);
+    private final int mask = cells.length - 1;
     /** Minutes moved out of the cells, to {requests, billedMs, mbMs}; changed under a cell's lock only. */
-    private final Map<Long, long[]> pastMinutes = new ConcurrentHashMap<>();
-    /** Recovered records: in total and by minute; guarded by itself. */
+    private final NavigableMap<Long, long[]> pastMinutes = new ConcurrentSkipListMap<>();
+    /** Moves from a cell into {@code pastMinutes} begun so far. */
+    private final AtomicLong moves = new AtomicLong();
+    /** Recovered records: in total and by minute; guarded by recoveredTotal. */
     private final UsageSum recoveredTotal = new UsageSum();
     private final Map<Long, UsageSum> recoveredMinutes = new ConcurrentHashMap<>();
 
-    FunctionUsage() {
-        int count = Integer.highestOneBit(Math.max(2, Runtime.getRuntime().availableProcessors() * 2) - 1) << 1;
-        cells = new Cell[Math.min(count, 64)];
-        for (int i = 0; i < cells.length; i++) {
-            cells[i] = new Cell();
-        }
-        mask = cells.length - 1;
-    }
-
     void add(CallRecord call) {
-        if (call.cost() != null) {
+        if (call.recovered()) {
             addRecovered(call);
             return;
         }
@@ -55,23 +49,32 @@ final class FunctionUsage {
         Cell cell = cells[stripe(call) & mask];
         cell.lock();
         try {
-            cell.requests[call.outcome().ordinal()]++;
+            cell.requests++;
             cell.billedMs += billedMs;
             cell.mbMs += mbMs;
             if (minute == cell.minute) {
                 cell.minuteRequests++;
                 cell.minuteBilledMs += billedMs;
                 cell.minuteMbMs += mbMs;
+            } else if (minute == cell.previous) {
+                cell.previousRequests++;
+                cell.previousBilledMs += billedMs;
+                cell.previousMbMs += mbMs;
             } else if (minute > cell.minute) {
-                if (cell.minuteRequests > 0) {
-                    addPast(cell.minute, cell.minuteRequests, cell.minuteBilledMs, cell.minuteMbMs);
+                if (cell.previousRequests > 0) {
+                    moves.incrementAndGet(); // before the move: a reader that missed it reads again
+                    addPast(cell.previous, cell.previousRequests, cell.previousBilledMs, cell.previousMbMs);
                 }
+                cell.previous = cell.minute;
+                cell.previousRequests = cell.minuteRequests;
+                cell.previousBilledMs = cell.minuteBilledMs;
+                cell.previousMbMs = cell.minuteMbMs;
                 cell.minute = minute;
                 cell.minuteRequests = 1;
                 cell.minuteBilledMs = billedMs;
                 cell.minuteMbMs = mbMs;
             } else {
-                addPast(minute, 1, billedMs, mbMs); // a call that started before the cell's minute
+                addPast(minute, 1, billedMs, mbMs); // older than the cell's two minutes
             }
         } finally {
             cell.unlock();
@@ -80,8 +83,8 @@ final class FunctionUsage {
 
     /**
      * A virtual thread records one call and ends, so the call's random id bits pick its cell; a
-     * platform thread that records many (a metered call's own thread, a benchmark) keeps to one
-     * cell of its own, so that two of them do not pass the cells' lines back and forth.
+     * platform thread may record many, and keeps to one cell of its own (as a LongAdder's cells
+     * follow threads), so that two such threads do not pass the cells' lines back and forth.
      */
     private static int stripe(CallRecord call) {
         Thread current = Thread.currentThread();
@@ -112,11 +115,7 @@ final class FunctionUsage {
         for (Cell cell : cells) {
             cell.lock();
             try {
-                long requests = 0;
-                for (long count : cell.requests) {
-                    requests += count;
-                }
-                sum.add(requests, cell.billedMs, cell.mbMs);
+                sum.add(cell.requests, cell.billedMs, cell.mbMs);
             } finally {
                 cell.unlock();
             }
@@ -126,59 +125,30 @@ final class FunctionUsage {
         }
     }
 
-    /** Calls recorded in this process (recovered ones apart) that ended in {@code outcome}. */
-    long requests(Outcome outcome) {
-        long requests = 0;
-        for (Cell cell : cells) {
-            cell.lock();
-            try {
-                requests += cell.requests[outcome.ordinal()];
-            } finally {
-                cell.unlock();
-            }
-        }
-        return requests;
-    }
-
-    /** The cost of the calls recorded in this process, recovered ones apart; a double for meters. */
-    double recordedCost(Pricing pricing) {
-        long requests = 0;
-        long mbMs = 0;
-        for (Outcome outcome : OUTCOMES) {
-            requests += requests(outcome);
-        }
-        for (Cell cell : cells) {
-            cell.lock();
-            try {
-                mbMs += cell.mbMs;
-            } finally {
-                cell.unlock();
-            }
-        }
-        return pricing.totalCost(requests, mbMs).doubleValue();
-    }
-
     /** Adds the minutes in {@code [fromMinute, toMinute)} to {@code sum}, recovered records included. */
     void addMinutes(long fromMinute, long toMinute, UsageSum sum) {
-        int locked = 0;
-        try {
+        while (true) {
+            long movesBefore = moves.get();
+            UsageSum read = new UsageSum();
             for (Cell cell : cells) {
                 cell.lock();
-                locked++;
-            }
-            pastMinutes.forEach((minute, past) -> {
-                if (minute >= fromMinute && minute < toMinute) {
-                    sum.add(past[0], past[1], past[2]);
+                try {
+                    if (cell.minute >= fromMinute && cell.minute < toMinute) {
+                        read.add(cell.minuteRequests, cell.minuteBilledMs, cell.minuteMbMs);
+                    }
+                    if (cell.previous >= fromMinute && cell.previous < toMinute) {
+                        read.add(cell.previousRequests, cell.previousBilledMs, cell.previousMbMs);
+                    }
+                } finally {
+                    cell.unlock();
                 }
-            });
-            for (Cell cell : cells) {
-                if (cell.minute >= fromMinute && cell.minute < toMinute) {
-                    sum.add(cell.minuteRequests, cell.minuteBilledMs, cell.minuteMbMs);
-                }
             }
-        } finally {
-            for (int i = 0; i < locked; i++) {
-                cells[i].unlock();
+            for (long[] past : pastMinutes.subMap(fromMinute, toMinute).values()) {
+                read.add(past[0], past[1], past[2]);
+            }
+            if (moves.get() == movesBefore) { // else a minute seen in a cell may be in the map now too
+                sum.add(read);
+                break;
             }
         }
         synchronized (recoveredTotal) {
@@ -194,35 +164,18 @@ final class FunctionUsage {
         return Math.floorDiv(instant.getEpochSecond(), 60);
     }
 
-    /** One stripe: the total and the minute it collects, in about two cache lines of their own. */
+    /** One stripe: the total and the two minutes it collects; guarded by the lock word. */
     private static final class Cell extends LockWord {
-        // Guarded by the lock word:
-        private final long[] requests = new long[OUTCOMES.length];
+        long requests;
         long billedMs;
         long mbMs;
         long minute = Long.MIN_VALUE;
         long minuteRequests;
         long minuteBilledMs;
         long minuteMbMs;
-        @SuppressWarnings("unused")
-        private long p0;
-        @SuppressWarnings("unused")
-        private long p1;
-        @SuppressWarnings("unused")
-        private long p2;
-        @SuppressWarnings("unused")
-        private long p3;
-        @SuppressWarnings("unused")
-        private long p4;
-        @SuppressWarnings("unused")
-        private long p5;
-        @SuppressWarnings("unused")
-        private long p6;
-        @SuppressWarnings("unused")
-        private long p7;
-
-        void count(Outcome outcome) {
-            requests[outcome.ordinal()]++;
-        }
+        long previous = Long.MIN_VALUE;
+        long previousRequests;
+        long previousBilledMs;
+        long previousMbMs;
     }
 }

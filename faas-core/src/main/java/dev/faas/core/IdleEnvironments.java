@@ -1,6 +1,8 @@
 package dev.faas.core;
 
 import dev.faas.api.Handler;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,17 +27,8 @@ import java.util.List;
  */
 final class IdleEnvironments {
 
-    private final Stack[] stacks;
-    private final int mask;
-
-    IdleEnvironments() {
-        int count = Integer.highestOneBit(Math.max(2, Runtime.getRuntime().availableProcessors() * 2) - 1) << 1;
-        stacks = new Stack[Math.min(count, 64)];
-        for (int i = 0; i < stacks.length; i++) {
-            stacks[i] = new Stack();
-        }
-        mask = stacks.length - 1;
-    }
+    private final Stack[] stacks = LockWord.stripes(2, Stack[]::new, Stack::new);
+    private final int mask = stacks.length - 1;
 
     /**
      * Gives back an environment, idle since {@code now} on the runtime's clock.
@@ -43,9 +36,9 @@ final class IdleEnvironments {
      * @param spread random bits of the caller's: where to look when the first stack is busy
      */
     void push(Handler<Object, Object> handler, long now, int spread) {
-        for (int i = 0; i < stacks.length; i++) {
-            Stack stack = stacks[i == 0 ? 0 : (spread + i) & mask];
-            if (stack.tryLock()) {
+        for (int i = -1; i < stacks.length; i++) {
+            Stack stack = stack(i, spread);
+            if (stack != null && stack.tryLock()) {
                 stack.pushAndUnlock(handler, now);
                 return;
             }
@@ -61,9 +54,9 @@ final class IdleEnvironments {
      * @param spread random bits of the caller's: where to look when the first stack is busy or empty
      */
     Handler<Object, Object> poll(int spread) {
-        for (int i = 0; i < stacks.length; i++) {
-            Stack stack = stacks[i == 0 ? 0 : (spread + i) & mask];
-            if (stack.count > 0 && stack.tryLock()) {
+        for (int i = -1; i < stacks.length; i++) {
+            Stack stack = stack(i, spread);
+            if (stack != null && stack.count > 0 && stack.tryLock()) {
                 Handler<Object, Object> handler = stack.popAndUnlock();
                 if (handler != null) {
                     return handler;
@@ -82,6 +75,15 @@ final class IdleEnvironments {
         return null;
     }
 
+    /** The first stack for {@code i} = -1, then every other one from where {@code spread} says; null for the first again. */
+    private Stack stack(int i, int spread) {
+        if (i < 0) {
+            return stacks[0];
+        }
+        int index = (spread + i) & mask;
+        return index == 0 ? null : stacks[index];
+    }
+
     /**
      * Removes every environment that has been idle for {@code timeoutNanos} or longer at {@code now}
      * (the runtime's clock).
@@ -93,11 +95,11 @@ final class IdleEnvironments {
         for (Stack stack : stacks) {
             stack.lock();
             try {
-                int kept = 0;
-                while (kept < stack.size && now - stack.idleSince[kept] >= timeoutNanos) {
-                    kept++;
+                int expiring = 0;
+                while (expiring < stack.size && now - stack.idleSince[expiring] >= timeoutNanos) {
+                    expiring++;
                 }
-                stack.removeBottom(kept, expired);
+                stack.removeBottom(expiring, expired);
             } finally {
                 stack.unlock();
             }
@@ -151,11 +153,21 @@ final class IdleEnvironments {
 
     /**
      * One stack: index 0 is the bottom (the oldest). The lock word, the size and the array
-     * references share the object's one cache line; {@code count} mirrors {@code size} for a look
-     * without the lock.
+     * references share the object's one cache line.
      */
     private static final class Stack extends LockWord {
 
+        private static final VarHandle COUNT;
+
+        static {
+            try {
+                COUNT = MethodHandles.lookup().findVarHandle(Stack.class, "count", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        /** The size, for a look without the lock; set with release stores (under the lock, a fence would only cost). */
         volatile int count;
         // Guarded by the lock:
         int size;
@@ -164,13 +176,15 @@ final class IdleEnvironments {
 
         void pushAndUnlock(Handler<Object, Object> handler, long now) {
             try {
-                if (size == handlers.length) {
-                    handlers = Arrays.copyOf(handlers, size * 2);
-                    idleSince = Arrays.copyOf(idleSince, size * 2);
+                if (size == handlers.length) { // both made before either is kept: an OutOfMemoryError leaves them as they were
+                    Handler<Object, Object>[] moreHandlers = Arrays.copyOf(handlers, size * 2);
+                    long[] moreIdleSince = Arrays.copyOf(idleSince, size * 2);
+                    handlers = moreHandlers;
+                    idleSince = moreIdleSince;
                 }
                 handlers[size] = handler;
                 idleSince[size] = now;
-                count = ++size;
+                COUNT.setRelease(this, ++size);
             } finally {
                 unlock();
             }
@@ -184,7 +198,7 @@ final class IdleEnvironments {
                 }
                 Handler<Object, Object> handler = handlers[--size];
                 handlers[size] = null;
-                count = size;
+                COUNT.setRelease(this, size);
                 return handler;
             } finally {
                 unlock();
@@ -201,10 +215,12 @@ final class IdleEnvironments {
             System.arraycopy(idleSince, n, idleSince, 0, size - n);
             Arrays.fill(handlers, size - n, size, null);
             size -= n;
-            count = size;
+            COUNT.setRelease(this, size);
             if (handlers.length > 64 && size < handlers.length / 4) { // a burst's worth of room, no longer needed
-                handlers = Arrays.copyOf(handlers, handlers.length / 2);
-                idleSince = Arrays.copyOf(idleSince, idleSince.length / 2);
+                Handler<Object, Object>[] fewerHandlers = Arrays.copyOf(handlers, handlers.length / 2);
+                long[] fewerIdleSince = Arrays.copyOf(idleSince, idleSince.length / 2);
+                handlers = fewerHandlers;
+                idleSince = fewerIdleSince;
             }
         }
 

@@ -46,7 +46,7 @@ import org.slf4j.Logger;
  * may stop a call in STARTING without either. What only a cold start needs is in its InitPhase, so
  * that a warm call, by far the common one, carries less.
  */
-final class Invocation extends Work implements Context, CallRecord {
+final class Invocation extends Work implements Context, CallRecord, Deadlines.Member {
 
     private static final int STARTING = 0;
     private static final int HANDLING = 1;
@@ -120,7 +120,7 @@ final class Invocation extends Work implements Context, CallRecord {
     private boolean delivered;
 
     /**
-     * @param future where to deliver the outcome of a synchronous call, or null when the calling
+     * @param future where to deliver the outcome of an asynchronous call, or null when the calling
      *     thread will wait in {@link #await()}
      * @param reportToFuture whether the future is completed with the report, whatever the outcome
      * @param event the event this is a try of (its queue takes the outcome), or null
@@ -176,11 +176,8 @@ final class Invocation extends Work implements Context, CallRecord {
 
     @Override
     void execute() {
-        // Taken here, not by the caller: the invocation starts when its thread runs, and the caller
-        // of a burst of asynchronous calls is spared two clock reads per call.
-        TimeSource clock = deployment.engine.clock;
-        startNanos = clock.nanoTime();
-        startAnchor = deployment.engine.wallClock.anchorFor(startNanos);
+        // The start is read here, not by the caller (which a burst of asynchronous calls spares a
+        // clock reading each): in run(), once the call has its environment.
         if (allocation instanceof AllocationAccount.Platform platform) {
             platform.begin();
         }
@@ -193,6 +190,9 @@ final class Invocation extends Work implements Context, CallRecord {
             run(deployment.engine);
         } catch (Throwable unexpected) {
             // Whatever went wrong, the caller must not be left waiting.
+            if (startAnchor == null) {
+                started(deployment.engine.clock.nanoTime());
+            }
             finish(environment == null ? Outcome.INIT_ERROR : Outcome.ERROR, null, unexpected);
         } finally {
             if (allocation instanceof AllocationAccount.Platform platform) {
@@ -218,12 +218,16 @@ final class Invocation extends Work implements Context, CallRecord {
         if (warm == null) {
             warm = pool.acquire((int) idLow);
         }
+        // The call starts once it has its environment, or begins to make one: one clock reading for
+        // the start and a warm call's handler, and none for the runtime's bookkeeping before it.
+        long now = engine.clock.nanoTime();
+        started(now);
         if (warm == null) {
-            if (!coldStart(engine)) {
+            if (!coldStart(engine, now)) {
                 return;
             }
         } else {
-            handlerStartNanos = startNanos; // a warm call's handler starts as it does: one clock reading fewer
+            handlerStartNanos = now;
             if (!STATE.compareAndSet(this, STARTING, HANDLING)) {
                 pool.release(warm, warmProvisioned, handlerStartNanos, (int) idLow); // stopped before it ran: fine
                 return;
@@ -255,8 +259,8 @@ final class Invocation extends Work implements Context, CallRecord {
      * The INIT phase: makes this call's environment under the init deadline. Returns false when the
      * call already has its outcome: the factory failed, or the deadline (or a shutdown) won.
      */
-    private boolean coldStart(Engine engine) {
-        InitPhase phase = new InitPhase(engine.clock.nanoTime());
+    private boolean coldStart(Engine engine, long now) {
+        InitPhase phase = new InitPhase(now);
         init = phase;
         timer = engine.clock.schedule(deployment.config.initTimeout(), this::initDeadline);
         Handler<Object, Object> handler = null;
@@ -289,6 +293,11 @@ final class Invocation extends Work implements Context, CallRecord {
         deployment.environments.adopt();
         environment = handler;
         return true;
+    }
+
+    private void started(long nanos) {
+        startNanos = nanos;
+        startAnchor = deployment.engine.wallClock.anchorFor(nanos);
     }
 
     /** The invocation's thread reached an outcome: unless a stopper won, it owns the outcome. */
@@ -339,14 +348,14 @@ final class Invocation extends Work implements Context, CallRecord {
 
     // ---- timers and shutdown ----
 
-    /** Called once by Deadlines: the cohort whose timer is this call's deadline. */
-    void joined(Deadlines.Cohort cohort, int slot) {
+    @Override
+    public void joined(Deadlines.Cohort cohort, int slot) {
         this.cohort = cohort;
         this.cohortSlot = slot;
     }
 
-    /** Called by Deadlines when the cohort's timer had fired before the call joined: a timer of its own. */
-    void lateDeadline(TimeSource.Cancellable own) {
+    @Override
+    public void ownDeadline(TimeSource.Cancellable own) {
         timer = own;
     }
 
@@ -365,7 +374,8 @@ final class Invocation extends Work implements Context, CallRecord {
         stop(STARTING, INIT_TIMED_OUT, null, -1);
     }
 
-    void handlerDeadline() {
+    @Override
+    public void handlerDeadline() {
         stop(HANDLING, TIMED_OUT, null, -1);
     }
 
@@ -468,10 +478,10 @@ final class Invocation extends Work implements Context, CallRecord {
                 default -> {
                     outcome = Outcome.ERROR;
                     error = new RuntimeClosedException(deployment.name);
-                    if (from == STARTING) {
-                        reportedStart = deployment.engine.clock.now(); // its thread may not have run
-                    }
                 }
+            }
+            if (from == STARTING && stopped != INIT_TIMED_OUT) {
+                reportedStart = deployment.engine.clock.now(); // its thread may not have run, nor read the clock
             }
             if (from == HANDLING && stopped != TIMED_OUT) {
                 durationNanos = now - handlerStartNanos;
@@ -515,7 +525,7 @@ final class Invocation extends Work implements Context, CallRecord {
     }
 
     private void deliver() {
-        DELIVERED.setRelease(this, true);
+        DELIVERED.setRelease(this, true); // the unpark below, or the future's completion, fences it
         if (event != null) {
             deployment.events.onOutcome(event, this);
             return;

@@ -11,10 +11,9 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * One invocation as the ledger keeps it: plain values, made on the invocation's thread without any
- * decimal arithmetic. The exact {@link InvocationRecord}, whose GB-seconds and cost are BigDecimals,
- * is made from it on demand: when the ledger is read or exported, and on the journal's and the
- * sink's own threads. An entry recovered from a journal carries the decimals it was written with.
+ * One invocation as the ledger keeps it: plain values, without any decimal arithmetic. The exact
+ * {@link InvocationRecord}, whose GB-seconds and cost are BigDecimals, is made from it on demand:
+ * when the ledger is read or exported, and on the journal's and the sink's own threads. An entry recovered from a journal carries the decimals it was written with.
  *
  * <p>An entry holds no objects of its own: the request id as its two UUID halves (the text is made
  * when a record is), the start as epoch seconds and nanoseconds. An invocation makes none: its

@@ -2,6 +2,8 @@ package dev.faas.core;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
 /**
  * A lock held for a few stores only, as one word in the object it guards, so that taking it brings
@@ -44,6 +46,19 @@ abstract class LockWord extends LockWordPadding {
 
     final void unlock() {
         LOCKED.setRelease(this, 0); // a release store suffices, and costs no fence
+    }
+
+    /**
+     * Stripes for a structure of lock words: a power of two of them, {@code perCore} per core (at
+     * least two), at most 64, so that concurrent callers rarely meet at one.
+     */
+    static <T extends LockWord> T[] stripes(int perCore, IntFunction<T[]> array, Supplier<T> stripe) {
+        int wanted = Math.max(2, Runtime.getRuntime().availableProcessors() * perCore);
+        T[] stripes = array.apply(Math.min(64, Integer.highestOneBit(wanted - 1) << 1));
+        for (int i = 0; i < stripes.length; i++) {
+            stripes[i] = stripe.get();
+        }
+        return stripes;
     }
 }
 

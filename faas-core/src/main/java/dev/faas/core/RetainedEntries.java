@@ -123,6 +123,24 @@ final class RetainedEntries {
         private Recovered recovered;
 
         void write(long sequence, CallRecord call) {
+            // Every value is read before the slot is taken, so that the odd window holds plain
+            // stores only and a failing read cannot leave a torn entry behind.
+            long idHigh = call.idHigh();
+            long idLow = call.idLow();
+            long startSecond = call.startSecond();
+            int startNano = call.startNano();
+            long durationNanos = call.durationNanos();
+            long initNanos = call.initNanos();
+            long billedDurationMs = call.billedDurationMs();
+            long allocatedBytes = call.allocatedBytes();
+            int memoryMb = call.memoryMb();
+            int attempt = call.attempt();
+            int kinds = call.type().ordinal() << 3 | call.outcome().ordinal();
+            String function = call.function();
+            String version = call.version();
+            String errorType = call.errorType();
+            Recovered recovered = call.idText() == null && call.cost() == null ? null
+                    : new Recovered(call.idText(), call.gbSeconds(), call.cost());
             long held;
             while (true) {
                 held = stamp;
@@ -136,26 +154,22 @@ final class RetainedEntries {
                 }
                 Thread.onSpinWait(); // a writer a whole ring behind is finishing its copy
             }
-            try {
-                idHigh = call.idHigh();
-                idLow = call.idLow();
-                startSecond = call.startSecond();
-                startNano = call.startNano();
-                durationNanos = call.durationNanos();
-                initNanos = call.initNanos();
-                billedDurationMs = call.billedDurationMs();
-                allocatedBytes = call.allocatedBytes();
-                memoryMb = call.memoryMb();
-                attempt = call.attempt();
-                kinds = call.type().ordinal() << 3 | call.outcome().ordinal();
-                function = call.function();
-                version = call.version();
-                errorType = call.errorType();
-                recovered = call.idText() == null && call.cost() == null ? null
-                        : new Recovered(call.idText(), call.gbSeconds(), call.cost());
-            } finally {
-                stamp = 2 * (sequence + 1);
-            }
+            this.idHigh = idHigh;
+            this.idLow = idLow;
+            this.startSecond = startSecond;
+            this.startNano = startNano;
+            this.durationNanos = durationNanos;
+            this.initNanos = initNanos;
+            this.billedDurationMs = billedDurationMs;
+            this.allocatedBytes = allocatedBytes;
+            this.memoryMb = memoryMb;
+            this.attempt = attempt;
+            this.kinds = kinds;
+            this.function = function;
+            this.version = version;
+            this.errorType = errorType;
+            this.recovered = recovered;
+            stamp = 2 * (sequence + 1);
         }
 
         /** A copy of the entry with {@code wanted}, or null if the slot no longer (or not yet) holds it. */

@@ -21,7 +21,7 @@ final class UsageSum {
     private BigDecimal pricedCost = BigDecimal.ZERO;
 
     void add(CallRecord call) {
-        if (call.cost() != null) {
+        if (call.recovered()) {
             pricedRequests++;
             pricedBilledMs += call.billedDurationMs();
             pricedGbSeconds = pricedGbSeconds.add(call.gbSeconds());

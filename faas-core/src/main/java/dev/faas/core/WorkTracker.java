@@ -27,17 +27,11 @@ final class WorkTracker {
     private static final int MAX_LISTED = 5;
 
     private final ThreadFactory threads;
-    private final Stripe[] stripes;
-    private final int mask;
+    private final Stripe[] stripes = LockWord.stripes(8, Stripe[]::new, Stripe::new);
+    private final int mask = stripes.length - 1;
 
     WorkTracker(ThreadFactory threads) {
         this.threads = threads;
-        int count = Integer.highestOneBit(Math.max(8, Runtime.getRuntime().availableProcessors() * 8) - 1) << 1;
-        this.stripes = new Stripe[count];
-        for (int i = 0; i < count; i++) {
-            stripes[i] = new Stripe();
-        }
-        this.mask = count - 1;
     }
 
     ThreadFactory threads() {
@@ -220,9 +214,11 @@ final class WorkTracker {
             if (freeCount > 0) {
                 slot = free[--freeCount];
             } else {
-                if (used == units.length) {
-                    units = Arrays.copyOf(units, used * 2);
-                    free = Arrays.copyOf(free, used * 2);
+                if (used == units.length) { // both made before either is kept: an OutOfMemoryError leaves them as they were
+                    Work[] moreUnits = Arrays.copyOf(units, used * 2);
+                    int[] moreFree = Arrays.copyOf(free, used * 2);
+                    units = moreUnits;
+                    free = moreFree;
                 }
                 slot = used++;
             }

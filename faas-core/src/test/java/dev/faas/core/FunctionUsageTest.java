@@ -25,18 +25,22 @@ final class FunctionUsageTest {
     @Test
     void sumsEachMinuteWhetherItsCallsCameInOrderOrLate() {
         usage.add(call(1, MINUTE_10 + 5, Outcome.SUCCESS, 2));
-        usage.add(call(1, MINUTE_10 + 70, Outcome.ERROR, 3));  // minute 11 moves minute 10 out of the cell
-        usage.add(call(1, MINUTE_10 + 10, Outcome.SUCCESS, 4)); // a late call of minute 10
+        usage.add(call(1, MINUTE_10 + 70, Outcome.ERROR, 3));   // minute 11: minute 10 becomes the cell's previous
+        usage.add(call(1, MINUTE_10 + 10, Outcome.SUCCESS, 4)); // a late call of minute 10, still in the cell
+        usage.add(call(1, MINUTE_10 - 30, Outcome.SUCCESS, 6)); // minute 9, older than both: into the map
         usage.add(call(2, MINUTE_10 + 20, Outcome.TIMEOUT, 5)); // another cell
+        assertThat(minutes(9, 12)).isEqualTo(new long[] {5, 20});
 
+        usage.add(call(1, MINUTE_10 + 130, Outcome.SUCCESS, 7)); // minute 12 moves minute 10 into the map
+
+        assertThat(minutes(9, 10)).isEqualTo(new long[] {1, 6});
         assertThat(minutes(10, 11)).isEqualTo(new long[] {3, 11});
         assertThat(minutes(11, 12)).isEqualTo(new long[] {1, 3});
-        assertThat(minutes(10, 12)).isEqualTo(new long[] {4, 14});
-        assertThat(minutes(12, 20)).isEqualTo(new long[] {0, 0});
-        assertThat(usage.total(Pricing.LAMBDA_X86_64).requests()).isEqualTo(4);
-        assertThat(usage.total(Pricing.LAMBDA_X86_64).billedDurationMs()).isEqualTo(14);
-        assertThat(usage.requests(Outcome.SUCCESS)).isEqualTo(2);
-        assertThat(usage.requests(Outcome.TIMEOUT)).isEqualTo(1);
+        assertThat(minutes(12, 13)).isEqualTo(new long[] {1, 7});
+        assertThat(minutes(9, 13)).isEqualTo(new long[] {6, 27});
+        assertThat(minutes(13, 20)).isEqualTo(new long[] {0, 0});
+        assertThat(usage.total(Pricing.LAMBDA_X86_64).requests()).isEqualTo(6);
+        assertThat(usage.total(Pricing.LAMBDA_X86_64).billedDurationMs()).isEqualTo(27);
     }
 
     @Test
@@ -48,7 +52,6 @@ final class FunctionUsageTest {
         Usage total = usage.total(Pricing.LAMBDA_X86_64);
         assertThat(total.requests()).isEqualTo(2);
         assertThat(total.cost()).isEqualByComparingTo(new BigDecimal("7").add(Pricing.LAMBDA_X86_64.cost(128, 1)));
-        assertThat(usage.requests(Outcome.SUCCESS)).as("meters count this process's calls").isEqualTo(1);
         assertThat(minutes(10, 11)).isEqualTo(new long[] {2, 2});
     }
 
