@@ -66,7 +66,7 @@ public final class Suite {
                     .measurementIterations(3).measurementTime(TimeValue.seconds(1))));
             if (scaling) {
                 runs.addAll(run(new OptionsBuilder().include(ScalingBenchmark.class.getName() + ".platformPool200$")
-                        .param("calls", "100000").measurementIterations(2)));
+                        .param("calls", "100000").warmupIterations(1).measurementIterations(2)));
             }
         } else {
             runs.addAll(run(new OptionsBuilder().include(include)));
@@ -77,7 +77,7 @@ public final class Suite {
             for (int round = 0; round < (quick ? 2 : 5); round++) {
                 Collection<RunResult> paired = run(new OptionsBuilder()
                         .include(ScalingBenchmark.class.getName() + "\\.(" + String.join("|", PAIRED) + ")$")
-                        .param("calls", "100000").forks(1).measurementIterations(8));
+                        .param("calls", "100000").forks(1).measurementIterations(quick ? 5 : 8));
                 pairedRuns.addAll(paired);
                 rounds.add(ratios(paired));
             }

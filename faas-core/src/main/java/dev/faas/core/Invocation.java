@@ -58,12 +58,10 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
 
     private static final String VERSION = "$LATEST";
     private static final VarHandle STATE;
-    private static final VarHandle DELIVERED;
 
     static {
         try {
             STATE = MethodHandles.lookup().findVarHandle(Invocation.class, "state", int.class);
-            DELIVERED = MethodHandles.lookup().findVarHandle(Invocation.class, "delivered", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -115,9 +113,14 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
     private Instant reportedStart;
     private long billedDurationMs;
     private long allocatedBytes = -1;
-    /** Set with a release store once the outcome is delivered: the caller reads it with acquire. */
-    @SuppressWarnings("unused") // through DELIVERED
-    private boolean delivered;
+    /**
+     * Set once the outcome is delivered. Volatile, not a release store: the delivering thread stores
+     * it and then unparks the caller, and the caller reads it after a park; when a permit is left
+     * over from an earlier call, a virtual thread's unpark writes nothing, and only the volatile
+     * store's fence keeps the caller from reading the flag stale and parking for good (found by
+     * two virtual callers of metered calls, which hung within a second).
+     */
+    private volatile boolean delivered;
 
     /**
      * @param future where to deliver the outcome of an asynchronous call, or null when the calling
@@ -525,7 +528,7 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
     }
 
     private void deliver() {
-        DELIVERED.setRelease(this, true); // the unpark below, or the future's completion, fences it
+        delivered = true;
         if (event != null) {
             deployment.events.onOutcome(event, this);
             return;
@@ -564,7 +567,7 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
     }
 
     boolean isDelivered() {
-        return (boolean) DELIVERED.getAcquire(this);
+        return delivered;
     }
 
     /** Waits for the outcome: the output, or the exception made on the caller's own stack. */
