@@ -5,7 +5,7 @@
 #   benchmarks/run.sh [--quick] [regex]
 #
 # Writes JMH's JSON to benchmarks/results/ and prints a Markdown table with ratios and the targets.
-# --quick: fewer, shorter iterations (under 5 minutes on 2 cores); the full run takes about 15.
+# --quick: fewer, shorter iterations (under 5 minutes on 2 cores); the full run takes about 20.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -36,7 +36,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * the median of the rounds' ratios is what counts.
  *
  * <pre>
- * benchmarks/run.sh            # the full suite, about 15 minutes on 2 cores
+ * benchmarks/run.sh            # the full suite, about 20 minutes on 2 cores
  * benchmarks/run.sh --quick    # fewer, shorter iterations: under 5 minutes
  * benchmarks/run.sh --quick Invoke   # only benchmarks matching a regular expression
  * </pre>
