@@ -20,7 +20,11 @@ public final class HeapPressureChild {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        FaasRuntime runtime = FaasRuntime.builder().allocationMetering(true).reportLog(false).build();
+        // Refusals from 60% full, stops from 95%: the hog grows through the gap for a few hundred
+        // milliseconds, so the light calls meet refusals however the collections fall (with the
+        // default 90%, one collection could find the heap past both marks at once).
+        FaasRuntime runtime = FaasRuntime.builder().allocationMetering(true).reportLog(false)
+                .heapPressure(0.60, 0.95).build();
         FunctionRef<Integer, Integer> hog = runtime.deploy(FunctionSpec.of("hog", Integer.class, Integer.class,
                 () -> (ignored, context) -> {
                     List<byte[]> held = new ArrayList<>();

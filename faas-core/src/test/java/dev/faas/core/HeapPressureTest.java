@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The heap-pressure guard for real, in a child JVM with a 64 MB heap: it refuses new calls as the
- * heap fills, stops the call that holds the memory (not the light ones), and the JVM survives.
+ * heap fills past its high-water mark, stops the call that holds the memory (not the light ones)
+ * past its critical mark, and the JVM survives.
  */
 final class HeapPressureTest {
 
