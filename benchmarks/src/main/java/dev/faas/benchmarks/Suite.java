@@ -62,8 +62,8 @@ public final class Suite {
             // since a single-shot batch needs its warm-up (the first one starts 100,000 environments).
             runs.addAll(run(new OptionsBuilder().include(include).exclude("ScalingBenchmark")
                     .exclude("TwoCallers").exclude("TwoVirtualCallers").forks(1)
-                    .warmupIterations(2).warmupTime(TimeValue.seconds(1))
-                    .measurementIterations(3).measurementTime(TimeValue.seconds(1))));
+                    .warmupIterations(1).warmupTime(TimeValue.seconds(1))
+                    .measurementIterations(2).measurementTime(TimeValue.seconds(1))));
             if (scaling) {
                 runs.addAll(run(new OptionsBuilder().include(ScalingBenchmark.class.getName() + ".platformPool200$")
                         .param("calls", "100000").warmupIterations(1).measurementIterations(2)));
