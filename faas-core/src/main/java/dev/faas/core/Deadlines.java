@@ -31,15 +31,8 @@ final class Deadlines {
     /** Calls per cohort: enough that a burst arms few timers, few enough that a cohort dies young. */
     static final int COHORT_SIZE = 64;
     private static final long SYSTEM_TICK_NANOS = 1_000_000;
-    private static final VarHandle OPEN;
+    private static final VarHandle OPEN = VarHandles.field(MethodHandles.lookup(), "open", Cohort.class);
 
-    static {
-        try {
-            OPEN = MethodHandles.lookup().findVarHandle(Deadlines.class, "open", Cohort.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final TimeSource clock;
     private final long timeoutNanos;
@@ -123,16 +116,9 @@ final class Deadlines {
 
         private static final long JOIN = (1L << 32) + 1;
         private static final long LIVE_MASK = 0xFFFF_FFFFL;
-        private static final VarHandle STATE;
+        private static final VarHandle STATE = VarHandles.field(MethodHandles.lookup(), "state", long.class);
         private static final VarHandle MEMBERS = MethodHandles.arrayElementVarHandle(Member[].class);
 
-        static {
-            try {
-                STATE = MethodHandles.lookup().findVarHandle(Cohort.class, "state", long.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
 
         final long tick;
         private final Member[] members = new Member[COHORT_SIZE];

@@ -21,15 +21,8 @@ final class Event {
     static final int RETRY_WAIT = 2;
     static final int DONE = 3;
 
-    private static final VarHandle STATE;
+    private static final VarHandle STATE = VarHandles.field(MethodHandles.lookup(), "state", int.class);
 
-    static {
-        try {
-            STATE = MethodHandles.lookup().findVarHandle(Event.class, "state", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     final Object input;
     final long idHigh;

@@ -157,15 +157,8 @@ final class IdleEnvironments {
      */
     private static final class Stack extends LockWord {
 
-        private static final VarHandle COUNT;
+        private static final VarHandle COUNT = VarHandles.field(MethodHandles.lookup(), "count", int.class);
 
-        static {
-            try {
-                COUNT = MethodHandles.lookup().findVarHandle(Stack.class, "count", int.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
 
         /** The size, for a look without the lock; set with release stores (under the lock, a fence would only cost). */
         volatile int count;

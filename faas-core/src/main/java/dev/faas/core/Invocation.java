@@ -57,15 +57,8 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
     private static final int MEMORY_STOPPED = 6;
 
     private static final String VERSION = "$LATEST";
-    private static final VarHandle STATE;
+    private static final VarHandle STATE = VarHandles.field(MethodHandles.lookup(), "state", int.class);
 
-    static {
-        try {
-            STATE = MethodHandles.lookup().findVarHandle(Invocation.class, "state", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final Deployment deployment;
     /** The id's random bits, drawn by the caller; its text is made on first use (see requestId()). */

@@ -16,16 +16,9 @@ import java.util.function.Supplier;
  */
 abstract class LockWord extends LockWordPadding {
 
-    private static final VarHandle LOCKED;
+    private static final VarHandle LOCKED = VarHandles.field(MethodHandles.lookup(), "locked", int.class);
     private static final int SPINS_BEFORE_YIELD = 64;
 
-    static {
-        try {
-            LOCKED = MethodHandles.lookup().findVarHandle(LockWord.class, "locked", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private volatile int locked;
 

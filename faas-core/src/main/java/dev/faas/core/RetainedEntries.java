@@ -93,15 +93,8 @@ final class RetainedEntries {
     /** One place in the ring: a copy of an entry's values, guarded by its stamp. */
     private static final class Slot {
 
-        private static final VarHandle STAMP;
+        private static final VarHandle STAMP = VarHandles.field(MethodHandles.lookup(), "stamp", long.class);
 
-        static {
-            try {
-                STAMP = MethodHandles.lookup().findVarHandle(Slot.class, "stamp", long.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
 
         /** 2 (sequence + 1) of the entry held, 0 when none; odd while a writer copies values in. */
         private volatile long stamp;

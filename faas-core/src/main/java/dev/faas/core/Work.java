@@ -18,15 +18,8 @@ import java.util.concurrent.ThreadFactory;
  */
 abstract class Work implements Runnable {
 
-    private static final VarHandle IN_USER_CODE;
+    private static final VarHandle IN_USER_CODE = VarHandles.field(MethodHandles.lookup(), "inUserCode", boolean.class);
 
-    static {
-        try {
-            IN_USER_CODE = MethodHandles.lookup().findVarHandle(Work.class, "inUserCode", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final WorkTracker tracker;
     private volatile Thread thread;
