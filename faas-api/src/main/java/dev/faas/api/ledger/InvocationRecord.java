@@ -52,4 +52,15 @@ public record InvocationRecord(String requestId, String function, String version
         gbSeconds = Objects.requireNonNull(gbSeconds, "gbSeconds").stripTrailingZeros();
         cost = Objects.requireNonNull(cost, "cost").stripTrailingZeros();
     }
+
+    /** Every component, the amounts as plain decimals ({@code 0.0000002083}, never {@code 2.083E-7}). */
+    @Override
+    public String toString() {
+        return "InvocationRecord[requestId=" + requestId + ", function=" + function + ", version=" + version
+                + ", type=" + type + ", outcome=" + outcome + ", start=" + start + ", duration=" + duration
+                + ", initDuration=" + initDuration + ", coldStart=" + coldStart + ", attempt=" + attempt
+                + ", memoryMb=" + memoryMb + ", billedDurationMs=" + billedDurationMs + ", allocatedBytes="
+                + allocatedBytes + ", errorType=" + errorType + ", gbSeconds=" + gbSeconds.toPlainString()
+                + ", cost=" + cost.toPlainString() + "]";
+    }
 }

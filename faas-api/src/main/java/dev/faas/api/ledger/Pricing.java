@@ -102,4 +102,11 @@ public record Pricing(BigDecimal perRequest, BigDecimal perGbSecond, Duration gr
     public BigDecimal totalCost(long requests, long mbMs) {
         return perRequest.multiply(BigDecimal.valueOf(requests)).add(gbSecondsOfMbMs(mbMs).multiply(perGbSecond));
     }
+
+    /** The prices as plain decimals ({@code 0.0000002}, never {@code 2E-7}). */
+    @Override
+    public String toString() {
+        return "Pricing[perRequest=" + perRequest.toPlainString() + ", perGbSecond=" + perGbSecond.toPlainString()
+                + ", granularity=" + granularity + ", billInit=" + billInit + "]";
+    }
 }

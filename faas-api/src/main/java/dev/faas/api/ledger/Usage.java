@@ -24,4 +24,11 @@ public record Usage(long requests, long billedDurationMs, BigDecimal gbSeconds, 
         gbSeconds = Objects.requireNonNull(gbSeconds, "gbSeconds").stripTrailingZeros();
         cost = Objects.requireNonNull(cost, "cost").stripTrailingZeros();
     }
+
+    /** The amounts as plain decimals ({@code 0.0000002083}, never {@code 2.083E-7}): money reads as money. */
+    @Override
+    public String toString() {
+        return "Usage[requests=" + requests + ", billedDurationMs=" + billedDurationMs + ", gbSeconds="
+                + gbSeconds.toPlainString() + ", cost=" + cost.toPlainString() + "]";
+    }
 }
