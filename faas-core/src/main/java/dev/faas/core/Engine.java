@@ -215,14 +215,19 @@ final class Engine {
                 function.metrics.record(invocation);
             }
             reportLog.report(invocation);
-            if (!listeners.isEmpty()) {
-                InvocationReport report = invocation.report();
-                for (InvocationListener listener : listeners) {
-                    listener.onInvocation(report);
-                }
-            }
+            reportLog.failure(invocation);
         } catch (RuntimeException e) {
             log.warn("faas: recording {} failed", invocation, e);
+        }
+        if (!listeners.isEmpty()) {
+            InvocationReport report = invocation.report();
+            for (InvocationListener listener : listeners) {
+                try {
+                    listener.onInvocation(report);
+                } catch (RuntimeException e) {
+                    log.warn("faas: a listener failed on {}", invocation, e);
+                }
+            }
         }
     }
 

@@ -137,7 +137,7 @@ final class EnvironmentPool {
                 if (failure == null) {
                     failure = cause instanceof FunctionInitException initFailure ? initFailure
                             : new FunctionInitException(function, null, "function '" + function
-                                    + "': provisioning failed: " + cause, cause);
+                                    + "': provisioning failed: " + Failures.describe(cause), cause);
                 }
             }
         }
@@ -261,7 +261,7 @@ final class EnvironmentPool {
             }
             if (failure != null) {
                 if (!result.completeExceptionally(new FunctionInitException(function, null, "function '" + function
-                        + "': the handler factory failed while provisioning: " + failure, failure))) {
+                        + "': the handler factory failed while provisioning: " + Failures.describe(failure), failure))) {
                     owner.orphanEnded(); // the timer won: this thread was an orphan
                 }
                 return;

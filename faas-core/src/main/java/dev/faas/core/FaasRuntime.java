@@ -108,7 +108,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
                         });
         SinkForwarder sink = builder.sink == null ? null : new SinkForwarder(builder.sink, builder.pricing);
         RuntimeLedger ledger = new RuntimeLedger(builder.pricing, builder.retention, journal, sink);
-        this.engine = new Engine(builder.clock, work, builder.pricing, new ReportLog(builder.reportLog), ledger,
+        this.engine = new Engine(builder.clock, work, builder.pricing, new ReportLog(builder.reportLog, builder.failureLog), ledger,
                 registry, builder.concurrencyLimit, builder.memoryCapacityMb, builder.allocationMetering, functions,
                 builder.undeliveredEvents, builder.listeners, builder.heapHighWater, builder.heapCritical);
         if (engine.heapGuard != null && builder.heapGuardListens) {
@@ -572,6 +572,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
         private LedgerSink sink;
         private int retention = DEFAULT_LEDGER_RETENTION;
         private boolean reportLog = true;
+        private boolean failureLog = true;
         private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
         private Duration idempotencyTtl = DEFAULT_IDEMPOTENCY_TTL;
         private Consumer<DestinationEvent> undeliveredEvents;
@@ -756,6 +757,22 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          */
         public Builder reportLog(boolean reportLog) {
             this.reportLog = reportLog;
+            return this;
+        }
+
+        /**
+         * Whether a call that did not succeed logs why, once, on its function's logger
+         * ({@code dev.faas.function.<name>}, with the request id in the MDC), as Lambda writes an
+         * uncaught exception or a timeout to the function's log: the handler's or factory's exception
+         * with its stack at ERROR ({@code Invoke Error: ...}, {@code Init Error: ...}),
+         * {@code Task timed out after 3.00 seconds} and memory stops at ERROR, calls stopped by
+         * {@link FaasRuntime#close()} at WARN. Default true.
+         *
+         * @param failureLog whether to log failed calls
+         * @return this builder
+         */
+        public Builder failureLog(boolean failureLog) {
+            this.failureLog = failureLog;
             return this;
         }
 

@@ -544,6 +544,8 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
             } else {
                 future.completeExceptionally(failure());
             }
+        } catch (RuntimeException | Error unexpected) {
+            future.completeExceptionally(unexpected); // whatever went wrong, the caller is not left waiting
         } finally {
             inUserCode(wasInUserCode);
             if (interrupted) {
@@ -583,7 +585,7 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
                             + " initTimeout of " + deployment.config.initTimeout().toMillis() + " ms; raise initTimeout,"
                             + " or make the handler factory faster", null)
                     : new FunctionInitException(name, requestId(), "function '" + name + "': the handler factory failed: "
-                            + error, error);
+                            + Failures.describe(error), error);
             case MEMORY_LIMIT -> (MemoryLimitExceededException) error;
             case ERROR -> error instanceof RuntimeClosedException closed
                     ? closed
@@ -602,13 +604,18 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
         return output;
     }
 
+    /** What the handler or factory threw, or the runtime's exception for a memory stop or a shutdown; null otherwise. */
+    Throwable error() {
+        return error;
+    }
+
     /** The message of what went wrong: the handler's own, or the runtime's; null on success. */
     String errorMessage() {
         if (outcome == Outcome.SUCCESS) {
             return null;
         }
         if (outcome == Outcome.ERROR && error != null) {
-            return String.valueOf(error.getMessage());
+            return String.valueOf(Failures.message(error));
         }
         return failure().getMessage();
     }

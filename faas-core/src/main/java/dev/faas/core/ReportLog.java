@@ -1,13 +1,17 @@
 package dev.faas.core;
 
 import dev.faas.api.Outcome;
+import dev.faas.api.RuntimeClosedException;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Lambda's log lines, on the logger {@code dev.faas.invocations}: START and END at DEBUG, one REPORT
- * per invocation at INFO, fields separated by tabs. Nothing is formatted unless the level is on.
+ * Lambda's log lines: on the logger {@code dev.faas.invocations}, START and END at DEBUG and one
+ * REPORT per invocation at INFO, fields separated by tabs; and on the function's own logger
+ * ({@code dev.faas.function.<name>}), what went wrong with a call that did not succeed, as Lambda
+ * writes an uncaught exception or a timeout to the function's log. Nothing is formatted unless the
+ * level is on, and nothing here throws, whatever the user's throwable does.
  */
 final class ReportLog {
 
@@ -16,9 +20,62 @@ final class ReportLog {
     private static final long MB = 1L << 20;
 
     private final boolean enabled;
+    private final boolean failures;
 
-    ReportLog(boolean enabled) {
+    ReportLog(boolean enabled, boolean failures) {
         this.enabled = enabled;
+        this.failures = failures;
+    }
+
+    /**
+     * Logs why a call did not succeed, once, on the function's logger, with the request id in the
+     * MDC (the caller's thread has it set): the handler's or factory's throwable with its stack at
+     * ERROR, a timeout or a memory stop at ERROR without one (the runtime's stack says nothing), a
+     * call stopped by the runtime's close at WARN.
+     */
+    void failure(Invocation invocation) {
+        Outcome outcome = invocation.outcome();
+        Logger function = invocation.logger();
+        if (!failures || outcome == Outcome.SUCCESS || !function.isWarnEnabled()) {
+            return;
+        }
+        Throwable error = invocation.error();
+        switch (outcome) {
+            case TIMEOUT -> {
+                StringBuilder line = new StringBuilder("Task timed out after ");
+                appendSeconds(line, invocation.deployment().timeoutNanos);
+                function.error(line.append(" seconds").toString());
+            }
+            case MEMORY_LIMIT -> function.error("Memory limit: {}", Failures.message(error));
+            case INIT_ERROR -> {
+                if (error == null) {
+                    function.error("Init Error: {}", invocation.failure().getMessage());
+                } else {
+                    logThrowable(function, "Init Error: ", error);
+                }
+            }
+            case ERROR -> {
+                if (error instanceof RuntimeClosedException) {
+                    function.warn("Invoke stopped: the runtime closed before the call ended");
+                } else {
+                    logThrowable(function, "Invoke Error: ", error);
+                }
+            }
+            case SUCCESS -> { }
+        }
+    }
+
+    /** The throwable with its stack; if the backend cannot print it (its methods throw), its text alone. */
+    private static void logThrowable(Logger function, String prefix, Throwable error) {
+        String text = prefix + Failures.describe(error);
+        if (!function.isErrorEnabled()) {
+            return;
+        }
+        try {
+            function.error(text, error);
+        } catch (Throwable unprintable) {
+            function.error("{} (its stack trace could not be printed: {})", text, unprintable.getClass().getName());
+        }
     }
 
     void start(Invocation invocation) {
@@ -55,9 +112,17 @@ final class ReportLog {
         log.info(line.toString());
     }
 
+    /** Seconds with two decimals, as Lambda's "Task timed out after 3.00 seconds". */
+    static void appendSeconds(StringBuilder line, long nanos) {
+        appendHundredths(line, (nanos + 5_000_000) / 10_000_000);
+    }
+
     /** Milliseconds with two decimals, rounded half up, without String.format. */
     static void appendMillis(StringBuilder line, long nanos) {
-        long hundredths = (nanos + 5_000) / 10_000;
+        appendHundredths(line, (nanos + 5_000) / 10_000);
+    }
+
+    private static void appendHundredths(StringBuilder line, long hundredths) {
         line.append(hundredths / 100).append('.');
         long fraction = hundredths % 100;
         if (fraction < 10) {
