@@ -25,7 +25,12 @@ import org.slf4j.LoggerFactory;
  * time while it runs. Before the first firing, between firings and at the end, it waits until every
  * {@linkplain #join participant} (each runtime built on this clock) is quiescent, so that work one
  * timer starts, and the timers that work schedules inside the window, are seen in the same advance.
- * That wait is bounded by five seconds of real time, after which {@code advance} throws
+ *
+ * <p>User code that computes without blocking (a handler in a CPU-bound loop) is waited for only a
+ * short while, {@link #USER_CODE_GRACE} of real time by default: past it, such code is taken to be
+ * using manual time, and the due timers fire anyway, so that a busy handler meets its deadline and
+ * times out as it would on a real clock. The runtime's own work is waited for up to
+ * {@link #QUIESCENCE_TIMEOUT} (five seconds of real time), after which {@code advance} throws
  * {@link IllegalStateException} naming what is still busy.
  *
  * <p>{@link #nanoTime()} starts at zero. Thread-safe; concurrent advances run one after another.
@@ -34,6 +39,11 @@ public final class ManualClock implements TimeSource {
 
     /** How long {@link #advance} waits by default, in real time, for participants to become quiescent. */
     public static final Duration QUIESCENCE_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * How long {@link #advance} waits by default, in real time, for user code that is computing (not
+     * blocked) before it fires the due timers anyway: 200 ms.
+     */
+    public static final Duration USER_CODE_GRACE = Duration.ofMillis(200);
 
     private static final Logger log = LoggerFactory.getLogger(ManualClock.class);
 
@@ -45,6 +55,7 @@ public final class ManualClock implements TimeSource {
     private long sequence;                                             // guarded by timersLock
     private int pending;                                               // guarded by timersLock
     private final Duration quiescenceTimeout;
+    private final Duration userCodeGrace;
     private volatile long elapsedNanos;
 
     /**
@@ -64,8 +75,29 @@ public final class ManualClock implements TimeSource {
      * @param quiescenceTimeout how long an advance waits for busy participants before it throws
      */
     public ManualClock(Instant start, Duration quiescenceTimeout) {
+        this(start, quiescenceTimeout, USER_CODE_GRACE.compareTo(quiescenceTimeout) < 0 ? USER_CODE_GRACE
+                : quiescenceTimeout);
+    }
+
+    /**
+     * Creates a clock that reads {@code start} until it is advanced, waits at most
+     * {@code quiescenceTimeout} of real time for its participants' own work to settle, and at most
+     * {@code userCodeGrace} for user code that computes without blocking.
+     *
+     * @param start the clock's initial instant
+     * @param quiescenceTimeout how long an advance waits for busy participants before it throws
+     * @param userCodeGrace how long an advance waits for computing user code before it fires due
+     *     timers anyway; at most {@code quiescenceTimeout}
+     * @throws IllegalArgumentException if a duration is negative, or the grace is longer than the timeout
+     */
+    public ManualClock(Instant start, Duration quiescenceTimeout, Duration userCodeGrace) {
         this.start = Objects.requireNonNull(start, "start");
         this.quiescenceTimeout = Objects.requireNonNull(quiescenceTimeout, "quiescenceTimeout");
+        this.userCodeGrace = Objects.requireNonNull(userCodeGrace, "userCodeGrace");
+        if (quiescenceTimeout.isNegative() || userCodeGrace.isNegative() || userCodeGrace.compareTo(quiescenceTimeout) > 0) {
+            throw new IllegalArgumentException("userCodeGrace must be between 0 and quiescenceTimeout (" + quiescenceTimeout
+                    + "), and quiescenceTimeout not negative, but they were " + userCodeGrace + " and " + quiescenceTimeout);
+        }
     }
 
     @Override
@@ -186,7 +218,9 @@ public final class ManualClock implements TimeSource {
     }
 
     private void awaitParticipants() {
-        long deadline = System.nanoTime() + quiescenceTimeout.toNanos();
+        long begin = System.nanoTime();
+        long graceEnd = begin + userCodeGrace.toNanos();
+        long deadline = begin + quiescenceTimeout.toNanos();
         long pause = TimeUnit.MICROSECONDS.toNanos(20);
         while (true) {
             List<String> busy = new ArrayList<>();
@@ -196,7 +230,11 @@ public final class ManualClock implements TimeSource {
             if (busy.isEmpty()) {
                 return;
             }
-            if (System.nanoTime() - deadline > 0) {
+            long now = System.nanoTime();
+            if (now - graceEnd >= 0 && participants.stream().allMatch(p -> p.busyOutsideUserCode().isEmpty())) {
+                return; // only computing user code is left: it takes manual time, and the timers fire
+            }
+            if (now - deadline > 0) {
                 throw new IllegalStateException("ManualClock.advance waited " + quiescenceTimeout.toMillis()
                         + " ms for work to settle, but it is still busy: " + String.join("; ", busy)
                         + ". A handler that never blocks, or a timer task that never ends, keeps a runtime busy.");
@@ -224,6 +262,17 @@ public final class ManualClock implements TimeSource {
          * @return empty when quiescent, otherwise a short description of the busy work
          */
         Optional<String> busy();
+
+        /**
+         * Reports what is busy, leaving out threads that are running user code without blocking (a
+         * handler computing): {@link #advance} waits for those only up to the clock's user-code
+         * grace. By default, everything {@link #busy()} reports.
+         *
+         * @return empty when nothing but computing user code is busy, otherwise a short description
+         */
+        default Optional<String> busyOutsideUserCode() {
+            return busy();
+        }
     }
 
     private final class Timer implements Comparable<Timer>, Cancellable {

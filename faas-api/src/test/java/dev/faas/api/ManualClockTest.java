@@ -168,4 +168,32 @@ final class ManualClockTest {
         clock.advance(Duration.ofSeconds(1));
         assertThat(clock.now()).isEqualTo(START.plusSeconds(1));
     }
+
+    @Test
+    void firesAnywayOnceOnlyComputingUserCodeIsLeftAfterTheGrace() {
+        ManualClock clock = new ManualClock(START, Duration.ofSeconds(30), Duration.ofMillis(20));
+        clock.join(new ManualClock.Participant() {
+            @Override
+            public Optional<String> busy() {
+                return Optional.of("request 42 of 'spin' (RUNNABLE)");
+            }
+
+            @Override
+            public Optional<String> busyOutsideUserCode() {
+                return Optional.empty(); // only a handler computing
+            }
+        });
+        List<String> fired = new ArrayList<>();
+        clock.schedule(Duration.ofMillis(100), () -> fired.add("deadline"));
+
+        clock.advance(Duration.ofMillis(100));
+
+        assertThat(fired).containsExactly("deadline");
+    }
+
+    @Test
+    void refusesAGraceLongerThanTheTimeout() {
+        assertThatThrownBy(() -> new ManualClock(START, Duration.ofSeconds(1), Duration.ofSeconds(2)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("userCodeGrace must be between 0");
+    }
 }

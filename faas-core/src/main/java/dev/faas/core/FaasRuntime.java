@@ -118,7 +118,17 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
         this.idempotency = Caffeine.newBuilder().expireAfterWrite(builder.idempotencyTtl).ticker(clock::nanoTime)
                 .build();
         this.drainTimeout = builder.drainTimeout;
-        this.clockMembership = builder.clock instanceof ManualClock manual ? manual.join(work::busy) : () -> false;
+        this.clockMembership = builder.clock instanceof ManualClock manual ? manual.join(new ManualClock.Participant() {
+            @Override
+            public Optional<String> busy() {
+                return work.busy();
+            }
+
+            @Override
+            public Optional<String> busyOutsideUserCode() {
+                return work.busyOutsideUserCode();
+            }
+        }) : () -> false;
     }
 
     /**

@@ -80,6 +80,12 @@ abstract class Work implements Runnable {
         return thread;
     }
 
+    /** Whether the thread is running user code without blocking: a handler computing. */
+    boolean isComputingInUserCode() {
+        Thread current = thread;
+        return current != null && current.getState() == Thread.State.RUNNABLE && inUserCode();
+    }
+
     /** Finished, or blocked inside user code: nothing will happen here until the world moves. */
     boolean isQuiescent() {
         Thread current = thread;

@@ -139,6 +139,11 @@ final class WorkTracker {
         return describe(work -> !work.isQuiescent());
     }
 
+    /** What is busy other than user code computing (see ManualClock's user-code grace). */
+    Optional<String> busyOutsideUserCode() {
+        return describe(work -> !work.isQuiescent() && !work.isComputingInUserCode());
+    }
+
     /** Waits until nothing is busy; {@code what} names the waiter in the failure. */
     void awaitQuiescence(Duration timeout, String what) {
         awaitNone(work -> !work.isQuiescent(), timeout, what + " waited " + timeout.toMillis()

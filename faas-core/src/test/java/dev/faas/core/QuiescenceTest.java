@@ -3,8 +3,10 @@ package dev.faas.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.faas.api.FunctionConfig;
 import dev.faas.api.FunctionRef;
 import dev.faas.api.FunctionSpec;
+import dev.faas.api.FunctionTimeoutException;
 import dev.faas.api.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -76,5 +78,32 @@ final class QuiescenceTest {
 
         assertThat(started).as("the invocation the timer started has finished when advance returns")
                 .isCompletedWithValue("from a timer");
+    }
+
+    @Test
+    void aComputingHandlerMeetsItsDeadlineOnAManualClock() throws InterruptedException {
+        ManualClock clock = new ManualClock(Instant.EPOCH);
+        FaasRuntime runtime = fixture.start(b -> b.clock(clock));
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch spinning = new CountDownLatch(1);
+        FunctionRef<String, String> spin = runtime.deploy(FunctionSpec.of("spin", String.class, String.class,
+                () -> (input, context) -> {
+                    spinning.countDown();
+                    while (!stop.get()) { // ignores its interrupt: it cannot be stopped, only given up on
+                        Thread.onSpinWait();
+                    }
+                    return input;
+                }).withConfig(FunctionConfig.builder().timeout(Duration.ofMillis(100)).build()));
+
+        try {
+            CompletableFuture<String> call = spin.invokeAsync("x");
+            spinning.await();
+            clock.advance(Duration.ofMillis(100)); // waits the user-code grace, then fires the deadline
+
+            assertThatThrownBy(call::join).hasCauseInstanceOf(FunctionTimeoutException.class);
+            assertThat(runtime.status().orphanedThreads()).isEqualTo(1);
+        } finally {
+            stop.set(true);
+        }
     }
 }

@@ -3,8 +3,12 @@ package dev.faas.testing;
 import dev.faas.api.DestinationEvent;
 import dev.faas.api.InvocationReport;
 import dev.faas.core.InvocationListener;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 
 /**
  * Hears everything a runtime runs during a test: the report of every invocation (outputs and errors
@@ -12,6 +16,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Thread-safe; reports are recorded before their callers see the outcome.
  */
 public final class FaasRecorder implements InvocationListener {
+
+    private static final int MAX_LINES = 50;
 
     private final List<InvocationReport> reports = new CopyOnWriteArrayList<>();
     private final List<DestinationEvent> destinationEvents = new CopyOnWriteArrayList<>();
@@ -58,6 +64,53 @@ public final class FaasRecorder implements InvocationListener {
      */
     public List<DestinationEvent> destinationEvents(String function) {
         return destinationEvents.stream().filter(event -> event.function().equals(function)).toList();
+    }
+
+    /**
+     * What was recorded, for a failing assertion's message: a count, then one line per invocation
+     * (function, type, outcome, attempt, cold or warm, duration, request id, and the error's class
+     * and message) and per destination event (function, condition, attempts, request id), oldest
+     * first; at most the newest {@value #MAX_LINES} lines of each.
+     */
+    @Override
+    public String toString() {
+        List<InvocationReport> seen = reports();
+        List<DestinationEvent> events = destinationEvents();
+        StringBuilder text = new StringBuilder("FaasRecorder[").append(seen.size()).append(" invocations, ")
+                .append(events.size()).append(" destination events]");
+        appendNewest(text, seen, report -> report.function() + " " + report.type() + " " + report.outcome()
+                + " attempt " + report.attempt() + (report.coldStart() ? " cold " : " warm ")
+                + millis(report.duration()) + " ms " + report.requestId()
+                + report.error().map(error -> " " + describe(error.getCause() != null ? error.getCause() : error))
+                        .orElse(""));
+        appendNewest(text, events, event -> "destination event: " + event.function() + " " + event.condition()
+                + " after " + event.attempts() + " attempts " + event.requestId()
+                + event.errorType().map(type -> " " + type + event.errorMessage().map(m -> ": " + m).orElse(""))
+                        .orElse(""));
+        return text.toString();
+    }
+
+    private static <T> void appendNewest(StringBuilder text, List<T> items, Function<T, String> line) {
+        int skipped = Math.max(0, items.size() - MAX_LINES);
+        if (skipped > 0) {
+            text.append("\n  ... ").append(skipped).append(" earlier");
+        }
+        for (T item : items.subList(skipped, items.size())) {
+            text.append("\n  ").append(line.apply(item));
+        }
+    }
+
+    private static String millis(Duration duration) {
+        return BigDecimal.valueOf(duration.toNanos(), 6).setScale(2, RoundingMode.HALF_UP).toPlainString();
+    }
+
+    /** A user's throwable, described without trusting its methods. */
+    private static String describe(Throwable error) {
+        try {
+            return error.toString();
+        } catch (RuntimeException broken) {
+            return error.getClass().getName();
+        }
     }
 
     /** Forgets everything recorded so far. */
