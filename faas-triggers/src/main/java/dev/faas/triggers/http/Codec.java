@@ -1,6 +1,7 @@
 package dev.faas.triggers.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -25,6 +26,28 @@ public interface Codec {
      *                                  shape; the message says what is wrong (it becomes a 400)
      */
     <T> T read(byte[] body, Map<String, String> parameters, Class<T> type);
+
+    /**
+     * Reads a function's input, knowing which parameters come from the path: the trigger calls this
+     * one. A path parameter names the resource, so a body that contradicts it (a scalar body other
+     * than the path's value, or an object body whose field of the same name holds another value)
+     * must be refused rather than win; the {@linkplain #jackson() built-in codec} does. By default,
+     * {@link #read(byte[], Map, Class)} with the path parameters first, then the query parameters.
+     *
+     * @param body the request's body; empty when it has none
+     * @param pathParameters the route's path parameters, in the route's order
+     * @param queryParameters the first value of each query parameter
+     * @param type the function's input type
+     * @param <T> the input type
+     * @return the input
+     * @throws IllegalArgumentException when the body is not the input, or contradicts the path
+     */
+    default <T> T read(byte[] body, Map<String, String> pathParameters, Map<String, String> queryParameters,
+                       Class<T> type) {
+        Map<String, String> parameters = new LinkedHashMap<>(pathParameters);
+        queryParameters.forEach(parameters::putIfAbsent);
+        return read(body, parameters, type);
+    }
 
     /**
      * Writes a function's output.

@@ -62,15 +62,63 @@ final class JacksonCodec implements Codec {
         }
     }
 
+    /**
+     * As {@link #read(byte[], Map, Class)}, but a body that contradicts a path parameter is refused:
+     * the path names the resource, and neither may silently replace the other.
+     */
+    @Override
+    public <T> T read(byte[] body, Map<String, String> pathParameters, Map<String, String> queryParameters,
+                      Class<T> type) {
+        if (body.length == 0 || pathParameters.isEmpty()) {
+            return Codec.super.read(body, pathParameters, queryParameters, type);
+        }
+        try {
+            JsonNode tree = mapper.readTree(body);
+            if (tree instanceof ObjectNode object) {
+                for (Map.Entry<String, String> path : pathParameters.entrySet()) {
+                    JsonNode field = object.get(path.getKey());
+                    if (field == null) {
+                        object.put(path.getKey(), path.getValue());
+                    } else if (!field.isValueNode() || !field.asText().equals(path.getValue())) {
+                        throw conflict("field '" + path.getKey() + "' is " + field, path);
+                    }
+                }
+                queryParameters.forEach((name, value) -> {
+                    if (!object.has(name)) {
+                        object.put(name, value);
+                    }
+                });
+            } else if (isScalar(type)) {
+                Map.Entry<String, String> first = pathParameters.entrySet().iterator().next();
+                if (!tree.isValueNode() || !tree.asText().equals(first.getValue())) {
+                    throw conflict("is " + tree, first);
+                }
+            }
+            return mapper.treeToValue(tree, type);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException(describe(e, type), e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the body could not be read: " + e.getMessage(), e);
+        }
+    }
+
+    private static IllegalArgumentException conflict(String body, Map.Entry<String, String> path) {
+        return new IllegalArgumentException("the body's " + body + ", but the path gives " + path.getKey() + " = \""
+                + path.getValue() + "\": the path names what is asked for; leave it out of the body, or send the same value");
+    }
+
+    private static boolean isScalar(Class<?> type) {
+        return type == String.class || Number.class.isAssignableFrom(type) || type == Boolean.class;
+    }
+
     /** No body: the input is made of the parameters, or is the first of them for a scalar input. */
     private <T> T fromParameters(Map<String, String> parameters, Class<T> type) {
         if (parameters.isEmpty()) {
             throw new IllegalArgumentException("the request has no body, but the function takes "
                     + type.getSimpleName() + ": send it as JSON in the body");
         }
-        boolean scalar = type == String.class || Number.class.isAssignableFrom(type) || type == Boolean.class;
         try {
-            if (scalar) { // GET /prices/{item}?currency=EUR: the item
+            if (isScalar(type)) { // GET /prices/{item}?currency=EUR: the item
                 return mapper.convertValue(parameters.values().iterator().next(), type);
             }
             return mapper.convertValue(parameters, type);

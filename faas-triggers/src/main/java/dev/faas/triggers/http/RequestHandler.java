@@ -287,16 +287,16 @@ final class RequestHandler implements HttpHandler {
         if (type == Void.class) {
             return null;
         }
-        Map<String, String> parameters = pathParameters;
+        Map<String, String> query = Map.of();
         String rawQuery = exchange.getRequestURI().getRawQuery();
         if (rawQuery != null && !rawQuery.isEmpty()) {
-            parameters = new LinkedHashMap<>(pathParameters); // path ones first, and they win over query ones
-            for (Map.Entry<String, List<String>> query : queryParameters(rawQuery).entrySet()) {
-                parameters.putIfAbsent(query.getKey(), query.getValue().getFirst());
+            query = new LinkedHashMap<>();
+            for (Map.Entry<String, List<String>> parameter : queryParameters(rawQuery).entrySet()) {
+                query.put(parameter.getKey(), parameter.getValue().getFirst());
             }
         }
         try {
-            return settings.codec().read(body, parameters, type);
+            return settings.codec().read(body, pathParameters, query, type);
         } catch (IllegalArgumentException malformed) {
             throw new RefusalException(400, "BadRequest", "function '" + binding.function.name() + "': "
                     + malformed.getMessage());

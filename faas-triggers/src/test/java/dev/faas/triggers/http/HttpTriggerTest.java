@@ -58,6 +58,22 @@ final class HttpTriggerTest {
         }
     }
 
+    /** A handler's exception whose every description throws. */
+    static final class Unprintable extends RuntimeException {
+        @java.io.Serial
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getMessage() {
+            throw new IllegalStateException("getMessage is broken");
+        }
+
+        @Override
+        public String toString() {
+            throw new IllegalStateException("toString is broken");
+        }
+    }
+
     private static final byte[] SECRET = "0123456789abcdef0123".getBytes(StandardCharsets.UTF_8);
 
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -90,6 +106,9 @@ final class HttpTriggerTest {
         runtime.deploy(FunctionSpec.of("fail", Void.class, String.class, () -> (input, context) -> {
             throw new IllegalStateException("secret internals: password=hunter2");
         }));
+        runtime.deploy(FunctionSpec.of("hostile", Void.class, String.class, () -> (input, context) -> {
+            throw new Unprintable();
+        }));
         runtime.deploy(FunctionSpec.of("slow", Void.class, String.class, () -> (input, context) -> {
             running.countDown();
             release.await();
@@ -106,6 +125,7 @@ final class HttpTriggerTest {
                 .route("GET", "/rude", "rude")
                 .route("GET", "/unwritable", "unwritable")
                 .route("GET", "/fail", "fail")
+                .route("GET", "/hostile", "hostile")
                 .route("GET", "/slow", "slow")
                 .route("GET", "/private", "nothing", Authenticator.bearerToken("let-me-in"))
                 .route("POST", "/webhook", "nothing", Authenticator.hmacSha256(SECRET, "X-Signature-256"))
@@ -143,6 +163,31 @@ final class HttpTriggerTest {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("{\"id\":\"A-17\",\"quantity\":3,\"status\":\"accepted\"}");
+    }
+
+    @Test
+    void refusesABodyThatContradictsAPathParameter() throws Exception {
+        HttpResponse<String> scalar = send(request("/echo/espresso").method("GET", BodyPublishers.ofString("\"latte\""))
+                .build());
+        HttpResponse<String> field = send(post("/orders/A-17", "{\"id\": \"B-1\", \"quantity\": 3}"));
+
+        assertError(scalar, 400, "BadRequest", "the body's is \\\"latte\\\", but the path gives word = \\\"espresso\\\"");
+        assertError(field, 400, "BadRequest", "the body's field 'id' is \\\"B-1\\\", but the path gives id = \\\"A-17\\\"");
+    }
+
+    @Test
+    void acceptsABodyThatAgreesWithThePath() throws Exception {
+        HttpResponse<String> scalar = send(request("/echo/espresso").method("GET",
+                BodyPublishers.ofString("\"espresso\"")).build());
+        HttpResponse<String> field = send(post("/orders/A-17", "{\"id\": \"A-17\", \"quantity\": 3}"));
+
+        assertThat(scalar.body()).isEqualTo("\"espresso\"");
+        assertThat(field.body()).isEqualTo("{\"id\":\"A-17\",\"quantity\":3,\"status\":\"accepted\"}");
+    }
+
+    @Test
+    void answersAFunctionWhoseExceptionCannotBeDescribedWith502() throws Exception {
+        assertError(get("/hostile"), 502, "FunctionError", "function 'hostile' failed");
     }
 
     @Test
