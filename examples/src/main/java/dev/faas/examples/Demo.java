@@ -18,6 +18,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,12 +116,15 @@ public final class Demo {
         try (HttpClient client = HttpClient.newHttpClient()) {
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).build(),
                     HttpResponse.BodyHandlers.ofString());
-            out.printf("%nprice-lookup over HTTP (try it: curl -i %s):%n  GET %s -> %d, %s: %s%n  %s%n", uri,
-                    uri.getPath(), response.statusCode(), HttpTrigger.REQUEST_ID_HEADER,
+            out.printf("%nprice-lookup over HTTP, as curl -i %s would call it:%n  GET %s -> %d, %s: %s%n  %s%n",
+                    uri, uri.getPath(), response.statusCode(), HttpTrigger.REQUEST_ID_HEADER,
                     response.headers().firstValue(HttpTrigger.REQUEST_ID_HEADER).orElse("?"), response.body());
         }
-        if (servePort >= 0) {
-            out.printf("%nServing %s until Ctrl-C: curl %s%n", http.uri(), uri);
+        if (servePort < 0) {
+            out.printf("  (the server stops with this run; to keep it serving on port 8080 until Ctrl-C, run%n"
+                    + "   mvn -q -B -DskipTests -Pexamples verify -Dfaas.examples.serve=8080)%n");
+        } else {
+            out.printf("%nServing %s until Ctrl-C: curl -i %s%n", http.uri(), uri);
             // Ctrl-C: close the runtime (its trigger drains, its journal flushes) before the JVM ends.
             Runtime.getRuntime().addShutdownHook(new Thread(runtime::close, "faas-examples-shutdown"));
             new CountDownLatch(1).await(); // until the JVM is stopped
@@ -178,23 +182,25 @@ public final class Demo {
 
     private static void printSummary(PrintStream out, List<FunctionRef<String, String>> functions,
                                      Map<String, Tally> tallies, FaasRuntime runtime, Duration wall) {
-        out.printf("%-13s %6s %6s %6s %8s %9s %6s %12s %9s %9s%n", "function", "calls", "ok", "errors",
-                "timeouts", "throttles", "cold", "p50 init ms", "p50 ms", "p99 ms");
+        out.printf("%-13s %6s %6s %6s %8s %10s %11s %12s %9s %9s%n", "function", "calls", "ok", "errors",
+                "timeouts", "throttled*", "cold starts", "p50 init ms", "p50 ms", "p99 ms");
         Duration busy = Duration.ZERO;
         for (FunctionRef<String, String> function : functions) {
             Tally tally = tallies.getOrDefault(function.name(), new Tally());
             List<InvocationReport> reports = List.copyOf(tally.reports);
-            long[] millis = reports.stream().mapToLong(r -> r.duration().toMillis()).sorted().toArray();
-            long[] initMillis = reports.stream().flatMap(r -> r.initDuration().stream())
-                    .mapToLong(Duration::toMillis).sorted().toArray();
-            out.printf("%-13s %6d %6d %6d %8d %9d %6d %12d %9d %9d%n", function.name(), reports.size(),
+            long[] nanos = reports.stream().mapToLong(r -> r.duration().toNanos()).sorted().toArray();
+            long[] initNanos = reports.stream().flatMap(r -> r.initDuration().stream())
+                    .mapToLong(Duration::toNanos).sorted().toArray();
+            out.printf("%-13s %6d %6d %6d %8d %10d %11d %12s %9s %9s%n", function.name(), reports.size(),
                     count(reports, Outcome.SUCCESS), count(reports, Outcome.ERROR), count(reports, Outcome.TIMEOUT),
-                    tally.throttled.get(), initMillis.length, percentile(initMillis, 50),
-                    percentile(millis, 50), percentile(millis, 99));
+                    tally.throttled.get(), initNanos.length, millis(percentile(initNanos, 50)),
+                    millis(percentile(nanos, 50)), millis(percentile(nanos, 99)));
             for (InvocationReport report : reports) {
                 busy = busy.plus(report.duration()).plus(report.initDuration().orElse(Duration.ZERO));
             }
         }
+        out.printf("* attempts refused with a ThrottledException and tried again by the caller: one call may be"
+                + " throttled several times.%n");
         out.printf("%nWall time %d ms for %d ms of function time (INIT included): %.0fx faster than one call after"
                 + " another.%n", wall.toMillis(), busy.toMillis(), (double) busy.toNanos() / wall.toNanos());
 
@@ -229,6 +235,11 @@ public final class Demo {
                         line -> !line.contains("Init Duration") && line.contains("Allocated") && !line.contains("Status"),
                         line -> line.contains("Status: timeout"))
                 .forEach(kind -> reports.stream().filter(kind).findFirst().ifPresent(line -> out.println("  " + line)));
+    }
+
+    /** Milliseconds with two decimals: most warm calls take well under one. */
+    private static String millis(long nanos) {
+        return BigDecimal.valueOf(nanos, 6).setScale(2, RoundingMode.HALF_UP).toPlainString();
     }
 
     private static long count(List<InvocationReport> reports, Outcome outcome) {

@@ -22,7 +22,9 @@ final class DemoTest {
                 .containsPattern("price-lookup +20 +20 ")
                 .containsPattern("payment +20 ")
                 .contains("faster than one call after another")
-                .containsPattern("try it: curl -i http://127\\.0\\.0\\.1:[0-9]+/prices/espresso")
+                .containsPattern("as curl -i http://127\\.0\\.0\\.1:[0-9]+/prices/espresso would call it")
+                .contains("the server stops with this run").doesNotContain("try it")
+                .containsPattern("thumbnail( +[0-9]+){6}( +[0-9]+\\.[0-9]{2}){3}\n")
                 .containsPattern("GET /prices/espresso -> 200, X-Faas-Request-Id: [0-9a-f-]{36}")
                 .contains("\"espresso: 9.99 EUR\"");
     }
