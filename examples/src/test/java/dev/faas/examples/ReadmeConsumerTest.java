@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,7 +30,9 @@ final class ReadmeConsumerTest {
         String pom = Files.readString(PROJECT.resolve("pom.xml"));
         List<String> shown = codeBlocks(readme, "xml");
 
-        assertThat(shown).containsExactly(tagged(pom, "dependencies"), tagged(pom, "plugins"));
+        String properties = tagged(pom, "properties").replace("@project.version@", projectVersion());
+
+        assertThat(shown).containsExactly(properties, tagged(pom, "dependencies"), tagged(pom, "plugins"));
     }
 
     @Test
@@ -47,6 +51,13 @@ final class ReadmeConsumerTest {
 
         String body = main.substring(main.indexOf("        try ("), main.indexOf("\n    }\n}")).stripIndent();
         assertThat(body.strip()).isEqualTo(quickStart.strip());
+    }
+
+    /** This build's version, which the invoker puts in place of {@code @project.version@}. */
+    private static String projectVersion() throws IOException {
+        Matcher version = Pattern.compile("<version>([^<]+)</version>").matcher(Files.readString(Path.of("pom.xml")));
+        assertThat(version.find()).isTrue();
+        return version.group(1);
     }
 
     private static String section(String readme, String heading) {

@@ -99,13 +99,16 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
         MeterRegistry registry = builder.meterRegistry;
         Counter journalFailures = registry == null ? null : Counter.builder("faas.ledger.journal.failures")
                 .description("Ledger journal batches that could not be written").register(registry);
+        Runnable countFailure = () -> {
+            if (journalFailures != null) {
+                journalFailures.increment();
+            }
+        };
         LedgerJournal journal = builder.journalDirectory == null ? null
-                : new LedgerJournal(builder.journalDirectory, builder.durability, builder.pricing,
-                        () -> {
-                            if (journalFailures != null) {
-                                journalFailures.increment();
-                            }
-                        });
+                : builder.journalOpener == null
+                        ? new LedgerJournal(builder.journalDirectory, builder.durability, builder.pricing, countFailure)
+                        : new LedgerJournal(builder.journalDirectory, builder.durability, builder.pricing, countFailure,
+                                builder.journalSegmentBytes, builder.journalOpener);
         SinkForwarder sink = builder.sink == null ? null : new SinkForwarder(builder.sink, builder.pricing);
         RuntimeLedger ledger = new RuntimeLedger(builder.pricing, builder.retention, journal, sink);
         this.engine = new Engine(builder.clock, work, builder.pricing, new ReportLog(builder.reportLog, builder.failureLog), ledger,
@@ -579,6 +582,8 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
         private TimeSource clock = TimeSource.system();
         private Path journalDirectory;
         private Durability durability = Durability.sync();
+        private long journalSegmentBytes = LedgerJournal.DEFAULT_SEGMENT_BYTES;
+        private LedgerJournal.SegmentOpener journalOpener;
         private LedgerSink sink;
         private int retention = DEFAULT_LEDGER_RETENTION;
         private boolean reportLog = true;
@@ -664,6 +669,13 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          */
         public Builder noHeapPressureGuard() {
             this.heapHighWater = 0;
+            return this;
+        }
+
+        /** For this package's tests: journal segments of the given size, opened (and failed) as the test likes. */
+        Builder journalSegments(long segmentBytes, LedgerJournal.SegmentOpener opener) {
+            this.journalSegmentBytes = segmentBytes;
+            this.journalOpener = opener;
             return this;
         }
 

@@ -2,50 +2,73 @@ package dev.faas.core;
 
 import dev.faas.api.InvalidConfigException;
 import dev.faas.api.ledger.Durability;
-import dev.faas.api.ledger.InvocationRecord;
 import dev.faas.api.ledger.Pricing;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * An append-only journal of ledger records: a directory of segment files, each an 8-byte magic
- * followed by checksummed frames ({@link RecordCodec}), and nothing else.
+ * followed by checksummed frames ({@link RecordCodec}), held by one runtime at a time (a lock file).
  *
- * <p>One writer thread does all the file work. Invocation threads only queue their entry (a
- * lock-free queue) and, under {@link Durability#sync()}, park until the batch holding it has been
- * forced to disk: every entry queued while the previous force ran goes into the next one (group
- * commit), so a thousand concurrent callers share a handful of forces. {@link Durability#every}
- * forces on a real-time interval and {@link Durability#os()} never forces until close.
+ * <p>One writer thread, a platform thread of its own, does all the file work. Invocation threads
+ * only queue their entry (a lock-free queue). Under {@link Durability#sync()} a caller then parks
+ * until the batch holding its entry has been forced to disk: every entry queued while the previous
+ * force ran goes into the next one (group commit). {@link Durability#every} forces on a real-time
+ * interval and {@link Durability#os()} leaves it to the OS; under both a caller waits only when
+ * more than {@link #MAX_BACKLOG} records are queued, and then until its own is written, so that
+ * what a crash of the process can lose stays bounded.
  *
- * <p>A write that fails never fails a call: the journal turns degraded (one WARN, counted per failed
- * batch), releases the waiting callers, and tries again with the next batch in a fresh segment. On
- * start the segments are read back in order; a torn or corrupt tail is cut at the last good frame.
+ * <p>A write that fails never fails a call, and loses nothing: the batch is rolled back to the
+ * last whole frame, kept, in order, and written again (the same segment, or a new one) with a
+ * backoff of up to a second, while the journal is degraded (one WARN per episode, every failed
+ * attempt counted). Callers under sync durability wait through such an episode: their record is
+ * on disk when they return.
+ *
+ * <p>Recovery reads every segment, streaming, in index order, and never writes to a file it
+ * cannot read: damage is skipped up to the next frame that checks out and reported; a file named
+ * like a segment that is not one, a link, or a name that cannot be numbered stops the start with a
+ * typed error. Only a torn tail of the newest segment (an incomplete last frame, what a crash in
+ * the middle of a write leaves) is moved aside, into a {@code .torn} file, and cut. A record read
+ * twice (a copied segment) counts once.
  */
 final class LedgerJournal {
 
     static final long DEFAULT_SEGMENT_BYTES = 64L * 1024 * 1024;
+    /** Records queued beyond which a caller waits until its own is written, whatever the durability. */
+    static final int MAX_BACKLOG = 10_000;
+    static final byte[] MAGIC = "FAASLDG1".getBytes(StandardCharsets.US_ASCII);
+    /** How long a closing journal keeps trying to write what it holds, once writes fail. */
+    static final Duration CLOSE_RETRY = Duration.ofSeconds(10);
 
     private static final Logger log = LoggerFactory.getLogger(FaasRuntime.class);
-    private static final byte[] MAGIC = "FAASLDG1".getBytes(StandardCharsets.US_ASCII);
-    private static final Pattern SEGMENT = Pattern.compile("ledger-(\\d{10})\\.seg");
+    private static final Pattern SEGMENT = Pattern.compile("ledger-(\\d+)\\.seg");
     private static final int MAX_BATCH = 8192;
+    private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** Opens a new segment file: the real one, or a failing one in tests. */
     @FunctionalInterface
@@ -60,7 +83,11 @@ final class LedgerJournal {
     private final SegmentOpener opener;
     private final Runnable onFailure;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicLong appended = new AtomicLong();
+    private final AtomicInteger late = new AtomicInteger();
     private final Thread writer;
+    private JournalLock lock;
+    private volatile long written;
     private volatile boolean parked;
     private volatile boolean closed;
     private volatile boolean finished;
@@ -69,13 +96,18 @@ final class LedgerJournal {
     private FileChannel segment;
     private long segmentIndex;
     private ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-    private boolean degraded;
+    /** The batch being written: kept, in order, until it is written (and, under sync, forced). */
+    private final List<Pending> batch = new ArrayList<>();
+    private Throwable failing;
+    private long failedSince;
+    private long backoffNanos = MIN_BACKOFF_NANOS;
     private boolean unforced;
     private long lastForce = System.nanoTime();
 
     LedgerJournal(Path directory, Durability durability, Pricing pricing, Runnable onFailure) {
         this(directory, durability, pricing, onFailure, DEFAULT_SEGMENT_BYTES,
-                file -> FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+                file -> FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                        LinkOption.NOFOLLOW_LINKS));
     }
 
     LedgerJournal(Path directory, Durability durability, Pricing pricing, Runnable onFailure, long segmentBytes,
@@ -97,107 +129,183 @@ final class LedgerJournal {
 
     // ---- recovery ----
 
-    /** Reads every segment back, in order, cutting torn or corrupt tails; then starts writing. */
+    /**
+     * Takes the directory's lock, reads every segment back in order (each record once), then starts
+     * writing.
+     *
+     * @throws InvalidConfigException if another runtime holds the directory, or it holds a file the
+     *     journal will not touch (a link, or a file named like a segment that is not one)
+     */
     void recover(Consumer<LedgerEntry> restore) {
-        List<Path> segments;
-        try (Stream<Path> files = Files.list(directory)) {
-            segments = files.filter(file -> SEGMENT.matcher(file.getFileName().toString()).matches()).sorted().toList();
-        } catch (IOException e) {
-            throw new InvalidConfigException("ledgerJournal", "ledgerJournal directory " + directory
-                    + " cannot be read: " + e);
-        }
-        long records = 0;
-        for (Path file : segments) {
-            records += recoverSegment(file, restore);
-            Matcher name = SEGMENT.matcher(file.getFileName().toString());
-            if (name.matches()) {
-                segmentIndex = Math.max(segmentIndex, Long.parseLong(name.group(1)));
+        lock = JournalLock.acquire(directory);
+        try {
+            List<Segment> segments = segments();
+            RecoveredIds ids = new RecoveredIds();
+            long[] counts = new long[2]; // records, duplicates
+            List<String> problems = new ArrayList<>();
+            for (int i = 0; i < segments.size(); i++) {
+                recoverSegment(segments.get(i), i == segments.size() - 1, ids, restore, counts, problems);
             }
-        }
-        if (records > 0) {
-            log.info("faas: recovered {} ledger records from {} ({} segments)", records, directory, segments.size());
+            segmentIndex = segments.isEmpty() ? 0 : segments.getLast().index();
+            if (!problems.isEmpty()) {
+                log.warn("faas: the ledger journal in {} is damaged; what could not be read is left as it is, and every"
+                        + " record that checks out was recovered ({} records): {}", directory, counts[0],
+                        String.join("; ", problems));
+            }
+            if (counts[1] > 0) {
+                log.warn("faas: the ledger journal in {} holds {} records twice (a segment copied under another"
+                        + " name?); each was counted once", directory, counts[1]);
+            }
+            if (counts[0] > 0) {
+                log.info("faas: recovered {} ledger records from {} ({} segments)", counts[0], directory,
+                        segments.size());
+            }
+        } catch (RuntimeException | Error e) {
+            lock.close();
+            throw e;
         }
         writer.start();
     }
 
-    private long recoverSegment(Path file, Consumer<LedgerEntry> restore) {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            long size = channel.size();
-            ByteBuffer content = ByteBuffer.allocate((int) Math.min(size, Integer.MAX_VALUE));
-            while (content.hasRemaining() && channel.read(content) >= 0) {
-                // read it all
-            }
-            content.flip();
-            int good = checkMagic(content);
-            long records = 0;
-            while (good >= 0 && good < content.limit()) {
-                int next = nextFrame(content, good);
-                if (next < 0) {
-                    break;
+    /** A segment file and its index. */
+    private record Segment(long index, Path file) {
+    }
+
+    /** The segment files, by index; refuses links, non-files and names that cannot be numbered. */
+    private List<Segment> segments() {
+        List<Segment> segments = new ArrayList<>();
+        Map<Long, Path> byIndex = new HashMap<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
+            for (Path file : files) {
+                Matcher name = SEGMENT.matcher(file.getFileName().toString());
+                if (!name.matches()) {
+                    continue; // the lock file, torn tails kept aside, and anything else: not ours to read
                 }
-                ByteBuffer payload = content.slice(good + RecordCodec.HEADER_BYTES, next - good - RecordCodec.HEADER_BYTES);
-                InvocationRecord record;
+                if (Files.isSymbolicLink(file) || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                    throw refuse(file, "is named like a ledger journal segment but is "
+                            + (Files.isSymbolicLink(file) ? "a symbolic link" : "not a regular file")
+                            + ": the journal never follows links; move it out of " + directory);
+                }
+                long index;
                 try {
-                    record = RecordCodec.decode(payload);
-                } catch (IllegalArgumentException corrupt) {
-                    break;
+                    index = Long.parseLong(name.group(1));
+                } catch (NumberFormatException tooLong) {
+                    throw refuse(file, "is named like a ledger journal segment, but its index is past what the"
+                            + " journal can number: move it out of " + directory);
                 }
-                restore.accept(LedgerEntry.of(record));
-                records++;
-                good = next;
+                Path twin = byIndex.put(index, file);
+                if (twin != null) {
+                    throw refuse(file, "has the same segment index as " + twin.getFileName() + ": move one of them"
+                            + " out of " + directory);
+                }
+                segments.add(new Segment(index, file));
             }
-            int keep = Math.max(good, 0);
-            if (keep < size) {
-                channel.truncate(keep);
-                log.warn("faas: ledger journal {} had a torn or corrupt tail of {} bytes at offset {}; cut it,"
-                        + " keeping the {} records before it", file, size - keep, keep, records);
-            }
-            return records;
         } catch (IOException e) {
-            throw new InvalidConfigException("ledgerJournal", "ledger journal segment " + file
-                    + " cannot be recovered: " + e);
+            throw new InvalidConfigException("ledgerJournal", "ledgerJournal directory " + directory
+                    + " cannot be read: " + e);
         }
+        segments.sort(Comparator.comparingLong(Segment::index));
+        return segments;
     }
 
-    /** The offset of the first frame, or 0 when the magic itself is torn (the whole file is cut). */
-    private static int checkMagic(ByteBuffer content) {
-        if (content.limit() < MAGIC.length) {
-            return 0;
+    private void recoverSegment(Segment segment, boolean newest, RecoveredIds ids, Consumer<LedgerEntry> restore,
+                                long[] counts, List<String> problems) {
+        Path file = segment.file();
+        SegmentScanner.Result result;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            result = SegmentScanner.scan(channel, (record, offset) -> {
+                LedgerEntry entry = LedgerEntry.of(record);
+                if (ids.add(entry)) {
+                    restore.accept(entry);
+                    counts[0]++;
+                } else {
+                    counts[1]++;
+                }
+            });
+        } catch (IOException e) {
+            throw refuse(file, "cannot be read: " + e);
         }
-        for (int i = 0; i < MAGIC.length; i++) {
-            if (content.get(i) != MAGIC[i]) {
-                return 0;
+        String name = file.getFileName().toString();
+        switch (result.header()) {
+            case FOREIGN -> throw refuse(file, "is named like a ledger journal segment but is not one (it does not"
+                    + " begin with the journal's header, and no record in it checks out): the journal never writes to"
+                    + " or deletes a file it cannot read; move it out of " + directory);
+            case DAMAGED -> problems.add(name + ": its header is damaged; records read from offset "
+                    + result.firstFrame());
+            case TORN, INTACT -> { }
+        }
+        for (SegmentScanner.Damage damage : result.damage()) {
+            problems.add(name + ": " + damage.length() + " bytes at offset " + damage.offset()
+                    + " hold no record that checks out (skipped, left in place)");
+        }
+        if (result.hasTornTail()) {
+            long torn = result.tornTailOffset();
+            long bytes = result.size() - torn;
+            if (newest && moveAside(file, torn)) {
+                log.warn("faas: ledger journal segment {} ended in an incomplete record of {} bytes at offset {} (a write"
+                        + " cut short by a crash); those bytes were moved to {}.torn and cut", file, bytes, torn, name);
+            } else {
+                problems.add(name + ": ends in an incomplete record of " + bytes + " bytes at offset " + torn
+                        + " (left in place)");
             }
         }
-        return MAGIC.length;
     }
 
-    /** The end of the frame at {@code offset} if it is whole and its checksum matches, else -1. */
-    private static int nextFrame(ByteBuffer content, int offset) {
-        if (content.limit() - offset < RecordCodec.HEADER_BYTES) {
-            return -1;
+    /** Copies a torn tail into a file of its own, forced, then cuts it from the segment. */
+    private static boolean moveAside(Path file, long from) {
+        Path aside = file.resolveSibling(file.getFileName() + ".torn");
+        try (FileChannel source = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS)) {
+            for (int n = 2; Files.exists(aside, LinkOption.NOFOLLOW_LINKS); n++) {
+                aside = file.resolveSibling(file.getFileName() + ".torn." + n);
+            }
+            try (FileChannel target = FileChannel.open(aside, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS)) {
+                long size = source.size();
+                for (long at = from; at < size; ) {
+                    at += source.transferTo(at, size - at, target);
+                }
+                target.force(true);
+            }
+            source.truncate(from);
+            source.force(true);
+            return true;
+        } catch (IOException e) {
+            log.warn("faas: the torn tail of ledger journal segment {} could not be moved aside ({}); it is left in place",
+                    file, e.toString());
+            return false;
         }
-        int length = content.getInt(offset);
-        int checksum = content.getInt(offset + 4);
-        if (length <= 0 || length > RecordCodec.MAX_PAYLOAD_BYTES
-                || length > content.limit() - offset - RecordCodec.HEADER_BYTES) {
-            return -1;
-        }
-        ByteBuffer payload = content.slice(offset + RecordCodec.HEADER_BYTES, length);
-        return RecordCodec.checksum(payload) == checksum ? offset + RecordCodec.HEADER_BYTES + length : -1;
+    }
+
+    private InvalidConfigException refuse(Path file, String what) {
+        return new InvalidConfigException("ledgerJournal", "the ledger journal in " + directory + " holds "
+                + file.getFileName() + ", which " + what);
     }
 
     // ---- appending ----
 
-    /** Queues the entry; under sync durability, waits until it is on disk (or the write failed). */
+    /**
+     * Queues the entry. Under sync durability, waits until it is on disk; under the others, waits
+     * until it is written only when more than {@link #MAX_BACKLOG} records are queued.
+     */
     void append(LedgerEntry entry) {
+        if (finished) {
+            arrivedLate(entry);
+            return;
+        }
         boolean sync = durability.mode() == Durability.Mode.SYNC;
-        Pending pending = new Pending(entry, sync ? Thread.currentThread() : null);
+        boolean wait = sync || appended.get() - written >= MAX_BACKLOG;
+        Pending pending = new Pending(entry, wait ? Thread.currentThread() : null);
+        appended.incrementAndGet();
         queue.offer(pending);
         if (parked) {
             LockSupport.unpark(writer);
         }
-        if (!sync) {
+        if (finished) { // the writer ended after the check above: it may not have seen this one
+            drainLate();
+            return;
+        }
+        if (!wait) {
             return;
         }
         boolean interrupted = false;
@@ -210,97 +318,183 @@ final class LedgerJournal {
         }
     }
 
-    /** Writes what is queued, forces it, and stops the writer. */
+    private void drainLate() {
+        for (Pending pending; (pending = queue.poll()) != null; ) {
+            arrivedLate(pending.entry);
+            pending.release();
+        }
+    }
+
+    private void arrivedLate(LedgerEntry entry) {
+        log.warn("faas: a ledger record of '{}' (request {}) arrived after the journal in {} closed; it is only in"
+                + " the in-memory ledger ({} so far)", entry.function(), entry.requestId(), directory,
+                late.incrementAndGet());
+    }
+
+    /** How many records are queued or being written, not yet written. */
+    long backlog() {
+        return appended.get() - written;
+    }
+
+    /** Writes what is queued, forces it, stops the writer and releases the directory. */
     void close() {
         closed = true;
         LockSupport.unpark(writer);
         try {
-            writer.join(TimeUnit.SECONDS.toMillis(30));
+            writer.join(CLOSE_RETRY.plusSeconds(20).toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
     private void writeLoop() {
-        List<Pending> batch = new ArrayList<>();
+        long closeDeadline = 0;
         try {
             while (true) {
-                for (Pending next; batch.size() < MAX_BATCH && (next = queue.poll()) != null; ) {
-                    batch.add(next);
+                try {
+                    for (Pending next; batch.size() < MAX_BATCH && (next = queue.poll()) != null; ) {
+                        batch.add(next);
+                    }
+                    if (!batch.isEmpty()) {
+                        if (write()) {
+                            continue;
+                        }
+                        if (closed) {
+                            closeDeadline = closeDeadline == 0 ? System.nanoTime() + CLOSE_RETRY.toNanos() : closeDeadline;
+                            if (System.nanoTime() - closeDeadline > 0) {
+                                break;
+                            }
+                        }
+                        LockSupport.parkNanos(this, backoffNanos);
+                        backoffNanos = Math.min(backoffNanos * 2, MAX_BACKOFF_NANOS);
+                        continue;
+                    }
+                    if (closed) {
+                        break;
+                    }
+                    forceIfDue();
+                    parked = true;
+                    if (queue.isEmpty() && !closed) {
+                        LockSupport.parkNanos(this, parkNanos());
+                    }
+                    parked = false;
+                } catch (Throwable unexpected) { // an OutOfMemoryError of someone else's making: keep going
+                    failed(unexpected);
+                    LockSupport.parkNanos(this, MAX_BACKOFF_NANOS);
                 }
-                if (!batch.isEmpty()) {
-                    write(batch);
-                    batch.clear();
-                    continue;
-                }
-                if (closed) {
-                    break;
-                }
-                forceIfDue();
-                parked = true;
-                if (queue.isEmpty() && !closed) {
-                    LockSupport.parkNanos(this, parkNanos());
-                }
-                parked = false;
             }
             force();
         } finally {
             finished = true;
-            releaseLeftovers();
+            giveUp();
             closeSegment();
+            lock.close();
         }
     }
 
-    private void write(List<Pending> batch) {
+    /**
+     * Writes the batch (and, under sync, forces it); on success releases it. On failure rolls the
+     * segment back to the last whole frame and keeps the batch for the next attempt.
+     */
+    private boolean write() {
+        long good = -1;
+        long end;
         try {
             if (segment == null) {
                 openSegment();
             }
+            good = segment.position();
             buffer.clear();
             for (Pending pending : batch) {
                 buffer = RecordCodec.encode(pending.entry.toRecord(pricing), buffer);
             }
             buffer.flip();
+            end = good + buffer.remaining();
             while (buffer.hasRemaining()) {
                 segment.write(buffer);
             }
             unforced = true;
             if (durability.mode() == Durability.Mode.SYNC) {
-                force();
-            }
-            if (segment.position() >= segmentBytes) {
-                force();
-                closeSegment();
-            }
-            if (degraded) {
-                degraded = false;
-                log.info("faas: the ledger journal in {} is writing again", directory);
+                segment.force(false);
+                unforced = false;
+                lastForce = System.nanoTime();
             }
         } catch (IOException | RuntimeException e) {
-            fail(e);
-        } finally {
-            for (Pending pending : batch) {
-                pending.release();
-            }
+            rollBack(good);
+            failed(e);
+            return false;
+        }
+        int count = batch.size();
+        written += count;
+        for (Pending pending : batch) {
+            pending.release();
+        }
+        batch.clear();
+        backoffNanos = MIN_BACKOFF_NANOS;
+        if (failing != null) {
+            log.info("faas: the ledger journal in {} is writing again, after {} ms; no record was lost", directory,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - failedSince));
+            failing = null;
+        }
+        if (end >= segmentBytes) {
+            force();
+            closeSegment();
+        }
+        return true;
+    }
+
+    /** Cuts what a failed write left after the last whole frame; a segment that cannot be cut is left behind. */
+    private void rollBack(long good) {
+        if (segment == null || good < 0) {
+            return;
+        }
+        try {
+            segment.truncate(good);
+            segment.position(good);
+        } catch (IOException | RuntimeException e) {
+            closeSegment(); // its tail is torn; the batch goes into the next segment, and recovery skips the tail
         }
     }
 
-    private void fail(Exception e) {
-        onFailure.run();
-        if (!degraded) {
-            degraded = true;
-            log.warn("faas: the ledger journal in {} failed; records stay in the in-memory ledger, and the journal"
-                    + " tries again with the next batch in a new segment", directory, e);
+    private void failed(Throwable e) {
+        try {
+            onFailure.run();
+        } catch (RuntimeException ignored) {
+            // a meter that fails must not stop the journal
         }
-        closeSegment();
+        if (failing == null) {
+            failing = e;
+            failedSince = System.nanoTime();
+            log.warn("faas: the ledger journal in {} cannot write ({}); its records wait in memory, in order, and are"
+                    + " written as soon as it can, trying again at least every second{}", directory, e.toString(),
+                    durability.mode() == Durability.Mode.SYNC ? "; calls wait until their record is on disk" : "");
+        }
     }
 
     private void openSegment() throws IOException {
-        segmentIndex++;
-        Path file = directory.resolve(String.format("ledger-%010d.seg", segmentIndex));
-        segment = opener.open(file);
-        segment.write(ByteBuffer.wrap(MAGIC));
-        segment.force(true);
+        long index = segmentIndex + 1;
+        Path file = directory.resolve(String.format("ledger-%010d.seg", index));
+        FileChannel channel;
+        try {
+            channel = opener.open(file);
+        } catch (FileAlreadyExistsException taken) {
+            segmentIndex = index; // a file appeared under the next name: the attempt after this one skips it
+            throw taken;
+        }
+        try {
+            channel.write(ByteBuffer.wrap(MAGIC));
+            channel.force(true);
+        } catch (IOException | RuntimeException e) {
+            try {
+                channel.close();
+                Files.deleteIfExists(file); // made just now by this journal, holding at most its header
+            } catch (IOException ignored) {
+                // left behind: recovery knows a segment torn as it was made
+            }
+            throw e;
+        }
+        segmentIndex = index;
+        segment = channel;
         forceDirectory();
     }
 
@@ -320,6 +514,10 @@ final class LedgerJournal {
         }
     }
 
+    /**
+     * Forces what was written without sync. A force that fails leaves the records in the OS's hands,
+     * within what the policy gives up; the segment is closed, and writing goes on in a new one.
+     */
     private void force() {
         if (!unforced || segment == null) {
             return;
@@ -329,7 +527,8 @@ final class LedgerJournal {
             unforced = false;
             lastForce = System.nanoTime();
         } catch (IOException e) {
-            fail(e);
+            failed(e);
+            closeSegment();
         }
     }
 
@@ -348,22 +547,28 @@ final class LedgerJournal {
                 log.debug("faas: closing a ledger journal segment failed", e);
             }
             segment = null;
+            unforced = false;
         }
     }
 
-    private void releaseLeftovers() {
-        int lost = 0;
+    /** At the end: what could not be written by then is in memory only, and said so. */
+    private void giveUp() {
+        int lost = batch.size();
+        for (Pending pending : batch) {
+            pending.release();
+        }
+        batch.clear();
         for (Pending pending; (pending = queue.poll()) != null; ) {
             pending.release();
             lost++;
         }
         if (lost > 0) {
-            log.warn("faas: {} ledger records arrived after the journal in {} closed; they are only in memory",
-                    lost, directory);
+            log.error("faas: {} ledger records could not be written to the journal in {} before it closed ({}); they"
+                    + " are in the in-memory ledger only", lost, directory, failing == null ? "closed" : failing.toString());
         }
     }
 
-    /** An entry waiting to be written, and the caller waiting for it under sync durability. */
+    /** An entry waiting to be written, and the caller waiting for it when it waits. */
     private static final class Pending {
         final LedgerEntry entry;
         final Thread waiter;

@@ -71,6 +71,11 @@ final class RuntimeLedger implements Ledger {
         retained.add(entry);
     }
 
+    /** The journal, or null: for this package's tests. */
+    LedgerJournal journal() {
+        return journal;
+    }
+
     void close() {
         if (journal != null) {
             journal.close();

@@ -8,6 +8,7 @@ import dev.faas.api.FunctionConfig;
 import dev.faas.api.FunctionRef;
 import dev.faas.api.FunctionSpec;
 import dev.faas.api.InvalidConfigException;
+import dev.faas.api.InvocationReport;
 import dev.faas.api.InvocationType;
 import dev.faas.api.ManualClock;
 import dev.faas.api.Outcome;
@@ -15,6 +16,7 @@ import dev.faas.api.ledger.Durability;
 import dev.faas.api.ledger.InvocationRecord;
 import dev.faas.api.ledger.Pricing;
 import dev.faas.api.ledger.Usage;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -24,6 +26,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -79,31 +84,34 @@ final class JournalTest {
     }
 
     @Test
-    void cutsATornTailAtTheLastWholeRecord() throws IOException {
+    void movesATornTailAsideAndCutsIt() throws IOException {
         FaasRuntime first = fixture.start(b -> b.ledgerJournal(directory));
         callAFewTimes(first, 10);
         List<InvocationRecord> written = first.ledger().entries();
         first.close();
         Path segment = onlySegment();
-        long size = Files.size(segment);
+        byte[] before = Files.readAllBytes(segment);
+        int size = before.length - 7; // a crash in the middle of the last record
         try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.WRITE)) {
-            channel.truncate(size - 7); // a crash in the middle of the last record
+            channel.truncate(size);
         }
-        long goodBytes = size - lastFrameBytes(written.getLast());
+        int goodBytes = before.length - lastFrameBytes(written.getLast());
 
         try (LogCapture log = LogCapture.of(FaasRuntime.class.getName(), Level.WARN)) {
             FaasRuntime second = fixture.start(b -> b.ledgerJournal(directory));
 
             assertThat(second.ledger().entries()).isEqualTo(written.subList(0, 9));
             assertThat(log.messages()).singleElement().asString()
-                    .contains("had a torn or corrupt tail of " + (size - 7 - goodBytes) + " bytes at offset " + goodBytes)
-                    .contains("keeping the 9 records before it");
+                    .contains("ended in an incomplete record of " + (size - goodBytes) + " bytes at offset " + goodBytes)
+                    .contains("moved to ledger-0000000001.seg.torn and cut");
         }
         assertThat(Files.size(segment)).isEqualTo(goodBytes);
+        assertThat(Files.readAllBytes(directory.resolve("ledger-0000000001.seg.torn")))
+                .isEqualTo(java.util.Arrays.copyOfRange(before, goodBytes, size));
     }
 
     @Test
-    void cutsAtACorruptRecord() throws IOException {
+    void skipsACorruptRecordKeepingEveryOneAfterItAndTheFileAsItIs() throws IOException {
         FaasRuntime first = fixture.start(b -> b.ledgerJournal(directory));
         callAFewTimes(first, 10);
         List<InvocationRecord> written = first.ledger().entries();
@@ -117,9 +125,17 @@ final class JournalTest {
         content[(int) fifthRecord + 20] ^= 0x5A; // a flipped byte inside the fifth record's payload
         Files.write(segment, content);
 
-        FaasRuntime second = fixture.start(b -> b.ledgerJournal(directory));
+        try (LogCapture log = LogCapture.of(FaasRuntime.class.getName(), Level.WARN)) {
+            FaasRuntime second = fixture.start(b -> b.ledgerJournal(directory));
 
-        assertThat(second.ledger().entries()).isEqualTo(written.subList(0, 4));
+            List<InvocationRecord> expected = new ArrayList<>(written);
+            expected.remove(4);
+            assertThat(second.ledger().entries()).isEqualTo(expected);
+            assertThat(log.messages()).singleElement().asString()
+                    .contains(lastFrameBytes(written.get(4)) + " bytes at offset " + fifthRecord
+                            + " hold no record that checks out (skipped, left in place)");
+        }
+        assertThat(Files.readAllBytes(segment)).isEqualTo(content);
     }
 
     @Test
@@ -150,17 +166,12 @@ final class JournalTest {
         }
         journal.close();
 
-        List<String> recovered = new ArrayList<>();
-        LedgerJournal again = new LedgerJournal(directory, Durability.sync(), pricing, () -> { });
-        again.recover(entry -> recovered.add(entry.requestId()));
-        again.close();
-
         assertThat(segments()).hasSizeGreaterThan(5);
-        assertThat(recovered).isEqualTo(ids);
+        assertThat(recoveredIds()).isEqualTo(ids);
     }
 
     @Test
-    void aFailingJournalNeverFailsACallAndTriesAgain() {
+    void aFailingJournalNeverFailsACallAndLosesNothing() {
         AtomicInteger failures = new AtomicInteger();
         AtomicInteger opens = new AtomicInteger();
         LedgerJournal journal = new LedgerJournal(directory, Durability.sync(), Pricing.LAMBDA_X86_64,
@@ -173,21 +184,93 @@ final class JournalTest {
         journal.recover(entry -> { });
 
         try (LogCapture log = LogCapture.of(FaasRuntime.class.getName(), Level.INFO)) {
-            journal.append(entry("lost-1")); // returns although nothing could be written
-            journal.append(entry("lost-2"));
-            journal.append(entry("kept"));
+            journal.append(entry("first")); // waits through two failed attempts: it is on disk when this returns
+            journal.append(entry("second"));
             journal.close();
 
             assertThat(failures).hasValue(2);
             assertThat(log.messages()).filteredOn(line -> line.contains("journal")).hasSize(2)
-                    .anySatisfy(line -> assertThat(line).contains("failed; records stay in the in-memory ledger"))
-                    .anySatisfy(line -> assertThat(line).contains("is writing again"));
+                    .anySatisfy(line -> assertThat(line).contains("cannot write (java.io.IOException: disk full); its"
+                            + " records wait in memory, in order"))
+                    .anySatisfy(line -> assertThat(line).contains("is writing again").contains("no record was lost"));
         }
-        List<String> recovered = new ArrayList<>();
-        LedgerJournal again = new LedgerJournal(directory, Durability.sync(), Pricing.LAMBDA_X86_64, () -> { });
-        again.recover(entry -> recovered.add(entry.requestId()));
-        again.close();
-        assertThat(recovered).containsExactly("kept");
+        assertThat(recoveredIds()).containsExactly("first", "second");
+        assertThat(segments()).as("no segment index burned, no empty file left").hasSize(1)
+                .first().extracting(path -> path.getFileName().toString()).isEqualTo("ledger-0000000001.seg");
+    }
+
+    @Test
+    void refusesASecondRuntimeOnTheSameDirectoryNamingTheHolder() {
+        FaasRuntime first = fixture.start(b -> b.ledgerJournal(directory));
+        callAFewTimes(first, 3);
+
+        assertThatThrownBy(() -> FaasRuntime.builder().ledgerJournal(directory).build())
+                .isInstanceOfSatisfying(InvalidConfigException.class,
+                        e -> assertThat(e.field()).isEqualTo("ledgerJournal"))
+                .hasMessageContaining("the ledger journal in " + directory + " is in use by another runtime (pid "
+                        + ProcessHandle.current().pid() + " since ")
+                .hasMessageContaining("close that runtime first, or give this one a directory of its own");
+        callAFewTimes(first, 3);
+        first.close();
+
+        FaasRuntime second = fixture.start(b -> b.ledgerJournal(directory));
+        assertThat(second.ledger().entries()).hasSize(6);
+    }
+
+    @Test
+    void diskFullAndUnwritableEpisodesUnderSyncLoseNoAcknowledgedRecord() throws Exception {
+        AtomicBoolean full = new AtomicBoolean();
+        AtomicBoolean unwritable = new AtomicBoolean();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        FaasRuntime runtime = fixture.start(b -> b.ledgerJournal(directory).meterRegistry(registry)
+                .journalSegments(2048, FaultyChannel.opener(full, unwritable)));
+        callAFewTimes(runtime, 10);
+        FunctionRef<Integer, Integer> flaky = runtime.function("flaky", Integer.class, Integer.class);
+        LedgerJournal journal = runtime.engine().ledger.journal();
+
+        full.set(true); // writes put half their bytes down, then fail; forces fail
+        List<CompletableFuture<InvocationReport>> duringDiskFull = calls(flaky, 20);
+        awaitFailingWith(registry, journal, 20);
+        assertThat(duringDiskFull).as("no call returns before its record is on disk").noneMatch(CompletableFuture::isDone);
+
+        unwritable.set(true); // the held batch fills the segment, and no new one can be made
+        full.set(false);
+        for (CompletableFuture<InvocationReport> call : duringDiskFull) {
+            call.get(30, TimeUnit.SECONDS);
+        }
+        List<CompletableFuture<InvocationReport>> duringUnwritable = calls(flaky, 20);
+        awaitFailingWith(registry, journal, 20);
+        assertThat(duringUnwritable).noneMatch(CompletableFuture::isDone);
+        unwritable.set(false);
+
+        List<String> acknowledged = new ArrayList<>();
+        for (CompletableFuture<InvocationReport> call : concat(duringDiskFull, duringUnwritable)) {
+            acknowledged.add(call.get(30, TimeUnit.SECONDS).requestId());
+        }
+        callAFewTimes(runtime, 10);
+        List<String> all = runtime.ledger().entries().stream().map(InvocationRecord::requestId).toList();
+        runtime.close();
+
+        FaasRuntime recovered = fixture.start(b -> b.ledgerJournal(directory));
+        assertThat(recovered.ledger().entries().stream().map(InvocationRecord::requestId).toList())
+                .hasSize(60).containsExactlyInAnyOrderElementsOf(all).containsAll(acknowledged);
+    }
+
+    private static List<CompletableFuture<InvocationReport>> calls(FunctionRef<Integer, Integer> function, int count) {
+        List<CompletableFuture<InvocationReport>> calls = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            calls.add(function.invokeForReportAsync(i + 1)); // none divisible by 3 twice in a row: mixed outcomes
+        }
+        return calls;
+    }
+
+    /** Until every call's record is held by a journal that has failed at least twice more. */
+    private static void awaitFailingWith(SimpleMeterRegistry registry, LedgerJournal journal, int held) {
+        double before = registry.get("faas.ledger.journal.failures").counter().count();
+        Eventually.eventually().untilAsserted(() -> {
+            assertThat(journal.backlog()).isEqualTo(held);
+            assertThat(registry.get("faas.ledger.journal.failures").counter().count()).isGreaterThanOrEqualTo(before + 2);
+        });
     }
 
     @Test
@@ -217,6 +300,20 @@ final class JournalTest {
     private static LedgerEntry entry(String requestId) {
         return new LedgerEntry(0, 0, requestId, "f", "$LATEST", InvocationType.EVENT, Outcome.SUCCESS,
                 Instant.parse("2026-01-01T00:00:00Z"), 1_500_000, -1, 1, 128, 2, -1, null, null, null);
+    }
+
+    private List<String> recoveredIds() {
+        List<String> recovered = new ArrayList<>();
+        LedgerJournal again = new LedgerJournal(directory, Durability.sync(), Pricing.LAMBDA_X86_64, () -> { });
+        again.recover(entry -> recovered.add(entry.requestId()));
+        again.close();
+        return recovered;
+    }
+
+    private static <T> List<T> concat(List<T> first, List<T> second) {
+        List<T> both = new ArrayList<>(first);
+        both.addAll(second);
+        return both;
     }
 
     private static int lastFrameBytes(InvocationRecord record) {

@@ -80,7 +80,7 @@ final class JacksonCodec implements Codec {
                     if (field == null) {
                         object.put(path.getKey(), path.getValue());
                     } else if (!field.isValueNode() || !field.asText().equals(path.getValue())) {
-                        throw conflict("field '" + path.getKey() + "' is " + field, path);
+                        throw conflict("the body's field '" + path.getKey() + "' is " + field, path);
                     }
                 }
                 queryParameters.forEach((name, value) -> {
@@ -91,7 +91,7 @@ final class JacksonCodec implements Codec {
             } else if (isScalar(type)) {
                 Map.Entry<String, String> first = pathParameters.entrySet().iterator().next();
                 if (!tree.isValueNode() || !tree.asText().equals(first.getValue())) {
-                    throw conflict("is " + tree, first);
+                    throw conflict("the body is " + tree, first);
                 }
             }
             return mapper.treeToValue(tree, type);
@@ -103,7 +103,7 @@ final class JacksonCodec implements Codec {
     }
 
     private static IllegalArgumentException conflict(String body, Map.Entry<String, String> path) {
-        return new IllegalArgumentException("the body's " + body + ", but the path gives " + path.getKey() + " = \""
+        return new IllegalArgumentException(body + ", but the path gives " + path.getKey() + " = \""
                 + path.getValue() + "\": the path names what is asked for; leave it out of the body, or send the same value");
     }
 

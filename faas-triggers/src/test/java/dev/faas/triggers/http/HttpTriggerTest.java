@@ -171,7 +171,7 @@ final class HttpTriggerTest {
                 .build());
         HttpResponse<String> field = send(post("/orders/A-17", "{\"id\": \"B-1\", \"quantity\": 3}"));
 
-        assertError(scalar, 400, "BadRequest", "the body's is \\\"latte\\\", but the path gives word = \\\"espresso\\\"");
+        assertError(scalar, 400, "BadRequest", "the body is \\\"latte\\\", but the path gives word = \\\"espresso\\\"");
         assertError(field, 400, "BadRequest", "the body's field 'id' is \\\"B-1\\\", but the path gives id = \\\"A-17\\\"");
     }
 

@@ -1,0 +1,105 @@
+package dev.faas.core;
+
+import dev.faas.api.InvalidConfigException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+
+/**
+ * The exclusive hold of one runtime on a journal directory: an OS lock on its {@code journal.lock}
+ * file, which names the holder (process id and since when) for whoever finds it taken. Two
+ * runtimes on one directory would cut each other's segments and collide on their names; the
+ * second to open gets a typed error instead. The lock ends with the process, however it ends.
+ */
+final class JournalLock implements AutoCloseable {
+
+    static final String FILE_NAME = "journal.lock";
+
+    private final FileChannel channel;
+    private final FileLock lock;
+
+    private JournalLock(FileChannel channel, FileLock lock) {
+        this.channel = channel;
+        this.lock = lock;
+    }
+
+    /**
+     * Takes the directory's lock.
+     *
+     * @throws InvalidConfigException naming the directory and the holder, if another runtime (in this
+     *     process or another) holds it, or if the lock file cannot be made
+     */
+    static JournalLock acquire(Path directory) {
+        Path file = directory.resolve(FILE_NAME);
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            throw new InvalidConfigException("ledgerJournal", "the ledger journal's lock file " + file
+                    + " cannot be opened (" + e + "): the directory must be writable, and the lock file a plain file");
+        }
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException heldHere) {
+            lock = null;
+        } catch (IOException e) {
+            closeQuietly(channel);
+            throw new InvalidConfigException("ledgerJournal", "the ledger journal in " + directory
+                    + " cannot be locked: " + e);
+        }
+        if (lock == null) {
+            String holder = holder(channel);
+            closeQuietly(channel);
+            throw new InvalidConfigException("ledgerJournal", "the ledger journal in " + directory
+                    + " is in use by another runtime (" + holder + "): close that runtime first, or give this"
+                    + " one a directory of its own");
+        }
+        try {
+            byte[] me = ("pid " + ProcessHandle.current().pid() + " since " + Instant.now() + "\n")
+                    .getBytes(StandardCharsets.UTF_8);
+            channel.truncate(0);
+            channel.write(ByteBuffer.wrap(me), 0);
+        } catch (IOException e) {
+            // The lock holds without the note; only a later opener's message is the poorer for it.
+        }
+        return new JournalLock(channel, lock);
+    }
+
+    private static String holder(FileChannel channel) {
+        try {
+            ByteBuffer note = ByteBuffer.allocate(200);
+            channel.read(note, 0);
+            String text = new String(note.array(), 0, note.position(), StandardCharsets.UTF_8).strip();
+            return text.isEmpty() ? "its lock file names no holder" : text;
+        } catch (IOException e) {
+            return "its lock file cannot be read";
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            lock.release();
+        } catch (IOException e) {
+            // released with the channel
+        }
+        closeQuietly(channel);
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // nothing left to do
+        }
+    }
+}
