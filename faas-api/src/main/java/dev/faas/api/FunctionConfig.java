@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.regex.Pattern;
@@ -36,7 +35,7 @@ import java.util.regex.Pattern;
  *     alone, which is also its maximum; 0 disables the function; default none (the shared pool)
  * @param provisionedConcurrency environments initialised before deploy returns and never expired;
  *     default 0, at most the reserved concurrency (or the global limit)
- * @param idleTimeout how long an idle environment is kept warm; default 5 min, at least 1 ms
+ * @param idleTimeout how long an idle environment is kept warm; default 5 min, 1 ms to 365 days
  * @param maxRetryAttempts how many times a failed EVENT invocation is tried again; default 2, 0 to 2
  * @param maxEventAge how long an EVENT invocation may wait (queued or between retries); default 6 h,
  *     1 ms to 6 h
@@ -89,6 +88,8 @@ public record FunctionConfig(
     public static final int MAX_ENVIRONMENT_BYTES = 4 * 1024;
     /** The most retries of an EVENT invocation: 2. */
     public static final int MAX_RETRY_ATTEMPTS = 2;
+    /** The longest {@link #idleTimeout()}: 365 days (far past any use, well inside what the runtime's timers hold). */
+    public static final Duration MAX_IDLE_TIMEOUT = Duration.ofDays(365);
     /** The longest {@link #maxEventAge()} and {@link #retryDelay()}: 6 hours. */
     public static final Duration MAX_EVENT_AGE = Duration.ofHours(6);
 
@@ -123,7 +124,7 @@ public record FunctionConfig(
             throw new InvalidConfigException("provisionedConcurrency", "provisionedConcurrency must be between 0 and"
                     + " reservedConcurrency (" + reservedConcurrency.getAsInt() + "), but was " + provisionedConcurrency);
         }
-        checkDuration("idleTimeout", idleTimeout, null);
+        checkDuration("idleTimeout", idleTimeout, MAX_IDLE_TIMEOUT);
         if (maxRetryAttempts < 0 || maxRetryAttempts > MAX_RETRY_ATTEMPTS) {
             throw new InvalidConfigException("maxRetryAttempts", "maxRetryAttempts must be between 0 and "
                     + MAX_RETRY_ATTEMPTS + ", but was " + maxRetryAttempts);
@@ -212,6 +213,10 @@ public record FunctionConfig(
 
     /** "15 min", "6 h": the limits as a reader writes them. */
     private static String human(Duration duration) {
+        if (duration.toDaysPart() != 0 && duration.toHoursPart() == 0 && duration.toMinutesPart() == 0
+                && duration.toSecondsPart() == 0) {
+            return duration.toDays() + " days";
+        }
         if (duration.toHoursPart() == 0 && duration.toMinutesPart() != 0 && duration.toSecondsPart() == 0) {
             return duration.toMinutes() + " min";
         }
@@ -319,7 +324,10 @@ public record FunctionConfig(
          * @return this builder
          */
         public Builder environment(Map<String, String> environment) {
-            Objects.requireNonNull(environment, "environment");
+            if (environment == null) {
+                throw new InvalidConfigException("environment", "environment must not be null: give an empty map for"
+                        + " no variables");
+            }
             this.environment.clear();
             this.environment.putAll(environment);
             return this;
@@ -372,7 +380,7 @@ public record FunctionConfig(
         /**
          * Sets {@link FunctionConfig#idleTimeout()}.
          *
-         * @param idleTimeout at least 1 ms
+         * @param idleTimeout 1 ms to 365 days
          * @return this builder
          */
         public Builder idleTimeout(Duration idleTimeout) {
@@ -431,7 +439,7 @@ public record FunctionConfig(
          * @return this builder
          */
         public Builder onSuccess(String function) {
-            this.onSuccess = Optional.of(Objects.requireNonNull(function, "onSuccess"));
+            this.onSuccess = Optional.of(destination("onSuccess", function));
             return this;
         }
 
@@ -442,8 +450,16 @@ public record FunctionConfig(
          * @return this builder
          */
         public Builder onFailure(String function) {
-            this.onFailure = Optional.of(Objects.requireNonNull(function, "onFailure"));
+            this.onFailure = Optional.of(destination("onFailure", function));
             return this;
+        }
+
+        private static String destination(String field, String function) {
+            if (function == null) {
+                throw new InvalidConfigException(field, field + " must not be null: give the name of a deployed"
+                        + " function taking DestinationEvent, or leave it out for none");
+            }
+            return function;
         }
 
         /**

@@ -83,7 +83,12 @@ final class Deployment {
         this.events = new EventQueue(this);
         this.metrics = engine.meterRegistry == null ? null : new FunctionMetrics(this, engine.pricing);
         if (metrics != null) {
-            metrics.bindTo(engine.meterRegistry);
+            try {
+                metrics.bindTo(engine.meterRegistry);
+            } catch (RuntimeException | Error failure) {
+                metrics.remove(engine.meterRegistry); // those registered before the failure
+                throw failure;
+            }
         }
     }
 

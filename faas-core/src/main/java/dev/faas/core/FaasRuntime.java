@@ -27,7 +27,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -70,8 +69,12 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
     public static final Duration DEFAULT_IDEMPOTENCY_TTL = Duration.ofHours(1);
     /** The default {@link Builder#drainTimeout(Duration)}: 30 seconds. */
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    /** The longest idempotency key {@link #invokeEvent(String, Object, String)} takes: 256 characters. */
+    public static final int MAX_IDEMPOTENCY_KEY = 256;
 
     private static final Logger log = LoggerFactory.getLogger(FaasRuntime.class);
+    /** The longest duration an option takes: far past any use, well inside what nanoseconds hold. */
+    private static final Duration MAX_DURATION = Duration.ofDays(365);
 
     private final Engine engine;
     private final Duration drainTimeout;
@@ -176,15 +179,24 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
         } finally {
             lock.unlock();
         }
+        // All or nothing: whatever fails from here on (a meter filter that throws, a provisioned
+        // environment that cannot start) leaves neither the name, nor the reservation, nor a meter.
         Deployment[] created = new Deployment[1];
-        Deployment deployment = new Deployment(engine, spec, () -> {
+        Deployment deployment;
+        try {
+            deployment = new Deployment(engine, spec, () -> {
+                unreserve(reservation);
+                draining.remove(created[0]);
+            });
+        } catch (RuntimeException | Error failure) {
             unreserve(reservation);
-            draining.remove(created[0]);
-        });
+            publish(name, null);
+            throw failure;
+        }
         created[0] = deployment;
         try {
             deployment.environments.provision(spec.config().provisionedConcurrency());
-        } catch (RuntimeException failure) {
+        } catch (RuntimeException | Error failure) {
             deployment.undeploy();
             publish(name, null);
             throw failure;
@@ -213,6 +225,18 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
                         + reservedTotal + " other functions reserved), but was " + reserved);
             }
         }
+        int shared = limit - reservedTotal;
+        if (config.reservedConcurrency().isEmpty() && shared == 0) {
+            throw new InvalidConfigException(name, "reservedConcurrency", "function '" + name + "' has no reserved"
+                    + " concurrency, so it runs in the shared pool, but other functions reserve all " + limit + " of the"
+                    + " runtime's concurrencyLimit: it could never run; give it a reservedConcurrency, or lower theirs");
+        }
+        if (config.reservedConcurrency().isPresent() && config.reservedConcurrency().getAsInt() == shared
+                && shared > 0 && usesSharedPool()) {
+            throw new InvalidConfigException(name, "reservedConcurrency", "reservedConcurrency must leave at least 1 of"
+                    + " the shared pool to the functions that run in it, so at most " + (shared - 1) + ", but was "
+                    + shared);
+        }
         if (engine.memory != null && config.memoryMb() > engine.memory.limit()) {
             throw new InvalidConfigException(name, "memoryMb", "memoryMb must be between 1 and "
                     + engine.memory.limit() + " (the runtime's memoryCapacityMb), but was " + config.memoryMb());
@@ -223,6 +247,16 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
             throw new InvalidConfigException(name, "provisionedConcurrency", "provisionedConcurrency must be between 0"
                     + " and " + limit + " (the runtime's concurrencyLimit), but was " + config.provisionedConcurrency());
         }
+    }
+
+    /** Whether a deployed function (or one being undeployed, whose calls may still run) has no reservation. */
+    private boolean usesSharedPool() {
+        for (Deployment deployment : functions.values()) {
+            if (deployment.config.reservedConcurrency().isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void checkDestination(String name, String field, Optional<String> destination) {
@@ -281,6 +315,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
      * @throws FunctionNotFoundException if no such function is deployed
      */
     public void undeploy(String name) {
+        given("name", name, "the name of a deployed function");
         Deployment deployment;
         lock.lock();
         try {
@@ -301,8 +336,8 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
 
     @Override
     public <I, O> FunctionRef<I, O> function(String name, Class<I> inputType, Class<O> outputType) {
-        Objects.requireNonNull(inputType, "inputType");
-        Objects.requireNonNull(outputType, "outputType");
+        given("inputType", inputType, "the function's input class (Void.class for none)");
+        given("outputType", outputType, "the function's output class (Void.class for none)");
         return new TypedRef<>(this, require(name), wrap(inputType), wrap(outputType));
     }
 
@@ -338,9 +373,10 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
      */
     @Override
     public String invokeEvent(String function, Object input, String idempotencyKey) {
-        if (idempotencyKey == null || idempotencyKey.isEmpty()) {
-            throw new IllegalArgumentException("an idempotency key must not be null or empty; use invokeEvent(function,"
-                    + " input) for events without one");
+        if (idempotencyKey == null || idempotencyKey.isEmpty() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY) {
+            throw new InvalidConfigException("idempotencyKey", "an idempotency key must be 1 to " + MAX_IDEMPOTENCY_KEY
+                    + " characters, but was " + (idempotencyKey == null ? "null" : idempotencyKey.length() + " long")
+                    + "; use invokeEvent(function, input) for events without one");
         }
         Deployment deployment = require(function);
         return idempotency.get(function + '\u0000' + idempotencyKey, key -> deployment.invokeEvent(input));
@@ -382,6 +418,14 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
         return deployment;
     }
 
+    /** A required argument: a null is a typed error that names it and says what to give. */
+    static <T> T given(String name, T value, String what) {
+        if (value == null) {
+            throw new InvalidConfigException(name, name + " must not be null: give " + what);
+        }
+        return value;
+    }
+
     @SuppressWarnings("unchecked")
     private static <T> Class<T> wrap(Class<T> type) {
         return (Class<T>) MethodType.methodType(type).wrap().returnType();
@@ -406,7 +450,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
      * @throws RuntimeClosedException if the runtime is closed
      */
     public void addTrigger(Trigger trigger) {
-        Objects.requireNonNull(trigger, "trigger");
+        given("trigger", trigger, "the trigger to start");
         lock.lock();
         try {
             if (closing) {
@@ -692,7 +736,8 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          * @return this builder
          */
         public Builder pricing(Pricing pricing) {
-            this.pricing = Objects.requireNonNull(pricing, "pricing");
+            this.pricing = given("pricing", pricing, "Pricing.LAMBDA_X86_64 (the default), Pricing.LAMBDA_ARM64,"
+                    + " or your own");
             return this;
         }
 
@@ -704,7 +749,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          * @return this builder
          */
         public Builder meterRegistry(MeterRegistry meterRegistry) {
-            this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
+            this.meterRegistry = given("meterRegistry", meterRegistry, "the host's registry; for no meters, leave it out");
             return this;
         }
 
@@ -729,8 +774,9 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          * @return this builder
          */
         public Builder ledgerJournal(Path directory, Durability durability) {
-            this.journalDirectory = Objects.requireNonNull(directory, "directory");
-            this.durability = Objects.requireNonNull(durability, "durability");
+            this.journalDirectory = given("ledgerJournal", directory, "the journal's directory; for no journal, leave"
+                    + " it out");
+            this.durability = given("durability", durability, "Durability.sync(), every(interval) or os()");
             return this;
         }
 
@@ -741,7 +787,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          * @return this builder
          */
         public Builder ledgerSink(LedgerSink sink) {
-            this.sink = Objects.requireNonNull(sink, "sink");
+            this.sink = given("ledgerSink", sink, "where to send records; for none, leave it out");
             return this;
         }
 
@@ -766,7 +812,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          * @return this builder
          */
         public Builder clock(TimeSource clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
+            this.clock = given("clock", clock, "TimeSource.system() (the default) or a ManualClock");
             return this;
         }
 
@@ -805,7 +851,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          * @return this builder
          */
         public Builder drainTimeout(Duration drainTimeout) {
-            this.drainTimeout = Objects.requireNonNull(drainTimeout, "drainTimeout");
+            this.drainTimeout = given("drainTimeout", drainTimeout, "how long close() waits; Duration.ZERO not to wait");
             return this;
         }
 
@@ -817,7 +863,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          * @return this builder
          */
         public Builder idempotencyTtl(Duration idempotencyTtl) {
-            this.idempotencyTtl = Objects.requireNonNull(idempotencyTtl, "idempotencyTtl");
+            this.idempotencyTtl = given("idempotencyTtl", idempotencyTtl, "how long keys are remembered");
             return this;
         }
 
@@ -830,7 +876,8 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          * @return this builder
          */
         public Builder undeliveredEvents(Consumer<DestinationEvent> consumer) {
-            this.undeliveredEvents = Objects.requireNonNull(consumer, "undeliveredEvents");
+            this.undeliveredEvents = given("undeliveredEvents", consumer, "a consumer; to keep them in deadLetters(),"
+                    + " leave it out");
             return this;
         }
 
@@ -842,7 +889,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          * @return this builder
          */
         public Builder listener(InvocationListener listener) {
-            listeners.add(Objects.requireNonNull(listener, "listener"));
+            listeners.add(given("listener", listener, "the listener to add"));
             return this;
         }
 
@@ -861,12 +908,12 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
                 throw new InvalidConfigException("ledgerRetention", "ledgerRetention must be zero or more, but was "
                         + retention);
             }
-            if (idempotencyTtl.compareTo(Duration.ofMillis(1)) < 0) {
-                throw new InvalidConfigException("idempotencyTtl", "idempotencyTtl must be at least 1 ms, but was "
-                        + idempotencyTtl);
+            if (idempotencyTtl.compareTo(Duration.ofMillis(1)) < 0 || idempotencyTtl.compareTo(MAX_DURATION) > 0) {
+                throw new InvalidConfigException("idempotencyTtl", "idempotencyTtl must be between 1 ms and 365 days,"
+                        + " but was " + idempotencyTtl);
             }
-            if (drainTimeout.isNegative()) {
-                throw new InvalidConfigException("drainTimeout", "drainTimeout must be zero or more, but was "
+            if (drainTimeout.isNegative() || drainTimeout.compareTo(MAX_DURATION) > 0) {
+                throw new InvalidConfigException("drainTimeout", "drainTimeout must be between 0 and 365 days, but was "
                         + drainTimeout);
             }
             return new FaasRuntime(this);

@@ -1,7 +1,7 @@
 package dev.faas.api.ledger;
 
 import java.time.Duration;
-import java.util.Objects;
+import dev.faas.api.InvalidConfigException;
 
 /**
  * What a journal write waits for, and so what a crash can lose.
@@ -11,16 +11,20 @@ import java.util.Objects;
  */
 public record Durability(Mode mode, Duration interval) {
 
+    private static final Duration MAX_INTERVAL = Duration.ofDays(365);
     private static final Durability SYNC = new Durability(Mode.SYNC, Duration.ZERO);
     private static final Durability OS = new Durability(Mode.OS, Duration.ZERO);
 
     /** Checks that the interval fits the mode. */
     public Durability {
-        Objects.requireNonNull(mode, "mode");
-        Objects.requireNonNull(interval, "interval");
-        if (mode == Mode.INTERVAL ? interval.compareTo(Duration.ofMillis(1)) < 0 : !interval.isZero()) {
-            throw new IllegalArgumentException(mode == Mode.INTERVAL
-                    ? "a journal's force interval must be at least 1 ms, but was " + interval
+        if (mode == null) {
+            throw new InvalidConfigException("durability", "a Durability needs a mode: use Durability.sync(),"
+                    + " every(interval) or os()");
+        }
+        if (interval == null || (mode == Mode.INTERVAL ? interval.compareTo(Duration.ofMillis(1)) < 0
+                || interval.compareTo(MAX_INTERVAL) > 0 : !interval.isZero())) {
+            throw new InvalidConfigException("durability", mode == Mode.INTERVAL
+                    ? "Durability.every needs an interval between 1 ms and 365 days, but was " + interval
                     : "only Durability.every(...) takes an interval");
         }
     }

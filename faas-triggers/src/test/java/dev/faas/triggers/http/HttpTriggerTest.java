@@ -479,6 +479,15 @@ final class HttpTriggerTest {
     }
 
     @Test
+    void refusesAnEmptyIdempotencyKeyWith400() throws Exception {
+        HttpResponse<String> response = send(request("/echo/hi").header("X-Faas-Invocation-Type", "Event")
+                .header(HttpTrigger.IDEMPOTENCY_KEY_HEADER, " ").GET().build());
+
+        assertError(response, 400, "BadRequest", "X-Faas-Idempotency-Key must be 1 to 256 characters, not blank");
+        assertThat(runtime.ledger().entries()).isEmpty();
+    }
+
+    @Test
     void checksADryRunWithoutRunningAnything() throws Exception {
         HttpResponse<String> response = send(request("/greet/ada").header(HttpTrigger.INVOCATION_TYPE_HEADER, "DryRun")
                 .GET().build());
