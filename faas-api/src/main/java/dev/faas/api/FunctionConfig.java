@@ -41,8 +41,9 @@ import java.util.regex.Pattern;
  *     1 ms to 6 h
  * @param retryDelay the wait before the first EVENT retry; the second waits twice as long;
  *     default 1 min, 1 ms to 6 h
- * @param maxQueuedEvents how many EVENT invocations may wait in the function's queue; default 100,000,
- *     at least 1
+ * @param maxQueuedEvents how many EVENT invocations the function may hold at once, counted from when
+ *     one is accepted until it is done: waiting, between retries, or running a try (so a full queue
+ *     frees a place as each event ends, not as its try starts); default 100,000, at least 1
  * @param onSuccess a function (taking {@link DestinationEvent}) that receives successful EVENT results
  * @param onFailure a function (taking {@link DestinationEvent}) that receives EVENT invocations that
  *     finally failed; without one they go to the runtime's dead-letter store

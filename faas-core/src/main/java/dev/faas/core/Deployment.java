@@ -10,6 +10,8 @@ import dev.faas.api.PayloadTypeException;
 import dev.faas.api.ThrottledException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -22,6 +24,10 @@ import org.slf4j.LoggerFactory;
  * compare-and-set each, and takes no lock.
  */
 final class Deployment {
+
+    private static final long RETRY_FLOOR_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long HEAP_RETRY_FLOOR_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long RETRY_CEILING_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     final Engine engine;
     final FunctionSpec<?, ?> spec;
@@ -53,6 +59,9 @@ final class Deployment {
     final FunctionMetrics metrics;
     private final Runnable returnReservation;
     private volatile boolean undeployed;
+    /** A smoothed duration of its calls, in nanoseconds, or 0 before any has ended (see sampleDuration). */
+    private volatile long typicalNanos;
+
 
     @SuppressWarnings("unchecked")
     Deployment(Engine engine, FunctionSpec<?, ?> spec, Runnable returnReservation) {
@@ -226,7 +235,34 @@ final class Deployment {
         if (metrics != null) {
             metrics.throttled(reason);
         }
-        return new ThrottledException(name, reason, limit, Duration.ZERO);
+        return new ThrottledException(name, reason, limit, retryAfter(reason, limit));
+    }
+
+    /**
+     * When a refused caller might try again: about one of this function's calls from now (a slot, or
+     * memory, is freed as a call ends), jittered by half either way so that refused callers do not
+     * come back together; at least 10 ms (100 ms under heap pressure, a collection or two) and at most
+     * a second. None for a disabled function: trying again cannot help.
+     */
+    private Duration retryAfter(ThrottledException.Reason reason, int limit) {
+        if (reason == ThrottledException.Reason.RESERVED_CONCURRENCY && limit == 0) {
+            return Duration.ZERO;
+        }
+        long floor = reason == ThrottledException.Reason.HEAP_PRESSURE ? HEAP_RETRY_FLOOR_NANOS : RETRY_FLOOR_NANOS;
+        long typical = Math.min(Math.max(typicalNanos, floor), RETRY_CEILING_NANOS);
+        long jittered = typical / 2 + ThreadLocalRandom.current().nextLong(typical + 1);
+        return Duration.ofMillis(Math.max(1, TimeUnit.NANOSECONDS.toMillis(jittered)));
+    }
+
+    /**
+     * Keeps a smoothed duration of this function's calls for {@link #retryAfter}: from about one
+     * call in 32 (by request id), so that calls do not all write one shared field.
+     */
+    void sampleDuration(long requestBits, long nanos) {
+        long typical = typicalNanos;
+        if ((requestBits & 31) == 0 || typical == 0) {
+            typicalNanos = typical == 0 ? Math.max(1, nanos) : typical + (nanos - typical) / 8;
+        }
     }
 
     /**

@@ -211,6 +211,7 @@ final class Engine {
         try {
             Deployment function = invocation.deployment();
             ledger.record(invocation, function.usage);
+            function.sampleDuration(invocation.idLow(), invocation.durationNanos());
             if (function.metrics != null) {
                 function.metrics.record(invocation);
             }

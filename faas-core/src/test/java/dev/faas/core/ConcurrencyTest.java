@@ -7,9 +7,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.faas.api.FunctionConfig;
 import dev.faas.api.FunctionRef;
 import dev.faas.api.FunctionSpec;
+import dev.faas.api.ManualClock;
 import dev.faas.api.ThrottledException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -35,7 +37,8 @@ final class ConcurrencyTest {
         assertThatThrownBy(() -> blocked.invoke("third")).isInstanceOfSatisfying(ThrottledException.class, e -> {
             assertThat(e.reason()).isEqualTo(ThrottledException.Reason.CONCURRENCY);
             assertThat(e.limit()).isEqualTo(2);
-            assertThat(e.retryAfter()).isZero();
+            assertThat(e.retryAfter()).as("no call has ended yet: 10 ms, jittered")
+                    .isBetween(Duration.ofMillis(5), Duration.ofMillis(15));
             assertThat(e.functionName()).contains("blocked");
             assertThat(e.getStackTrace()).as("cheap to throw").isEmpty();
         }).hasMessageContaining("all 2 concurrent executions of the shared pool are in use");
@@ -45,6 +48,35 @@ final class ConcurrencyTest {
         release.countDown();
         running.forEach(CompletableFuture::join);
         assertThat(blocked.invoke("after")).isEqualTo("after");
+    }
+
+    @Test
+    void hintsToRetryAboutOneCallFromNow() throws InterruptedException {
+        ManualClock clock = new ManualClock(Instant.EPOCH);
+        FaasRuntime runtime = fixture.start(b -> b.concurrencyLimit(1).clock(clock));
+        CountDownLatch[] gates = {new CountDownLatch(1), new CountDownLatch(1)};
+        FunctionRef<Integer, Integer> gated = runtime.deploy(FunctionSpec.of("gated", Integer.class, Integer.class,
+                () -> (gate, context) -> {
+                    started.release();
+                    gates[gate].await();
+                    return gate;
+                }).withConfig(FunctionConfig.builder().timeout(Duration.ofMinutes(1)).build()));
+        CompletableFuture<Integer> first = gated.invokeAsync(0);
+        started.acquire();
+        runtime.awaitQuiescence(Duration.ofSeconds(5));
+        clock.advance(Duration.ofMillis(400)); // the call takes 400 ms on the runtime's clock
+        gates[0].countDown();
+        first.join();
+        CompletableFuture<Integer> second = gated.invokeAsync(1);
+        started.acquire();
+
+        try {
+            assertThatThrownBy(() -> gated.invoke(1)).isInstanceOfSatisfying(ThrottledException.class,
+                    e -> assertThat(e.retryAfter()).isBetween(Duration.ofMillis(200), Duration.ofMillis(600)));
+        } finally {
+            gates[1].countDown();
+        }
+        second.join();
     }
 
     @Test
