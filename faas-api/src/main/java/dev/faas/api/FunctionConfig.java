@@ -47,6 +47,8 @@ import java.util.regex.Pattern;
  * @param onSuccess a function (taking {@link DestinationEvent}) that receives successful EVENT results
  * @param onFailure a function (taking {@link DestinationEvent}) that receives EVENT invocations that
  *     finally failed; without one they go to the runtime's dead-letter store
+ * @param threadKind what its calls run on: a virtual thread each (the default), or a platform thread
+ *     each for CPU-bound code (see {@link ThreadKind})
  */
 public record FunctionConfig(
         Duration timeout,
@@ -62,7 +64,8 @@ public record FunctionConfig(
         Duration retryDelay,
         int maxQueuedEvents,
         Optional<String> onSuccess,
-        Optional<String> onFailure) {
+        Optional<String> onFailure,
+        ThreadKind threadKind) {
 
     /** The default {@link #timeout()}: 3 seconds, as Lambda's. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(3);
@@ -138,6 +141,7 @@ public record FunctionConfig(
         }
         checkDestination("onSuccess", onSuccess);
         checkDestination("onFailure", onFailure);
+        required("threadKind", threadKind);
     }
 
     /**
@@ -243,6 +247,7 @@ public record FunctionConfig(
         private int maxQueuedEvents = DEFAULT_MAX_QUEUED_EVENTS;
         private Optional<String> onSuccess = Optional.empty();
         private Optional<String> onFailure = Optional.empty();
+        private ThreadKind threadKind = ThreadKind.VIRTUAL;
 
         private Builder() {
         }
@@ -262,6 +267,7 @@ public record FunctionConfig(
             maxQueuedEvents = config.maxQueuedEvents;
             onSuccess = config.onSuccess;
             onFailure = config.onFailure;
+            threadKind = config.threadKind;
         }
 
         /**
@@ -455,6 +461,17 @@ public record FunctionConfig(
             return this;
         }
 
+        /**
+         * Sets {@link FunctionConfig#threadKind()}.
+         *
+         * @param threadKind {@link ThreadKind#VIRTUAL} (the default) or {@link ThreadKind#PLATFORM}
+         * @return this builder
+         */
+        public Builder threadKind(ThreadKind threadKind) {
+            this.threadKind = threadKind;
+            return this;
+        }
+
         private static String destination(String field, String function) {
             if (function == null) {
                 throw new InvalidConfigException(field, field + " must not be null: give the name of a deployed"
@@ -472,7 +489,7 @@ public record FunctionConfig(
         public FunctionConfig build() {
             return new FunctionConfig(timeout, initTimeout, memoryMb, allocationLimitMb, environment,
                     reservedConcurrency, provisionedConcurrency, idleTimeout, maxRetryAttempts, maxEventAge,
-                    retryDelay, maxQueuedEvents, onSuccess, onFailure);
+                    retryDelay, maxQueuedEvents, onSuccess, onFailure, threadKind);
         }
     }
 }

@@ -81,7 +81,7 @@ final class FunctionConfigTest {
         assertInvalid(b -> b.provisionedConcurrency(-1), "provisionedConcurrency", "but was -1");
         assertInvalid(b -> b.reservedConcurrency(2).provisionedConcurrency(3), "provisionedConcurrency",
                 "between 0 and reservedConcurrency (2), but was 3");
-        assertInvalid(b -> b.idleTimeout(Duration.ofNanos(999_999)), "idleTimeout", "at least 1 ms");
+        assertInvalid(b -> b.idleTimeout(Duration.ofNanos(999_999)), "idleTimeout", "between 1 ms and 365 days");
         assertInvalid(b -> b.maxRetryAttempts(3), "maxRetryAttempts", "between 0 and 2, but was 3");
         assertInvalid(b -> b.maxEventAge(Duration.ofHours(7)), "maxEventAge", "between 1 ms and 6 h, but was PT7H");
         assertInvalid(b -> b.retryDelay(Duration.ofMillis(-1)), "retryDelay", "between 1 ms and 6 h");

@@ -7,6 +7,7 @@ import dev.faas.api.HandlerFactory;
 import dev.faas.api.InvocationReport;
 import dev.faas.api.InvocationType;
 import dev.faas.api.PayloadTypeException;
+import dev.faas.api.ThreadKind;
 import dev.faas.api.ThrottledException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -39,6 +40,8 @@ final class Deployment {
     final long timeoutNanos;
     /** Whether this function's calls are metered, and how: see {@link AllocationMetering}. */
     final AllocationMetering.Mode metering;
+    /** Whether each call runs on a platform thread of its own ({@link ThreadKind#PLATFORM}). */
+    final boolean platformThreads;
     /** Its allocation limit in bytes, or Long.MAX_VALUE. */
     final long allocationLimitBytes;
     final Logger logger;
@@ -76,11 +79,16 @@ final class Deployment {
         this.allocationLimitBytes = config.allocationLimitMb().isPresent()
                 ? (long) config.allocationLimitMb().getAsInt() << 20 : Long.MAX_VALUE;
         boolean capped = config.allocationLimitMb().isPresent();
+        boolean platform = config.threadKind() == ThreadKind.PLATFORM;
         this.metering = switch (AllocationMetering.MODE) {
-            case VIRTUAL -> capped || engine.meterAll ? AllocationMetering.Mode.VIRTUAL : AllocationMetering.Mode.NONE;
-            case PLATFORM -> capped ? AllocationMetering.Mode.PLATFORM : AllocationMetering.Mode.NONE;
+            // A platform thread per call is metered as the fallback meters: by its own counter.
+            case VIRTUAL -> !(capped || engine.meterAll) ? AllocationMetering.Mode.NONE
+                    : platform ? AllocationMetering.Mode.PLATFORM : AllocationMetering.Mode.VIRTUAL;
+            case PLATFORM -> capped || (platform && engine.meterAll) ? AllocationMetering.Mode.PLATFORM
+                    : AllocationMetering.Mode.NONE;
             case NONE -> AllocationMetering.Mode.NONE;
         };
+        this.platformThreads = platform;
         this.logger = LoggerFactory.getLogger("dev.faas.function." + name);
         this.environments = new EnvironmentPool(this);
         this.deadlines = new Deadlines(engine.clock, config.timeout());

@@ -85,6 +85,8 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
      */
     private final Set<Deployment> draining = ConcurrentHashMap.newKeySet();
     private final TimeSource.Cancellable clockMembership;
+    /** Stops this runtime's hearing of carrier starvation. */
+    private final Runnable starvationWatch;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     /** Idempotency keys of EVENT invocations (function and key) to the request id they got. */
     private final Cache<String, String> idempotency;
@@ -124,6 +126,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
         this.idempotency = Caffeine.newBuilder().expireAfterWrite(builder.idempotencyTtl).ticker(clock::nanoTime)
                 .build();
         this.drainTimeout = builder.drainTimeout;
+        this.starvationWatch = CarrierProbe.listen(new CarrierStarvation(work, registry));
         this.clockMembership = builder.clock instanceof ManualClock manual ? manual.join(new ManualClock.Participant() {
             @Override
             public Optional<String> busy() {
@@ -542,8 +545,10 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
             drain();
             engine.ledger.close();
             engine.closeMetering();
+            engine.work.close();
         } finally {
             clockMembership.cancel();
+            starvationWatch.run();
             closed.complete(null);
         }
     }

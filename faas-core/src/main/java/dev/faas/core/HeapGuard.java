@@ -124,7 +124,8 @@ final class HeapGuard implements NotificationListener {
                 log.warn("faas: the heap is {}% full after garbage collection, past the high-water mark of {}%: new"
                         + " calls are refused (HEAP_PRESSURE) until it falls back", percent, Math.round(highWater * 100));
                 if (listening) {
-                    Thread.ofVirtual().name("faas-heap-guard").start(this::recheckWhileRefusing);
+                    // A platform thread: it must run even when handlers hold every carrier.
+                    Thread.ofPlatform().name("faas-heap-guard").daemon().start(this::recheckWhileRefusing);
                 }
             }
             if (fill >= critical) {

@@ -142,7 +142,9 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
     @Override
     Thread newThread(ThreadFactory threads) {
         return switch (deployment.metering) {
-            case NONE -> threads.newThread(this);
+            case NONE -> deployment.platformThreads
+                    ? Thread.ofPlatform().name("faas-call-" + deployment.name).daemon().unstarted(this)
+                    : threads.newThread(this);
             case VIRTUAL -> {
                 boolean capped = deployment.allocationLimitBytes != Long.MAX_VALUE;
                 AllocationAccount.Virtual account = new AllocationAccount.Virtual(deployment.engine.carriers,
@@ -152,7 +154,7 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
             }
             case PLATFORM -> {
                 allocation = new AllocationAccount.Platform();
-                yield Thread.ofPlatform().name("faas-metered-call").daemon().unstarted(this);
+                yield Thread.ofPlatform().name("faas-call-" + deployment.name).daemon().unstarted(this);
             }
         };
     }
@@ -530,6 +532,21 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
             LockSupport.unpark(waiter);
             return;
         }
+        CompletableFuture<Object> future = future();
+        if (state != FINISHED && future.getNumberOfDependents() > 0) {
+            // A stopped call is delivered from the runtime's own platform threads, which user
+            // callbacks must not hold up: they run on a thread of their own.
+            try {
+                deployment.engine.work.runUserTask("completing " + describe(), this::completeFuture);
+                return;
+            } catch (RuntimeException | Error noThread) {
+                // no thread to be had: complete it here
+            }
+        }
+        completeFuture();
+    }
+
+    private void completeFuture() {
         CompletableFuture<Object> future = future();
         boolean wasInUserCode = inUserCode();
         inUserCode(true); // the future's callbacks are the caller's code

@@ -6,7 +6,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -27,11 +29,21 @@ final class WorkTracker {
     private static final int MAX_LISTED = 5;
 
     private final ThreadFactory threads;
+    /**
+     * Platform threads for the runtime's own short bookkeeping (delivering a timeout or a stop): a
+     * host whose carriers are all held by handlers that compute without blocking still gets its
+     * callers released at their deadlines.
+     */
+    private final ThreadPoolExecutor bookkeeping;
     private final Stripe[] stripes = LockWord.stripes(8, Stripe[]::new, Stripe::new);
     private final int mask = stripes.length - 1;
 
     WorkTracker(ThreadFactory threads) {
         this.threads = threads;
+        int size = Math.max(2, Runtime.getRuntime().availableProcessors());
+        this.bookkeeping = new ThreadPoolExecutor(size, size, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                Thread.ofPlatform().name("faas-runtime-", 0).daemon().factory());
+        bookkeeping.allowCoreThreadTimeOut(true);
     }
 
     ThreadFactory threads() {
@@ -55,9 +67,28 @@ final class WorkTracker {
         }
     }
 
-    /** Runs a short piece of runtime bookkeeping on its own tracked thread. */
+    /**
+     * Runs a short piece of runtime bookkeeping, tracked, on one of the runtime's platform threads.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException once the runtime has closed
+     */
     void runTask(String what, Runnable body) {
-        start(new Task(this, what, false, body));
+        Task task = new Task(this, what, false, body);
+        add(task);
+        try {
+            bookkeeping.execute(() -> {
+                task.bind(Thread.currentThread());
+                task.run();
+            });
+        } catch (RuntimeException | Error failure) {
+            finished(task);
+            throw failure;
+        }
+    }
+
+    /** Stops the bookkeeping threads once nothing is left for them (the runtime has closed). */
+    void close() {
+        bookkeeping.shutdown();
     }
 
     /** Runs a call into user code (a close, a callback) on its own tracked thread. */
@@ -137,6 +168,17 @@ final class WorkTracker {
     /** What is busy, or empty when every unit is finished or blocked in user code. */
     Optional<String> busy() {
         return describe(work -> !work.isQuiescent());
+    }
+
+    /** The invocations whose threads run user code without blocking, stopped ones (orphans) included. */
+    List<Invocation> computingInvocations() {
+        List<Invocation> computing = new ArrayList<>();
+        for (Work work : snapshot()) {
+            if (work instanceof Invocation invocation && invocation.isComputingInUserCode()) {
+                computing.add(invocation);
+            }
+        }
+        return computing;
     }
 
     /** What is busy other than user code computing (see ManualClock's user-code grace). */
