@@ -49,7 +49,7 @@ final class SystemTimeSource implements TimeSource {
 
     /** New timers not yet in the wheel, newest first, linked by {@code next}; the ticker takes them all. */
     private volatile Timer incoming;
-    private final Thread ticker;
+    private volatile Thread ticker;
     private volatile boolean idle;
 
     // Ticker thread only:
@@ -88,7 +88,18 @@ final class SystemTimeSource implements TimeSource {
         if (idle) {
             LockSupport.unpark(ticker);
         }
+        if (!ticker.isAlive()) {
+            restartTicker();
+        }
         return timer;
+    }
+
+    /** A ticker that died (a StackOverflowError in a task, say) is replaced, once, by a new one on the same wheel. */
+    private synchronized void restartTicker() {
+        if (!ticker.isAlive()) {
+            ticker = Thread.ofPlatform().name("faas-timer").daemon().unstarted(this::tickLoop);
+            ticker.start();
+        }
     }
 
     static long saturatedNanos(Duration delay) {
@@ -104,25 +115,37 @@ final class SystemTimeSource implements TimeSource {
         return "TimeSource.system()";
     }
 
+    /**
+     * The ticker's life: it outlives whatever a task or the JVM throws at it (an OutOfMemoryError of a
+     * handler's making included), and a ticker that dies anyway is replaced by the next schedule.
+     */
     private void tickLoop() {
         while (true) {
-            long now = System.nanoTime();
-            long current = (now - origin) / TICK_NANOS;
-            transferIncoming();
-            while (tick <= current) {
-                expire(wheel[(int) (tick & (WHEEL_SIZE - 1))], now);
-                tick++;
+            try {
+                tickOnce();
+            } catch (Throwable failure) {
+                report(failure, null);
             }
-            if (scheduled == 0) {
-                idle = true;
-                if (incoming == null) {
-                    LockSupport.park(this);
-                    tick = (System.nanoTime() - origin) / TICK_NANOS; // nothing was due while asleep
-                }
-                idle = false;
-            } else {
-                LockSupport.parkNanos(this, origin + tick * TICK_NANOS - System.nanoTime());
+        }
+    }
+
+    private void tickOnce() {
+        long now = System.nanoTime();
+        long current = (now - origin) / TICK_NANOS;
+        transferIncoming();
+        while (tick <= current) {
+            expire(wheel[(int) (tick & (WHEEL_SIZE - 1))], now);
+            tick++;
+        }
+        if (scheduled == 0) {
+            idle = true;
+            if (incoming == null) {
+                LockSupport.park(this);
+                tick = (System.nanoTime() - origin) / TICK_NANOS; // nothing was due while asleep
             }
+            idle = false;
+        } else {
+            LockSupport.parkNanos(this, origin + tick * TICK_NANOS - System.nanoTime());
         }
     }
 
@@ -179,7 +202,16 @@ final class SystemTimeSource implements TimeSource {
         try {
             timer.task.run();
         } catch (Throwable failure) {
-            log.warn("A timer task failed: {}", timer.task, failure);
+            report(failure, timer.task);
+        }
+    }
+
+    /** Logs a failure if it can; under an OutOfMemoryError even that may fail, and the ticker goes on. */
+    private static void report(Throwable failure, Runnable task) {
+        try {
+            log.warn("A timer task failed: {}", task, failure);
+        } catch (Throwable unreportable) {
+            // nothing more to be done: keep ticking
         }
     }
 

@@ -1,5 +1,8 @@
 package dev.faas.core;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * Text about a user's throwable, made without trusting it: its {@code getMessage()} and
  * {@code toString()} are user code that may throw, or return a message of any length (a chain of
@@ -7,6 +10,8 @@ package dev.faas.core;
  * it returns is bounded.
  */
 final class Failures {
+
+    private static final Logger log = LoggerFactory.getLogger(FaasRuntime.class);
 
     /** The most characters of a user's message that the runtime repeats (in errors, logs, events). */
     static final int MAX_MESSAGE = 2_000;
@@ -30,6 +35,18 @@ final class Failures {
             return "(its getMessage() threw " + broken.getClass().getName() + ")";
         }
         return message == null ? null : bounded(message);
+    }
+
+    /**
+     * Reports a failure that one of the runtime's own threads lives through (an OutOfMemoryError a
+     * handler caused, most likely); under memory pressure even logging may fail, and is given up.
+     */
+    static void survived(String thread, Throwable failure) {
+        try {
+            log.warn("faas: {} met {}; it carries on", thread, describe(failure));
+        } catch (Throwable unreportable) {
+            // nothing more to be done
+        }
     }
 
     static String bounded(String text) {

@@ -8,10 +8,12 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import javax.management.ListenerNotFoundException;
@@ -45,6 +47,9 @@ final class HeapGuard implements NotificationListener {
 
     private static final Logger log = LoggerFactory.getLogger(FaasRuntime.class);
     private static final long RECHECK_MILLIS = 1_000;
+    private static final long POLL_MILLIS = 2;
+    /** One platform thread polls the old generation for every runtime's guard. */
+    private static final Poller POLLER = new Poller();
     static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final Engine engine;
@@ -54,7 +59,19 @@ final class HeapGuard implements NotificationListener {
     private final Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
             .filter(pool -> pool.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName)
             .collect(Collectors.toUnmodifiableSet());
+    /** The generations that objects too large for the young one go to: what the poll reads. */
+    private final List<MemoryPoolMXBean> oldPools = ManagementFactory.getMemoryPoolMXBeans().stream()
+            .filter(pool -> pool.getType() == MemoryType.HEAP && pool.isValid()
+                    && (pool.getName().contains("Old Gen") || pool.getName().contains("Tenured")))
+            .toList();
     private final List<NotificationEmitter> emitters = new ArrayList<>();
+    private Runnable stopPolling;
+    private double lastPollFill; // the poller's thread only
+    private final Finder finder = new Finder();
+    /** Whether a call was stopped since the last collection was looked at: one stop per collection. */
+    private volatile boolean stoppedSinceCollection;
+    /** Whether a call was stopped since the recheck last asked for a collection. */
+    private volatile boolean collectAfterStop;
     /** The heap's fill after the last collection, in percent, while refusing; -1 when not. */
     private volatile int refusingAtPercent = -1;
     /** When the last collection was reported, on System.nanoTime. */
@@ -76,10 +93,42 @@ final class HeapGuard implements NotificationListener {
                 emitters.add(emitter);
             }
         }
+        if (!oldPools.isEmpty()) {
+            stopPolling = POLLER.add(this::pollOldGeneration);
+        }
+    }
+
+    /**
+     * Between collections: how full the old generation is now, garbage included. Objects too large for
+     * the young generation (G1's humongous ones: half a region or more, 512 KB in heaps under 2 GB)
+     * go straight there, and a call that retains them fills the heap with no young collection to
+     * report it; past the marks this acts as a collection's report would, but stops at most one call
+     * until a collection has run and been looked at.
+     */
+    private void pollOldGeneration() {
+        try {
+            long used = 0;
+            for (MemoryPoolMXBean pool : oldPools) {
+                used += pool.getUsage().getUsed();
+            }
+            double fill = (double) used / maxHeap;
+            // A heap filling fast passes the critical mark and fails within a poll or two: act on
+            // where the next poll would find it.
+            double next = fill + Math.max(0, fill - lastPollFill);
+            lastPollFill = fill;
+            if (fill >= highWater) {
+                pressure(Math.max(fill, Math.min(next, 1.0)), "the old generation is", !stoppedSinceCollection);
+            }
+        } catch (Throwable unexpected) {
+            Failures.survived("the heap-pressure guard's poll", unexpected);
+        }
     }
 
     void close() {
         listening = false;
+        if (stopPolling != null) {
+            stopPolling.run();
+        }
         for (NotificationEmitter emitter : emitters) {
             try {
                 emitter.removeNotificationListener(this);
@@ -96,6 +145,14 @@ final class HeapGuard implements NotificationListener {
 
     @Override
     public void handleNotification(Notification notification, Object handback) {
+        try {
+            onNotification(notification);
+        } catch (Throwable unexpected) { // the JDK's notification thread must live on, and so must the guard
+            Failures.survived("the heap-pressure guard", unexpected);
+        }
+    }
+
+    private void onNotification(Notification notification) {
         if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
             return;
         }
@@ -115,24 +172,32 @@ final class HeapGuard implements NotificationListener {
     }
 
     /** Decides on one collection's outcome: the heap is {@code fill} full (0 to 1). */
-    void afterCollection(double fill) {
+    synchronized void afterCollection(double fill) {
+        stoppedSinceCollection = false;
+        if (fill >= highWater) {
+            pressure(fill, "the heap is", true);
+        } else if (refusingAtPercent >= 0) {
+            endRefusal((int) Math.round(fill * 100) + "% full after garbage collection");
+        }
+    }
+
+    /** Refuses new calls and, past the critical mark and when {@code mayStop}, stops the likeliest holder. */
+    private synchronized void pressure(double fill, String what, boolean mayStop) {
         int percent = (int) Math.round(fill * 100);
         boolean wasRefusing = refusingAtPercent >= 0;
-        if (fill >= highWater) {
-            refusingAtPercent = percent;
-            if (!wasRefusing) {
-                log.warn("faas: the heap is {}% full after garbage collection, past the high-water mark of {}%: new"
-                        + " calls are refused (HEAP_PRESSURE) until it falls back", percent, Math.round(highWater * 100));
-                if (listening) {
-                    // A platform thread: it must run even when handlers hold every carrier.
-                    Thread.ofPlatform().name("faas-heap-guard").daemon().start(this::recheckWhileRefusing);
-                }
+        refusingAtPercent = percent;
+        if (!wasRefusing) {
+            log.warn("faas: {} {}% full{}, past the high-water mark of {}%: new calls are refused (HEAP_PRESSURE) until"
+                    + " it falls back", what, percent, what.startsWith("the heap") ? " after garbage collection" : "",
+                    Math.round(highWater * 100));
+            if (listening) {
+                // A platform thread: it must run even when handlers hold every carrier.
+                Thread.ofPlatform().name("faas-heap-guard").daemon().start(this::recheckWhileRefusing);
             }
-            if (fill >= critical) {
-                stopLargest(percent);
-            }
-        } else if (wasRefusing) {
-            endRefusal(percent + "% full after garbage collection");
+        }
+        if (fill >= critical && mayStop && stopLargest(percent)) {
+            stoppedSinceCollection = true;
+            collectAfterStop = true;
         }
     }
 
@@ -151,9 +216,12 @@ final class HeapGuard implements NotificationListener {
                 long used = memory.getHeapMemoryUsage().getUsed();
                 if ((double) used / maxHeap < highWater && refusingAtPercent >= 0) {
                     endRefusal(Math.round(100.0 * used / maxHeap) + "% full");
-                } else if (System.nanoTime() - lastCollectionNanos > QUIET_NANOS) {
-                    log.debug("faas: no garbage collection for {} s while refusing calls: requesting one",
-                            TimeUnit.NANOSECONDS.toSeconds(QUIET_NANOS));
+                } else if (collectAfterStop || System.nanoTime() - lastCollectionNanos > QUIET_NANOS) {
+                    // A call just stopped leaves what it held as garbage, which may sit in the old
+                    // generation until a full collection: ask for one, rather than refuse for long.
+                    log.debug("faas: {} while refusing calls: requesting a garbage collection", collectAfterStop
+                            ? "a call was stopped" : "no garbage collection for " + TimeUnit.NANOSECONDS.toSeconds(QUIET_NANOS) + " s");
+                    collectAfterStop = false;
                     lastCollectionNanos = System.nanoTime();
                     System.gc();
                 }
@@ -167,34 +235,104 @@ final class HeapGuard implements NotificationListener {
      * Stops the running call furthest over its declared memory: the candidates come from a snapshot,
      * so one that has ended meanwhile is passed over for the next.
      */
-    private void stopLargest(int percent) {
-        record Candidate(Invocation invocation, long overBudget) { }
-        List<Candidate> candidates = engine.work.runningInvocations().stream()
-                .map(invocation -> new Candidate(invocation, overBudget(invocation))) // read once: they move
-                .sorted(Comparator.comparingLong(Candidate::overBudget).reversed()).toList();
-        for (Candidate candidate : candidates) {
-            Invocation invocation = candidate.invocation();
-            long allocated = invocation.liveAllocatedBytes();
-            Deployment function = invocation.deployment();
-            String what = allocated < 0 ? "its memoryMb is " + function.config.memoryMb() + " MB (not metered)"
-                    : "it allocated " + (allocated >> 20) + " MB against a memoryMb of " + function.config.memoryMb()
-                            + " MB";
-            if (invocation.stopForMemory("stopped by the heap-pressure guard: the heap was " + percent + "% full and "
-                    + what + "; give the JVM more heap, or lower what the function holds")) {
-                log.warn("faas: the heap is {}% full after garbage collection, past the critical mark of {}%: stopped"
-                        + " {} ({})", percent, Math.round(critical * 100), invocation.describe(), what);
+    private boolean stopLargest(int percent) {
+        // The victim is found and stopped allocating nothing: the heap may be all but gone, and the
+        // interrupt is what frees it. Telling about it comes after.
+        for (int attempt = 0; attempt < 8; attempt++) {
+            Invocation victim = largestOverBudget();
+            if (victim == null) {
+                return false;
+            }
+            if (victim.stopForMemory(percent)) {
+                Deployment function = victim.deployment();
                 if (function.metrics != null) {
                     function.metrics.memoryPressure();
                 }
+                long allocated = victim.liveAllocatedBytes();
+                log.warn("faas: the heap is {}% full, past the critical mark of {}%: stopped {} ({})", percent,
+                        Math.round(critical * 100), victim.describe(), allocated < 0
+                                ? "its memoryMb is " + function.config.memoryMb() + " MB (not metered)"
+                                : "it allocated " + (allocated >> 20) + " MB against a memoryMb of "
+                                        + function.config.memoryMb() + " MB");
+                return true;
+            }
+            // it ended, or was stopped otherwise, as it was chosen: look again
+        }
+        return false;
+    }
+
+    /** The running call furthest over its declared memory, or null; reuses one finder, allocating nothing. */
+    private Invocation largestOverBudget() {
+        synchronized (finder) {
+            finder.best = null;
+            finder.bestOver = Long.MIN_VALUE;
+            engine.work.forEachInvocation(finder);
+            Invocation best = finder.best;
+            finder.best = null;
+            return best;
+        }
+    }
+
+    /** Keeps the running call furthest over its budget among those it is shown. */
+    private static final class Finder implements Consumer<Invocation> {
+        Invocation best;
+        long bestOver;
+
+        @Override
+        public void accept(Invocation invocation) {
+            if (!invocation.isRunning()) {
                 return;
+            }
+            long over = overBudget(invocation);
+            if (best == null || over > bestOver) {
+                best = invocation;
+                bestOver = over;
             }
         }
     }
 
-    /** Bytes allocated beyond the declared memoryMb; unmetered calls rank by their memoryMb. */
     private static long overBudget(Invocation invocation) {
         long declared = (long) invocation.deployment().config.memoryMb() << 20;
         long allocated = invocation.liveAllocatedBytes();
         return allocated < 0 ? declared - Long.MAX_VALUE / 2 : allocated - declared;
+    }
+
+    /**
+     * A platform thread that runs every guard's poll every {@link #POLL_MILLIS}, while there is one.
+     * Whatever a poll throws (an OutOfMemoryError, most likely, which is when it matters), the thread
+     * carries on.
+     */
+    private static final class Poller {
+        private final List<Runnable> polls = new CopyOnWriteArrayList<>();
+        private Thread thread; // guarded by this
+
+        synchronized Runnable add(Runnable poll) {
+            polls.add(poll);
+            if (thread == null || !thread.isAlive()) {
+                thread = Thread.ofPlatform().name("faas-heap-poll").daemon().start(this::loop);
+            }
+            return () -> polls.remove(poll);
+        }
+
+        private void loop() {
+            while (true) {
+                try {
+                    if (polls.isEmpty()) {
+                        synchronized (this) {
+                            if (polls.isEmpty()) {
+                                thread = null;
+                                return;
+                            }
+                        }
+                    }
+                    for (Runnable poll : polls) {
+                        poll.run();
+                    }
+                } catch (Throwable ignored) {
+                    // each poll reports its own failures; this one could not even do that
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(POLL_MILLIS));
+            }
+        }
     }
 }

@@ -85,6 +85,8 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
     private long startNanos;
     /** The INIT phase of a cold start, or null for a warm call. */
     private volatile InitPhase init;
+    /** How it was stopped, once a timer, a shutdown or a memory limit has; null otherwise. */
+    private volatile Stop stop;
     private long handlerStartNanos;
     /** The environment the call holds (its handler), or null before it has one. */
     private Handler<Object, Object> environment;
@@ -333,6 +335,11 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
 
     /** The end of a thread that lost its invocation to a timer or a shutdown. */
     private void endOrphan() {
+        Stop details;
+        while ((details = stop) == null) { // the stopper that won the state stores it next
+            Thread.onSpinWait();
+        }
+        deliverStop(details); // in case the stopper could not deliver it (no thread, no memory)
         leaveDeadline();
         try {
             if (environment != null) {
@@ -369,17 +376,17 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
     }
 
     private void initDeadline() {
-        stop(STARTING, INIT_TIMED_OUT, null, -1);
+        stop(STARTING, INIT_TIMED_OUT, null, -1, -1);
     }
 
     @Override
     public void handlerDeadline() {
-        stop(HANDLING, TIMED_OUT, null, -1);
+        stop(HANDLING, TIMED_OUT, null, -1, -1);
     }
 
     /** Gives up on the call if it is still running: the runtime is closing and the drain timed out. */
     void shutDown() {
-        stopRunning(SHUT_DOWN, null, -1);
+        stopRunning(SHUT_DOWN, null, -1, -1);
     }
 
     /** The watchdog's check: stops the call once it has allocated past its function's limit. */
@@ -391,26 +398,27 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
         if (live > deployment.allocationLimitBytes) {
             stopRunning(MEMORY_STOPPED, "function '" + deployment.name + "' allocated " + (live >> 20) + " MB, past"
                     + " its allocationLimitMb of " + (deployment.allocationLimitBytes >> 20) + " MB (request "
-                    + requestId() + "): raise allocationLimitMb, or allocate less", live);
+                    + requestId() + "): raise allocationLimitMb, or allocate less", live, -1);
         }
     }
 
     /**
-     * Stops the call for memory (the heap-pressure guard); {@code why} becomes the error.
+     * Stops the call for memory (the heap-pressure guard, the heap {@code heapPercent} full). It
+     * allocates next to nothing before the thread is interrupted: the heap may be all but gone.
      *
      * @return whether this stopped it: false if it had ended or was stopped already
      */
-    boolean stopForMemory(String why) {
-        return stopRunning(MEMORY_STOPPED, why, -1);
+    boolean stopForMemory(int heapPercent) {
+        return stopRunning(MEMORY_STOPPED, null, -1, heapPercent);
     }
 
-    private boolean stopRunning(int stopped, String memoryReason, long allocated) {
+    private boolean stopRunning(int stopped, String memoryReason, long allocated, int heapPercent) {
         while (true) {
             int from = state;
             if (from != STARTING && from != HANDLING) {
                 return false;
             }
-            if (stop(from, stopped, memoryReason, allocated)) {
+            if (stop(from, stopped, memoryReason, allocated, heapPercent)) {
                 return true;
             }
         }
@@ -427,15 +435,18 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
     }
 
     /**
-     * Moves {@code expected} to {@code stopped}; if that wins, records a memory stop's details (only
-     * the winner's), interrupts the thread and releases the caller.
+     * Moves {@code expected} to {@code stopped}; if that wins, interrupts the thread and releases the
+     * caller, off the stopper's thread when one can be had. The caller is never left waiting: a
+     * delivery that fails (no thread, no memory) is made again by the call's own thread as it ends.
      */
-    private boolean stop(int expected, int stopped, String memoryReason, long allocated) {
+    private boolean stop(int expected, int stopped, String memoryReason, long allocated, int heapPercent) {
+        Stop details = new Stop(expected, stopped, memoryReason, allocated, heapPercent);
         deployment.orphanStarted();
         if (!STATE.compareAndSet(this, expected, stopped)) {
             deployment.orphanEnded();
             return false;
         }
+        stop = details;
         Thread thread = thread();
         if (thread != null) {
             thread.interrupt();
@@ -443,13 +454,25 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
         // The caller's future may run user callbacks, and recording may wait for the journal:
         // deliver off the timer's thread, unless no thread can be had.
         try {
-            deployment.engine.work.runTask("delivering the "
-                    + (stopped == SHUT_DOWN ? "shutdown" : stopped == MEMORY_STOPPED ? "memory stop" : "timeout")
-                    + " of " + describe(), () -> deliverStopped(expected, stopped, memoryReason, allocated));
-        } catch (RuntimeException | Error noThread) {
-            deliverStopped(expected, stopped, memoryReason, allocated);
+            deployment.engine.work.runTask("delivering the stop of " + describe(), () -> deliverStop(details));
+        } catch (Throwable noThread) {
+            deliverStop(details);
         }
         return true;
+    }
+
+    /** Delivers a stopped call once: whoever claims it; a failed attempt gives the claim back. */
+    private void deliverStop(Stop details) {
+        if (!details.claim()) {
+            return;
+        }
+        try {
+            deliverStopped(details);
+            details.delivered();
+        } catch (Throwable failure) {
+            details.unclaim();
+            Failures.survived("delivering a stopped call", failure);
+        }
     }
 
     /**
@@ -457,7 +480,9 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
      * phase as far as it got (the init timeout, for an init timeout); one stopped in HANDLING
      * reports the INIT phase it finished.
      */
-    private void deliverStopped(int from, int stopped, String memoryReason, long allocated) {
+    private void deliverStopped(Stop details) {
+        int from = details.from;
+        int stopped = details.to;
         RequestIds.putMdc(this);
         try {
             InitPhase phase = init;
@@ -470,8 +495,8 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
                 case INIT_TIMED_OUT -> outcome = Outcome.INIT_ERROR;
                 case MEMORY_STOPPED -> {
                     outcome = Outcome.MEMORY_LIMIT;
-                    error = new MemoryLimitExceededException(deployment.name, requestId(), memoryReason);
-                    allocatedBytes = allocated;
+                    error = new MemoryLimitExceededException(deployment.name, requestId(), memoryReason(details));
+                    allocatedBytes = details.allocated;
                 }
                 default -> {
                     outcome = Outcome.ERROR;
@@ -495,17 +520,34 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
         // Unlike a finished call, a stopped one keeps its slot until its thread ends (endOrphan).
     }
 
+    private String memoryReason(Stop details) {
+        if (details.heapPercent < 0) {
+            return details.memoryReason;
+        }
+        long allocated = liveAllocatedBytes();
+        String what = allocated < 0 ? "its memoryMb is " + deployment.config.memoryMb() + " MB (not metered)"
+                : "it allocated " + (allocated >> 20) + " MB against a memoryMb of " + deployment.config.memoryMb() + " MB";
+        return "stopped by the heap-pressure guard: the heap was " + details.heapPercent + "% full and " + what
+                + "; give the JVM more heap, or lower what the function holds";
+    }
+
     /**
      * Bills and records the outcome, releases the slot of a finished call, then hands the outcome
      * over: the delivery happens whatever recording does.
      */
     private void settle(long billableNanos) {
         try {
-            billedDurationMs = deployment.engine.pricing.billedDurationMs(billableNanos);
-            if (allocatedBytes < 0) { // else what a memory stop found
-                allocatedBytes = liveAllocatedBytes();
+            Stop details = stop;
+            if (details == null || !details.recorded) { // a stop delivered again is recorded once
+                billedDurationMs = deployment.engine.pricing.billedDurationMs(billableNanos);
+                if (allocatedBytes < 0) { // else what a memory stop found
+                    allocatedBytes = liveAllocatedBytes();
+                }
+                deployment.engine.record(this);
+                if (details != null) {
+                    details.recorded = true;
+                }
             }
-            deployment.engine.record(this);
         } finally {
             try {
                 if (state == FINISHED) {
@@ -832,6 +874,48 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
     @SuppressWarnings("unchecked") // an asynchronous call's caller is the future it was given
     private CompletableFuture<Object> future() {
         return (CompletableFuture<Object>) caller;
+    }
+
+    /**
+     * How a call was stopped, made only when it is: where it was, why, and who delivers it. The
+     * delivery is claimed by compare-and-set, so that the stopper's task and, when that fails, the
+     * call's own thread as it ends, deliver it exactly once between them.
+     */
+    private static final class Stop {
+        private static final VarHandle DELIVERY = VarHandles.field(MethodHandles.lookup(), "delivery", int.class);
+        private static final int OPEN = 0;
+        private static final int CLAIMED = 1;
+        private static final int DONE = 2;
+
+        final int from;
+        final int to;
+        final String memoryReason;
+        final long allocated;
+        final int heapPercent;
+        @SuppressWarnings("unused") // through DELIVERY
+        private volatile int delivery;
+        /** Whether its ledger record was written (by the attempt that claimed it). */
+        boolean recorded;
+
+        Stop(int from, int to, String memoryReason, long allocated, int heapPercent) {
+            this.from = from;
+            this.to = to;
+            this.memoryReason = memoryReason;
+            this.allocated = allocated;
+            this.heapPercent = heapPercent;
+        }
+
+        boolean claim() {
+            return DELIVERY.compareAndSet(this, OPEN, CLAIMED);
+        }
+
+        void unclaim() {
+            DELIVERY.setVolatile(this, OPEN);
+        }
+
+        void delivered() {
+            DELIVERY.setVolatile(this, DONE);
+        }
     }
 
     /**

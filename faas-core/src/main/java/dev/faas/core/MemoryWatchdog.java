@@ -68,8 +68,12 @@ final class MemoryWatchdog {
                 idle = false;
                 continue;
             }
-            for (Invocation invocation : capped) {
-                invocation.checkAllocationLimit();
+            try {
+                for (Invocation invocation : capped) {
+                    invocation.checkAllocationLimit();
+                }
+            } catch (Throwable unexpected) { // an OutOfMemoryError of someone else's making: patrol on
+                Failures.survived("the memory watchdog", unexpected);
             }
             LockSupport.parkNanos(this, PERIOD_NANOS);
         }

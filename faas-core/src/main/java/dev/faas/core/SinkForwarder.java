@@ -79,23 +79,28 @@ final class SinkForwarder {
     private void forwardLoop() {
         List<InvocationRecord> batch = new ArrayList<>(MAX_BATCH);
         while (true) {
-            for (LedgerEntry entry; batch.size() < MAX_BATCH && (entry = queue.poll()) != null; ) {
-                batch.add(entry.toRecord(pricing));
+            try {
+                for (LedgerEntry entry; batch.size() < MAX_BATCH && (entry = queue.poll()) != null; ) {
+                    batch.add(entry.toRecord(pricing));
+                    queued.decrementAndGet();
+                }
+                if (!batch.isEmpty()) {
+                    send(List.copyOf(batch));
+                    batch.clear();
+                    continue;
+                }
+                if (closed) {
+                    return;
+                }
+                parked = true;
+                if (queue.isEmpty() && !closed) {
+                    LockSupport.parkNanos(this, TimeUnit.SECONDS.toNanos(1));
+                }
+                parked = false;
+            } catch (Throwable unexpected) { // an OutOfMemoryError of someone else's making: the batch is kept
+                Failures.survived("the ledger sink's forwarder", unexpected);
+                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100));
             }
-            if (!batch.isEmpty()) {
-                queued.addAndGet(-batch.size());
-                send(List.copyOf(batch));
-                batch.clear();
-                continue;
-            }
-            if (closed) {
-                return;
-            }
-            parked = true;
-            if (queue.isEmpty() && !closed) {
-                LockSupport.parkNanos(this, TimeUnit.SECONDS.toNanos(1));
-            }
-            parked = false;
         }
     }
 

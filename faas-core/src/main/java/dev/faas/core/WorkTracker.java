@@ -12,6 +12,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -152,6 +153,26 @@ final class WorkTracker {
             }
         }
         return all;
+    }
+
+    /**
+     * Shows {@code visitor} every invocation in flight, stripe by stripe under its lock, allocating
+     * nothing: for the heap-pressure guard, which looks when the heap may be all but gone. The visitor
+     * must be quick and take no lock of the runtime's.
+     */
+    void forEachInvocation(Consumer<Invocation> visitor) {
+        for (Stripe stripe : stripes) {
+            stripe.lock();
+            try {
+                for (int slot = 0; slot < stripe.used; slot++) {
+                    if (stripe.units[slot] instanceof Invocation invocation) {
+                        visitor.accept(invocation);
+                    }
+                }
+            } finally {
+                stripe.unlock();
+            }
+        }
     }
 
     /** The invocations whose threads still run their calls. */

@@ -1,0 +1,38 @@
+package dev.faas.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A call that retains a megabyte after another, in a child JVM with a 256 MB heap. The guard stops
+ * one that waits now and then; one that never blocks nor checks cannot be stopped and ends in an
+ * OutOfMemoryError (README, "Memory limits"). Either way the runtime lives on: it serves calls and
+ * its timer still times them out.
+ */
+final class HeapBombTest {
+
+    @ParameterizedTest(name = "{0}, {1}-byte allocations")
+    @CsvSource({"sleeps, 1048576, MEMORY_LIMIT", "sleeps, 65536, MEMORY_LIMIT", "spins, 1048576, ",
+            "checks, 1048576, "})
+    void theRuntimeLivesThroughAHeapBomb(String kind, int chunk, String expectedOutcome)
+            throws IOException, InterruptedException {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process child = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseG1GC", "-cp", System.getProperty("java.class.path"),
+                HeapBombChild.class.getName(), kind, Integer.toString(chunk))
+                .redirectErrorStream(true)
+                .start();
+        byte[] output = child.getInputStream().readAllBytes();
+        assertThat(child.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        String printed = new String(output, StandardCharsets.UTF_8);
+
+        assertThat(printed).contains("serves calls").contains("times calls out").contains("survived");
+        if (expectedOutcome != null) {
+            assertThat(printed).as("the guard stopped the bomb").contains("bomb " + expectedOutcome);
+        }
+    }
+}
