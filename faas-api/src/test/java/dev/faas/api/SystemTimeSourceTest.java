@@ -24,6 +24,21 @@ final class SystemTimeSourceTest {
     }
 
     @Test
+    void livesThroughTasksThatThrowErrors() throws InterruptedException {
+        CountDownLatch after = new CountDownLatch(1);
+
+        clock.schedule(Duration.ZERO, () -> {
+            throw new OutOfMemoryError("a handler's, as the timer met it");
+        });
+        clock.schedule(Duration.ZERO, () -> {
+            throw new StackOverflowError();
+        });
+        clock.schedule(Duration.ofMillis(5), after::countDown);
+
+        assertThat(after.await(10, TimeUnit.SECONDS)).as("a later timer still fires").isTrue();
+    }
+
+    @Test
     void firesAfterTheDelay() throws InterruptedException {
         CountDownLatch fired = new CountDownLatch(1);
         long start = System.nanoTime();

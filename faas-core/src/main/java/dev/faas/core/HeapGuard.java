@@ -40,8 +40,17 @@ import org.slf4j.LoggerFactory;
  * second: heap use below the mark, garbage included, ends the refusal, and after {@link #QUIET_NANOS}
  * without a collection it asks for one.
  *
- * <p>The admission check is a volatile read; the rest runs on the JVM's notification thread and, while
- * refusing, on the guard's own virtual thread.
+ * <p>Between collections it also polls the old generation, every {@link #POLL_MILLIS} ms: objects
+ * too large for the young generation go straight there, and a call that retains them fills the heap
+ * with no young collection to report it. A poll past the marks acts as a collection's report would,
+ * judged on where the next poll would find the heap at its present rate; it stops at most one call
+ * until a collection has been looked at. A stop allocates nothing before its interrupt (the heap may
+ * be all but gone), and once a call is stopped the guard asks for a collection, so that what it held
+ * is seen to go.
+ *
+ * <p>The admission check is a volatile read; the rest runs on the JVM's notification thread, on one
+ * polling platform thread for all runtimes and, while refusing, on a platform thread of its own:
+ * none of them needs a carrier, and each lives through an OutOfMemoryError.
  */
 final class HeapGuard implements NotificationListener {
 
