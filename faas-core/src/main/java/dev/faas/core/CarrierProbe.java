@@ -1,11 +1,10 @@
 package dev.faas.core;
 
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Watches, for the whole JVM, whether virtual threads get a carrier: every quarter of a second a
@@ -20,7 +19,7 @@ final class CarrierProbe {
     /** How long a virtual thread may wait for a carrier before the scheduler counts as starved. */
     static final long STARVED_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long PERIOD_MILLIS = 250;
-    private static final Logger log = LoggerFactory.getLogger(FaasRuntime.class);
+    private static final Periodic PROBER = new Periodic("faas-carrier-probe", Duration.ofMillis(PERIOD_MILLIS));
     private static final CarrierProbe JVM = new CarrierProbe();
 
     /** Hears the episodes. Called on the probe's thread: must be quick, and must not throw. */
@@ -31,47 +30,33 @@ final class CarrierProbe {
     }
 
     private final Set<Listener> listeners = ConcurrentHashMap.newKeySet();
-    private Thread prober; // guarded by this
+    private Runnable stopProbing; // guarded by this
 
     private CarrierProbe() {
     }
 
     /** Adds a listener, starting the probe if it is the first; the handle's {@code run()} removes it. */
     static Runnable listen(Listener listener) {
-        JVM.listeners.add(listener);
-        JVM.ensureRunning();
-        return () -> JVM.listeners.remove(listener);
-    }
-
-    private synchronized void ensureRunning() {
-        if (prober == null || !prober.isAlive()) {
-            prober = Thread.ofPlatform().name("faas-carrier-probe").daemon().start(this::probeLoop);
+        synchronized (JVM) {
+            if (JVM.listeners.isEmpty()) {
+                JVM.stopProbing = PROBER.add(JVM::probeOnce);
+            }
+            JVM.listeners.add(listener);
         }
-    }
-
-    private void probeLoop() {
-        while (true) {
-            try {
-                if (listeners.isEmpty()) {
-                    synchronized (this) {
-                        if (listeners.isEmpty()) {
-                            prober = null;
-                            return;
-                        }
-                    }
-                }
-                probe();
-                Thread.sleep(PERIOD_MILLIS);
-            } catch (InterruptedException e) {
-                return;
-            } catch (Throwable unexpected) { // an OutOfMemoryError of someone else's making: probe again later
-                try {
-                    log.debug("faas: the carrier probe failed once", unexpected);
-                    Thread.sleep(PERIOD_MILLIS);
-                } catch (Throwable ignored) {
-                    // keep probing
+        return () -> {
+            synchronized (JVM) {
+                if (JVM.listeners.remove(listener) && JVM.listeners.isEmpty()) {
+                    JVM.stopProbing.run();
                 }
             }
+        };
+    }
+
+    private void probeOnce() {
+        try {
+            probe();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

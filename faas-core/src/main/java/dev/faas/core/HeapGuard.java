@@ -7,13 +7,12 @@ import java.lang.management.MemoryMXBean;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import javax.management.ListenerNotFoundException;
@@ -58,7 +57,7 @@ final class HeapGuard implements NotificationListener {
     private static final long RECHECK_MILLIS = 1_000;
     private static final long POLL_MILLIS = 2;
     /** One platform thread polls the old generation for every runtime's guard. */
-    private static final Poller POLLER = new Poller();
+    private static final Periodic POLLER = new Periodic("faas-heap-poll", Duration.ofMillis(POLL_MILLIS));
     static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final Engine engine;
@@ -304,44 +303,5 @@ final class HeapGuard implements NotificationListener {
         long declared = (long) invocation.deployment().config.memoryMb() << 20;
         long allocated = invocation.liveAllocatedBytes();
         return allocated < 0 ? declared - Long.MAX_VALUE / 2 : allocated - declared;
-    }
-
-    /**
-     * A platform thread that runs every guard's poll every {@link #POLL_MILLIS}, while there is one.
-     * Whatever a poll throws (an OutOfMemoryError, most likely, which is when it matters), the thread
-     * carries on.
-     */
-    private static final class Poller {
-        private final List<Runnable> polls = new CopyOnWriteArrayList<>();
-        private Thread thread; // guarded by this
-
-        synchronized Runnable add(Runnable poll) {
-            polls.add(poll);
-            if (thread == null || !thread.isAlive()) {
-                thread = Thread.ofPlatform().name("faas-heap-poll").daemon().start(this::loop);
-            }
-            return () -> polls.remove(poll);
-        }
-
-        private void loop() {
-            while (true) {
-                try {
-                    if (polls.isEmpty()) {
-                        synchronized (this) {
-                            if (polls.isEmpty()) {
-                                thread = null;
-                                return;
-                            }
-                        }
-                    }
-                    for (Runnable poll : polls) {
-                        poll.run();
-                    }
-                } catch (Throwable ignored) {
-                    // each poll reports its own failures; this one could not even do that
-                }
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(POLL_MILLIS));
-            }
-        }
     }
 }
