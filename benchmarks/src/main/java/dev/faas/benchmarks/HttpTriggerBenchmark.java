@@ -7,6 +7,8 @@ import dev.faas.api.FunctionRef;
 import dev.faas.api.FunctionSpec;
 import dev.faas.core.FaasRuntime;
 import dev.faas.triggers.http.HttpTrigger;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.WebServer;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,10 +16,19 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.VirtualThreadPool;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -43,6 +54,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *       least any server pays that runs each call on a thread of its own;
  *   <li>{@code bareServerInvoke}: the same server whose handler calls the function itself (the peer:
  *       the invocation's cost without the trigger's);
+ *   <li>{@code bareHelidon}: a Helidon 4 WebServer (built for virtual threads) writing the same body:
+ *       the server a user would otherwise write a handler for;
+ *   <li>{@code bareJetty}: a Jetty 12 server on virtual threads writing the same body;
  *   <li>{@code trigger}: the trigger, {@code GET /hello} to a function that takes nothing;
  *   <li>{@code triggerTyped}: the trigger, {@code GET /greet/{name}} bound to a record input.
  * </ul>
@@ -70,6 +84,10 @@ public class HttpTriggerBenchmark {
     private HttpServer bareHop;
     private ExecutorService bareThreads;
     private HttpTrigger trigger;
+    private WebServer helidon;
+    private Server jetty;
+    int helidonPort;
+    int jettyPort;
     int barePort;
     int bareInvokePort;
     int bareHopPort;
@@ -98,6 +116,32 @@ public class HttpTriggerBenchmark {
         bareHopPort = bareHop.getAddress().getPort();
         barePort = bare.getAddress().getPort();
         bareInvokePort = bareInvoke.getAddress().getPort();
+        helidon = WebServer.builder().host("127.0.0.1").port(0)
+                .routing(routing -> routing.get("/hello", (request, response) -> {
+                    response.header(HeaderNames.CONTENT_TYPE, "application/json");
+                    response.send(HELLO);
+                }))
+                .build().start();
+        helidonPort = helidon.port();
+        jetty = new Server(new VirtualThreadPool());
+        ServerConnector connector = new ServerConnector(jetty);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        jetty.addConnector(connector);
+        jetty.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+                response.write(true, ByteBuffer.wrap(HELLO), callback);
+                return true;
+            }
+        });
+        try {
+            jetty.start();
+        } catch (Exception e) {
+            throw new IOException("Jetty did not start", e);
+        }
+        jettyPort = connector.getLocalPort();
         trigger = HttpTrigger.builder().route("GET", "/hello", "hello").route("GET", "/greet/{name}", "greet").build();
         runtime.addTrigger(trigger);
         triggerPort = trigger.port();
@@ -126,6 +170,12 @@ public class HttpTriggerBenchmark {
         bareInvoke.stop(0);
         bareHop.stop(0);
         bareThreads.close();
+        helidon.stop();
+        try {
+            jetty.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** One client thread's keep-alive connections, one per server. */
@@ -136,9 +186,13 @@ public class HttpTriggerBenchmark {
         Connection bareHop;
         Connection trigger;
         Connection triggerTyped;
+        Connection helidon;
+        Connection jetty;
 
         @Setup(Level.Trial)
         public void connect(HttpTriggerBenchmark servers) throws IOException {
+            helidon = new Connection(servers.helidonPort, "/hello");
+            jetty = new Connection(servers.jettyPort, "/hello");
             bare = new Connection(servers.barePort, "/hello");
             bareInvoke = new Connection(servers.bareInvokePort, "/hello");
             bareHop = new Connection(servers.bareHopPort, "/hello");
@@ -153,7 +207,19 @@ public class HttpTriggerBenchmark {
             bareHop.close();
             trigger.close();
             triggerTyped.close();
+            helidon.close();
+            jetty.close();
         }
+    }
+
+    @Benchmark
+    public int bareHelidon(Client client) throws IOException {
+        return client.helidon.get();
+    }
+
+    @Benchmark
+    public int bareJetty(Client client) throws IOException {
+        return client.jetty.get();
     }
 
     @Benchmark
