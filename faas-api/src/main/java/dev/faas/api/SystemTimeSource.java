@@ -94,7 +94,10 @@ final class SystemTimeSource implements TimeSource {
         return timer;
     }
 
-    /** A ticker that died (a StackOverflowError in a task, say) is replaced, once, by a new one on the same wheel. */
+    /**
+     * A ticker that died anyway (its loop catches everything it can; a failure in the catching itself
+     * is what is left) is replaced by a new one on the same wheel.
+     */
     private synchronized void restartTicker() {
         if (!ticker.isAlive()) {
             ticker = Thread.ofPlatform().name("faas-timer").daemon().unstarted(this::tickLoop);
@@ -125,6 +128,7 @@ final class SystemTimeSource implements TimeSource {
                 tickOnce();
             } catch (Throwable failure) {
                 report(failure, null);
+                LockSupport.parkNanos(TICK_NANOS); // not a spin, whatever keeps failing
             }
         }
     }

@@ -88,6 +88,7 @@ final class FunctionConfigTest {
         assertInvalid(b -> b.maxQueuedEvents(0), "maxQueuedEvents", "at least 1, but was 0");
         assertInvalid(b -> b.onFailure("not a name"), "onFailure", "but was 'not a name'");
         assertInvalid(b -> b.timeout(null), "timeout", "timeout must be set");
+        assertInvalid(b -> b.threadKind(null), "threadKind", "threadKind must be set");
     }
 
     @ParameterizedTest

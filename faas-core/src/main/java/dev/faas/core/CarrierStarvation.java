@@ -35,6 +35,10 @@ final class CarrierStarvation implements CarrierProbe.Listener {
         }
         Map<String, int[]> computing = new TreeMap<>(); // calls, of which given up on
         for (Invocation invocation : work.computingInvocations()) {
+            Thread thread = invocation.thread();
+            if (thread == null || !thread.isVirtual()) {
+                continue; // a platform thread holds no carrier
+            }
             int[] counts = computing.computeIfAbsent(invocation.functionName(), name -> new int[2]);
             counts[0]++;
             if (!invocation.isRunning()) {
@@ -50,8 +54,8 @@ final class CarrierStarvation implements CarrierProbe.Listener {
                 .append(name).append("' (").append(counts[0]).append(counts[0] == 1 ? " call" : " calls")
                 .append(counts[1] > 0 ? ", " + counts[1] + " already given up on" : "").append(')'));
         log.warn("faas: virtual threads have waited {} ms for a carrier: the JDK's {} carriers are held, most likely by"
-                + " calls that compute without blocking: {}. Deadlines still stop them and release their callers,"
-                + " but new calls and every other virtual thread of the host wait. Run CPU-bound functions on"
+                + " calls that compute without blocking: {}. Their deadlines still release their callers (the"
+                + " threads run on, given up on), but new calls and every other virtual thread of the host wait. Run CPU-bound functions on"
                 + " platform threads: FunctionConfig.builder().threadKind(ThreadKind.PLATFORM)",
                 TimeUnit.NANOSECONDS.toMillis(waitedNanos), Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
                         Runtime.getRuntime().availableProcessors()), functions);

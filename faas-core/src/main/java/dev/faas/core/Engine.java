@@ -217,8 +217,8 @@ final class Engine {
             }
             reportLog.report(invocation);
             reportLog.failure(invocation);
-        } catch (RuntimeException e) {
-            log.warn("faas: recording {} failed", invocation, e);
+        } catch (Throwable e) { // recording never throws into the invocation, an Error included
+            Failures.survived("recording " + invocation.describe(), e);
         }
         if (!listeners.isEmpty()) {
             InvocationReport report = invocation.report();

@@ -115,7 +115,15 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
                         : new LedgerJournal(builder.journalDirectory, builder.durability, builder.pricing, countFailure,
                                 builder.journalSegmentBytes, builder.journalOpener);
         SinkForwarder sink = builder.sink == null ? null : new SinkForwarder(builder.sink, builder.pricing);
-        RuntimeLedger ledger = new RuntimeLedger(builder.pricing, builder.retention, journal, sink);
+        RuntimeLedger ledger;
+        try {
+            ledger = new RuntimeLedger(builder.pricing, builder.retention, journal, sink);
+        } catch (RuntimeException | Error refused) { // the journal would not start: nor does the sink's thread
+            if (sink != null) {
+                sink.close();
+            }
+            throw refused;
+        }
         this.engine = new Engine(builder.clock, work, builder.pricing, new ReportLog(builder.reportLog, builder.failureLog), ledger,
                 registry, builder.concurrencyLimit, builder.memoryCapacityMb, builder.allocationMetering, functions,
                 builder.undeliveredEvents, builder.listeners, builder.heapHighWater, builder.heapCritical);
@@ -255,6 +263,11 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
     /** Whether a deployed function (or one being undeployed, whose calls may still run) has no reservation. */
     private boolean usesSharedPool() {
         for (Deployment deployment : functions.values()) {
+            if (deployment.config.reservedConcurrency().isEmpty()) {
+                return true;
+            }
+        }
+        for (Deployment deployment : draining) {
             if (deployment.config.reservedConcurrency().isEmpty()) {
                 return true;
             }

@@ -43,9 +43,9 @@ import org.slf4j.LoggerFactory;
  * too large for the young generation go straight there, and a call that retains them fills the heap
  * with no young collection to report it. A poll past the marks acts as a collection's report would,
  * judged on where the next poll would find the heap at its present rate; it stops at most one call
- * until a collection has been looked at. A stop allocates nothing before its interrupt (the heap may
- * be all but gone), and once a call is stopped the guard asks for a collection, so that what it held
- * is seen to go.
+ * until a collection has been looked at. A stop allocates next to nothing before its interrupt (the
+ * heap may be all but gone: the victim is found without allocating), and once a call is stopped the
+ * guard asks for a collection, so that what it held is seen to go.
  *
  * <p>The admission check is a volatile read; the rest runs on the JVM's notification thread, on one
  * polling platform thread for all runtimes and, while refusing, on a platform thread of its own:
@@ -80,6 +80,8 @@ final class HeapGuard implements NotificationListener {
     private volatile boolean stoppedSinceCollection;
     /** Whether a call was stopped since the recheck last asked for a collection. */
     private volatile boolean collectAfterStop;
+    /** Whether the recheck thread runs; started and ended under this guard's lock. */
+    private boolean rechecking;
     /** The heap's fill after the last collection, in percent, while refusing; -1 when not. */
     private volatile int refusingAtPercent = -1;
     /** When the last collection was reported, on System.nanoTime. */
@@ -194,22 +196,28 @@ final class HeapGuard implements NotificationListener {
         int percent = (int) Math.round(fill * 100);
         boolean wasRefusing = refusingAtPercent >= 0;
         refusingAtPercent = percent;
-        if (!wasRefusing) {
-            log.warn("faas: {} {}% full{}, past the high-water mark of {}%: new calls are refused (HEAP_PRESSURE) until"
-                    + " it falls back", what, percent, what.startsWith("the heap") ? " after garbage collection" : "",
-                    Math.round(highWater * 100));
-            if (listening) {
-                // A platform thread: it must run even when handlers hold every carrier.
-                Thread.ofPlatform().name("faas-heap-guard").daemon().start(this::recheckWhileRefusing);
-            }
-        }
+        // The stop first: it allocates least, and the heap may be all but gone.
         if (fill >= critical && mayStop && stopLargest(percent)) {
             stoppedSinceCollection = true;
             collectAfterStop = true;
         }
+        if (listening && !rechecking) {
+            // A platform thread: it must run even when handlers hold every carrier.
+            rechecking = true;
+            try {
+                Thread.ofPlatform().name("faas-heap-guard").daemon().start(this::recheckWhileRefusing);
+            } catch (Throwable noThread) {
+                rechecking = false; // the next report tries again
+            }
+        }
+        if (!wasRefusing) {
+            log.warn("faas: {} {}% full{}, past the high-water mark of {}%: new calls are refused (HEAP_PRESSURE) until"
+                    + " it falls back", what, percent, what.startsWith("the heap") ? " after garbage collection" : "",
+                    Math.round(highWater * 100));
+        }
     }
 
-    private void endRefusal(String how) {
+    private synchronized void endRefusal(String how) {
         refusingAtPercent = -1;
         log.info("faas: the heap is {}: calls are taken again", how);
         engine.capacityReleased(); // events waited: they may run now
@@ -219,7 +227,13 @@ final class HeapGuard implements NotificationListener {
     private void recheckWhileRefusing() {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         try {
-            while (listening && refusingAtPercent >= 0) {
+            while (true) {
+                synchronized (this) { // decided with pressure(), which starts this thread only when none runs
+                    if (!listening || refusingAtPercent < 0) {
+                        rechecking = false;
+                        return;
+                    }
+                }
                 Thread.sleep(RECHECK_MILLIS);
                 long used = memory.getHeapMemoryUsage().getUsed();
                 if ((double) used / maxHeap < highWater && refusingAtPercent >= 0) {
@@ -236,6 +250,10 @@ final class HeapGuard implements NotificationListener {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            rechecking = false;
+        } catch (Throwable unexpected) {
+            rechecking = false;
+            Failures.survived("the heap-pressure guard's recheck", unexpected);
         }
     }
 

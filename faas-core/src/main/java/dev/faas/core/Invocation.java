@@ -339,7 +339,14 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
         while ((details = stop) == null) { // the stopper that won the state stores it next
             Thread.onSpinWait();
         }
-        deliverStop(details); // in case the stopper could not deliver it (no thread, no memory)
+        // In case the stopper could not deliver it (no thread, no memory): try until it is delivered,
+        // waiting out an attempt in progress, for a while.
+        for (int attempt = 0; attempt < 1_000 && !details.isDelivered(); attempt++) {
+            deliverStop(details);
+            if (!details.isDelivered()) {
+                LockSupport.parkNanos(1_000_000);
+            }
+        }
         leaveDeadline();
         try {
             if (environment != null) {
@@ -538,15 +545,15 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
     private void settle(long billableNanos) {
         try {
             Stop details = stop;
-            if (details == null || !details.recorded) { // a stop delivered again is recorded once
+            if (details == null || !details.recorded) { // a stop delivered again is recorded once, at most
+                if (details != null) {
+                    details.recorded = true;
+                }
                 billedDurationMs = deployment.engine.pricing.billedDurationMs(billableNanos);
                 if (allocatedBytes < 0) { // else what a memory stop found
                     allocatedBytes = liveAllocatedBytes();
                 }
                 deployment.engine.record(this);
-                if (details != null) {
-                    details.recorded = true;
-                }
             }
         } finally {
             try {
@@ -574,14 +581,14 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
             LockSupport.unpark(waiter);
             return;
         }
-        CompletableFuture<Object> future = future();
-        if (state != FINISHED && future.getNumberOfDependents() > 0) {
-            // A stopped call is delivered from the runtime's own platform threads, which user
-            // callbacks must not hold up: they run on a thread of their own.
+        if (state != FINISHED) {
+            // A stopped call is delivered from the runtime's bookkeeping threads, which user callbacks
+            // must not hold up; and while handlers hold every carrier a virtual thread would not run
+            // them (a caller blocked in get() is a dependent too): a platform thread of their own.
             try {
-                deployment.engine.work.runUserTask("completing " + describe(), this::completeFuture);
+                deployment.engine.work.runCallbacks("completing " + describe(), this::completeFuture);
                 return;
-            } catch (RuntimeException | Error noThread) {
+            } catch (Throwable noThread) {
                 // no thread to be had: complete it here
             }
         }
@@ -915,6 +922,10 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
 
         void delivered() {
             DELIVERY.setVolatile(this, DONE);
+        }
+
+        boolean isDelivered() {
+            return (int) DELIVERY.getVolatile(this) == DONE;
         }
     }
 

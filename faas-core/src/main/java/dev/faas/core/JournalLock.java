@@ -11,6 +11,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The exclusive hold of one runtime on a journal directory: an OS lock on its {@code journal.lock}
@@ -22,12 +24,17 @@ final class JournalLock implements AutoCloseable {
 
     static final String FILE_NAME = "journal.lock";
 
+    /** The directories a runtime of this process holds, by real path. */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+
     private final FileChannel channel;
     private final FileLock lock;
+    private final Path key;
 
-    private JournalLock(FileChannel channel, FileLock lock) {
+    private JournalLock(FileChannel channel, FileLock lock, Path key) {
         this.channel = channel;
         this.lock = lock;
+        this.key = key;
     }
 
     /**
@@ -38,6 +45,31 @@ final class JournalLock implements AutoCloseable {
      */
     static JournalLock acquire(Path directory) {
         Path file = directory.resolve(FILE_NAME);
+        Path key = canonical(directory);
+        // Refused from this set before a second channel is opened: closing any channel of a locked
+        // file releases every lock this process holds on it (POSIX), the first runtime's included.
+        if (!HELD.add(key)) {
+            throw new InvalidConfigException("ledgerJournal", "the ledger journal in " + directory
+                    + " is in use by another runtime in this process (pid " + ProcessHandle.current().pid()
+                    + "): close that runtime first, or give this one a directory of its own");
+        }
+        try {
+            return lock(directory, file, key);
+        } catch (RuntimeException | Error e) {
+            HELD.remove(key);
+            throw e;
+        }
+    }
+
+    private static Path canonical(Path directory) {
+        try {
+            return directory.toRealPath();
+        } catch (IOException e) {
+            return directory.toAbsolutePath().normalize();
+        }
+    }
+
+    private static JournalLock lock(Path directory, Path file, Path key) {
         FileChannel channel;
         try {
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
@@ -49,7 +81,7 @@ final class JournalLock implements AutoCloseable {
         FileLock lock;
         try {
             lock = channel.tryLock();
-        } catch (OverlappingFileLockException heldHere) {
+        } catch (OverlappingFileLockException heldHere) { // by a channel of this process the set does not know
             lock = null;
         } catch (IOException e) {
             closeQuietly(channel);
@@ -71,7 +103,7 @@ final class JournalLock implements AutoCloseable {
         } catch (IOException e) {
             // The lock holds without the note; only a later opener's message is the poorer for it.
         }
-        return new JournalLock(channel, lock);
+        return new JournalLock(channel, lock, key);
     }
 
     private static String holder(FileChannel channel) {
@@ -93,6 +125,7 @@ final class JournalLock implements AutoCloseable {
             // released with the channel
         }
         closeQuietly(channel);
+        HELD.remove(key);
     }
 
     private static void closeQuietly(FileChannel channel) {

@@ -58,7 +58,10 @@ import org.slf4j.LoggerFactory;
 final class LedgerJournal {
 
     static final long DEFAULT_SEGMENT_BYTES = 64L * 1024 * 1024;
-    /** Records queued beyond which a caller waits until its own is written, whatever the durability. */
+    /**
+     * Records queued beyond which a caller waits until its own is written, whatever the durability
+     * (checked as each caller queues: the bound is this plus the callers queueing at that moment).
+     */
     static final int MAX_BACKLOG = 10_000;
     static final byte[] MAGIC = "FAASLDG1".getBytes(StandardCharsets.US_ASCII);
     /** How long a closing journal keeps trying to write what it holds, once writes fail. */
@@ -267,6 +270,7 @@ final class LedgerJournal {
                 }
                 target.force(true);
             }
+            forceDirectory(file.getParent()); // the copy's name is durable before the segment is cut
             source.truncate(from);
             source.force(true);
             return true;
@@ -357,6 +361,7 @@ final class LedgerJournal {
                     }
                     if (!batch.isEmpty()) {
                         if (write()) {
+                            forceIfDue(); // under steady load too: every(d) forces every d
                             continue;
                         }
                         if (closed) {
@@ -419,7 +424,7 @@ final class LedgerJournal {
                 unforced = false;
                 lastForce = System.nanoTime();
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) { // an Error in the middle of a write must be rolled back too
             rollBack(good);
             failed(e);
             return false;
@@ -500,6 +505,10 @@ final class LedgerJournal {
 
     /** Makes the new segment's directory entry durable too (Linux needs the directory forced). */
     private void forceDirectory() {
+        forceDirectory(directory);
+    }
+
+    private static void forceDirectory(Path directory) {
         try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
             dir.force(true);
         } catch (IOException e) {

@@ -7,7 +7,8 @@ import java.util.Set;
  * The (request id, attempt) of every record recovered so far, so that a record read twice (a
  * segment copied under another name, a batch written again after a failed write) counts once. An
  * open-addressing table of the ids' two halves, the attempt folded into the lower one (17 bytes a
- * slot, at most two slots a record), kept only while a journal is recovered. Ids that are not UUIDs (from elsewhere)
+ * slot, two to four slots a record: 34 to 68 bytes), kept only while a journal is recovered. It
+ * grows with the journal's whole history, which nothing compacts yet. Ids that are not UUIDs (from elsewhere)
  * are kept as text. Not thread-safe.
  */
 final class RecoveredIds {

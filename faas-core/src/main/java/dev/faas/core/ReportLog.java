@@ -67,10 +67,10 @@ final class ReportLog {
 
     /** The throwable with its stack; if the backend cannot print it (its methods throw), its text alone. */
     private static void logThrowable(Logger function, String prefix, Throwable error) {
-        String text = prefix + Failures.describe(error);
         if (!function.isErrorEnabled()) {
             return;
         }
+        String text = prefix + Failures.describe(error);
         try {
             function.error(text, error);
         } catch (Throwable unprintable) {

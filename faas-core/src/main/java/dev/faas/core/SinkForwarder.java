@@ -109,7 +109,7 @@ final class SinkForwarder {
             try {
                 sink.write(batch);
                 return;
-            } catch (Exception e) {
+            } catch (Throwable e) { // an Error from a sink is a failed attempt like any other
                 if (attempt == RETRIES) {
                     log.error("faas: the ledger sink {} failed {} times; {} records are not sent to it (the ledger"
                             + " and its journal keep them)", sink, RETRIES + 1, batch.size(), e);

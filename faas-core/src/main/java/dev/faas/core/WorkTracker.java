@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +29,7 @@ import java.util.function.Predicate;
 final class WorkTracker {
 
     private static final int MAX_LISTED = 5;
+    private static final int BOOKKEEPING_THREADS = 64;
 
     private final ThreadFactory threads;
     /**
@@ -36,15 +38,38 @@ final class WorkTracker {
      * callers released at their deadlines.
      */
     private final ThreadPoolExecutor bookkeeping;
+    /** Platform threads for user callbacks of stopped calls; as many as block at once. */
+    private final ThreadPoolExecutor callbacks;
     private final Stripe[] stripes = LockWord.stripes(8, Stripe[]::new, Stripe::new);
     private final int mask = stripes.length - 1;
 
     WorkTracker(ThreadFactory threads) {
         this.threads = threads;
-        int size = Math.max(2, Runtime.getRuntime().availableProcessors());
-        this.bookkeeping = new ThreadPoolExecutor(size, size, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                Thread.ofPlatform().name("faas-runtime-", 0).daemon().factory());
+        // Up to 64 at once: a delivery records its call first, and under sync durability that waits
+        // for a force (each waits for its own, so that they share one).
+        this.bookkeeping = new ThreadPoolExecutor(BOOKKEEPING_THREADS, BOOKKEEPING_THREADS, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), Thread.ofPlatform().name("faas-runtime-", 0).daemon().factory());
         bookkeeping.allowCoreThreadTimeOut(true);
+        this.callbacks = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                Thread.ofPlatform().name("faas-callbacks-", 0).daemon().factory());
+    }
+
+    /**
+     * Runs user callbacks (a stopped call's future completing) on a platform thread of their own,
+     * tracked: one that blocks holds only its own thread, and none needs a carrier.
+     */
+    void runCallbacks(String what, Runnable body) {
+        Task task = new Task(this, what, true, body);
+        add(task);
+        try {
+            callbacks.execute(() -> {
+                task.bind(Thread.currentThread());
+                task.run();
+            });
+        } catch (RuntimeException | Error failure) {
+            finished(task);
+            throw failure;
+        }
     }
 
     ThreadFactory threads() {
@@ -90,6 +115,7 @@ final class WorkTracker {
     /** Stops the bookkeeping threads once nothing is left for them (the runtime has closed). */
     void close() {
         bookkeeping.shutdown();
+        callbacks.shutdown();
     }
 
     /** Runs a call into user code (a close, a callback) on its own tracked thread. */

@@ -88,8 +88,27 @@ final class CarrierStarvationTest {
             eventually().untilAsserted(() -> assertThat(caller).isDone());
             assertThat(caller.join()).isInstanceOf(FunctionTimeoutException.class);
         }
-        assertThat(stop).as("the handlers still spin").isFalse();
         assertThat(runtime.status().orphanedThreads()).isEqualTo(CARRIERS);
+    }
+
+    @Test
+    void releasesAsynchronousCallersBlockedInGetAndRunsTheirCallbacks() throws Exception {
+        FaasRuntime runtime = fixture.start(b -> b.concurrencyLimit(100));
+        CountDownLatch spinning = new CountDownLatch(CARRIERS);
+        FunctionRef<String, String> spin = spinner(runtime, ThreadKind.VIRTUAL, spinning);
+
+        List<CompletableFuture<String>> calls = new ArrayList<>();
+        for (int i = 0; i < CARRIERS; i++) {
+            calls.add(spin.invokeAsync("x"));
+        }
+        CompletableFuture<String> withCallback = calls.getFirst().exceptionally(failure -> "called back");
+        spinning.await();
+
+        for (CompletableFuture<String> call : calls) { // a platform thread blocked in get() is a dependent too
+            assertThatThrownBy(() -> call.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(FunctionTimeoutException.class);
+        }
+        assertThat(withCallback).succeedsWithin(Duration.ofSeconds(10)).isEqualTo("called back");
     }
 
     @Test
@@ -147,11 +166,5 @@ final class CarrierStarvationTest {
 
         FaasRuntime recovered = fixture.start(b -> b.ledgerJournal(directory));
         assertThat(recovered.ledger().entries()).hasSize(inMemory).hasSize(CARRIERS);
-    }
-
-    @Test
-    void refusesNothingElseButAskingForPlatformThreadsIsPlain() {
-        assertThatThrownBy(() -> FunctionConfig.builder().threadKind(null).build())
-                .hasMessageContaining("threadKind must be set");
     }
 }

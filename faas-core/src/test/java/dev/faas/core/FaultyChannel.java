@@ -9,20 +9,28 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real segment file that fails on demand, as a full disk does: while {@code full} is set, a write
  * puts half of what it was given on disk and then throws "No space left on device", and a force
- * throws too.
+ * throws too. It counts the forces that succeed.
  */
 final class FaultyChannel extends FileChannel {
 
     private final FileChannel file;
     private final AtomicBoolean full;
+    private final AtomicInteger forces;
 
-    private FaultyChannel(FileChannel file, AtomicBoolean full) {
+    private FaultyChannel(FileChannel file, AtomicBoolean full, AtomicInteger forces) {
         this.file = file;
         this.full = full;
+        this.forces = forces;
+    }
+
+    /** A segment that never fails and counts its forces. */
+    static FileChannel counting(FileChannel file, AtomicInteger forces) {
+        return new FaultyChannel(file, new AtomicBoolean(), forces);
     }
 
     /** A segment opener whose files fail while {@code full} is set, and whose opening fails while {@code unwritable} is. */
@@ -31,7 +39,8 @@ final class FaultyChannel extends FileChannel {
             if (unwritable.get()) {
                 throw new java.nio.file.AccessDeniedException(file.toString());
             }
-            return new FaultyChannel(FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), full);
+            return new FaultyChannel(FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), full,
+                    new AtomicInteger());
         };
     }
 
@@ -58,6 +67,7 @@ final class FaultyChannel extends FileChannel {
             throw new IOException("No space left on device");
         }
         file.force(metaData);
+        forces.incrementAndGet();
     }
 
     @Override

@@ -200,16 +200,19 @@ final class JournalTest {
     }
 
     @Test
-    void refusesASecondRuntimeOnTheSameDirectoryNamingTheHolder() {
+    void refusesASecondRuntimeOnTheSameDirectoryNamingTheHolder() throws Exception {
         FaasRuntime first = fixture.start(b -> b.ledgerJournal(directory));
         callAFewTimes(first, 3);
 
         assertThatThrownBy(() -> FaasRuntime.builder().ledgerJournal(directory).build())
                 .isInstanceOfSatisfying(InvalidConfigException.class,
                         e -> assertThat(e.field()).isEqualTo("ledgerJournal"))
-                .hasMessageContaining("the ledger journal in " + directory + " is in use by another runtime (pid "
-                        + ProcessHandle.current().pid() + " since ")
+                .hasMessageContaining("the ledger journal in " + directory + " is in use by another runtime in this"
+                        + " process (pid " + ProcessHandle.current().pid() + ")")
                 .hasMessageContaining("close that runtime first, or give this one a directory of its own");
+        // The refusal must not have let go of the first runtime's lock: another process is refused too.
+        assertThat(JournalRecoveryTest.runChild("-Xmx64m", directory))
+                .contains("is in use by another runtime (pid " + ProcessHandle.current().pid() + " since ");
         callAFewTimes(first, 3);
         first.close();
 
@@ -271,6 +274,25 @@ final class JournalTest {
             assertThat(journal.backlog()).isEqualTo(held);
             assertThat(registry.get("faas.ledger.journal.failures").counter().count()).isGreaterThanOrEqualTo(before + 2);
         });
+    }
+
+    @Test
+    void forcesEveryIntervalUnderSteadyLoad() throws Exception {
+        AtomicInteger forces = new AtomicInteger();
+        LedgerJournal journal = new LedgerJournal(directory, Durability.every(Duration.ofMillis(20)),
+                Pricing.LAMBDA_X86_64, () -> { }, LedgerJournal.DEFAULT_SEGMENT_BYTES, file -> FaultyChannel.counting(
+                        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), forces));
+        journal.recover(entry -> { });
+        long end = System.nanoTime() + Duration.ofMillis(500).toNanos();
+        int appended = 0;
+        while (System.nanoTime() < end) { // never a pause long enough for the writer to go idle
+            journal.append(entry("steady-" + appended++));
+        }
+        int duringLoad = forces.get();
+        journal.close();
+
+        assertThat(duringLoad).as("forces while %d records kept coming for 500 ms every 20 ms", appended)
+                .isGreaterThanOrEqualTo(5);
     }
 
     @Test

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -79,7 +80,7 @@ final class JacksonCodec implements Codec {
                     JsonNode field = object.get(path.getKey());
                     if (field == null) {
                         object.put(path.getKey(), path.getValue());
-                    } else if (!field.isValueNode() || !field.asText().equals(path.getValue())) {
+                    } else if (!sameValue(field, path.getValue())) {
                         throw conflict("the body's field '" + path.getKey() + "' is " + field, path);
                     }
                 }
@@ -90,7 +91,7 @@ final class JacksonCodec implements Codec {
                 });
             } else if (isScalar(type)) {
                 Map.Entry<String, String> first = pathParameters.entrySet().iterator().next();
-                if (!tree.isValueNode() || !tree.asText().equals(first.getValue())) {
+                if (!sameValue(tree, first.getValue())) {
                     throw conflict("the body is " + tree, first);
                 }
             }
@@ -105,6 +106,21 @@ final class JacksonCodec implements Codec {
     private static IllegalArgumentException conflict(String body, Map.Entry<String, String> path) {
         return new IllegalArgumentException(body + ", but the path gives " + path.getKey() + " = \""
                 + path.getValue() + "\": the path names what is asked for; leave it out of the body, or send the same value");
+    }
+
+    /** Whether a JSON value says what the path's text says: numbers by value (1.50 is 1.5), the rest as text. */
+    private static boolean sameValue(JsonNode value, String path) {
+        if (!value.isValueNode()) {
+            return false;
+        }
+        if (value.isNumber()) {
+            try {
+                return value.decimalValue().compareTo(new BigDecimal(path)) == 0;
+            } catch (NumberFormatException notANumber) {
+                return false;
+            }
+        }
+        return value.asText().equals(path);
     }
 
     private static boolean isScalar(Class<?> type) {
