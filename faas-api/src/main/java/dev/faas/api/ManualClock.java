@@ -75,8 +75,8 @@ public final class ManualClock implements TimeSource {
      * @param quiescenceTimeout how long an advance waits for busy participants before it throws
      */
     public ManualClock(Instant start, Duration quiescenceTimeout) {
-        this(start, quiescenceTimeout, USER_CODE_GRACE.compareTo(quiescenceTimeout) < 0 ? USER_CODE_GRACE
-                : quiescenceTimeout);
+        this(start, quiescenceTimeout, quiescenceTimeout == null || USER_CODE_GRACE.compareTo(quiescenceTimeout) < 0
+                ? USER_CODE_GRACE : quiescenceTimeout);
     }
 
     /**

@@ -15,6 +15,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,8 +63,12 @@ final class Deployment {
     final FunctionMetrics metrics;
     private final Runnable returnReservation;
     private volatile boolean undeployed;
-    /** A smoothed duration of its calls, in nanoseconds, or 0 before any has ended (see sampleDuration). */
-    private volatile long typicalNanos;
+    /**
+     * A smoothed duration of its calls, in nanoseconds, or 0 before any has ended (see sampleDuration):
+     * in an object of its own, so that its writes do not share a cache line with the fields every call
+     * reads.
+     */
+    private final AtomicLong typicalNanos = new AtomicLong();
 
 
     @SuppressWarnings("unchecked")
@@ -257,7 +262,7 @@ final class Deployment {
             return Duration.ZERO;
         }
         long floor = reason == ThrottledException.Reason.HEAP_PRESSURE ? HEAP_RETRY_FLOOR_NANOS : RETRY_FLOOR_NANOS;
-        long typical = Math.min(Math.max(typicalNanos, floor), RETRY_CEILING_NANOS);
+        long typical = Math.min(Math.max(typicalNanos.get(), floor), RETRY_CEILING_NANOS);
         long jittered = typical / 2 + ThreadLocalRandom.current().nextLong(typical + 1);
         return Duration.ofMillis(Math.max(1, TimeUnit.NANOSECONDS.toMillis(jittered)));
     }
@@ -267,9 +272,9 @@ final class Deployment {
      * call in 32 (by request id), so that calls do not all write one shared field.
      */
     void sampleDuration(long requestBits, long nanos) {
-        long typical = typicalNanos;
+        long typical = typicalNanos.get();
         if ((requestBits & 31) == 0 || typical == 0) {
-            typicalNanos = typical == 0 ? Math.max(1, nanos) : typical + (nanos - typical) / 8;
+            typicalNanos.lazySet(typical == 0 ? Math.max(1, nanos) : typical + (nanos - typical) / 8);
         }
     }
 
