@@ -11,6 +11,9 @@ import java.util.concurrent.ThreadFactory;
  */
 public interface Invoker {
 
+    /** The longest idempotency key {@link #invokeEvent(String, Object, String)} takes: 256 characters. */
+    int MAX_IDEMPOTENCY_KEY = 256;
+
     /**
      * Invokes a function synchronously; see {@link FunctionRef#invoke}.
      *

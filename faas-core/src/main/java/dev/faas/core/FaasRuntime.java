@@ -69,8 +69,6 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
     public static final Duration DEFAULT_IDEMPOTENCY_TTL = Duration.ofHours(1);
     /** The default {@link Builder#drainTimeout(Duration)}: 30 seconds. */
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
-    /** The longest idempotency key {@link #invokeEvent(String, Object, String)} takes: 256 characters. */
-    public static final int MAX_IDEMPOTENCY_KEY = 256;
 
     private static final Logger log = LoggerFactory.getLogger(FaasRuntime.class);
     /** The longest duration an option takes: far past any use, well inside what nanoseconds hold. */
@@ -389,9 +387,10 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
      */
     @Override
     public String invokeEvent(String function, Object input, String idempotencyKey) {
-        if (idempotencyKey == null || idempotencyKey.isEmpty() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY) {
+        if (idempotencyKey == null || idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY) {
             throw new InvalidConfigException("idempotencyKey", "an idempotency key must be 1 to " + MAX_IDEMPOTENCY_KEY
-                    + " characters, but was " + (idempotencyKey == null ? "null" : idempotencyKey.length() + " long")
+                    + " characters, not blank, but was " + (idempotencyKey == null ? "null"
+                            : idempotencyKey.isBlank() ? "blank" : idempotencyKey.length() + " long")
                     + "; use invokeEvent(function, input) for events without one");
         }
         Deployment deployment = require(function);

@@ -536,7 +536,14 @@ final class LedgerJournal {
             unforced = false;
             lastForce = System.nanoTime();
         } catch (IOException e) {
-            failed(e);
+            try {
+                onFailure.run();
+                log.warn("faas: the ledger journal in {} could not force its segment ({}): what was written since the"
+                        + " last force is in the OS's hands, as {} allows, and may not survive a crash of the machine;"
+                        + " writing goes on in a new segment", directory, e.toString(), durability);
+            } catch (Throwable ignored) {
+                // the journal goes on
+            }
             closeSegment();
         }
     }

@@ -64,7 +64,7 @@ final class BadArgumentTest {
         assertThatThrownBy(() -> runtime.function("f", null, String.class)).isInstanceOf(InvalidConfigException.class)
                 .hasMessageStartingWith("inputType must not be null");
         assertThatThrownBy(() -> runtime.invokeEvent("f", "x", "")).isInstanceOf(InvalidConfigException.class)
-                .hasMessageContaining("an idempotency key must be 1 to 256 characters, but was 0 long");
+                .hasMessageContaining("an idempotency key must be 1 to 256 characters, not blank, but was blank");
     }
 
     @Test

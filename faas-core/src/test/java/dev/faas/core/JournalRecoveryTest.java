@@ -127,6 +127,21 @@ final class JournalRecoveryTest {
     }
 
     @Test
+    void aDamagedLengthOfTheLastRecordLooksTornAndIsKeptAside() throws IOException {
+        Path segment = writeSegment();
+        byte[] whole = Files.readAllBytes(segment);
+        int last = frameOffsets()[RECORDS - 1];
+        byte[] damaged = putInt(whole, last, whole.length - last); // runs past the end, as a torn write does
+
+        Files.write(segment, damaged);
+
+        assertThat(recover()).isEqualTo(ids(IntStream.range(0, RECORDS - 1).boxed().toList()));
+        assertThat(Files.readAllBytes(directory.resolve("ledger-0000000001.seg.torn")))
+                .as("nothing is lost: the bytes it could not read are kept aside")
+                .isEqualTo(Arrays.copyOfRange(damaged, last, damaged.length));
+    }
+
+    @Test
     void aTornTailOfAnOlderSegmentIsLeftInPlace() throws IOException {
         Path first = writeSegment();
         LedgerEntry later = entry(99);

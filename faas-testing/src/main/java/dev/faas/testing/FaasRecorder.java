@@ -104,13 +104,15 @@ public final class FaasRecorder implements InvocationListener {
         return BigDecimal.valueOf(duration.toNanos(), 6).setScale(2, RoundingMode.HALF_UP).toPlainString();
     }
 
-    /** A user's throwable, described without trusting its methods. */
+    /** A user's throwable, described without trusting its methods, at most 500 characters. */
     private static String describe(Throwable error) {
+        String text;
         try {
-            return error.toString();
-        } catch (RuntimeException broken) {
-            return error.getClass().getName();
+            text = error.toString();
+        } catch (Throwable broken) {
+            text = error.getClass().getName();
         }
+        return text.length() <= 500 ? text : text.substring(0, 500) + "...";
     }
 
     /** Forgets everything recorded so far. */

@@ -75,8 +75,6 @@ public final class HttpTrigger implements Trigger {
     public static final String INVOCATION_TYPE_HEADER = "X-Faas-Invocation-Type";
     /** The request header whose value makes repeated EVENT deliveries run once. */
     public static final String IDEMPOTENCY_KEY_HEADER = "X-Faas-Idempotency-Key";
-    /** The longest {@value #IDEMPOTENCY_KEY_HEADER} taken: 256 characters, as the runtime's keys. */
-    public static final int MAX_IDEMPOTENCY_KEY = 256;
     /** The default {@link Builder#maxBodyBytes}: 6 MB, Lambda's synchronous payload limit. */
     public static final int DEFAULT_MAX_BODY_BYTES = 6 * 1024 * 1024;
     /** The default {@link Builder#maxInFlight}. */

@@ -213,9 +213,9 @@ final class RequestHandler implements HttpHandler {
         return switch (mode) {
             case EVENT -> {
                 String key = exchange.getRequestHeaders().getFirst(HttpTrigger.IDEMPOTENCY_KEY_HEADER);
-                if (key != null && (key.isBlank() || key.length() > HttpTrigger.MAX_IDEMPOTENCY_KEY)) {
+                if (key != null && (key.isBlank() || key.length() > Invoker.MAX_IDEMPOTENCY_KEY)) {
                     throw new RefusalException(400, "BadRequest", HttpTrigger.IDEMPOTENCY_KEY_HEADER + " must be 1 to "
-                            + HttpTrigger.MAX_IDEMPOTENCY_KEY + " characters, not blank; leave it out for no key");
+                            + Invoker.MAX_IDEMPOTENCY_KEY + " characters, not blank; leave it out for no key");
                 }
                 String eventId = key == null ? binding.function.invokeEvent(input)
                         : binding.function.invokeEvent(input, key);
