@@ -461,7 +461,7 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
         // The caller's future may run user callbacks, and recording may wait for the journal:
         // deliver off the timer's thread, unless no thread can be had.
         try {
-            deployment.engine.work.runTask("delivering the stop of " + describe(), () -> deliverStop(details));
+            deployment.engine.work.runTask("delivering the stop of " + describe(), details);
         } catch (Throwable noThread) {
             deliverStop(details);
         }
@@ -888,7 +888,7 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
      * delivery is claimed by compare-and-set, so that the stopper's task and, when that fails, the
      * call's own thread as it ends, deliver it exactly once between them.
      */
-    private static final class Stop {
+    private final class Stop implements Runnable {
         private static final VarHandle DELIVERY = VarHandles.field(MethodHandles.lookup(), "delivery", int.class);
         private static final int OPEN = 0;
         private static final int CLAIMED = 1;
@@ -910,6 +910,12 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
             this.memoryReason = memoryReason;
             this.allocated = allocated;
             this.heapPercent = heapPercent;
+        }
+
+        /** Delivers it, as the stopper's task (a class, not a lambda: nothing to link during an OutOfMemoryError). */
+        @Override
+        public void run() {
+            deliverStop(this);
         }
 
         boolean claim() {

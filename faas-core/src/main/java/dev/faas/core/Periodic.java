@@ -34,22 +34,30 @@ final class Periodic {
 
     private void loop() {
         while (true) {
-            if (tasks.isEmpty()) {
-                synchronized (this) {
-                    if (tasks.isEmpty()) {
-                        thread = null;
-                        return;
+            try {
+                if (tasks.isEmpty()) {
+                    synchronized (this) {
+                        if (tasks.isEmpty()) {
+                            thread = null;
+                            return;
+                        }
                     }
                 }
-            }
-            for (Runnable task : tasks) {
-                try {
-                    task.run();
-                } catch (Throwable failure) {
-                    Failures.survived(name, failure);
+                for (int i = 0; i < tasks.size(); i++) { // by index: an iterator is an allocation
+                    runQuietly(tasks.get(i));
                 }
+            } catch (Throwable failure) { // an OutOfMemoryError anywhere in the loop: carry on
+                Failures.survived(name, failure);
             }
             LockSupport.parkNanos(periodNanos);
+        }
+    }
+
+    private void runQuietly(Runnable task) {
+        try {
+            task.run();
+        } catch (Throwable failure) {
+            Failures.survived(name, failure);
         }
     }
 }

@@ -31,6 +31,19 @@ final class Task extends Work {
         }
     }
 
+    /** The task as a pool's thread runs it: bound to that thread first. A class, not a lambda (see Stop). */
+    Runnable onPooledThread() {
+        return new OnPooledThread(this);
+    }
+
+    private record OnPooledThread(Task task) implements Runnable {
+        @Override
+        public void run() {
+            task.bind(Thread.currentThread());
+            task.run();
+        }
+    }
+
     @Override
     boolean blocksDrain() {
         return true;

@@ -62,10 +62,7 @@ final class WorkTracker {
         Task task = new Task(this, what, true, body);
         add(task);
         try {
-            callbacks.execute(() -> {
-                task.bind(Thread.currentThread());
-                task.run();
-            });
+            callbacks.execute(task.onPooledThread());
         } catch (RuntimeException | Error failure) {
             finished(task);
             throw failure;
@@ -102,10 +99,7 @@ final class WorkTracker {
         Task task = new Task(this, what, false, body);
         add(task);
         try {
-            bookkeeping.execute(() -> {
-                task.bind(Thread.currentThread());
-                task.run();
-            });
+            bookkeeping.execute(task.onPooledThread());
         } catch (RuntimeException | Error failure) {
             finished(task);
             throw failure;
