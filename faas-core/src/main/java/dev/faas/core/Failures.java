@@ -15,6 +15,8 @@ final class Failures {
 
     /** The most characters of a user's message that the runtime repeats (in errors, logs, events). */
     static final int MAX_MESSAGE = 2_000;
+    /** The most causes of a chain the runtime looks at. */
+    private static final int MAX_CAUSES = 16;
 
     private Failures() {
     }
@@ -46,6 +48,69 @@ final class Failures {
             log.warn("faas: {} met {}; it carries on", thread, describe(failure));
         } catch (Throwable unreportable) {
             // nothing more to be done
+        }
+    }
+
+    /**
+     * What to hand a logging backend, which prints a throwable's message, stack and causes in full:
+     * the throwable itself when its chain describes itself well, else a stand-in chain that prints the
+     * same classes' descriptions, bounded, with the same stacks (a message of fifty million
+     * characters, or a {@code getMessage()} that throws, would otherwise reach the log as it is).
+     */
+    static Throwable printable(Throwable failure) {
+        return behaves(failure) ? failure : standIn(failure, 0);
+    }
+
+    private static boolean behaves(Throwable failure) {
+        Throwable current = failure;
+        for (int depth = 0; current != null && depth < MAX_CAUSES; depth++) {
+            try {
+                String message = current.getMessage();
+                if (message != null && message.length() > MAX_MESSAGE) {
+                    return false;
+                }
+                current.toString();
+                current.getStackTrace();
+                Throwable cause = current.getCause();
+                current = cause == current ? null : cause;
+            } catch (Throwable broken) {
+                return false;
+            }
+        }
+        return current == null;
+    }
+
+    private static Throwable standIn(Throwable failure, int depth) {
+        Throwable cause = null;
+        if (depth < MAX_CAUSES) {
+            try {
+                Throwable original = failure.getCause();
+                cause = original == null || original == failure ? null : standIn(original, depth + 1);
+            } catch (Throwable broken) {
+                cause = null;
+            }
+        }
+        StandIn standIn = new StandIn(describe(failure), cause);
+        try {
+            standIn.setStackTrace(failure.getStackTrace());
+        } catch (Throwable broken) {
+            standIn.setStackTrace(new StackTraceElement[0]);
+        }
+        return standIn;
+    }
+
+    /** Prints as the throwable it stands in for would, had it behaved: its description, its stack. */
+    static final class StandIn extends RuntimeException {
+        @java.io.Serial
+        private static final long serialVersionUID = 1L;
+
+        StandIn(String description, Throwable cause) {
+            super(description, cause, false, true);
+        }
+
+        @Override
+        public String toString() {
+            return getMessage();
         }
     }
 

@@ -72,7 +72,7 @@ final class ReportLog {
         }
         String text = prefix + Failures.describe(error);
         try {
-            function.error(text, error);
+            function.error(text, Failures.printable(error));
         } catch (Throwable unprintable) {
             function.error("{} (its stack trace could not be printed: {})", text, unprintable.getClass().getName());
         }

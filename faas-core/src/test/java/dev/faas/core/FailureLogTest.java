@@ -51,6 +51,25 @@ final class FailureLogTest {
     }
 
     @Test
+    void logsAHugeMessageBounded() {
+        FunctionRef<String, String> ref = fixture.start().deploy(FunctionSpec.of("fails", String.class, String.class,
+                () -> (input, context) -> {
+                    throw new IllegalStateException("x".repeat(1_000_000));
+                }));
+
+        try (LogCapture log = LogCapture.of(LOGGER, Level.INFO)) {
+            ref.invokeForReport("x");
+
+            assertThat(log.events()).singleElement().satisfies(event -> {
+                assertThat(event.getFormattedMessage()).hasSizeLessThan(2_200);
+                assertThat(event.getThrowableProxy().getMessage()).hasSizeLessThan(2_200)
+                        .startsWith("java.lang.IllegalStateException: xxx");
+                assertThat(event.getThrowableProxy().getStackTraceElementProxyArray()).isNotEmpty();
+            });
+        }
+    }
+
+    @Test
     void logsAFailedInit() {
         FunctionRef<String, String> ref = fixture.start().deploy(FunctionSpec.of("fails", String.class, String.class,
                 () -> {
