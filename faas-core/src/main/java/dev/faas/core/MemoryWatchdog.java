@@ -60,15 +60,15 @@ final class MemoryWatchdog {
 
     private void patrol() {
         while (!closed) {
-            if (capped.isEmpty()) {
-                idle = true;
-                if (capped.isEmpty() && !closed) {
-                    LockSupport.park(this);
-                }
-                idle = false;
-                continue;
-            }
             try {
+                if (capped.isEmpty()) {
+                    idle = true;
+                    if (capped.isEmpty() && !closed) {
+                        LockSupport.park(this);
+                    }
+                    idle = false;
+                    continue;
+                }
                 for (Invocation invocation : capped) {
                     invocation.checkAllocationLimit();
                 }
