@@ -7,10 +7,13 @@ import dev.faas.api.ThrottledException;
 import dev.faas.api.TimeSource;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +35,8 @@ final class EventQueue {
 
     private static final Logger log = LoggerFactory.getLogger(FaasRuntime.class);
     private static final int STALE_SWEEP_MIN = 64;
+    private static final int ROUTING_ATTEMPTS = 1_000;
+    private static final long ROUTING_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final Deployment function;
     private final Engine engine;
@@ -192,7 +197,7 @@ final class EventQueue {
             Duration delay = function.config.retryDelay().multipliedBy(1L << (event.tries - 1));
             event.retryDueNanos = engine.clock.nanoTime() + delay.toNanos();
             event.move(Event.RUNNING, Event.RETRY_WAIT);
-            TimeSource.Cancellable retryTimer = engine.clock.schedule(delay, () -> retry(event));
+            TimeSource.Cancellable retryTimer = engine.clock.schedule(delay, new Retry(event));
             event.retryTimer = retryTimer;
             if (event.state() == Event.DONE) { // the age timer ended it before the timer was stored
                 retryTimer.cancel();
@@ -201,6 +206,20 @@ final class EventQueue {
             if (closed) {
                 end(event, Event.RETRY_WAIT, DestinationEvent.Condition.SHUTDOWN);
             }
+        }
+    }
+
+    /** A retry's timer task: a class, not a lambda, as this runs in a try's delivery (see route). */
+    private final class Retry implements Runnable {
+        private final Event event;
+
+        Retry(Event event) {
+            this.event = event;
+        }
+
+        @Override
+        public void run() {
+            retry(event);
         }
     }
 
@@ -252,14 +271,35 @@ final class EventQueue {
         pending.remove(event);
         accepted.decrementAndGet();
         engine.pendingEvents.decrementAndGet();
+        if (condition != DestinationEvent.Condition.SUCCESS && condition != DestinationEvent.Condition.SHUTDOWN
+                && function.metrics != null) {
+            function.metrics.eventDropped();
+        }
+        // Nothing accepted is lost: a routing that fails (an OutOfMemoryError while a handler
+        // exhausts the heap) is tried again until the memory comes back, at the cost of a letter
+        // or a destination delivery that may then arrive twice.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                route(event, condition);
+                return;
+            } catch (Throwable failure) {
+                if (attempt == ROUTING_ATTEMPTS) {
+                    Failures.survived("routing event " + event.requestId() + " of '" + function.name + "' ("
+                            + condition + ", given up after " + attempt + " attempts)", failure);
+                    return;
+                }
+                LockSupport.parkNanos(ROUTING_PAUSE_NANOS);
+            }
+        }
+    }
+
+    /** Hands an ended event on. No lambdas here: a call site that first links during an OutOfMemoryError is broken for good. */
+    private void route(Event event, DestinationEvent.Condition condition) {
         if (condition == DestinationEvent.Condition.SHUTDOWN) {
             engine.leftOver(event.toDestinationEvent(function.name, condition, engine.clock.now()), function.metrics);
             return;
         }
         boolean failed = condition != DestinationEvent.Condition.SUCCESS;
-        if (failed && function.metrics != null) {
-            function.metrics.eventDropped();
-        }
         DestinationEvent outcome = event.toDestinationEvent(function.name, condition, engine.clock.now());
         if (event.destinationDelivery) {
             if (failed) {
@@ -267,13 +307,12 @@ final class EventQueue {
             }
             return;
         }
-        (failed ? function.config.onFailure() : function.config.onSuccess()).ifPresentOrElse(
-                destination -> deliverTo(destination, outcome),
-                () -> {
-                    if (failed) {
-                        engine.deadLetter(outcome, function.metrics, null);
-                    }
-                });
+        Optional<String> destination = failed ? function.config.onFailure() : function.config.onSuccess();
+        if (destination.isPresent()) {
+            deliverTo(destination.get(), outcome);
+        } else if (failed) {
+            engine.deadLetter(outcome, function.metrics, null);
+        }
     }
 
     private void deliverTo(String destination, DestinationEvent outcome) {
