@@ -65,6 +65,8 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
     public static final double DEFAULT_HEAP_CRITICAL = 0.95;
     /** The default {@link Builder#ledgerRetention(int)}: 100,000 records. */
     public static final int DEFAULT_LEDGER_RETENTION = 100_000;
+    /** The most records {@link Builder#ledgerRetention(int)} keeps: 10,000,000 (about a gigabyte). */
+    public static final int MAX_LEDGER_RETENTION = 10_000_000;
     /** The default {@link Builder#idempotencyTtl(Duration)}: 1 hour. */
     public static final Duration DEFAULT_IDEMPOTENCY_TTL = Duration.ofHours(1);
     /** The default {@link Builder#drainTimeout(Duration)}: 30 seconds. */
@@ -514,7 +516,8 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
      * @throws IllegalStateException naming what is still busy when the timeout passes
      */
     public void awaitQuiescence(Duration timeout) {
-        engine.work.awaitQuiescence(timeout, "awaitQuiescence");
+        given("timeout", timeout, "how long to wait, in real time");
+        engine.work.awaitQuiescence(timeout.compareTo(MAX_DURATION) > 0 ? MAX_DURATION : timeout, "awaitQuiescence");
     }
 
     // ---- close ----
@@ -921,9 +924,9 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
                 throw new InvalidConfigException("concurrencyLimit", "concurrencyLimit must be at least 1, but was "
                         + concurrencyLimit);
             }
-            if (retention < 0) {
-                throw new InvalidConfigException("ledgerRetention", "ledgerRetention must be zero or more, but was "
-                        + retention);
+            if (retention < 0 || retention > MAX_LEDGER_RETENTION) {
+                throw new InvalidConfigException("ledgerRetention", "ledgerRetention must be between 0 and "
+                        + MAX_LEDGER_RETENTION + ", but was " + retention);
             }
             if (idempotencyTtl.compareTo(Duration.ofMillis(1)) < 0 || idempotencyTtl.compareTo(MAX_DURATION) > 0) {
                 throw new InvalidConfigException("idempotencyTtl", "idempotencyTtl must be between 1 ms and 365 days,"

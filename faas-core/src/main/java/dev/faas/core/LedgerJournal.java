@@ -70,6 +70,8 @@ final class LedgerJournal {
     private static final Logger log = LoggerFactory.getLogger(FaasRuntime.class);
     private static final Pattern SEGMENT = Pattern.compile("ledger-(\\d+)\\.seg");
     private static final int MAX_BATCH = 8192;
+    /** The highest segment number read: far past any use, and the next one still a number. */
+    private static final long MAX_SEGMENT_INDEX = 1_000_000_000_000_000_000L;
     private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -192,6 +194,9 @@ final class LedgerJournal {
                 long index;
                 try {
                     index = Long.parseLong(name.group(1));
+                    if (index > MAX_SEGMENT_INDEX) { // the next segment's number must fit as well
+                        throw new NumberFormatException();
+                    }
                 } catch (NumberFormatException tooLong) {
                     throw refuse(file, "is named like a ledger journal segment, but its index is past what the"
                             + " journal can number: move it out of " + directory);

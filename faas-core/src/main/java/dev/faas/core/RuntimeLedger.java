@@ -7,7 +7,6 @@ import dev.faas.api.ledger.Usage;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -109,8 +108,8 @@ final class RuntimeLedger implements Ledger {
      */
     @Override
     public Usage usage(String function, Instant from, Instant to) {
-        Objects.requireNonNull(from, "from");
-        Objects.requireNonNull(to, "to");
+        FaasRuntime.given("from", from, "the window's first instant");
+        FaasRuntime.given("to", to, "the instant the window ends before");
         FunctionUsage usage = function == null ? null : functions.get(function);
         if (usage == null || !from.isBefore(to)) {
             return Usage.ZERO;
@@ -141,11 +140,13 @@ final class RuntimeLedger implements Ledger {
 
     @Override
     public void exportCsv(Appendable out) throws IOException {
+        FaasRuntime.given("out", out, "where to write the CSV");
         LedgerExport.csv(entries(), out);
     }
 
     @Override
     public void exportJsonLines(Appendable out) throws IOException {
+        FaasRuntime.given("out", out, "where to write the JSON lines");
         LedgerExport.jsonLines(entries(), out);
     }
 }

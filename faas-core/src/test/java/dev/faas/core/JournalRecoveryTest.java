@@ -193,6 +193,35 @@ final class JournalRecoveryTest {
     }
 
     @Test
+    void refusesASegmentNumberedSoHighThatTheNextWouldNotFit() throws IOException {
+        Files.move(writeSegment(), directory.resolve("ledger-9223372036854775807.seg"));
+
+        assertThatThrownBy(this::recover).isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("its index is past what the journal can number");
+    }
+
+    @Test
+    void aFrameThatChecksOutButHoldsNonsenseIsSkipped() throws IOException {
+        Path segment = writeSegment();
+        byte[] whole = Files.readAllBytes(segment);
+        int[] frames = frameOffsets();
+        // Record 5 rewritten with a start past what an Instant holds, and a checksum that matches it.
+        int start = frames[5];
+        int length = ByteBuffer.wrap(whole).getInt(start);
+        byte[] payload = Arrays.copyOfRange(whole, start + 8, start + 8 + length);
+        int startSecondAt = 1 + (4 + 36) + (4 + 1) + (4 + 7) + 2; // version, id, function, version, type, outcome
+        ByteBuffer.wrap(payload).putLong(startSecondAt, Long.MAX_VALUE);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(payload);
+        ByteBuffer frame = ByteBuffer.wrap(whole);
+        frame.putInt(start + 4, (int) crc.getValue());
+        System.arraycopy(payload, 0, whole, start + 8, length);
+        Files.write(segment, whole);
+
+        assertThat(recover()).isEqualTo(ids(without(IntStream.range(0, RECORDS).boxed().toList(), 5)));
+    }
+
+    @Test
     void countsACopiedSegmentOnce() throws IOException {
         Path segment = writeSegment();
         Files.copy(segment, directory.resolve("ledger-0000000002.seg"));

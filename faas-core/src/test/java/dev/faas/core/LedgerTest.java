@@ -227,9 +227,11 @@ final class LedgerTest {
     }
 
     @Test
-    void refusesANegativeRetention() {
+    void refusesARetentionOutOfRange() {
         assertThatThrownBy(() -> FaasRuntime.builder().ledgerRetention(-1).build())
-                .hasMessage("ledgerRetention must be zero or more, but was -1");
+                .hasMessage("ledgerRetention must be between 0 and 10000000, but was -1");
+        assertThatThrownBy(() -> FaasRuntime.builder().ledgerRetention(Integer.MAX_VALUE).build())
+                .hasMessageContaining("but was 2147483647");
     }
 
     private long billedFor(FunctionRef<String, String> function, Gate gate, Duration duration)

@@ -20,6 +20,10 @@ import java.util.Objects;
  */
 public record Pricing(BigDecimal perRequest, BigDecimal perGbSecond, Duration granularity, boolean billInit) {
 
+    // First: the constants below are made by the constructor, which reads it.
+    /** The coarsest granularity: an hour (coarser ones would overflow the billed sums). */
+    private static final Duration MAX_GRANULARITY = Duration.ofHours(1);
+
     /** Lambda on x86_64: 0.20 USD per million requests, 0.0000166667 USD per GB-second, 1 ms, INIT billed. */
     public static final Pricing LAMBDA_X86_64 =
             new Pricing(new BigDecimal("0.0000002"), new BigDecimal("0.0000166667"), Duration.ofMillis(1), true);
@@ -40,8 +44,9 @@ public record Pricing(BigDecimal perRequest, BigDecimal perGbSecond, Duration gr
             throw new IllegalArgumentException("prices must not be negative, but were " + perRequest
                     + " per request and " + perGbSecond + " per GB-second");
         }
-        if (granularity.compareTo(Duration.ofMillis(1)) < 0 || granularity.toNanosPart() % 1_000_000 != 0) {
-            throw new IllegalArgumentException("granularity must be a whole number of milliseconds, at least 1 ms,"
+        if (granularity.compareTo(Duration.ofMillis(1)) < 0 || granularity.compareTo(MAX_GRANULARITY) > 0
+                || granularity.toNanosPart() % 1_000_000 != 0) {
+            throw new IllegalArgumentException("granularity must be a whole number of milliseconds, 1 ms to 1 h,"
                     + " but was " + granularity);
         }
     }
