@@ -18,7 +18,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * The exclusive hold of one runtime on a journal directory: an OS lock on its {@code journal.lock}
  * file, which names the holder (process id and since when) for whoever finds it taken. Two
  * runtimes on one directory would cut each other's segments and collide on their names; the
- * second to open gets a typed error instead. The lock ends with the process, however it ends.
+ * second to open gets a typed error instead. The lock ends with the process, however it ends. It is
+ * a POSIX lock: any close of a channel on {@code journal.lock} in the holding process releases it,
+ * so this library never opens the file a second time (a second opener here is refused from a set of
+ * the directories held), and a host must not open it either.
  */
 final class JournalLock implements AutoCloseable {
 
