@@ -75,6 +75,8 @@ final class HeapGuard implements NotificationListener {
     private final List<NotificationEmitter> emitters = new ArrayList<>();
     private Runnable stopPolling;
     private double lastPollFill; // the poller's thread only
+    /** Polls in a row past the high-water mark since a collection last found the heap below it. */
+    private volatile int pollsPastMark;
     private final Finder finder = new Finder();
     /** Whether a call was stopped since the last collection was looked at: one stop per collection. */
     private volatile boolean stoppedSinceCollection;
@@ -126,7 +128,10 @@ final class HeapGuard implements NotificationListener {
             // where the next poll would find it.
             double next = fill + Math.max(0, fill - lastPollFill);
             lastPollFill = fill;
-            if (fill >= highWater) {
+            // Two polls in a row, with no collection between them that found the heap fine: the
+            // generation's figure right after a collection can still hold what it has just freed.
+            pollsPastMark = fill >= highWater ? pollsPastMark + 1 : 0;
+            if (pollsPastMark >= 2) {
                 pressure(Math.max(fill, Math.min(next, 1.0)), "the old generation is", !stoppedSinceCollection);
             }
         } catch (Throwable unexpected) {
@@ -184,6 +189,9 @@ final class HeapGuard implements NotificationListener {
     /** Decides on one collection's outcome: the heap is {@code fill} full (0 to 1). */
     synchronized void afterCollection(double fill) {
         stoppedSinceCollection = false;
+        if (fill < highWater) {
+            pollsPastMark = 0;
+        }
         if (fill >= highWater) {
             pressure(fill, "the heap is", true);
         } else if (refusingAtPercent >= 0) {

@@ -59,10 +59,14 @@ final class WorkTracker {
      * tracked: one that blocks holds only its own thread, and none needs a carrier.
      */
     void runCallbacks(String what, Runnable body) {
-        Task task = new Task(this, what, true, body);
+        runPooled(callbacks, new Task(this, what, true, body));
+    }
+
+    /** Tracks the task from before a pool's thread takes it; one the pool refuses is let go again. */
+    private void runPooled(ThreadPoolExecutor pool, Task task) {
         add(task);
         try {
-            callbacks.execute(task.onPooledThread());
+            pool.execute(task.onPooledThread());
         } catch (RuntimeException | Error failure) {
             finished(task);
             throw failure;
@@ -96,14 +100,7 @@ final class WorkTracker {
      * @throws java.util.concurrent.RejectedExecutionException once the runtime has closed
      */
     void runTask(String what, Runnable body) {
-        Task task = new Task(this, what, false, body);
-        add(task);
-        try {
-            bookkeeping.execute(task.onPooledThread());
-        } catch (RuntimeException | Error failure) {
-            finished(task);
-            throw failure;
-        }
+        runPooled(bookkeeping, new Task(this, what, false, body));
     }
 
     /** Stops the bookkeeping threads once nothing is left for them (the runtime has closed). */

@@ -3,10 +3,7 @@ package dev.faas.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -23,20 +20,8 @@ final class HeapBombTest {
             "checks, 1048576, "})
     void theRuntimeLivesThroughAHeapBomb(String kind, int chunk, String expectedOutcome)
             throws IOException, InterruptedException {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        Path output = Files.createTempFile("heap-bomb", ".log");
-        Process child = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseG1GC", "-cp", System.getProperty("java.class.path"),
-                HeapBombChild.class.getName(), kind, Integer.toString(chunk))
-                .redirectErrorStream(true)
-                .redirectOutput(output.toFile())
-                .start();
-        boolean ended = child.waitFor(90, TimeUnit.SECONDS);
-        if (!ended) {
-            child.destroyForcibly();
-        }
-        String printed = Files.readString(output, StandardCharsets.UTF_8);
-        Files.delete(output);
-        assertThat(ended).as("the child ended: %s", printed).isTrue();
+        String printed = ChildJvm.run(List.of("-Xmx256m", "-XX:+UseG1GC"), HeapBombChild.class, kind,
+                Integer.toString(chunk));
 
         assertThat(printed).contains("serves calls").contains("times calls out").contains("survived");
         if (expectedOutcome != null) {

@@ -11,7 +11,6 @@ import dev.faas.api.ledger.Pricing;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -20,7 +19,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -262,19 +260,7 @@ final class JournalRecoveryTest {
 
     /** Recovers {@code dir} in a child JVM started with {@code heap}; what it printed, once it ended. */
     static String runChild(String heap, Path dir) throws IOException, InterruptedException {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        Path output = Files.createTempFile("journal-recovery", ".log");
-        Process child = new ProcessBuilder(java, heap, "-cp", System.getProperty("java.class.path"),
-                JournalRecoveryChild.class.getName(), dir.toString())
-                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
-        boolean ended = child.waitFor(90, TimeUnit.SECONDS);
-        if (!ended) {
-            child.destroyForcibly();
-        }
-        String printed = Files.readString(output, StandardCharsets.UTF_8);
-        Files.delete(output);
-        assertThat(ended).as("the child ended: %s", printed).isTrue();
-        return printed;
+        return ChildJvm.run(List.of(heap), JournalRecoveryChild.class, dir.toString());
     }
 
     private Path writeSegment() {
