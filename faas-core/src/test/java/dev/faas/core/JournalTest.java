@@ -277,25 +277,6 @@ final class JournalTest {
     }
 
     @Test
-    void forcesEveryIntervalUnderSteadyLoad() throws Exception {
-        AtomicInteger forces = new AtomicInteger();
-        LedgerJournal journal = new LedgerJournal(directory, Durability.every(Duration.ofMillis(20)),
-                Pricing.LAMBDA_X86_64, () -> { }, LedgerJournal.DEFAULT_SEGMENT_BYTES, file -> FaultyChannel.counting(
-                        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), forces));
-        journal.recover(entry -> { });
-        long end = System.nanoTime() + Duration.ofMillis(500).toNanos();
-        int appended = 0;
-        while (System.nanoTime() < end) { // never a pause long enough for the writer to go idle
-            journal.append(entry("steady-" + appended++));
-        }
-        int duringLoad = forces.get();
-        journal.close();
-
-        assertThat(duringLoad).as("forces while %d records kept coming for 500 ms every 20 ms", appended)
-                .isGreaterThanOrEqualTo(5);
-    }
-
-    @Test
     void refusesAJournalDirectoryThatIsAFile() throws IOException {
         Path file = Files.createFile(directory.resolve("not-a-directory"));
 
