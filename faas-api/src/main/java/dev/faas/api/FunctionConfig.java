@@ -182,7 +182,7 @@ public record FunctionConfig(
 
     private static Map<String, String> checkEnvironment(Map<String, String> environment) {
         required("environment", environment);
-        int bytes = 0;
+        long bytes = 0; // a long: two thousand values of a megabyte each overflow an int
         Map<String, String> copy = new LinkedHashMap<>();
         for (Map.Entry<String, String> variable : environment.entrySet()) {
             String key = variable.getKey();

@@ -98,6 +98,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
     private boolean closing;                                // guarded by lock
 
     private FaasRuntime(Builder builder) {
+        Failures.load();
         // An invocation inherits nothing from its caller's thread: no inheritable thread-locals
         // (isolation, and a cheaper thread start).
         WorkTracker work = new WorkTracker(Thread.ofVirtual().inheritInheritableThreadLocals(false).factory());

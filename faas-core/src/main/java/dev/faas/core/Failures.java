@@ -21,6 +21,15 @@ final class Failures {
     private Failures() {
     }
 
+    /**
+     * Loads and initialises this class, which a runtime calls as it is built: the catch-alls of its
+     * threads call in here, and a class first loaded during an OutOfMemoryError may fail to load and
+     * take the catching thread with it.
+     */
+    static void load() {
+        // the call is the point
+    }
+
     /** The throwable as {@code Throwable.toString()} would print it: its class name and its message. */
     static String describe(Throwable failure) {
         String type = failure.getClass().getName();

@@ -80,7 +80,11 @@ final class SegmentScanner {
             return new Result(header, size, damage, -1, size);
         }
         if (header != Header.INTACT) {
-            long found = nextFrame(MAGIC.length, Math.min(size, MAGIC.length + HEADER_SEARCH_BYTES));
+            // A zeroed start (a range wiped by the disk or by hand) is not foreign data: look through
+            // all of it. Anything else is searched only near the start, so that a large foreign file
+            // is refused at once.
+            long limit = zeroedHeader() ? size : Math.min(size, MAGIC.length + HEADER_SEARCH_BYTES);
+            long found = nextFrame(MAGIC.length, limit);
             if (found < 0) {
                 return new Result(Header.FOREIGN, -1, damage, -1, size);
             }
@@ -124,6 +128,11 @@ final class SegmentScanner {
             }
         }
         return length < MAGIC.length ? Header.TORN : Header.INTACT;
+    }
+
+    private boolean zeroedHeader() throws IOException {
+        ensure(0, MAGIC.length);
+        return window.getLong(0) == 0;
     }
 
     /** The first offset in {@code [from, limit)} where a frame checks out and decodes, or -1. */

@@ -108,7 +108,7 @@ public final class FaasRecorder implements InvocationListener {
     private static String describe(Throwable error) {
         String text;
         try {
-            text = error.toString();
+            text = String.valueOf(error.toString());
         } catch (Throwable broken) {
             text = error.getClass().getName();
         }
