@@ -89,6 +89,13 @@ final class FunctionConfigTest {
         assertInvalid(b -> b.onFailure("not a name"), "onFailure", "but was 'not a name'");
         assertInvalid(b -> b.timeout(null), "timeout", "timeout must be set");
         assertInvalid(b -> b.threadKind(null), "threadKind", "threadKind must be set");
+        assertInvalid(b -> {
+            String megabyte = "v".repeat(1 << 20);
+            for (int i = 0; i < 2_100; i++) { // past what an int counts
+                b.environment("K" + i, megabyte);
+            }
+            return b;
+        }, "environment", "environment must take at most 4096 bytes");
     }
 
     @ParameterizedTest

@@ -154,6 +154,19 @@ final class JournalRecoveryTest {
     }
 
     @Test
+    void findsTheRecordsAfterAZeroedStartLongerThanTheHeaderSearch() throws IOException {
+        Path segment = writeSegment();
+        byte[] whole = Files.readAllBytes(segment);
+        byte[] zeroedStart = new byte[SegmentScanner.HEADER_SEARCH_BYTES + 10_000];
+        byte[] damaged = new byte[zeroedStart.length + whole.length - 8];
+        System.arraycopy(whole, 8, damaged, zeroedStart.length, whole.length - 8); // header and first bytes wiped
+        Files.write(segment, damaged);
+
+        assertThat(recover()).isEqualTo(ids(IntStream.range(0, RECORDS).boxed().toList()));
+        assertThat(Files.readAllBytes(segment)).isEqualTo(damaged);
+    }
+
+    @Test
     void refusesAForeignFileNamedLikeASegmentAndLeavesIt() throws IOException {
         byte[] foreign = randomBytes(5_000);
         Path file = Files.write(directory.resolve("ledger-0000000007.seg"), foreign);
