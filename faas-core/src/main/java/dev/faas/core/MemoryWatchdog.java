@@ -16,7 +16,7 @@ final class MemoryWatchdog {
     private static final long PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Set<Invocation> capped = ConcurrentHashMap.newKeySet();
-    private final Thread thread;
+    private volatile Thread thread;
     private volatile boolean idle;
     private volatile boolean closed;
 
@@ -42,8 +42,24 @@ final class MemoryWatchdog {
             return;
         }
         capped.add(invocation);
-        if (idle) {
-            LockSupport.unpark(thread);
+        Thread patroller = thread;
+        if (!patroller.isAlive()) {
+            restart(patroller);
+        } else if (idle) {
+            LockSupport.unpark(patroller);
+        }
+    }
+
+    /**
+     * A patrol that died anyway (its loop catches all it can; a failure in the catching is what is
+     * left, under an OutOfMemoryError) is started again by the next capped call: limits are enforced
+     * again from then on.
+     */
+    private synchronized void restart(Thread dead) {
+        if (thread == dead && !closed) {
+            Thread patroller = Thread.ofPlatform().name("faas-memory-watchdog").daemon().unstarted(this::patrol);
+            thread = patroller;
+            patroller.start();
         }
     }
 
@@ -53,8 +69,9 @@ final class MemoryWatchdog {
 
     void close() {
         closed = true;
-        if (thread != null) {
-            LockSupport.unpark(thread);
+        Thread patroller = thread;
+        if (patroller != null) {
+            LockSupport.unpark(patroller);
         }
     }
 
