@@ -233,8 +233,8 @@ final class HeapGuard implements NotificationListener {
 
     /** While refusing: ends the refusal once heap use, garbage included, is below the mark; asks for a collection when none comes. */
     private void recheckWhileRefusing() {
-        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         try {
+            MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
             while (true) {
                 synchronized (this) { // decided with pressure(), which starts this thread only when none runs
                     if (!listening || refusingAtPercent < 0) {

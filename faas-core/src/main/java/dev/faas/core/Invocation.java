@@ -574,8 +574,20 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
     private void deliver() {
         delivered = true;
         if (event != null) {
-            deployment.events.onOutcome(event, this);
-            return;
+            // An event is never left running: an outcome that cannot be taken now (an OutOfMemoryError)
+            // is handed over again until the memory comes back.
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    deployment.events.onOutcome(event, this);
+                    return;
+                } catch (Throwable failure) {
+                    if (attempt == 1_000) {
+                        Failures.survived("handing over a try of event " + describe(), failure);
+                        return;
+                    }
+                    LockSupport.parkNanos(10_000_000);
+                }
+            }
         }
         if (caller instanceof Thread waiter) {
             LockSupport.unpark(waiter);
