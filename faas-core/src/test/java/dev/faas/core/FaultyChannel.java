@@ -9,29 +9,22 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real segment file that fails on demand, as a full disk does: while {@code full} is set, a write
  * puts half of what it was given on disk and then throws "No space left on device", and a force
- * throws too. It counts the forces that succeed.
+ * throws too.
  */
 final class FaultyChannel extends FileChannel {
 
     private final FileChannel file;
     private final AtomicBoolean full;
-    private final AtomicInteger forces;
 
-    private FaultyChannel(FileChannel file, AtomicBoolean full, AtomicInteger forces) {
+    private FaultyChannel(FileChannel file, AtomicBoolean full) {
         this.file = file;
         this.full = full;
-        this.forces = forces;
     }
 
-    /** A segment that never fails and counts its forces. */
-    static FileChannel counting(FileChannel file, AtomicInteger forces) {
-        return new FaultyChannel(file, new AtomicBoolean(), forces);
-    }
 
     /** A segment opener whose files fail while {@code full} is set, and whose opening fails while {@code unwritable} is. */
     static LedgerJournal.SegmentOpener opener(AtomicBoolean full, AtomicBoolean unwritable) {
@@ -39,8 +32,7 @@ final class FaultyChannel extends FileChannel {
             if (unwritable.get()) {
                 throw new java.nio.file.AccessDeniedException(file.toString());
             }
-            return new FaultyChannel(FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), full,
-                    new AtomicInteger());
+            return new FaultyChannel(FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), full);
         };
     }
 
@@ -67,7 +59,6 @@ final class FaultyChannel extends FileChannel {
             throw new IOException("No space left on device");
         }
         file.force(metaData);
-        forces.incrementAndGet();
     }
 
     @Override
