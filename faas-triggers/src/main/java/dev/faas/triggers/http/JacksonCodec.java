@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -40,40 +41,26 @@ final class JacksonCodec implements Codec {
 
     @Override
     public <T> T read(byte[] body, Map<String, String> parameters, Class<T> type) {
-        try {
-            if (body.length == 0) {
-                return fromParameters(parameters, type);
-            }
-            if (parameters.isEmpty()) {
-                return mapper.readValue(body, type);
-            }
-            JsonNode tree = mapper.readTree(body);
-            if (tree instanceof ObjectNode object) {
-                parameters.forEach((name, value) -> {
-                    if (!object.has(name)) {
-                        object.put(name, value);
-                    }
-                });
-            }
-            return mapper.treeToValue(tree, type);
-        } catch (JacksonException e) {
-            throw new IllegalArgumentException(describe(e, type), e);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("the body could not be read: " + e.getMessage(), e);
-        }
+        return read(body, Map.of(), parameters, type);
     }
 
     /**
-     * As {@link #read(byte[], Map, Class)}, but a body that contradicts a path parameter is refused:
-     * the path names the resource, and neither may silently replace the other.
+     * Reads the input; the path parameters, then the query parameters, fill what a JSON object body
+     * leaves out, and a body that contradicts a path parameter is refused: the path names the
+     * resource, and neither may silently replace the other.
      */
     @Override
     public <T> T read(byte[] body, Map<String, String> pathParameters, Map<String, String> queryParameters,
                       Class<T> type) {
-        if (body.length == 0 || pathParameters.isEmpty()) {
-            return Codec.super.read(body, pathParameters, queryParameters, type);
-        }
         try {
+            if (body.length == 0) {
+                Map<String, String> parameters = new LinkedHashMap<>(pathParameters);
+                queryParameters.forEach(parameters::putIfAbsent);
+                return fromParameters(parameters, type);
+            }
+            if (pathParameters.isEmpty() && queryParameters.isEmpty()) {
+                return mapper.readValue(body, type);
+            }
             JsonNode tree = mapper.readTree(body);
             if (tree instanceof ObjectNode object) {
                 for (Map.Entry<String, String> path : pathParameters.entrySet()) {
@@ -89,7 +76,7 @@ final class JacksonCodec implements Codec {
                         object.put(name, value);
                     }
                 });
-            } else if (isScalar(type)) {
+            } else if (isScalar(type) && !pathParameters.isEmpty()) {
                 Map.Entry<String, String> first = pathParameters.entrySet().iterator().next();
                 if (!sameValue(tree, first.getValue())) {
                     throw conflict("the body is " + tree, first);
