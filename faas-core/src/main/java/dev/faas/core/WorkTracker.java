@@ -192,16 +192,6 @@ final class WorkTracker {
         }
     }
 
-    /** The invocations whose threads still run their calls. */
-    List<Invocation> runningInvocations() {
-        List<Invocation> running = new ArrayList<>();
-        for (Work work : snapshot()) {
-            if (work instanceof Invocation invocation && invocation.isRunning()) {
-                running.add(invocation);
-            }
-        }
-        return running;
-    }
 
     /** What is busy, or empty when every unit is finished or blocked in user code. */
     Optional<String> busy() {
