@@ -35,8 +35,11 @@ final class ReportLog {
      */
     void failure(Invocation invocation) {
         Outcome outcome = invocation.outcome();
+        if (!failures || outcome == Outcome.SUCCESS) { // every successful call ends here, with two reads
+            return;
+        }
         Logger function = invocation.logger();
-        if (!failures || outcome == Outcome.SUCCESS || !function.isWarnEnabled()) {
+        if (!function.isWarnEnabled()) {
             return;
         }
         Throwable error = invocation.error();
