@@ -58,7 +58,7 @@ public final class HeapBombChild {
         System.out.println("bomb " + report.outcome() + " " + error);
         // A host that lives through it: a stopped call that never checks may go on allocating until
         // it meets its OutOfMemoryError, and until then any thread may meet one too.
-        for (int i = 0; i < 500; i++) {
+        for (int i = 0; i < 1_000; i++) {
             try {
                 light.invoke(1);
                 System.out.println("serves calls");
@@ -67,7 +67,7 @@ public final class HeapBombChild {
                 Thread.sleep(10);
             }
         }
-        for (int i = 0; i < 100; i++) {
+        for (int i = 0; i < 1_000; i++) { // refusals may last until a collection shows the bomb's memory gone
             try {
                 slow.invoke(1);
             } catch (FunctionTimeoutException expected) {
