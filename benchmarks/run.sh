@@ -9,26 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-java_major() {
-  { "$1" -version 2>&1 || true; } | sed -nE '1{s/.*version "([0-9]+).*/\1/p;q;}'
-}
-java=""
-if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
-  v=$(java_major "$JAVA_HOME/bin/java")
-  if [ -n "$v" ] && [ "$v" -ge 21 ]; then java="$JAVA_HOME/bin/java"; fi
-fi
-if [ -z "$java" ]; then
-  best=0
-  for candidate in /usr/lib/jvm/*/bin/java; do
-    [ -x "$candidate" ] || continue
-    v=$(java_major "$candidate")
-    if [ -n "$v" ] && [ "$v" -ge 21 ] && [ "$v" -gt "$best" ]; then
-      java=$candidate
-      best=$v
-    fi
-  done
-fi
-[ -n "$java" ] || { echo "benchmarks/run.sh: no JDK 21 or newer found (set JAVA_HOME)" >&2; exit 2; }
+. benchmarks/jdk.sh
 
 mvn -q -B -DskipTests -pl benchmarks -am install
 exec "$java" -jar benchmarks/target/benchmarks.jar "$@"

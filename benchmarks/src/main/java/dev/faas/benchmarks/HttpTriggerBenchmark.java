@@ -1,34 +1,13 @@
 package dev.faas.benchmarks;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import com.sun.net.httpserver.HttpServer;
-import dev.faas.api.FunctionRef;
-import dev.faas.api.FunctionSpec;
-import dev.faas.core.FaasRuntime;
-import dev.faas.triggers.http.HttpTrigger;
-import io.helidon.http.HeaderNames;
-import io.helidon.webserver.WebServer;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.VirtualThreadPool;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -44,22 +23,26 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Requests per second through the HTTP trigger, against the same JDK server answering directly, in
+ * Requests per second through the HTTP trigger, against bare servers answering the same body, in
  * one run. Four client threads, each on its own keep-alive connection, send {@code GET} requests
  * and read the whole response; the client is a plain socket, so that its cost is small and the
  * same for every server.
  * <ul>
- *   <li>{@code bareServer}: the JDK's HttpServer on virtual threads writing a fixed JSON body (the baseline);
- *   <li>{@code bareServerHop}: the same, but the handler starts a virtual thread and joins it: the
- *       least any server pays that runs each call on a thread of its own;
- *   <li>{@code bareServerInvoke}: the same server whose handler calls the function itself (the peer:
- *       the invocation's cost without the trigger's);
- *   <li>{@code bareHelidon}: a Helidon 4 WebServer (built for virtual threads) writing the same body:
- *       the server a user would otherwise write a handler for;
+ *   <li>{@code bareHelidon}: a Helidon 4 WebServer, the trigger's server, writing a fixed JSON body
+ *       (the reference: what a user who wrote a handler of their own would get);
+ *   <li>{@code bareHelidonHop}: the same, but the handler starts a virtual thread and joins it: the
+ *       least any server pays that runs each call on a thread of its own, as the runtime does;
+ *   <li>{@code bareHelidonInvoke}: the same server whose handler calls the function itself (the
+ *       peer: the invocation's cost without the trigger's; the trigger's own overhead is its
+ *       distance from this);
  *   <li>{@code bareJetty}: a Jetty 12 server on virtual threads writing the same body;
+ *   <li>{@code bareServer}, {@code bareServerHop}, {@code bareServerInvoke}: the JDK's HttpServer on
+ *       virtual threads, likewise (the server the trigger ran on before Helidon);
  *   <li>{@code trigger}: the trigger, {@code GET /hello} to a function that takes nothing;
  *   <li>{@code triggerTyped}: the trigger, {@code GET /greet/{name}} bound to a record input.
  * </ul>
+ *
+ * <p>The servers are {@link HttpServers}'; {@code benchmarks/wrk.sh} loads the same ones with wrk.
  *
  * <pre>benchmarks/run.sh HttpTriggerBenchmark</pre>
  */
@@ -72,110 +55,16 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(3) // forks of this one differ by up to 30% on a shared 2-core VM: the median of three is steadier
 public class HttpTriggerBenchmark {
 
-    /** The typed route's input. */
-    public record Name(String name) {
-    }
-
-    private static final byte[] HELLO = "\"hello\"".getBytes(StandardCharsets.UTF_8);
-
-    private FaasRuntime runtime;
-    private HttpServer bare;
-    private HttpServer bareInvoke;
-    private HttpServer bareHop;
-    private ExecutorService bareThreads;
-    private HttpTrigger trigger;
-    private WebServer helidon;
-    private Server jetty;
-    int helidonPort;
-    int jettyPort;
-    int barePort;
-    int bareInvokePort;
-    int bareHopPort;
-    int triggerPort;
+    HttpServers servers;
 
     @Setup
-    public void setUp() throws IOException {
-        runtime = FaasRuntime.builder().reportLog(false).build();
-        FunctionRef<Void, String> hello = runtime.deploy(FunctionSpec.of("hello", Void.class, String.class,
-                () -> (input, context) -> "hello"));
-        runtime.deploy(FunctionSpec.of("greet", Name.class, String.class,
-                () -> (input, context) -> "hello " + input.name()));
-        bareThreads = Executors.newVirtualThreadPerTaskExecutor();
-        bare = server(exchange -> respond(exchange, HELLO));
-        bareInvoke = server(exchange -> respond(exchange,
-                ("\"" + hello.invoke(null) + "\"").getBytes(StandardCharsets.UTF_8)));
-        bareHop = server(exchange -> {
-            Thread hop = Thread.ofVirtual().start(() -> { }); // what any call on its own thread costs at least
-            try {
-                hop.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            respond(exchange, HELLO);
-        });
-        bareHopPort = bareHop.getAddress().getPort();
-        barePort = bare.getAddress().getPort();
-        bareInvokePort = bareInvoke.getAddress().getPort();
-        helidon = WebServer.builder().host("127.0.0.1").port(0)
-                .routing(routing -> routing.get("/hello", (request, response) -> {
-                    response.header(HeaderNames.CONTENT_TYPE, "application/json");
-                    response.send(HELLO);
-                }))
-                .build().start();
-        helidonPort = helidon.port();
-        jetty = new Server(new VirtualThreadPool());
-        ServerConnector connector = new ServerConnector(jetty);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        jetty.addConnector(connector);
-        jetty.setHandler(new Handler.Abstract() {
-            @Override
-            public boolean handle(Request request, Response response, Callback callback) {
-                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-                response.write(true, ByteBuffer.wrap(HELLO), callback);
-                return true;
-            }
-        });
-        try {
-            jetty.start();
-        } catch (Exception e) {
-            throw new IOException("Jetty did not start", e);
-        }
-        jettyPort = connector.getLocalPort();
-        trigger = HttpTrigger.builder().route("GET", "/hello", "hello").route("GET", "/greet/{name}", "greet").build();
-        runtime.addTrigger(trigger);
-        triggerPort = trigger.port();
-    }
-
-    private HttpServer server(HttpHandler handler) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.setExecutor(bareThreads);
-        server.createContext("/", handler);
-        server.start();
-        return server;
-    }
-
-    private static void respond(HttpExchange exchange, byte[] body) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(200, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-        }
+    public void setUp() throws Exception {
+        servers = HttpServers.start();
     }
 
     @TearDown
     public void tearDown() {
-        runtime.close();
-        bare.stop(0);
-        bareInvoke.stop(0);
-        bareHop.stop(0);
-        bareThreads.close();
-        helidon.stop();
-        try {
-            jetty.stop();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        servers.close();
     }
 
     /** One client thread's keep-alive connections, one per server. */
@@ -187,34 +76,46 @@ public class HttpTriggerBenchmark {
         Connection trigger;
         Connection triggerTyped;
         Connection helidon;
+        Connection helidonHop;
+        Connection helidonInvoke;
         Connection jetty;
 
         @Setup(Level.Trial)
-        public void connect(HttpTriggerBenchmark servers) throws IOException {
-            helidon = new Connection(servers.helidonPort, "/hello");
-            jetty = new Connection(servers.jettyPort, "/hello");
-            bare = new Connection(servers.barePort, "/hello");
-            bareInvoke = new Connection(servers.bareInvokePort, "/hello");
-            bareHop = new Connection(servers.bareHopPort, "/hello");
-            trigger = new Connection(servers.triggerPort, "/hello");
-            triggerTyped = new Connection(servers.triggerPort, "/greet/ada");
+        public void connect(HttpTriggerBenchmark benchmark) throws IOException {
+            HttpServers servers = benchmark.servers;
+            helidon = new Connection(servers.port("bareHelidon"), "/hello");
+            helidonHop = new Connection(servers.port("bareHelidonHop"), "/hello");
+            helidonInvoke = new Connection(servers.port("bareHelidonInvoke"), "/hello");
+            jetty = new Connection(servers.port("bareJetty"), "/hello");
+            bare = new Connection(servers.port("bareServer"), "/hello");
+            bareInvoke = new Connection(servers.port("bareServerInvoke"), "/hello");
+            bareHop = new Connection(servers.port("bareServerHop"), "/hello");
+            trigger = new Connection(servers.port("trigger"), "/hello");
+            triggerTyped = new Connection(servers.port("trigger"), "/greet/ada");
         }
 
         @TearDown(Level.Trial)
         public void disconnect() throws IOException {
-            bare.close();
-            bareInvoke.close();
-            bareHop.close();
-            trigger.close();
-            triggerTyped.close();
-            helidon.close();
-            jetty.close();
+            for (Connection connection : new Connection[] {bare, bareInvoke, bareHop, trigger, triggerTyped, helidon,
+                    helidonHop, helidonInvoke, jetty}) {
+                connection.close();
+            }
         }
     }
 
     @Benchmark
     public int bareHelidon(Client client) throws IOException {
         return client.helidon.get();
+    }
+
+    @Benchmark
+    public int bareHelidonHop(Client client) throws IOException {
+        return client.helidonHop.get();
+    }
+
+    @Benchmark
+    public int bareHelidonInvoke(Client client) throws IOException {
+        return client.helidonInvoke.get();
     }
 
     @Benchmark

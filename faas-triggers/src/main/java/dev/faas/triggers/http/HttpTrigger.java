@@ -1,25 +1,28 @@
 package dev.faas.triggers.http;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.faas.api.InvalidConfigException;
 import dev.faas.api.Invoker;
 import dev.faas.api.Trigger;
+import io.helidon.webserver.ErrorHandling;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http1.Http1Config;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Function URLs: an HTTP/1.1 server, the JDK's own, that routes requests to functions.
+ * Function URLs: an HTTP/1.1 server (Helidon's WebServer, built for virtual threads) that routes
+ * requests to functions.
  *
  * <pre>{@code
  * HttpTrigger http = HttpTrigger.builder()
@@ -40,32 +43,36 @@ import org.slf4j.LoggerFactory;
  * route, and its response has no body.
  *
  * <p><b>Status codes.</b> Errors carry a small JSON body, {@code {"errorType", "message",
- * "requestId"}}, never a stack trace: 400 malformed JSON, wrong payload type, bad escapes, a
- * {@code Content-Length} that is not a length or an unknown invocation type; 401/403 refused by the
- * route's {@link Authenticator}; 404 no route, or its function is not deployed; 405 wrong method,
- * with {@code Allow}; 413 body past {@link Builder#maxBodyBytes}; 429 throttled by the runtime or
- * past {@link Builder#maxInFlight}, with {@code Retry-After}; 500 the trigger failed (an output the
- * codec cannot write); 502 the function failed (error, init error, memory limit; the details are in
- * its log and report, not in the response); 503 the runtime or the trigger is closing, or the call
- * was stopped by the runtime's close; 504 it timed out. Every response carries
- * {@value #REQUEST_ID_HEADER}: the invocation's request id when the function ran, else the
- * trigger's id for the request.
+ * "requestId"}}, never a stack trace or a Java type's name; the server's own refusals, of requests
+ * it cannot parse, too. 400 malformed JSON, wrong payload type, bad escapes, a malformed request
+ * line, headers or body framing, an unknown invocation type; 401/403 refused by the route's
+ * {@link Authenticator}; 404 no route, or its function is not deployed; 405 wrong method, with
+ * {@code Allow}; 408 a body slower than {@link Builder#bodyTimeout}; 413 body past
+ * {@link Builder#maxBodyBytes}; 414 a request line past {@link Builder#maxHeaderBytes}; 429 throttled
+ * by the runtime or past {@link Builder#maxInFlight}, with {@code Retry-After}; 431 headers past
+ * {@code maxHeaderBytes} or {@link Builder#maxHeaders}; 500 the trigger failed (an output the codec
+ * cannot write), or a raw function's response cannot be sent (a 1xx status, a header with CR or LF;
+ * one WARN line names the function); 502 the function failed (error, init error, memory limit; the
+ * details are in its log and report, not in the response); 503 the runtime or the trigger is
+ * closing, or the call was stopped by the runtime's close; 504 it timed out; 505 an HTTP/1.0
+ * request. Every response carries {@value #REQUEST_ID_HEADER}: the invocation's request id when the
+ * function ran, else the trigger's id for the request.
  *
  * <p><b>Invocation types.</b> {@value #INVOCATION_TYPE_HEADER}{@code : Event} queues an EVENT
  * invocation and answers 202 with its request id ({@value #IDEMPOTENCY_KEY_HEADER} makes a retried
  * delivery run once); {@code DryRun} checks the call and answers 204.
  *
- * <p><b>Limits.</b> The body is read incrementally up to the limit, and one whose announced length
- * is past it is refused before it is read. At most {@code maxInFlight} requests are answered at once.
- * Header size and count, and idle connections, are limited by the JDK's server through JVM-wide
- * system properties: {@code sun.net.httpserver.maxReqHeaderSize} (380 KB by default),
- * {@code sun.net.httpserver.maxReqHeaders} (200), {@code sun.net.httpserver.idleInterval} (30 s),
- * {@code sun.net.httpserver.maxReqTime} and {@code maxRspTime} (unlimited by default: set them
- * against slow clients), and {@code sun.net.httpserver.drainAmount} (64 KB: how much of a refused
- * request's unread body is read before its connection is dropped).
+ * <p><b>Limits</b>, each per trigger. The body is read incrementally up to the limit, and one whose
+ * announced length is past it is refused before it is read; {@code Expect: 100-continue} is answered
+ * only once the route's authenticator (if it does not read the body) and the announced length have
+ * passed. A client that stalls is disconnected: past {@link Builder#headerTimeout} sending its
+ * headers, past {@link Builder#bodyTimeout} its body (which frees its in-flight slot), past
+ * {@link Builder#idleTimeout} between requests. At most {@link Builder#maxConnections} connections
+ * are open and {@link Builder#maxInFlight} requests answered at once. A refusal sent before the
+ * body was read closes the connection, so the rest of the body is never read.
  *
- * <p>Requests run on threads from {@link Invoker#threadFactory()}: virtual threads of the scheduler
- * the runtime's invocations run on.
+ * <p>HTTP/1.1 only, with keep-alive and pipelining (answered in order); HTTP/1.0 is answered 505.
+ * A connection's requests run on its own virtual thread, which waits for the function's.
  */
 public final class HttpTrigger implements Trigger {
 
@@ -79,33 +86,63 @@ public final class HttpTrigger implements Trigger {
     public static final int DEFAULT_MAX_BODY_BYTES = 6 * 1024 * 1024;
     /** The default {@link Builder#maxInFlight}. */
     public static final int DEFAULT_MAX_IN_FLIGHT = 10_000;
+    /** The default {@link Builder#maxHeaderBytes}: 16 KB. */
+    public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
+    /** The default {@link Builder#maxHeaders}. */
+    public static final int DEFAULT_MAX_HEADERS = 100;
+    /** The default {@link Builder#headerTimeout}. */
+    public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
+    /** The default {@link Builder#bodyTimeout}. */
+    public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(30);
+    /** The default {@link Builder#idleTimeout}. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    /** The default {@link Builder#maxConnections}. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     /** The default {@link Builder#shutdownTimeout}: the runtime's default drain timeout. */
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
 
     private static final Logger log = LoggerFactory.getLogger(HttpTrigger.class);
+    /**
+     * Helidon's loggers that say INFO at every start and stop (bound, features, started, stopped):
+     * turned down to WARNING, unless the host set their level. Held, as the JDK keeps loggers weakly.
+     */
+    private static final List<java.util.logging.Logger> HELIDON_LIFECYCLE_LOGGERS = quiet(
+            "io.helidon.webserver.LoomServer", "io.helidon.webserver.ServerListener",
+            "io.helidon.common.features.HelidonFeatures");
 
     private final Settings settings;
     private final String host;
     private final int requestedPort;
     private final Duration shutdownTimeout;
+    private final int maxHeaderBytes;
+    private final Duration headerTimeout;
+    private final Duration bodyTimeout;
+    private final Duration idleTimeout;
+    private final int maxConnections;
     private final Object lifecycle = new Object();
-    private HttpServer server;             // guarded by lifecycle
-    private ExecutorService threads;       // guarded by lifecycle
+    private WebServer server;              // guarded by lifecycle
+    private InetSocketAddress bound;       // guarded by lifecycle
+    private ReadTimeouts timeouts;         // guarded by lifecycle
     private RequestHandler handler;        // guarded by lifecycle
     private boolean closed;                // guarded by lifecycle
 
     /** What every request reads: immutable. */
-    record Settings(String name, List<Route> routes, int maxBodyBytes, int maxInFlight, Codec codec) {
+    record Settings(String name, List<Route> routes, int maxBodyBytes, int maxInFlight, int maxHeaders, Codec codec) {
     }
 
     private HttpTrigger(Builder builder) {
         List<Route> routes = new ArrayList<>(builder.routes);
         routes.sort(Route.SPECIFIC_FIRST);
         this.settings = new Settings(builder.name, List.copyOf(routes), builder.maxBodyBytes, builder.maxInFlight,
-                builder.codec);
+                builder.maxHeaders, builder.codec);
         this.host = builder.host;
         this.requestedPort = builder.port;
         this.shutdownTimeout = builder.shutdownTimeout;
+        this.maxHeaderBytes = builder.maxHeaderBytes;
+        this.headerTimeout = builder.headerTimeout;
+        this.bodyTimeout = builder.bodyTimeout;
+        this.idleTimeout = builder.idleTimeout;
+        this.maxConnections = builder.maxConnections;
     }
 
     /** Starts building a trigger: loopback, a free port, no routes yet. */
@@ -140,30 +177,54 @@ public final class HttpTrigger implements Trigger {
                 throw new IllegalStateException("the HTTP trigger '" + name() + "' was " + (closed ? "closed" : "started")
                         + " before: build a new one");
             }
-            HttpServer bound;
+            InetAddress address;
             try {
-                bound = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), requestedPort), 0);
-            } catch (IOException e) {
-                throw new UncheckedIOException("the HTTP trigger '" + name() + "' could not listen on " + host + ":"
-                        + requestedPort + ": " + e.getMessage(), e);
+                address = InetAddress.getByName(host);
+            } catch (UnknownHostException unknown) {
+                throw new UncheckedIOException("the HTTP trigger '" + name() + "' could not listen on " + host
+                        + ": the host is unknown", unknown);
             }
-            ExecutorService requestThreads = null;
+            ReadTimeouts readTimeouts = new ReadTimeouts(name(), headerTimeout, bodyTimeout);
+            RequestHandler requests = new RequestHandler(settings, invoker, readTimeouts);
             try {
-                requestThreads = Executors.newThreadPerTaskExecutor(invoker.threadFactory());
-                RequestHandler requests = new RequestHandler(settings, invoker);
-                bound.setExecutor(requestThreads);
-                bound.createContext("/", requests);
-                bound.start();
-                server = bound;
-                threads = requestThreads;
-                handler = requests;
-            } catch (RuntimeException | Error failure) { // let go of the port
-                bound.stop(0);
-                if (requestThreads != null) {
-                    requestThreads.shutdown();
-                }
+                server = WebServer.builder()
+                        .address(address)
+                        .port(requestedPort)
+                        .shutdownHook(false) // the runtime closes its triggers
+                        .shutdownGracePeriod(Duration.ZERO) // close() has drained what it waits for
+                        .maxTcpConnections(maxConnections)
+                        .idleConnectionTimeout(idleTimeout)
+                        .idleConnectionPeriod(idleCheckPeriod(idleTimeout))
+                        .errorHandling(ErrorHandling.builder().includeEntity(true).build()) // ServerRefusals reads it
+                        .directHandlers(new ServerRefusals(name(), maxHeaderBytes).handlers())
+                        .addConnectionSelector(new NotHttp11(maxHeaderBytes))
+                        .addProtocol(Http1Config.builder()
+                                .maxPrologueLength(maxHeaderBytes)
+                                .maxHeadersSize(maxHeaderBytes)
+                                .validatePath(false) // the trigger decodes the path, and says what is wrong with it
+                                .addReceiveListener(readTimeouts)
+                                .build())
+                        .routing(routing -> routing.any(requests))
+                        .build()
+                        .start();
+            } catch (UncheckedIOException notBound) {
+                readTimeouts.close();
+                IOException cause = notBound.getCause();
+                throw new UncheckedIOException("the HTTP trigger '" + name() + "' could not listen on " + host + ":"
+                        + requestedPort + ": " + cause.getMessage(), cause);
+            } catch (RuntimeException | Error failure) {
+                readTimeouts.close();
                 throw failure;
             }
+            if (!server.isRunning()) { // Helidon logs why, and does not throw
+                readTimeouts.close();
+                throw new UncheckedIOException("the HTTP trigger '" + name() + "' could not listen on " + host + ":"
+                        + requestedPort + ": the port is taken, or the address is not this machine's",
+                        new BindException("could not bind " + host + ":" + requestedPort));
+            }
+            bound = new InetSocketAddress(address, server.port());
+            timeouts = readTimeouts;
+            handler = requests;
         }
         log.info("faas: HTTP trigger '{}' listening on {} ({} routes)", name(), uri(), settings.routes().size());
     }
@@ -188,7 +249,7 @@ public final class HttpTrigger implements Trigger {
                 throw new IllegalStateException("the HTTP trigger '" + name() + "' is not started: add it to a"
                         + " runtime first");
             }
-            return server.getAddress();
+            return bound;
         }
     }
 
@@ -212,8 +273,8 @@ public final class HttpTrigger implements Trigger {
      */
     @Override
     public void close() {
-        HttpServer stopping;
-        ExecutorService stoppingThreads;
+        WebServer stopping;
+        ReadTimeouts stoppingTimeouts;
         RequestHandler draining;
         synchronized (lifecycle) {
             if (closed) {
@@ -221,7 +282,7 @@ public final class HttpTrigger implements Trigger {
             }
             closed = true;
             stopping = server;
-            stoppingThreads = threads;
+            stoppingTimeouts = timeouts;
             draining = handler;
         }
         if (stopping == null) {
@@ -238,13 +299,30 @@ public final class HttpTrigger implements Trigger {
             log.warn("faas: HTTP trigger '{}' closed with {} requests still in flight after {} ms", name(),
                     draining.inFlight(), shutdownTimeout.toMillis());
         }
-        stopping.stop(0);
-        stoppingThreads.shutdown();
+        stopping.stop();
+        stoppingTimeouts.close();
     }
 
     @Override
     public String toString() {
         return "HttpTrigger[" + name() + ", " + settings.routes().size() + " routes]";
+    }
+
+    private static List<java.util.logging.Logger> quiet(String... names) {
+        List<java.util.logging.Logger> loggers = new ArrayList<>();
+        for (String name : names) {
+            java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
+            if (logger.getLevel() == null) {
+                logger.setLevel(java.util.logging.Level.WARNING);
+            }
+            loggers.add(logger);
+        }
+        return List.copyOf(loggers);
+    }
+
+    /** How often idle connections are looked for: a tenth of the timeout, 100 ms to 1 s. */
+    private static Duration idleCheckPeriod(Duration idleTimeout) {
+        return Duration.ofMillis(Math.clamp(idleTimeout.toMillis() / 10, 100, 1000));
     }
 
     /** Requests admitted and not yet counted out; for tests. */
@@ -264,6 +342,12 @@ public final class HttpTrigger implements Trigger {
         private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
         private Codec codec = Codec.jackson();
         private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+        private int maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES;
+        private int maxHeaders = DEFAULT_MAX_HEADERS;
+        private Duration headerTimeout = DEFAULT_HEADER_TIMEOUT;
+        private Duration bodyTimeout = DEFAULT_BODY_TIMEOUT;
+        private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
 
         private Builder() {
         }
@@ -378,6 +462,96 @@ public final class HttpTrigger implements Trigger {
             }
             this.maxInFlight = maxInFlight;
             return this;
+        }
+
+        /**
+         * The longest request line, and the most bytes of headers, a request may have: a longer line
+         * is answered 414, more header bytes 431. Default 16 KB.
+         *
+         * @param maxHeaderBytes at least 256
+         * @return this builder
+         */
+        public Builder maxHeaderBytes(int maxHeaderBytes) {
+            if (maxHeaderBytes < 256) {
+                throw new InvalidConfigException("maxHeaderBytes", "maxHeaderBytes must be at least 256, but was "
+                        + maxHeaderBytes);
+            }
+            this.maxHeaderBytes = maxHeaderBytes;
+            return this;
+        }
+
+        /**
+         * The most headers a request may have; past it, it is answered 431. Default 100.
+         *
+         * @param maxHeaders at least 1
+         * @return this builder
+         */
+        public Builder maxHeaders(int maxHeaders) {
+            if (maxHeaders < 1) {
+                throw new InvalidConfigException("maxHeaders", "maxHeaders must be at least 1, but was " + maxHeaders);
+            }
+            this.maxHeaders = maxHeaders;
+            return this;
+        }
+
+        /**
+         * How long a client may take to send a request's headers, from the end of its request line;
+         * one that takes longer is disconnected. Default 10 s.
+         *
+         * @param headerTimeout more than zero
+         * @return this builder
+         */
+        public Builder headerTimeout(Duration headerTimeout) {
+            this.headerTimeout = positive("headerTimeout", headerTimeout);
+            return this;
+        }
+
+        /**
+         * How long a client may take to send a request's body, from the moment its route starts
+         * reading it; one that takes longer is disconnected, which frees its slot of
+         * {@link #maxInFlight}. Default 30 s.
+         *
+         * @param bodyTimeout more than zero
+         * @return this builder
+         */
+        public Builder bodyTimeout(Duration bodyTimeout) {
+            this.bodyTimeout = positive("bodyTimeout", bodyTimeout);
+            return this;
+        }
+
+        /**
+         * How long a kept-alive connection may wait for its next request (or a new one for its
+         * first) before it is closed. Default 60 s.
+         *
+         * @param idleTimeout more than zero
+         * @return this builder
+         */
+        public Builder idleTimeout(Duration idleTimeout) {
+            this.idleTimeout = positive("idleTimeout", idleTimeout);
+            return this;
+        }
+
+        /**
+         * The most connections open at once; past it, new ones wait in the listen backlog until one
+         * closes. Default 10,000.
+         *
+         * @param maxConnections at least 1
+         * @return this builder
+         */
+        public Builder maxConnections(int maxConnections) {
+            if (maxConnections < 1) {
+                throw new InvalidConfigException("maxConnections", "maxConnections must be at least 1, but was "
+                        + maxConnections);
+            }
+            this.maxConnections = maxConnections;
+            return this;
+        }
+
+        private static Duration positive(String name, Duration value) {
+            if (value == null || value.isNegative() || value.isZero()) {
+                throw new InvalidConfigException(name, name + " must be more than zero, but was " + value);
+            }
+            return value;
         }
 
         /**

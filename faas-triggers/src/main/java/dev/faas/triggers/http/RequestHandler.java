@@ -1,8 +1,5 @@
 package dev.faas.triggers.http;
 
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import dev.faas.api.FunctionNotFoundException;
 import dev.faas.api.FunctionRef;
 import dev.faas.api.FunctionSpec;
@@ -13,11 +10,24 @@ import dev.faas.api.RuntimeClosedException;
 import dev.faas.api.ThrottledException;
 import dev.faas.api.events.HttpRequestEvent;
 import dev.faas.api.events.HttpResponseEvent;
+import io.helidon.http.Header;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.ServerRequestHeaders;
+import io.helidon.http.Status;
+import io.helidon.http.media.ReadableEntity;
+import io.helidon.webserver.CloseConnectionException;
+import io.helidon.webserver.ServerConnectionException;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.URLDecoder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,7 +36,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,27 +43,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers every request of one trigger: route, limits, authentication, binding, invocation, and the
- * mapping of outcomes to status codes. Runs on the request's own thread, up to the invocation; the
- * thread that ends the call answers, so no thread waits for it. Every admitted request is counted
- * out by exactly one {@link #finish}, once its response is written; a draining close waits for that.
+ * Answers every request of one trigger: limits, route, authentication, body, binding, invocation,
+ * and the mapping of outcomes to status codes. Runs on the connection's own virtual thread, which
+ * waits for the call (Helidon answers a connection's requests one after the other, on its thread).
+ * Every admitted request is counted out once its response is written; a draining close waits for that.
  */
-final class RequestHandler implements HttpHandler {
+final class RequestHandler implements Handler {
 
+    static final HeaderName REQUEST_ID = HeaderNames.create(HttpTrigger.REQUEST_ID_HEADER);
+    private static final HeaderName INVOCATION_TYPE = HeaderNames.create(HttpTrigger.INVOCATION_TYPE_HEADER);
+    private static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create(HttpTrigger.IDEMPOTENCY_KEY_HEADER);
     private static final Logger log = LoggerFactory.getLogger(HttpTrigger.class);
     private static final byte[] NO_BODY = new byte[0];
 
     private final HttpTrigger.Settings settings;
     private final Invoker invoker;
+    private final ReadTimeouts timeouts;
     /** Each function's binding, remade when the function is redeployed. */
     private final Map<String, Binding> bindings = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Object drained = new Object();
     private volatile boolean closing;
 
-    RequestHandler(HttpTrigger.Settings settings, Invoker invoker) {
+    RequestHandler(HttpTrigger.Settings settings, Invoker invoker, ReadTimeouts timeouts) {
         this.settings = settings;
         this.invoker = invoker;
+        this.timeouts = timeouts;
     }
 
     /** How a function is called: its typed reference, and whether it takes the raw request. */
@@ -82,10 +96,9 @@ final class RequestHandler implements HttpHandler {
     }
 
     @Override
-    public void handle(HttpExchange exchange) {
+    public void handle(ServerRequest request, ServerResponse response) {
         String requestId = newRequestId();
         int admitted = inFlight.incrementAndGet();
-        boolean answered = true;
         try {
             if (closing) {
                 throw new RefusalException(503, "ServiceUnavailable",
@@ -96,68 +109,68 @@ final class RequestHandler implements HttpHandler {
                         + "' is answering its maximum of " + settings.maxInFlight() + " requests; retry later",
                         Map.of("Retry-After", "1"));
             }
-            answered = serve(exchange, requestId);
+            serve(request, response, requestId);
         } catch (RefusalException | RuntimeException refused) {
-            answerRefusal(exchange, requestId, refused);
-        } catch (IOException clientGone) {
-            log.debug("faas: request {} on '{}': the client went away: {}", requestId, settings.name(),
-                    clientGone.toString());
+            answerRefusal(request, response, requestId, refused);
         } catch (Error unexpected) {
-            answerUnexpected(exchange, requestId, unexpected);
+            answerUnexpected(request, response, requestId, unexpected);
         } finally {
-            if (answered) {
-                finish(exchange);
+            if (inFlight.decrementAndGet() == 0 && closing) {
+                synchronized (drained) {
+                    drained.notifyAll();
+                }
             }
+        }
+        if (response.headers().containsToken(HeaderValues.CONNECTION_CLOSE)) {
+            // Helidon sends the header but reads on: whatever came next (an unread body) would be
+            // taken for a request. This ends the connection, once its response is out.
+            throw new CloseConnectionException("answered with Connection: close");
         }
     }
 
-    /**
-     * Counts the request out (the last one out wakes a draining close), then closes the exchange:
-     * in that order, because closing reads what is left of an unread body, which waits on the client.
-     */
-    private void finish(HttpExchange exchange) {
-        if (inFlight.decrementAndGet() == 0 && closing) {
-            synchronized (drained) {
-                drained.notifyAll();
-            }
+    /** Routes, reads, invokes and answers. */
+    private void serve(ServerRequest request, ServerResponse response, String requestId) throws RefusalException {
+        ServerRequestHeaders headers = request.headers();
+        if (headers.size() > settings.maxHeaders()) {
+            throw new RefusalException(431, "RequestHeaderFieldsTooLarge", "the request has " + headers.size()
+                    + " headers, more than the limit of " + settings.maxHeaders());
         }
-        exchange.close();
-    }
-
-    /**
-     * Routes, reads and invokes.
-     *
-     * @return whether the request is answered; false when the invocation will answer it
-     */
-    private boolean serve(HttpExchange exchange, String requestId) throws RefusalException, IOException {
-        String method = exchange.getRequestMethod();
-        String path = exchange.getRequestURI().getRawPath();
+        String method = request.prologue().method().text();
+        String path = request.prologue().uriPath().rawPath();
         List<String> segments = decodedSegments(path);
         Map<String, String> pathParameters = new LinkedHashMap<>();
         Route route = route(method, path, segments, pathParameters);
-        Mode mode = mode(exchange.getRequestHeaders().getFirst(HttpTrigger.INVOCATION_TYPE_HEADER));
+        Mode mode = mode(headers.first(INVOCATION_TYPE).orElse(null));
         Authenticator authenticator = route.authenticator;
         if (authenticator != null && !authenticator.readsBody()) { // refused before its body is read
-            authenticate(authenticator, requestEvent(exchange, requestId, pathParameters, NO_BODY));
+            authenticate(authenticator, requestEvent(request, requestId, pathParameters, NO_BODY));
         }
-        byte[] body = readBody(exchange);
+        byte[] body = readBody(request); // sends 100 Continue, if the client asked, once it starts reading
         if (authenticator != null && authenticator.readsBody()) {
-            authenticate(authenticator, requestEvent(exchange, requestId, pathParameters, body));
+            authenticate(authenticator, requestEvent(request, requestId, pathParameters, body));
         }
-        return invoke(exchange, requestId, route, mode, body, pathParameters);
+        invoke(request, response, requestId, route, mode, body, pathParameters);
     }
 
-    private static HttpRequestEvent requestEvent(HttpExchange exchange, String requestId,
+    private static HttpRequestEvent requestEvent(ServerRequest request, String requestId,
                                                  Map<String, String> pathParameters, byte[] body)
             throws RefusalException {
-        return new HttpRequestEvent(requestId, exchange.getRequestMethod(),
-                decodePath(exchange.getRequestURI().getRawPath()), pathParameters,
-                queryParameters(exchange.getRequestURI().getRawQuery()), exchange.getRequestHeaders(), body,
-                sourceAddress(exchange));
+        return new HttpRequestEvent(requestId, request.prologue().method().text(),
+                decodePath(request.prologue().uriPath().rawPath()), pathParameters,
+                queryParameters(request.prologue().query().rawValue()), headerMap(request.headers()), body,
+                sourceAddress(request.remotePeer().address()));
+    }
+
+    private static Map<String, List<String>> headerMap(ServerRequestHeaders headers) {
+        Map<String, List<String>> map = new HashMap<>();
+        for (Header header : headers) {
+            map.computeIfAbsent(header.name(), name -> new ArrayList<>(1)).addAll(header.allValues());
+        }
+        return map;
     }
 
     /** Answers what kept a call from running (throttle, bad payload, ...), or a failure of the trigger. */
-    private void answerRefusal(HttpExchange exchange, String requestId, Throwable refused) {
+    private void answerRefusal(ServerRequest request, ServerResponse response, String requestId, Throwable refused) {
         RefusalException refusal = switch (refused) {
             case RefusalException ours -> ours;
             case ThrottledException throttled -> new RefusalException(429, "Throttled", throttled.getMessage(),
@@ -168,9 +181,10 @@ final class RequestHandler implements HttpHandler {
             default -> null;
         };
         if (refusal == null) {
-            answerUnexpected(exchange, requestId, refused);
+            answerUnexpected(request, response, requestId, refused);
         } else {
-            sendError(exchange, refusal.status, refusal.errorType, refusal.getMessage(), requestId, refusal.headers);
+            sendError(request, response, refusal.status, refusal.errorType, refusal.getMessage(), requestId,
+                    refusal.headers);
         }
     }
 
@@ -179,89 +193,81 @@ final class RequestHandler implements HttpHandler {
         return Long.toString(Math.max(1, (throttled.retryAfter().toMillis() + 999) / 1000));
     }
 
-    private void answerUnexpected(HttpExchange exchange, String requestId, Throwable unexpected) {
+    private void answerUnexpected(ServerRequest request, ServerResponse response, String requestId,
+                                  Throwable unexpected) {
+        if (isClientGone(unexpected)) {
+            log.debug("faas: request {} on '{}': the client went away: {}", requestId, settings.name(),
+                    unexpected.toString());
+            return;
+        }
         log.warn("faas: request {} on '{}' failed inside the trigger", requestId, settings.name(), unexpected);
-        sendError(exchange, 500, "InternalError", "the trigger failed; its log holds the error", requestId, Map.of());
+        sendError(request, response, 500, "InternalError", "the trigger failed; its log holds the error", requestId,
+                Map.of());
     }
 
-    /** Answers when the invocation ends, on its thread (or at once, on this one, if it was refused). */
-    private void answerLater(HttpExchange exchange, String requestId, CompletableFuture<InvocationReport> call) {
-        call.whenComplete((report, refused) -> {
-            try {
-                if (report != null) {
-                    respond(exchange, report);
-                } else {
-                    answerRefusal(exchange, requestId, refused);
-                }
-            } catch (IOException clientGone) {
-                log.debug("faas: request {} on '{}': the client went away: {}", requestId, settings.name(),
-                        clientGone.toString());
-            } catch (RuntimeException | Error unexpected) {
-                answerUnexpected(exchange, report != null ? report.requestId() : requestId, unexpected);
-            } finally {
-                finish(exchange);
-            }
-        });
+    private static boolean isClientGone(Throwable failure) {
+        return failure instanceof UncheckedIOException || failure instanceof ServerConnectionException;
     }
 
-    /** @return whether the request is answered; false when the invocation will answer it */
-    private boolean invoke(HttpExchange exchange, String requestId, Route route, Mode mode, byte[] body,
-                           Map<String, String> pathParameters) throws RefusalException, IOException {
+    private void invoke(ServerRequest request, ServerResponse response, String requestId, Route route, Mode mode,
+                        byte[] body, Map<String, String> pathParameters) throws RefusalException {
         Binding binding = binding(route.function);
-        Object input = binding.raw ? requestEvent(exchange, requestId, pathParameters, body)
-                : bind(binding, body, pathParameters, exchange);
-        return switch (mode) {
+        Object input = binding.raw ? requestEvent(request, requestId, pathParameters, body)
+                : bind(binding, body, pathParameters, request);
+        switch (mode) {
             case EVENT -> {
-                String key = exchange.getRequestHeaders().getFirst(HttpTrigger.IDEMPOTENCY_KEY_HEADER);
+                String key = request.headers().first(IDEMPOTENCY_KEY).orElse(null);
                 if (key != null && (key.isBlank() || key.length() > Invoker.MAX_IDEMPOTENCY_KEY)) {
                     throw new RefusalException(400, "BadRequest", HttpTrigger.IDEMPOTENCY_KEY_HEADER + " must be 1 to "
                             + Invoker.MAX_IDEMPOTENCY_KEY + " characters, not blank; leave it out for no key");
                 }
                 String eventId = key == null ? binding.function.invokeEvent(input)
                         : binding.function.invokeEvent(input, key);
-                send(exchange, 202, eventId, "application/json",
-                        ("{\"requestId\":\"" + eventId + "\"}").getBytes(StandardCharsets.UTF_8), Map.of());
-                yield true;
+                send(request, response, 202, eventId, "application/json",
+                        ("{\"requestId\":\"" + eventId + "\"}").getBytes(StandardCharsets.UTF_8));
             }
             case DRY_RUN -> {
                 binding.function.dryRun(input);
-                send(exchange, 204, requestId, null, NO_BODY, Map.of());
-                yield true;
+                send(request, response, 204, requestId, null, NO_BODY);
             }
-            case REQUEST_RESPONSE -> {
-                answerLater(exchange, requestId, binding.function.invokeForReportAsync(input));
-                yield false;
-            }
-        };
+            case REQUEST_RESPONSE -> respond(request, response, binding.function.invokeForReport(input));
+        }
     }
 
     /** Maps an invocation's outcome to the response. */
-    private void respond(HttpExchange exchange, InvocationReport report) throws IOException {
+    private void respond(ServerRequest request, ServerResponse response, InvocationReport report) {
         String id = report.requestId();
         String function = report.function();
         switch (report.outcome()) {
             case SUCCESS -> {
                 Object output = report.output().orElse(null);
                 if (output == null) {
-                    send(exchange, 204, id, null, NO_BODY, Map.of());
-                } else if (output instanceof HttpResponseEvent response) {
-                    sendRaw(exchange, response, id);
+                    send(request, response, 204, id, null, NO_BODY);
+                } else if (output instanceof HttpResponseEvent raw) {
+                    sendRaw(request, response, raw, id, function);
                 } else {
-                    send(exchange, 200, id, settings.codec().contentType(), settings.codec().write(output), Map.of());
+                    byte[] written;
+                    try {
+                        written = settings.codec().write(output);
+                    } catch (RuntimeException | Error unwritable) {
+                        answerUnexpected(request, response, id, unwritable);
+                        return;
+                    }
+                    send(request, response, 200, id, settings.codec().contentType(), written);
                 }
             }
-            case TIMEOUT -> sendError(exchange, 504, "FunctionTimeout", report.error().map(Throwable::getMessage)
-                    .orElse("function '" + function + "' timed out"), id, Map.of());
-            case MEMORY_LIMIT -> sendError(exchange, 502, "MemoryLimitExceeded", "function '" + function + "' was"
-                    + " stopped for memory; its log and report hold the details", id, Map.of());
-            case INIT_ERROR -> sendError(exchange, 502, "FunctionInitError", "function '" + function + "' could not"
-                    + " initialize; its log and report hold the error", id, Map.of());
+            case TIMEOUT -> sendError(request, response, 504, "FunctionTimeout", report.error()
+                    .map(Throwable::getMessage).orElse("function '" + function + "' timed out"), id, Map.of());
+            case MEMORY_LIMIT -> sendError(request, response, 502, "MemoryLimitExceeded", "function '" + function
+                    + "' was stopped for memory; its log and report hold the details", id, Map.of());
+            case INIT_ERROR -> sendError(request, response, 502, "FunctionInitError", "function '" + function
+                    + "' could not initialize; its log and report hold the error", id, Map.of());
             case ERROR -> {
                 if (report.error().orElse(null) instanceof RuntimeClosedException closed) { // stopped by close
-                    sendError(exchange, 503, "ServiceUnavailable", closed.getMessage(), id, Map.of());
+                    sendError(request, response, 503, "ServiceUnavailable", closed.getMessage(), id, Map.of());
                 } else {
-                    sendError(exchange, 502, "FunctionError", "function '" + function + "' failed; its log and"
-                            + " report hold the error", id, Map.of());
+                    sendError(request, response, 502, "FunctionError", "function '" + function + "' failed; its"
+                            + " log and report hold the error", id, Map.of());
                 }
             }
         }
@@ -285,14 +291,14 @@ final class RequestHandler implements HttpHandler {
         return binding;
     }
 
-    private Object bind(Binding binding, byte[] body, Map<String, String> pathParameters, HttpExchange exchange)
+    private Object bind(Binding binding, byte[] body, Map<String, String> pathParameters, ServerRequest request)
             throws RefusalException {
         Class<?> type = binding.spec.inputType();
         if (type == Void.class) {
             return null;
         }
         Map<String, String> query = Map.of();
-        String rawQuery = exchange.getRequestURI().getRawQuery();
+        String rawQuery = request.prologue().query().rawValue();
         if (rawQuery != null && !rawQuery.isEmpty()) {
             query = new LinkedHashMap<>();
             for (Map.Entry<String, List<String>> parameter : queryParameters(rawQuery).entrySet()) {
@@ -317,55 +323,58 @@ final class RequestHandler implements HttpHandler {
         }
     }
 
-    /** Reads the body, refusing one past the limit before it is read when its length is announced. */
-    private byte[] readBody(HttpExchange exchange) throws RefusalException, IOException {
-        Headers headers = exchange.getRequestHeaders();
-        String length = headers.getFirst("Content-Length");
-        if (length == null && headers.getFirst("Transfer-Encoding") == null) {
+    /**
+     * Reads the body: refused before any byte is read (and before 100 Continue) when its announced
+     * length is past the limit, else read incrementally up to the limit, within the body timeout.
+     */
+    private byte[] readBody(ServerRequest request) throws RefusalException {
+        ReadableEntity content = request.content();
+        if (!content.hasEntity()) {
             return NO_BODY;
         }
         int max = settings.maxBodyBytes();
-        int declared = length == null ? -1 : declaredLength(length, max); // refused here, before any byte is read
-        if (declared == 0) {
-            return NO_BODY;
-        }
-        try (InputStream in = exchange.getRequestBody()) {
-            if (declared > 0) {
-                byte[] body = in.readNBytes(declared);
-                if (body.length < declared) {
-                    throw new IOException("the body ended after " + body.length + " of its " + declared + " bytes");
-                }
-                return body;
-            }
-            ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
-            byte[] buffer = new byte[8192];
-            int read;
-            while ((read = in.read(buffer)) >= 0) {
-                if (out.size() + read > max) {
-                    // A chunked body grew past the limit. Closing the stream reads at most the server's
-                    // drain amount (sun.net.httpserver.drainAmount, 64 KB) more, then drops the connection.
-                    throw tooLarge(max);
-                }
-                out.write(buffer, 0, read);
-            }
-            return out.toByteArray();
-        }
-    }
-
-    private static int declaredLength(String length, int max) throws RefusalException {
-        long declared;
-        try {
-            declared = Long.parseLong(length.trim());
-        } catch (NumberFormatException e) {
-            declared = -1;
-        }
-        if (declared < 0) {
-            throw new RefusalException(400, "BadRequest", "the Content-Length '" + length + "' is not a length");
-        }
-        if (declared > max) {
+        long announced = request.headers().contentLength().orElse(-1); // Helidon refused one that is not a length
+        if (announced > max) {
             throw tooLarge(max);
         }
-        return (int) declared;
+        ReadTimeouts.Watch watch = timeouts.watch();
+        watch.arm(timeouts.bodyNanos());
+        boolean inTime;
+        // Not closed: closing reads what is left, which after a refusal is what Connection: close leaves unread.
+        try {
+            InputStream in = content.inputStream();
+            byte[] body = announced >= 0 ? in.readNBytes((int) announced) : readChunked(in, max);
+            if (watch.disarm()) {
+                if (announced >= 0 && body.length < announced) { // Helidon ends the stream, not the connection
+                    throw new RefusalException(400, "BadRequest", "the body ended after " + body.length + " of its "
+                            + announced + " announced bytes");
+                }
+                in.close(); // read to its end: this marks it consumed, so the connection is kept
+                return body;
+            }
+            inTime = false;
+        } catch (IOException | RuntimeException unreadable) { // a lying length, bad chunks, a closed connection
+            inTime = watch.disarm();
+            if (inTime) {
+                throw new RefusalException(400, "BadRequest", "the body could not be read: it ended before its"
+                        + " announced length, or its chunked encoding is malformed");
+            }
+        }
+        throw new RefusalException(408, "RequestTimeout", "the body did not arrive within the body timeout of "
+                + timeouts.bodyNanos() / 1_000_000 + " ms");
+    }
+
+    private static byte[] readChunked(InputStream in, int max) throws IOException, RefusalException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+        byte[] buffer = new byte[8192];
+        int read;
+        while ((read = in.read(buffer)) >= 0) {
+            if (out.size() + read > max) {
+                throw tooLarge(max); // answered with Connection: close, so the rest is never read
+            }
+            out.write(buffer, 0, read);
+        }
+        return out.toByteArray();
     }
 
     private static RefusalException tooLarge(int max) {
@@ -383,50 +392,74 @@ final class RequestHandler implements HttpHandler {
             return Mode.DRY_RUN;
         }
         throw new RefusalException(400, "BadRequest", HttpTrigger.INVOCATION_TYPE_HEADER
-                + " must be RequestResponse, Event or"
-                + " DryRun, but was '" + header + "'");
+                + " must be RequestResponse, Event or DryRun, but was '" + header + "'");
     }
 
     private enum Mode { REQUEST_RESPONSE, EVENT, DRY_RUN }
 
     // ---- responses ----
 
-    private static void sendRaw(HttpExchange exchange, HttpResponseEvent response, String requestId)
-            throws IOException {
-        Headers headers = exchange.getResponseHeaders();
-        response.headers().forEach((name, values) -> headers.put(name, new ArrayList<>(values)));
-        send(exchange, response.status(), requestId, null, response.body(), Map.of());
+    /**
+     * Sends a raw function's response, once its status and headers are checked: a status outside
+     * 200-599 (a 1xx is no final response) or a header that would break the response's framing is
+     * the function's mistake, answered 500 with one WARN line.
+     */
+    private void sendRaw(ServerRequest request, ServerResponse response, HttpResponseEvent raw, String requestId,
+                         String function) {
+        String wrong = RawResponses.check(raw);
+        if (wrong != null) {
+            log.warn("faas: function '{}' (request {}) returned a response the trigger cannot send: {}", function,
+                    requestId, wrong);
+            sendError(request, response, 500, "InvalidFunctionResponse", "function '" + function + "' returned a"
+                    + " response the trigger cannot send; its log says why", requestId, Map.of());
+            return;
+        }
+        raw.headers().forEach((name, values) -> {
+            if (!RawResponses.isFraming(name)) {
+                response.header(HeaderValues.create(HeaderNames.create(name), values));
+            }
+        });
+        send(request, response, raw.status(), requestId, null, raw.body());
     }
 
-    private static void send(HttpExchange exchange, int status, String requestId, String contentType, byte[] body,
-                             Map<String, String> extra) throws IOException {
-        Headers headers = exchange.getResponseHeaders();
-        headers.set(HttpTrigger.REQUEST_ID_HEADER, requestId);
-        if (contentType != null) {
-            headers.set("Content-Type", contentType);
-        }
-        extra.forEach(headers::set);
-        boolean empty = body.length == 0 || status == 204 || status == 304 || status < 200
-                || exchange.getRequestMethod().equals("HEAD");
-        exchange.sendResponseHeaders(status, empty ? -1 : body.length);
-        if (!empty) {
-            // Flushed, not closed: closing waits for the rest of an unread request body (finish closes).
-            OutputStream out = exchange.getResponseBody();
-            out.write(body);
-            out.flush();
-        }
-    }
-
-    private static void sendError(HttpExchange exchange, int status, String errorType, String message,
-                                  String requestId, Map<String, String> extra) {
-        String json = "{\"errorType\":" + Json.quote(errorType) + ",\"message\":" + Json.quote(message)
-                + ",\"requestId\":" + Json.quote(requestId) + "}";
+    /**
+     * Writes the response. A request whose body was not read to its end (refused before it was, or
+     * past a limit) is answered with {@code Connection: close}, so the server does not read the rest.
+     */
+    private void send(ServerRequest request, ServerResponse response, int status, String requestId,
+                      String contentType, byte[] body) {
         try {
-            send(exchange, status, requestId, "application/json", json.getBytes(StandardCharsets.UTF_8), extra);
-        } catch (IOException | RuntimeException cannotAnswer) {
-            // The client went away, or the response had begun: nothing more can be said to it.
-            log.debug("faas: could not answer request {} with {}: {}", requestId, status, cannotAnswer.toString());
+            response.status(Status.create(status));
+            response.header(REQUEST_ID, requestId);
+            if (contentType != null) {
+                response.header(HeaderNames.CONTENT_TYPE, contentType);
+            }
+            ReadableEntity content = request.content();
+            if (content.hasEntity() && !content.consumed()) {
+                response.header(HeaderValues.CONNECTION_CLOSE);
+            }
+            boolean empty = status == 204 || status == 304 || request.prologue().method().text().equals("HEAD");
+            response.send(empty ? NO_BODY : body);
+        } catch (RuntimeException cannotAnswer) { // the client went away, or the response was begun
+            log.debug("faas: could not answer request {} on '{}' with {}: {}", requestId, settings.name(), status,
+                    cannotAnswer.toString());
         }
+    }
+
+    private void sendError(ServerRequest request, ServerResponse response, int status, String errorType,
+                           String message, String requestId, Map<String, String> extra) {
+        if (response.isSent()) {
+            return;
+        }
+        extra.forEach(response::header);
+        send(request, response, status, requestId, "application/json",
+                errorBody(errorType, message, requestId).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The trigger's error shape: {@code {"errorType", "message", "requestId"}}. */
+    static String errorBody(String errorType, String message, String requestId) {
+        return "{\"errorType\":" + Json.quote(errorType) + ",\"message\":" + Json.quote(message)
+                + ",\"requestId\":" + Json.quote(requestId) + "}";
     }
 
     // ---- parsing ----
@@ -446,14 +479,39 @@ final class RequestHandler implements HttpHandler {
 
     /** Decodes %XX escapes as UTF-8; unlike form decoding, a '+' stays a '+'. */
     static String percentDecode(String raw) throws RefusalException {
+        return decode(raw, false, "path");
+    }
+
+    /**
+     * Decodes %XX escapes, and a '+' as a space if asked (as forms and query strings write it).
+     * Bytes that are not UTF-8 become U+FFFD, as {@code new String} makes them.
+     */
+    private static String decode(String raw, boolean plusIsSpace, String where) throws RefusalException {
         if (raw.indexOf('%') < 0) {
-            return raw;
+            return plusIsSpace ? raw.replace('+', ' ') : raw;
         }
-        try {
-            return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException malformed) {
-            throw new RefusalException(400, "BadRequest", "the path has a malformed escape: " + malformed.getMessage());
+        byte[] bytes = new byte[raw.length() * 3];
+        int length = 0;
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '%') {
+                int high = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
+                int low = high < 0 ? -1 : Character.digit(raw.charAt(i + 2), 16);
+                if (low < 0) {
+                    throw new RefusalException(400, "BadRequest", "the " + where + " has a malformed escape at"
+                            + " character " + (i + 1) + ": a '%' must be followed by two hex digits");
+                }
+                bytes[length++] = (byte) (high << 4 | low);
+                i += 2;
+            } else if (c < 0x80) {
+                bytes[length++] = (byte) (plusIsSpace && c == '+' ? ' ' : c);
+            } else {
+                byte[] encoded = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                System.arraycopy(encoded, 0, bytes, length, encoded.length);
+                length += encoded.length;
+            }
         }
+        return new String(bytes, 0, length, StandardCharsets.UTF_8);
     }
 
     private static Map<String, List<String>> queryParameters(String rawQuery) throws RefusalException {
@@ -461,30 +519,25 @@ final class RequestHandler implements HttpHandler {
             return Map.of();
         }
         Map<String, List<String>> parameters = new LinkedHashMap<>();
-        try {
-            for (String pair : rawQuery.split("&")) {
-                if (pair.isEmpty()) {
-                    continue;
-                }
-                int equals = pair.indexOf('=');
-                String name = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
-                String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
-                parameters.computeIfAbsent(name, ignored -> new ArrayList<>(1)).add(value);
+        for (String pair : rawQuery.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
             }
-        } catch (IllegalArgumentException malformed) {
-            throw new RefusalException(400, "BadRequest",
-                    "the query string has a malformed escape: " + malformed.getMessage());
+            int equals = pair.indexOf('=');
+            String name = decode(equals < 0 ? pair : pair.substring(0, equals), true, "query string");
+            String value = equals < 0 ? "" : decode(pair.substring(equals + 1), true, "query string");
+            parameters.computeIfAbsent(name, ignored -> new ArrayList<>(1)).add(value);
         }
         return parameters;
     }
 
-    private static String sourceAddress(HttpExchange exchange) {
-        var remote = exchange.getRemoteAddress();
-        return remote.getAddress().getHostAddress() + ":" + remote.getPort();
+    private static String sourceAddress(SocketAddress remote) {
+        return remote instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() + ":" + inet.getPort()
+                : String.valueOf(remote);
     }
 
     /** A random id in the UUID format, without SecureRandom's cost: it names a request, it guards nothing. */
-    private static String newRequestId() {
+    static String newRequestId() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         long high = random.nextLong() & ~0xF000L | 0x4000L;
         long low = random.nextLong() & 0x3FFFFFFFFFFFFFFFL | 0x8000000000000000L;

@@ -1,0 +1,107 @@
+package dev.faas.triggers.http;
+
+import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.ServerResponseHeaders;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.DirectHandlers;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The server's own refusals, of requests it could not parse or that broke a limit before any
+ * route saw them, answered in the trigger's error shape: the JSON body, a request id, and a
+ * message that says what to fix. Helidon's own text is passed on only when it names no Java type.
+ */
+final class ServerRefusals implements DirectHandler {
+
+    /** The message of a 408 for headers that came too slowly, which {@link ReadTimeouts} raises. */
+    static final String HEADER_TIMEOUT = "the request's headers did not arrive within the header timeout";
+
+    // Helidon's messages for these limits, matched to answer them with their own status.
+    private static final String HEADERS_TOO_LARGE = "Header size exceeded";
+
+    private final String triggerName;
+    private final int maxHeaderBytes;
+
+    ServerRefusals(String triggerName, int maxHeaderBytes) {
+        this.triggerName = triggerName;
+        this.maxHeaderBytes = maxHeaderBytes;
+    }
+
+    /** These refusals for every kind of event the server raises. */
+    DirectHandlers handlers() {
+        DirectHandlers.Builder builder = DirectHandlers.builder();
+        for (EventType type : EventType.values()) {
+            builder.addHandler(type, this);
+        }
+        return builder.build();
+    }
+
+    @Override
+    public TransportResponse handle(TransportRequest request, EventType eventType, Status defaultStatus,
+                                    ServerResponseHeaders responseHeaders, String message) {
+        String detail = message == null ? "" : message;
+        int status;
+        String errorType;
+        String text;
+        if (detail.equals(HEADERS_TOO_LARGE)) {
+            status = 431;
+            errorType = "RequestHeaderFieldsTooLarge";
+            text = "the request's headers are larger than the limit of " + maxHeaderBytes + " bytes";
+        } else if (detail.equals(HEADER_TIMEOUT)) {
+            status = 408;
+            errorType = "RequestTimeout";
+            text = HEADER_TIMEOUT;
+        } else {
+            status = defaultStatus.code();
+            switch (status) {
+                case 414 -> {
+                    errorType = "URITooLong";
+                    text = "the request line is longer than the limit of " + maxHeaderBytes + " bytes";
+                }
+                case 413 -> {
+                    errorType = "PayloadTooLarge";
+                    text = "the body is larger than the limit";
+                }
+                case 505 -> {
+                    errorType = "HTTPVersionNotSupported";
+                    text = "this server speaks HTTP/1.1 only";
+                }
+                case 501 -> {
+                    errorType = "NotImplemented";
+                    text = "the request's Transfer-Encoding is not supported: send chunked or a Content-Length";
+                }
+                default -> {
+                    if (status >= 500) {
+                        errorType = "InternalError";
+                        text = "the server failed; its log holds the error";
+                    } else {
+                        errorType = "BadRequest";
+                        text = "the request is not valid HTTP/1.1" + (isPrintable(detail) ? ": " + detail : "");
+                    }
+                }
+            }
+        }
+        String requestId = RequestHandler.newRequestId();
+        byte[] body = RequestHandler.errorBody(errorType, text, requestId).getBytes(StandardCharsets.UTF_8);
+        responseHeaders.set(HeaderNames.CONTENT_TYPE, "application/json");
+        responseHeaders.set(RequestHandler.REQUEST_ID, requestId);
+        return TransportResponse.builder()
+                .status(Status.create(status))
+                .headers(responseHeaders)
+                .entity(body)
+                .keepAlive(false)
+                .build();
+    }
+
+    /** Whether Helidon's text can go to a client: short, and naming no exception or Java type. */
+    private static boolean isPrintable(String detail) {
+        return !detail.isEmpty() && detail.length() <= 200 && !detail.contains("Exception")
+                && !detail.contains("java.") && !detail.contains("io.helidon") && !detail.startsWith("Bad request, see");
+    }
+
+    @Override
+    public String toString() {
+        return "ServerRefusals[" + triggerName + "]";
+    }
+}
