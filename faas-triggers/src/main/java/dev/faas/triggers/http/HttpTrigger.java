@@ -185,9 +185,11 @@ public final class HttpTrigger implements Trigger {
                         + ": the host is unknown", unknown);
             }
             ReadTimeouts readTimeouts = new ReadTimeouts(name(), headerTimeout, bodyTimeout);
-            RequestHandler requests = new RequestHandler(settings, invoker, readTimeouts);
+            RequestHandler requests;
+            WebServer started;
             try {
-                server = WebServer.builder()
+                requests = new RequestHandler(settings, invoker, readTimeouts);
+                started = WebServer.builder()
                         .address(address)
                         .port(requestedPort)
                         .shutdownHook(false) // the runtime closes its triggers
@@ -207,6 +209,10 @@ public final class HttpTrigger implements Trigger {
                         .routing(routing -> routing.any(requests))
                         .build()
                         .start();
+                if (!started.isRunning()) { // Helidon logs why, and does not throw
+                    throw new UncheckedIOException(new BindException("the port is taken, or the address is not"
+                            + " this machine's"));
+                }
             } catch (UncheckedIOException notBound) {
                 readTimeouts.close();
                 IOException cause = notBound.getCause();
@@ -216,12 +222,7 @@ public final class HttpTrigger implements Trigger {
                 readTimeouts.close();
                 throw failure;
             }
-            if (!server.isRunning()) { // Helidon logs why, and does not throw
-                readTimeouts.close();
-                throw new UncheckedIOException("the HTTP trigger '" + name() + "' could not listen on " + host + ":"
-                        + requestedPort + ": the port is taken, or the address is not this machine's",
-                        new BindException("could not bind " + host + ":" + requestedPort));
-            }
+            server = started;
             bound = new InetSocketAddress(address, server.port());
             timeouts = readTimeouts;
             handler = requests;

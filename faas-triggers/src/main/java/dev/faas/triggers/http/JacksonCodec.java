@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -152,6 +153,9 @@ final class JacksonCodec implements Codec {
 
     @Override
     public byte[] write(Object value) {
+        if (this == DEFAULT && value instanceof String text) { // the commonest output, written as Jackson would
+            return Json.quote(text).getBytes(StandardCharsets.UTF_8);
+        }
         try {
             return mapper.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {

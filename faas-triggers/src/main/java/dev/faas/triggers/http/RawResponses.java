@@ -54,7 +54,7 @@ final class RawResponses {
     }
 
     /** RFC 9110's field value: visible characters, spaces and tabs, and no CR, LF or other control. */
-    private static boolean isFieldValue(String value) {
+    static boolean isFieldValue(String value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c < 0x20 && c != '\t' || c == 0x7F || c > 0xFF) {

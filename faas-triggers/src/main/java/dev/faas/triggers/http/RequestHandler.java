@@ -3,6 +3,7 @@ package dev.faas.triggers.http;
 import dev.faas.api.FunctionNotFoundException;
 import dev.faas.api.FunctionRef;
 import dev.faas.api.FunctionSpec;
+import dev.faas.api.InvalidConfigException;
 import dev.faas.api.InvocationReport;
 import dev.faas.api.Invoker;
 import dev.faas.api.PayloadTypeException;
@@ -15,6 +16,7 @@ import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.ServerRequestHeaders;
+import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
 import io.helidon.http.media.ReadableEntity;
 import io.helidon.webserver.CloseConnectionException;
@@ -55,10 +57,12 @@ final class RequestHandler implements Handler {
     private static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create(HttpTrigger.IDEMPOTENCY_KEY_HEADER);
     private static final Logger log = LoggerFactory.getLogger(HttpTrigger.class);
     private static final byte[] NO_BODY = new byte[0];
+    private static final Header JSON = HeaderValues.create(HeaderNames.CONTENT_TYPE, "application/json");
 
     private final HttpTrigger.Settings settings;
     private final Invoker invoker;
     private final ReadTimeouts timeouts;
+    private final Header codecContentType;
     /** Each function's binding, remade when the function is redeployed. */
     private final Map<String, Binding> bindings = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -69,6 +73,15 @@ final class RequestHandler implements Handler {
         this.settings = settings;
         this.invoker = invoker;
         this.timeouts = timeouts;
+        this.codecContentType = contentType(settings.codec().contentType());
+    }
+
+    private static Header contentType(String value) {
+        if (value == null || value.isBlank() || !RawResponses.isFieldValue(value)) {
+            throw new InvalidConfigException("codec", "the codec's contentType() must be a header value such as"
+                    + " application/json, but was " + (value == null ? "null" : Json.quote(value)));
+        }
+        return value.equals("application/json") ? JSON : HeaderValues.create(HeaderNames.CONTENT_TYPE, value);
     }
 
     /** How a function is called: its typed reference, and whether it takes the raw request. */
@@ -121,7 +134,8 @@ final class RequestHandler implements Handler {
                 }
             }
         }
-        if (response.headers().containsToken(HeaderValues.CONNECTION_CLOSE)) {
+        ServerResponseHeaders sent = response.headers();
+        if (!sent.contains(HeaderValues.CONNECTION_KEEP_ALIVE) && sent.containsToken(HeaderValues.CONNECTION_CLOSE)) {
             // Helidon sends the header but reads on: whatever came next (an unread body) would be
             // taken for a request. This ends the connection, once its response is out.
             throw new CloseConnectionException("answered with Connection: close");
@@ -223,7 +237,7 @@ final class RequestHandler implements Handler {
                 }
                 String eventId = key == null ? binding.function.invokeEvent(input)
                         : binding.function.invokeEvent(input, key);
-                send(request, response, 202, eventId, "application/json",
+                send(request, response, 202, eventId, JSON,
                         ("{\"requestId\":\"" + eventId + "\"}").getBytes(StandardCharsets.UTF_8));
             }
             case DRY_RUN -> {
@@ -253,7 +267,7 @@ final class RequestHandler implements Handler {
                         answerUnexpected(request, response, id, unwritable);
                         return;
                     }
-                    send(request, response, 200, id, settings.codec().contentType(), written);
+                    send(request, response, 200, id, codecContentType, written);
                 }
             }
             case TIMEOUT -> sendError(request, response, 504, "FunctionTimeout", report.error()
@@ -427,12 +441,12 @@ final class RequestHandler implements Handler {
      * past a limit) is answered with {@code Connection: close}, so the server does not read the rest.
      */
     private void send(ServerRequest request, ServerResponse response, int status, String requestId,
-                      String contentType, byte[] body) {
+                      Header contentType, byte[] body) {
         try {
-            response.status(Status.create(status));
+            response.status(status == 200 ? Status.OK_200 : Status.create(status));
             response.header(REQUEST_ID, requestId);
             if (contentType != null) {
-                response.header(HeaderNames.CONTENT_TYPE, contentType);
+                response.header(contentType);
             }
             ReadableEntity content = request.content();
             if (content.hasEntity() && !content.consumed()) {
@@ -452,7 +466,7 @@ final class RequestHandler implements Handler {
             return;
         }
         extra.forEach(response::header);
-        send(request, response, status, requestId, "application/json",
+        send(request, response, status, requestId, JSON,
                 errorBody(errorType, message, requestId).getBytes(StandardCharsets.UTF_8));
     }
 
