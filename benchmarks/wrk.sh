@@ -22,7 +22,7 @@ while read -r name value <&"${SERVERS[0]}"; do
   [ "$name" = ready ] && break
   port[$name]=$value
 done
-servers=(bareHelidon trigger bareHelidonInvoke bareJetty bareServer)
+servers=(bareHelidon trigger bareHelidonInvoke bareHelidonHop bareJetty bareServer)
 for name in "${servers[@]}"; do # warm each up: JIT, connections
   wrk -t2 -c32 -d3s "http://127.0.0.1:${port[$name]}/hello" >/dev/null
 done
