@@ -15,8 +15,22 @@ command -v wrk >/dev/null || { echo "benchmarks/wrk.sh: wrk is not installed (ap
 . benchmarks/jdk.sh
 
 mvn -q -B -DskipTests -pl benchmarks -am install
+
+# Requests/s of one wrk run, or a failure if any request failed: a server that fails fast looks fast.
+load() {
+  local out
+  out=$(wrk -t2 -c32 -d"$2" "http://127.0.0.1:$1/hello")
+  if grep -qE '^ +(Non-2xx|Socket errors)' <<<"$out"; then
+    echo "benchmarks/wrk.sh: requests failed on port $1:" >&2
+    echo "$out" >&2
+    exit 1
+  fi
+  awk '/^Requests\/sec:/ {print $2}' <<<"$out"
+}
+
+results=$(mktemp)
 coproc SERVERS { exec "$java" -cp benchmarks/target/benchmarks.jar dev.faas.benchmarks.HttpServers 2>/dev/null; }
-trap 'exec {SERVERS[1]}>&-; wait' EXIT
+trap 'rm -f "$results"; exec {SERVERS[1]}>&-; wait' EXIT
 declare -A port
 while read -r name value <&"${SERVERS[0]}"; do
   [ "$name" = ready ] && break
@@ -24,14 +38,13 @@ while read -r name value <&"${SERVERS[0]}"; do
 done
 servers=(bareHelidon trigger bareHelidonInvoke bareHelidonHop bareJetty bareServer)
 for name in "${servers[@]}"; do # warm each up: JIT, connections
-  wrk -t2 -c32 -d3s "http://127.0.0.1:${port[$name]}/hello" >/dev/null
+  load "${port[$name]}" 3s >/dev/null
 done
 
-results=$(mktemp)
 for ((round = 0; round < rounds; round++)); do
   for ((i = 0; i < ${#servers[@]}; i++)); do
     name=${servers[$(((i + round) % ${#servers[@]}))]}
-    rps=$(wrk -t2 -c32 -d"${seconds}s" "http://127.0.0.1:${port[$name]}/hello" | awk '/^Requests\/sec:/ {print $2}')
+    rps=$(load "${port[$name]}" "${seconds}s")
     echo "$round $name $rps" | tee -a "$results"
   done
 done
@@ -50,4 +63,3 @@ awk -v servers="${servers[*]}" '
       printf "| %s | %.0f | %.2f |\n", names[s], median(own, n), median(ratio, n)
     }
   }' "$results"
-rm -f "$results"

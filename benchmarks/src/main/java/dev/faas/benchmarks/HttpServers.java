@@ -158,17 +158,27 @@ final class HttpServers implements AutoCloseable {
         }
     }
 
+    /** Stops every server, even past one that fails to stop; the first failure is thrown, the others suppressed. */
     @Override
     public void close() {
-        runtime.close();
-        for (AutoCloseable server : servers) {
+        IllegalStateException failed = null;
+        List<AutoCloseable> all = new ArrayList<>(servers);
+        all.add(runtime::close);
+        all.add(jdkThreads::close);
+        for (AutoCloseable server : all) {
             try {
                 server.close();
             } catch (Exception e) {
-                throw new IllegalStateException("a benchmark server did not stop", e);
+                if (failed == null) {
+                    failed = new IllegalStateException("a benchmark server did not stop", e);
+                } else {
+                    failed.addSuppressed(e);
+                }
             }
         }
-        jdkThreads.close();
+        if (failed != null) {
+            throw failed;
+        }
     }
 
     public static void main(String[] args) throws Exception {

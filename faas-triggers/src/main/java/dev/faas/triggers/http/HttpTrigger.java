@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * it cannot parse, too. 400 malformed JSON, wrong payload type, bad escapes, a malformed request
  * line, headers or body framing, an unknown invocation type; 401/403 refused by the route's
  * {@link Authenticator}; 404 no route, or its function is not deployed; 405 wrong method, with
- * {@code Allow}; 408 a body slower than {@link Builder#bodyTimeout}; 413 body past
+ * {@code Allow}; 413 body past
  * {@link Builder#maxBodyBytes}; 414 a request line past {@link Builder#maxHeaderBytes}; 429 throttled
  * by the runtime or past {@link Builder#maxInFlight}, with {@code Retry-After}; 431 headers past
  * {@code maxHeaderBytes} or {@link Builder#maxHeaders}; 500 the trigger failed (an output the codec
@@ -198,8 +198,8 @@ public final class HttpTrigger implements Trigger {
                         .idleConnectionTimeout(idleTimeout)
                         .idleConnectionPeriod(idleCheckPeriod(idleTimeout))
                         .errorHandling(ErrorHandling.builder().includeEntity(true).build()) // ServerRefusals reads it
-                        .directHandlers(new ServerRefusals(name(), maxHeaderBytes).handlers())
-                        .addConnectionSelector(new NotHttp11(maxHeaderBytes))
+                        .directHandlers(new ServerRefusals(name(), maxHeaderBytes, readTimeouts).handlers())
+                        .protocolsDiscoverServices(false) // one HTTP/1.1 protocol: this one
                         .addProtocol(Http1Config.builder()
                                 .maxPrologueLength(maxHeaderBytes)
                                 .maxHeadersSize(maxHeaderBytes)
@@ -289,19 +289,29 @@ public final class HttpTrigger implements Trigger {
         if (stopping == null) {
             return;
         }
-        boolean drained;
+        boolean interrupted = false;
         try {
-            drained = draining.closeAndDrain(shutdownTimeout.toNanos());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            drained = false;
+            boolean drained;
+            try {
+                drained = draining.closeAndDrain(shutdownTimeout.toNanos());
+            } catch (InterruptedException e) {
+                interrupted = true;
+                drained = false;
+            }
+            if (!drained) {
+                log.warn("faas: HTTP trigger '{}' closed with {} requests still in flight after {} ms", name(),
+                        draining.inFlight(), shutdownTimeout.toMillis());
+            }
+            // Helidon's stop() refuses to run on an interrupted thread, which would leave the port open:
+            // the interrupt is held back until the server has stopped.
+            interrupted |= Thread.interrupted();
+            stopping.stop();
+        } finally {
+            stoppingTimeouts.close();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
-        if (!drained) {
-            log.warn("faas: HTTP trigger '{}' closed with {} requests still in flight after {} ms", name(),
-                    draining.inFlight(), shutdownTimeout.toMillis());
-        }
-        stopping.stop();
-        stoppingTimeouts.close();
     }
 
     @Override
@@ -585,11 +595,16 @@ public final class HttpTrigger implements Trigger {
         /**
          * Builds the trigger; it listens once a runtime starts it.
          *
-         * @throws InvalidConfigException if it has no route
+         * @throws InvalidConfigException if it has no route, or its codec's content type is no header value
          */
         public HttpTrigger build() {
             if (routes.isEmpty()) {
                 throw new InvalidConfigException("routes", "an HTTP trigger needs at least one route");
+            }
+            String contentType = codec.contentType();
+            if (contentType == null || contentType.isBlank() || !RawResponses.isFieldValue(contentType)) {
+                throw new InvalidConfigException("codec", "the codec's contentType() must be a header value such"
+                        + " as application/json, but was " + (contentType == null ? "null" : Json.quote(contentType)));
             }
             return new HttpTrigger(this);
         }

@@ -1,10 +1,7 @@
 package dev.faas.triggers.http;
 
-import io.helidon.http.DirectHandler;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
-import io.helidon.http.RequestException;
-import io.helidon.http.Status;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.http1.Http1ConnectionListener;
 import java.lang.invoke.MethodHandles;
@@ -24,13 +21,11 @@ import java.util.concurrent.locks.LockSupport;
  * after: two volatile writes and a clock read, no lock. One sweeper thread per trigger looks at the
  * deadlines every tick and interrupts the thread of a read that is late; a virtual thread
  * interrupted in a blocking socket read has its channel closed, which ends the read and the
- * connection. A deadline is claimed by compare-and-set, so an interrupt reaches only a read that
- * has not ended: the reader that finds its deadline claimed clears the interrupt and gives up.
+ * connection. The sweeper claims a deadline by compare-and-set before it interrupts, and marks it
+ * once the interrupt is sent; a reader that finds its deadline claimed waits for that mark, then
+ * clears the interrupt, so no interrupt reaches a thread after its read has been disarmed.
  */
 final class ReadTimeouts implements Http1ConnectionListener, AutoCloseable {
-
-    private static final long IDLE = 0;
-    private static final long EXPIRED = Long.MIN_VALUE;
 
     private final long headerNanos;
     private final long bodyNanos;
@@ -49,8 +44,11 @@ final class ReadTimeouts implements Http1ConnectionListener, AutoCloseable {
         sweeper.start();
     }
 
-    /** One connection's read deadline: its thread's, since a connection's requests run on its thread. */
+    /** One thread's read deadline: a connection's, since a connection's requests run on its thread. */
     static final class Watch {
+        private static final long IDLE = 0;
+        private static final long CLAIMED = Long.MIN_VALUE;       // the sweeper is interrupting the thread
+        private static final long INTERRUPTED = Long.MIN_VALUE + 1; // ... and has
         private static final VarHandle DEADLINE;
 
         static {
@@ -65,31 +63,42 @@ final class ReadTimeouts implements Http1ConnectionListener, AutoCloseable {
         @SuppressWarnings("unused") // through DEADLINE
         private volatile long deadline = IDLE;
 
+        /** Starts a read that must end within the timeout. */
         void arm(long timeoutNanos) {
             long at = System.nanoTime() + timeoutNanos;
-            deadline = at == IDLE || at == EXPIRED ? at + 1 : at;
+            deadline = at == IDLE || at == CLAIMED || at == INTERRUPTED ? at + 2 : at;
         }
 
         /**
-         * Ends the read the last {@link #arm} started.
+         * Ends the read the last {@link #arm} started; idempotent. The thread's interrupt is cleared
+         * if the sweeper sent one, and the channel it was reading from is then closed if the
+         * interrupt came while it read.
          *
-         * @return whether it ended in time; if not, the thread's interrupt is cleared, and its
-         *         connection is closed if the interrupt came while it was reading
+         * @return whether the read ended before the sweeper claimed its deadline
          */
         boolean disarm() {
             long at = (long) DEADLINE.getVolatile(this);
-            if (at != EXPIRED && DEADLINE.compareAndSet(this, at, IDLE)) {
+            if (at != CLAIMED && at != INTERRUPTED && DEADLINE.compareAndSet(this, at, IDLE)) {
                 return true;
+            }
+            while ((long) DEADLINE.getVolatile(this) == CLAIMED) { // the interrupt is on its way
+                Thread.onSpinWait();
             }
             Thread.interrupted();
             deadline = IDLE;
             return false;
         }
 
-        /** Claims the deadline if it has passed; the caller then interrupts the thread. */
+        /** The sweeper's side: interrupts the thread if its read is past its deadline. */
         boolean expire(long now) {
             long at = (long) DEADLINE.getVolatile(this);
-            return at != IDLE && at != EXPIRED && now - at >= 0 && DEADLINE.compareAndSet(this, at, EXPIRED);
+            if (at == IDLE || at == CLAIMED || at == INTERRUPTED || now - at < 0
+                    || !DEADLINE.compareAndSet(this, at, CLAIMED)) {
+                return false;
+            }
+            thread.interrupt();
+            deadline = INTERRUPTED;
+            return true;
         }
     }
 
@@ -113,16 +122,10 @@ final class ReadTimeouts implements Http1ConnectionListener, AutoCloseable {
         current.get().arm(headerNanos);
     }
 
+    /** The headers are in; late or not, the request is served (a late one's interrupt is cleared). */
     @Override
     public void headers(ConnectionContext ctx, Headers headers) {
-        if (!current.get().disarm()) { // late, though the read ended before the interrupt: answer it
-            throw RequestException.builder()
-                    .type(DirectHandler.EventType.BAD_REQUEST)
-                    .status(Status.REQUEST_TIMEOUT_408)
-                    .setKeepAlive(false)
-                    .message(ServerRefusals.HEADER_TIMEOUT)
-                    .build();
-        }
+        current.get().disarm();
     }
 
     private void sweep() {
@@ -131,8 +134,8 @@ final class ReadTimeouts implements Http1ConnectionListener, AutoCloseable {
             for (Watch watch : watches) {
                 if (!watch.thread.isAlive()) {
                     watches.remove(watch);
-                } else if (watch.expire(now)) {
-                    watch.thread.interrupt();
+                } else {
+                    watch.expire(now);
                 }
             }
             LockSupport.parkNanos(tickNanos);

@@ -1,11 +1,13 @@
 package dev.faas.triggers.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.faas.api.FunctionSpec;
+import dev.faas.api.InvalidConfigException;
 import dev.faas.api.events.HttpRequestEvent;
 import dev.faas.api.events.HttpResponseEvent;
 import dev.faas.core.FaasRuntime;
@@ -13,7 +15,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,7 +27,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -34,7 +41,7 @@ import org.junit.jupiter.api.Test;
  * sends them. Every answer is the trigger's JSON error shape with a request id and the right
  * status, names no Java type, and leaves the server healthy with nothing counted in flight.
  */
-class HttpWireTest {
+final class HttpWireTest {
 
     /** A typed route's input. */
     record Order(String id, int quantity) {
@@ -42,10 +49,10 @@ class HttpWireTest {
 
     private static final String TOKEN = "let-me-in";
 
-    private final CountDownLatch release = new CountDownLatch(1);
     private FaasRuntime runtime;
     private HttpTrigger trigger;
     private final List<HttpTrigger> extraTriggers = new ArrayList<>();
+    private boolean closedByTest;
 
     @BeforeEach
     void start() {
@@ -58,10 +65,6 @@ class HttpWireTest {
         runtime.deploy(FunctionSpec.of("upload", HttpRequestEvent.class, String.class,
                 () -> (request, context) -> request.body().length + " bytes"));
         runtime.deploy(FunctionSpec.of("tree", Object.class, String.class, () -> (tree, context) -> "parsed"));
-        runtime.deploy(FunctionSpec.of("held", Void.class, String.class, () -> (input, context) -> {
-            release.await();
-            return "released";
-        }));
         trigger = HttpTrigger.builder()
                 .route("GET", "/hello", "hello")
                 .route("POST", "/orders", "order")
@@ -92,13 +95,12 @@ class HttpWireTest {
 
     @AfterEach
     void stop() {
-        release.countDown();
         try {
             for (HttpTrigger extra : extraTriggers) {
                 awaitIdle(extra);
             }
             awaitIdle(trigger);
-            if (readTimeoutThreads().contains("faas-http-read-timeouts-http")) { // not closed by the test
+            if (!closedByTest) {
                 assertHealthy(trigger);
             }
         } finally {
@@ -148,6 +150,8 @@ class HttpWireTest {
         Response response = exchange(request.append("\r\n").toString());
         assertError(response, 431, "RequestHeaderFieldsTooLarge");
         assertThat(response.message()).contains("limit of 20");
+        Response repeated = exchange("GET /hello HTTP/1.1\r\nHost: x\r\n" + "X-Same: v\r\n".repeat(25) + "\r\n");
+        assertError(repeated, 431, "RequestHeaderFieldsTooLarge"); // lines count, not names
     }
 
     @Test
@@ -328,10 +332,10 @@ class HttpWireTest {
 
     @Test
     void answersAClientsMistakesWithoutAWarning() throws IOException {
-        List<String> helidonWarnings = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.logging.Handler helidonLog = new java.util.logging.Handler() { // Helidon logs through the JDK's
+        List<String> helidonWarnings = new CopyOnWriteArrayList<>();
+        Handler helidonLog = new Handler() { // Helidon logs through the JDK's
             @Override
-            public void publish(java.util.logging.LogRecord record) {
+            public void publish(LogRecord record) {
                 if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
                     helidonWarnings.add(record.getLoggerName() + ": " + record.getMessage());
                 }
@@ -407,7 +411,7 @@ class HttpWireTest {
     @Test
     void freesTheSlotOfAStalledBody() throws IOException {
         HttpTrigger strict = extra(HttpTrigger.builder().name("strict").route("POST", "/upload", "upload")
-                .route("GET", "/hello", "hello").maxInFlight(1).bodyTimeout(Duration.ofMillis(300)));
+                .route("GET", "/hello", "hello").maxInFlight(1).bodyTimeout(Duration.ofSeconds(3)));
         try (Socket stalled = connect(strict)) {
             send(stalled, "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nten bytes.");
             await().atMost(Duration.ofSeconds(10)).until(() -> strict.inFlight() == 1);
@@ -424,9 +428,14 @@ class HttpWireTest {
         HttpTrigger strict = extra(HttpTrigger.builder().name("strict").route("GET", "/hello", "hello")
                 .idleTimeout(Duration.ofMillis(200)));
         try (Socket socket = connect(strict)) {
-            send(socket, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertThat(read(socket.getInputStream()).status()).isEqualTo(200);
-            assertThat(socket.getInputStream().read()).isEqualTo(-1); // closed by the server, within the 10 s read
+            for (int i = 0; i < 2; i++) { // kept alive while it is used
+                send(socket, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertThat(read(socket.getInputStream()).status()).isEqualTo(200);
+            }
+            assertThat(socket.getInputStream().read()).isEqualTo(-1); // then closed, within the 10 s read
+        }
+        try (Socket silent = connect(strict)) {
+            assertThat(silent.getInputStream().read()).isEqualTo(-1); // one that never sends a byte, too
         }
     }
 
@@ -452,13 +461,13 @@ class HttpWireTest {
         for (Runnable wrong : List.<Runnable>of(() -> builder.maxHeaderBytes(10), () -> builder.maxHeaders(0),
                 () -> builder.headerTimeout(Duration.ZERO), () -> builder.bodyTimeout(null),
                 () -> builder.idleTimeout(Duration.ofSeconds(-1)), () -> builder.maxConnections(0))) {
-            org.assertj.core.api.Assertions.assertThatThrownBy(wrong::run)
-                    .isInstanceOf(dev.faas.api.InvalidConfigException.class);
+            assertThatThrownBy(wrong::run)
+                    .isInstanceOf(InvalidConfigException.class);
         }
     }
 
     @Test
-    void refusesToStartWithACodecWhoseContentTypeIsNoHeaderValue() {
+    void refusesACodecWhoseContentTypeIsNoHeaderValue() {
         Codec injecting = new Codec() {
             @Override
             public <T> T read(byte[] body, Map<String, String> parameters, Class<T> type) {
@@ -475,26 +484,37 @@ class HttpWireTest {
                 return "text/plain\r\nSet-Cookie: a=b";
             }
         };
-        HttpTrigger bad = HttpTrigger.builder().name("bad").route("GET", "/hello", "hello").codec(injecting).build();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> runtime.addTrigger(bad))
-                .isInstanceOf(dev.faas.api.InvalidConfigException.class)
+        assertThatThrownBy(() -> HttpTrigger.builder().route("GET", "/hello", "hello").codec(injecting).build())
+                .isInstanceOf(InvalidConfigException.class)
                 .hasMessageContaining("contentType()");
-        await().atMost(Duration.ofSeconds(10)) // nothing of the refused start is left running
-                .until(() -> !readTimeoutThreads().contains("faas-http-read-timeouts-bad"));
     }
 
     @Test
     void leavesNoThreadBehindAFailedOrClosedStart() {
         HttpTrigger taken = HttpTrigger.builder().name("taken").route("GET", "/hello", "hello").port(trigger.port())
                 .build();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> runtime.addTrigger(taken))
-                .isInstanceOf(java.io.UncheckedIOException.class).hasMessageContaining("could not listen");
+        assertThatThrownBy(() -> runtime.addTrigger(taken))
+                .isInstanceOf(UncheckedIOException.class).hasMessageContaining("could not listen");
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> !readTimeoutThreads().contains("faas-http-read-timeouts-taken"));
         assertThat(readTimeoutThreads()).contains("faas-http-read-timeouts-http");
+        closedByTest = true;
         trigger.close();
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> !readTimeoutThreads().contains("faas-http-read-timeouts-http"));
+    }
+
+    @Test
+    void closesOnAnInterruptedThreadAndKeepsItsInterrupt() throws IOException {
+        HttpTrigger closing = extra(HttpTrigger.builder().name("closing").route("GET", "/hello", "hello"));
+        int port = closing.port();
+        Thread.currentThread().interrupt();
+        closing.close();
+        assertThat(Thread.interrupted()).isTrue();
+        assertThatThrownBy(() -> new Socket(closing.address().getAddress(), port).close())
+                .isInstanceOf(ConnectException.class); // the port is let go
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !readTimeoutThreads().contains("faas-http-read-timeouts-closing"));
     }
 
     private static List<String> readTimeoutThreads() {
@@ -617,7 +637,7 @@ class HttpWireTest {
     private static String readAll(InputStream in) throws IOException {
         try {
             return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
-        } catch (java.net.SocketException reset) {
+        } catch (SocketException reset) {
             return "";
         }
     }

@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class JacksonCodecTest {
+final class JacksonCodecTest {
 
     private final ObjectMapper reader = new ObjectMapper();
 
@@ -28,6 +29,6 @@ class JacksonCodecTest {
         }
         assertThat(reader.readTree(Codec.jackson().write(new Price("tea", 250))).toString())
                 .isEqualTo("{\"item\":\"tea\",\"cents\":250}");
-        assertThat(new String(Codec.jackson().write(42), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("42");
+        assertThat(new String(Codec.jackson().write(42), StandardCharsets.UTF_8)).isEqualTo("42");
     }
 }
