@@ -75,10 +75,10 @@ final class ServerRefusals implements DirectHandler {
                 }
             }
         }
-        String requestId = RequestHandler.newRequestId();
-        byte[] body = RequestHandler.errorBody(errorType, text, requestId).getBytes(StandardCharsets.UTF_8);
+        String requestId = Responses.newRequestId();
+        byte[] body = Responses.errorBody(errorType, text, requestId).getBytes(StandardCharsets.UTF_8);
         responseHeaders.set(HeaderNames.CONTENT_TYPE, "application/json");
-        responseHeaders.set(RequestHandler.REQUEST_ID, requestId);
+        responseHeaders.set(Responses.REQUEST_ID, requestId);
         return TransportResponse.builder()
                 .status(Status.create(status))
                 .headers(responseHeaders)
