@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /** {@link Codec} over a Jackson mapper. */
 final class JacksonCodec implements Codec {
@@ -32,7 +31,6 @@ final class JacksonCodec implements Codec {
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .build());
 
-    private static final Pattern QUALIFIED_NAME = Pattern.compile("\\b(?:[a-z_][\\w]*\\.)+([A-Z][\\w$]*)");
 
     private final ObjectMapper mapper;
 
@@ -146,9 +144,9 @@ final class JacksonCodec implements Codec {
                 + withoutPackages(what);
     }
 
-    /** Jackson names types with their packages: the client needs the simple name, not the host's layout. */
+    /** Jackson names types as Java does: the client needs the names JSON knows, not the host's layout. */
     private static String withoutPackages(String message) {
-        return message == null ? null : QUALIFIED_NAME.matcher(message).replaceAll("$1");
+        return ClientText.of(message);
     }
 
     @Override

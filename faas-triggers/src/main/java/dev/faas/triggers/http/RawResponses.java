@@ -24,10 +24,14 @@ final class RawResponses {
             if (!isToken(name)) {
                 return "the header name " + Json.quote(name) + " is not an HTTP token";
             }
-            for (String value : header.getValue()) {
+            List<String> values = header.getValue();
+            for (String value : values) {
                 if (!isFieldValue(value)) {
                     return "the value of header '" + name + "' holds a control character (such as CR or LF)";
                 }
+            }
+            if (!values.isEmpty() && !values.getFirst().isEmpty() && values.getFirst().charAt(0) <= ' ') {
+                return "the value of header '" + name + "' starts with a space or tab";
             }
         }
         return null;

@@ -8,6 +8,7 @@ import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.RequestException;
 import io.helidon.http.ServerRequestHeaders;
 import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.media.ReadableEntity;
@@ -108,7 +109,7 @@ final class RequestHandler implements Handler {
                     + " headers, more than the limit of " + settings.maxHeaders());
         }
         String method = request.prologue().method().text();
-        String path = request.prologue().uriPath().rawPath();
+        String path = targetPath(request.prologue().uriPath().rawPath());
         Map<String, String> pathParameters = new LinkedHashMap<>();
         Route route = router.route(method, path, pathParameters);
         Mode mode = mode(headers.first(INVOCATION_TYPE).orElse(null));
@@ -127,7 +128,7 @@ final class RequestHandler implements Handler {
                                                  Map<String, String> pathParameters, byte[] body)
             throws Refusal {
         return new HttpRequestEvent(requestId, request.prologue().method().text(),
-                UriDecoding.decodePath(request.prologue().uriPath().rawPath()), pathParameters,
+                UriDecoding.decodePath(targetPath(request.prologue().uriPath().rawPath())), pathParameters,
                 UriDecoding.queryParameters(request.prologue().query().rawValue()), headerMap(request.headers()), body,
                 sourceAddress(request.remotePeer().address()));
     }
@@ -138,12 +139,39 @@ final class RequestHandler implements Handler {
     }
 
     /** Header lines, not names: Helidon holds a repeated name's values in one header. */
-    private static int headerLines(ServerRequestHeaders headers) {
+    private static int headerLines(ServerRequestHeaders headers) throws Refusal {
         int lines = 0;
         for (Header header : headers) {
+            if (header.name().isEmpty()) { // Helidon's parser takes ": value"
+                throw new Refusal(400, "BadRequest", "a header has no name");
+            }
             lines += header.valueCount();
         }
         return lines;
+    }
+
+    /**
+     * The request target's path: an origin-form target as it is, an absolute-form one's path (which
+     * HTTP/1.1 servers must take, as proxies send it); anything else, or a control character, is a 400.
+     */
+    private static String targetPath(String target) throws Refusal {
+        String path = target;
+        if (!target.startsWith("/")) {
+            int scheme = target.startsWith("http://") ? 7 : target.startsWith("https://") ? 8 : -1;
+            int slash = scheme < 0 ? -1 : target.indexOf('/', scheme);
+            if (scheme < 0) {
+                throw new Refusal(400, "BadRequest", "the request target must be a path that starts with '/'");
+            }
+            path = slash < 0 ? "/" : target.substring(slash);
+        }
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c <= ' ' || c == 0x7F) {
+                throw new Refusal(400, "BadRequest", "the request target holds a space or a control character:"
+                        + " escape it (%20 for a space)");
+            }
+        }
+        return path;
     }
 
     private static Map<String, List<String>> headerMap(ServerRequestHeaders headers) {
@@ -256,13 +284,17 @@ final class RequestHandler implements Handler {
             }
             in.close(); // read to its end: closing marks it consumed, so the connection is kept
             return body;
+        } catch (RequestException pastLimit) { // Helidon's own check, of a chunk's announced size
+            if (pastLimit.status().code() == 413) {
+                throw tooLarge(max);
+            }
+            throw malformedBody();
         } catch (IOException | RuntimeException unreadable) { // a lying length, bad chunks, a closed connection
             if (!watch.disarm()) { // cut off: the connection is closed, so this answer will not get through
                 throw new Refusal(408, "RequestTimeout", "the body did not arrive within the body"
                         + " timeout of " + timeouts.bodyNanos() / 1_000_000 + " ms");
             }
-            throw new Refusal(400, "BadRequest", "the body could not be read: it ended before its"
-                    + " announced length, or its chunked encoding is malformed");
+            throw malformedBody();
         } finally {
             watch.disarm(); // a body read in time, or late but whole, is served: only a cut-off read is lost
         }
@@ -279,6 +311,11 @@ final class RequestHandler implements Handler {
             out.write(buffer, 0, read);
         }
         return out.toByteArray();
+    }
+
+    private static Refusal malformedBody() {
+        return new Refusal(400, "BadRequest", "the body could not be read: it ended before its announced length,"
+                + " or its chunked encoding is malformed");
     }
 
     private static Refusal tooLarge(int max) {

@@ -53,7 +53,7 @@ final class Responses {
             case Refusal ours -> ours;
             case ThrottledException throttled -> new Refusal(429, "Throttled", throttled.getMessage(),
                     Map.of("Retry-After", retryAfterSeconds(throttled)));
-            case PayloadTypeException wrongType -> new Refusal(400, "BadRequest", wrongType.getMessage());
+            case PayloadTypeException wrongType -> new Refusal(400, "BadRequest", ClientText.of(wrongType.getMessage()));
             case FunctionNotFoundException gone -> new Refusal(404, "FunctionNotFound", gone.getMessage());
             case RuntimeClosedException closed -> new Refusal(503, "ServiceUnavailable", closed.getMessage());
             default -> null;
@@ -69,6 +69,24 @@ final class Responses {
     /** Whole seconds, rounded up, at least 1: Retry-After takes no fractions. */
     private static String retryAfterSeconds(ThrottledException throttled) {
         return Long.toString(Math.max(1, (throttled.retryAfter().toMillis() + 999) / 1000));
+    }
+
+    /** The status, with a reason phrase where Helidon knows none (it would write the code twice). */
+    static Status status(int code) {
+        if (code == 200) {
+            return Status.OK_200;
+        }
+        Status known = Status.create(code);
+        if (!known.reasonPhrase().isEmpty() && !known.reasonPhrase().equals(known.codeText())) {
+            return known;
+        }
+        return Status.create(code, switch (code) {
+            case 421 -> "Misdirected Request";
+            case 425 -> "Too Early";
+            case 431 -> "Request Header Fields Too Large";
+            case 451 -> "Unavailable For Legal Reasons";
+            default -> code < 300 ? "OK" : code < 400 ? "Redirect" : code < 500 ? "Client Error" : "Server Error";
+        });
     }
 
     /** Answers a failure of the trigger itself with a 500, logged; a client gone away only at debug. */
@@ -156,17 +174,27 @@ final class Responses {
     void send(ServerRequest request, ServerResponse response, int status, String requestId,
                       Header contentType, byte[] body) {
         try {
-            response.status(status == 200 ? Status.OK_200 : Status.create(status));
+            response.status(status(status));
             response.header(REQUEST_ID, requestId);
             if (contentType != null) {
                 response.header(contentType);
             }
             ReadableEntity content = request.content();
-            if (content.hasEntity() && !content.consumed()) {
+            if (content.hasEntity() && (!content.consumed() || request.headers().contains(HeaderNames.TRANSFER_ENCODING))) {
+                // Unread, the rest of the body would be taken for the next request. Read, a chunked
+                // body still ends the connection: Helidon does not check the CRLF after each chunk's
+                // data, so bytes a client hid there could be read as a request of their own.
                 response.header(HeaderValues.CONNECTION_CLOSE);
             }
-            boolean empty = status == 204 || status == 304 || request.prologue().method().text().equals("HEAD");
-            response.send(empty ? NO_BODY : body);
+            if (status == 204 || status == 205 || status == 304) {
+                response.send();
+            } else if (request.prologue().method().text().equals("HEAD")) {
+                // Helidon would send a HEAD response's body: the length GET would send, and no body.
+                response.header(HeaderValues.create(HeaderNames.CONTENT_LENGTH, body.length));
+                response.send();
+            } else {
+                response.send(body);
+            }
         } catch (RuntimeException cannotAnswer) { // the client went away, or the response was begun
             log.debug("faas: could not answer request {} on '{}' with {}: {}", requestId, triggerName, status,
                     cannotAnswer.toString());

@@ -6,6 +6,8 @@ import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.DirectHandlers;
 import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The server's own refusals, of requests it could not parse or that broke a limit before any
@@ -18,13 +20,17 @@ final class ServerRefusals implements DirectHandler {
     // 431 (HttpWireTest's 431 case guards it against a Helidon upgrade that rewords it).
     private static final String HEADERS_TOO_LARGE = "Header size exceeded";
 
+    private static final Logger log = LoggerFactory.getLogger(HttpTrigger.class);
+
     private final String triggerName;
     private final int maxHeaderBytes;
+    private final int maxBodyBytes;
     private final ReadTimeouts timeouts;
 
-    ServerRefusals(String triggerName, int maxHeaderBytes, ReadTimeouts timeouts) {
+    ServerRefusals(String triggerName, int maxHeaderBytes, int maxBodyBytes, ReadTimeouts timeouts) {
         this.triggerName = triggerName;
         this.maxHeaderBytes = maxHeaderBytes;
+        this.maxBodyBytes = maxBodyBytes;
         this.timeouts = timeouts;
     }
 
@@ -64,14 +70,20 @@ final class ServerRefusals implements DirectHandler {
                     errorType = "NotImplemented";
                     text = "the request's Transfer-Encoding is not supported: send chunked or a Content-Length";
                 }
+                case 413 -> {
+                    errorType = "PayloadTooLarge";
+                    text = "the body is larger than the limit of " + maxBodyBytes + " bytes";
+                }
                 default -> {
+                    // Helidon raises what its parser cannot take (a bad token in the method, a stream that
+                    // ends mid-headers) as a 500 with a stack trace in its log: the client's mistake, a 400.
                     if (status >= 500) {
-                        errorType = "InternalError";
-                        text = "the server failed; its log holds the error";
-                    } else {
-                        errorType = "BadRequest";
-                        text = "the request is not valid HTTP/1.1" + (isPrintable(detail) ? ": " + detail : "");
+                        log.debug("faas: HTTP trigger '{}' refused a request Helidon could not parse: {} {}",
+                                triggerName, defaultStatus.code(), detail);
+                        status = 400;
                     }
+                    errorType = "BadRequest";
+                    text = "the request is not valid HTTP/1.1" + (isPrintable(detail) ? ": " + detail : "");
                 }
             }
         }
@@ -80,7 +92,7 @@ final class ServerRefusals implements DirectHandler {
         responseHeaders.set(HeaderNames.CONTENT_TYPE, "application/json");
         responseHeaders.set(Responses.REQUEST_ID, requestId);
         return TransportResponse.builder()
-                .status(Status.create(status))
+                .status(Responses.status(status))
                 .headers(responseHeaders)
                 .entity(body)
                 .keepAlive(false)

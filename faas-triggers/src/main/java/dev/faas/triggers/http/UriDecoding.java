@@ -37,8 +37,9 @@ final class UriDecoding {
                 int high = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
                 int low = high < 0 ? -1 : Character.digit(raw.charAt(i + 2), 16);
                 if (low < 0) {
-                    throw new Refusal(400, "BadRequest", "the " + where + " has a malformed escape at"
-                            + " character " + (i + 1) + ": a '%' must be followed by two hex digits");
+                    throw new Refusal(400, "BadRequest", "the " + where + " has a malformed escape '"
+                            + raw.substring(i, Math.min(i + 3, raw.length())) + "': a '%' must be followed by two"
+                            + " hex digits");
                 }
                 bytes[length++] = (byte) (high << 4 | low);
                 i += 2;

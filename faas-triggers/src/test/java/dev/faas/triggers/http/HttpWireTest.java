@@ -89,6 +89,8 @@ final class HttpWireTest {
             case "lf" -> HttpResponseEvent.of(200, "x").withHeader("X-Split", "a\nb");
             case "badname" -> HttpResponseEvent.of(200, "x").withHeader("X Bad:Name", "v");
             case "length" -> HttpResponseEvent.of(200, "twelve bytes").withHeader("Content-Length", "3");
+            case "padded" -> HttpResponseEvent.of(200, "x").withHeader("X-Padded", "  padded  ");
+            case "reset" -> HttpResponseEvent.of(205, "a body 205 must not have");
             default -> HttpResponseEvent.of(200, "ok " + kind).withHeader("X-Kind", kind);
         };
     }
@@ -128,7 +130,8 @@ final class HttpWireTest {
     void answersBadPercentEscapesWith400NamingWhere() throws IOException {
         Response path = exchange("GET /he%zzllo HTTP/1.1\r\nHost: x\r\n\r\n");
         assertError(path, 400, "BadRequest");
-        assertThat(path.message()).contains("path").contains("escape");
+        assertThat(path.message()).isEqualTo("the path has a malformed escape '%zz': a '%' must be followed by two"
+                + " hex digits");
         Response query = exchange("GET /hello?q=%4 HTTP/1.1\r\nHost: x\r\n\r\n");
         assertError(query, 400, "BadRequest");
         assertThat(query.message()).contains("Query").contains("% encoding"); // Helidon's own words
@@ -160,6 +163,49 @@ final class HttpWireTest {
     }
 
     @Test
+    void answersWhatHelidonsParserCannotTakeWith400AndNoWarning() throws IOException {
+        try (JulWarnings helidon = new JulWarnings()) {
+            assertError(exchange("G@T /hello HTTP/1.1\r\nHost: x\r\n\r\n"), 400, "BadRequest");
+            assertError(exchange("GET\t/hello HTTP/1.1\r\nHost: x\r\n\r\n"), 400, "BadRequest");
+            try (Socket socket = connect(trigger)) { // the stream ends mid-headers
+                send(socket, "GET /hello HTTP/1.1\r\nHost: x\r\n");
+                socket.shutdownOutput();
+                readAll(socket.getInputStream());
+            }
+            assertThat(helidon.warnings()).isEmpty();
+        }
+    }
+
+    @Test
+    void answersATargetThatIsNoPathWith400AndTakesAnAbsoluteOne() throws IOException {
+        assertError(exchange("GET hello HTTP/1.1\r\nHost: x\r\n\r\n"), 400, "BadRequest");
+        assertError(exchange("GET /hel\u0000lo HTTP/1.1\r\nHost: x\r\n\r\n"), 400, "BadRequest");
+        assertError(exchange("GET /hello HTTP/1.1\r\nHost: x\r\n: nameless\r\n\r\n"), 400, "BadRequest");
+        Response absolute = exchange("GET http://x/raw/abs?q=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(absolute.status()).isEqualTo(200);
+        assertThat(absolute.body()).isEqualTo("ok abs");
+    }
+
+    @Test
+    void answersAHeadRequestWithTheLengthOfTheGetAndNoBody() throws IOException {
+        try (Socket socket = connect(trigger)) {
+            send(socket, "HEAD /hello HTTP/1.1\r\nHost: x\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+            Response head = read(socket.getInputStream(), true);
+            assertThat(head.header("content-length")).isEqualTo("7");
+            Response get = read(socket.getInputStream()); // right after the head: no body came between
+            assertThat(get.body()).isEqualTo("\"hello\"");
+        }
+    }
+
+    @Test
+    void writesAReasonPhraseForEveryStatus() throws IOException {
+        try (Socket socket = connect(trigger)) {
+            send(socket, "GET /hello HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(4000) + "\r\n\r\n");
+            assertThat(readLine(socket.getInputStream())).isEqualTo("HTTP/1.1 431 Request Header Fields Too Large");
+        }
+    }
+
+    @Test
     void answersMalformedHeadersWith400() throws IOException {
         assertError(exchange("GET /hello HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n"), 400, "BadRequest");
         assertError(exchange("GET /hello HTTP/1.1\r\nHost: x\r\nX-A: b\nInjected: c\r\n\r\n"), 400, "BadRequest");
@@ -188,6 +234,27 @@ final class HttpWireTest {
                 + "8\r\n{\"id\":\"a\r\n" + "f\r\n\",\"quantity\":3}\r\n" + "0\r\n\r\n");
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("\"a x3\"");
+    }
+
+    @Test
+    void closesTheConnectionAfterAChunkedBodySoNothingHiddenInItIsTakenForARequest() throws IOException {
+        // Helidon skips the two bytes after each chunk's data without looking at them.
+        try (Socket socket = connect(trigger)) {
+            send(socket, "POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "3\r\nabcXX0\r\n\r\nGET /raw/SMUGGLED HTTP/1.1\r\nHost: x\r\n\r\n");
+            Response first = read(socket.getInputStream());
+            assertThat(first.header("connection")).isEqualTo("close");
+            assertThat(readAll(socket.getInputStream())).doesNotContain("SMUGGLED");
+        }
+    }
+
+    @Test
+    void refusesAChunkAnnouncedPastTheLimitBeforeReadingIt() throws IOException {
+        try (Socket socket = connect(trigger)) {
+            send(socket, "POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n7fffffff\r\nabc");
+            Response response = read(socket.getInputStream()); // at once: the 2 GB chunk is never waited for
+            assertError(response, 413, "PayloadTooLarge");
+        }
     }
 
     @Test
@@ -287,7 +354,11 @@ final class HttpWireTest {
         assertError(exchange("GET /private HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer wrong\r\n\r\n"), 401,
                 "Unauthorized");
         assertError(exchange("GET /private HTTP/1.1\r\nHost: x\r\nAuthorization: bearer\r\n\r\n"), 401, "Unauthorized");
-        Response head = exchange("HEAD /private HTTP/1.1\r\nHost: x\r\n\r\n");
+        Response head;
+        try (Socket socket = connect(trigger)) {
+            send(socket, "HEAD /private HTTP/1.1\r\nHost: x\r\n\r\n");
+            head = read(socket.getInputStream(), true);
+        }
         assertThat(head.status()).isEqualTo(401);
         assertThat(head.header("x-faas-request-id")).isNotBlank();
         assertError(exchange("get /private HTTP/1.1\r\nHost: x\r\n\r\n"), 401, "Unauthorized"); // Helidon: GET
@@ -315,7 +386,29 @@ final class HttpWireTest {
             assertThat(crlf.headers()).doesNotContainKey("set-cookie");
             assertError(exchange("GET /raw/lf HTTP/1.1\r\nHost: x\r\n\r\n"), 500, "InvalidFunctionResponse");
             assertError(exchange("GET /raw/badname HTTP/1.1\r\nHost: x\r\n\r\n"), 500, "InvalidFunctionResponse");
-            assertOneWarningPerCallWithoutAStackTrace(log, 3);
+            assertError(exchange("GET /raw/padded HTTP/1.1\r\nHost: x\r\n\r\n"), 500, "InvalidFunctionResponse");
+            assertOneWarningPerCallWithoutAStackTrace(log, 4);
+        }
+    }
+
+    @Test
+    void sendsNoBodyWithA205WhateverTheFunctionGave() throws IOException {
+        try (JulWarnings helidon = new JulWarnings(); Socket socket = connect(trigger)) {
+            send(socket, "GET /raw/reset HTTP/1.1\r\nHost: x\r\n\r\nGET /raw/next HTTP/1.1\r\nHost: x\r\n\r\n");
+            Response reset = read(socket.getInputStream());
+            assertThat(reset.status()).isEqualTo(205);
+            assertThat(reset.body()).isEmpty();
+            assertThat(read(socket.getInputStream()).body()).isEqualTo("ok next");
+            assertThat(helidon.warnings()).isEmpty();
+        }
+    }
+
+    @Test
+    void namesNoJavaTypeWhenABodyIsTheWrongShape() throws IOException {
+        for (String body : List.of("null", "[]", "\"abc\"", "{\"id\":[1],\"quantity\":1}", "{\"quantity\":\"many\"}")) {
+            Response response = exchange(post("/orders", body));
+            assertError(response, 400, "BadRequest");
+            assertThat(response.message()).as(body).doesNotContain("HttpWireTest", "JsonToken", "LinkedHashMap");
         }
     }
 
@@ -332,26 +425,8 @@ final class HttpWireTest {
 
     @Test
     void answersAClientsMistakesWithoutAWarning() throws IOException {
-        List<String> helidonWarnings = new CopyOnWriteArrayList<>();
-        Handler helidonLog = new Handler() { // Helidon logs through the JDK's
-            @Override
-            public void publish(LogRecord record) {
-                if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
-                    helidonWarnings.add(record.getLoggerName() + ": " + record.getMessage());
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        java.util.logging.Logger julRoot = java.util.logging.Logger.getLogger("");
-        julRoot.addHandler(helidonLog);
-        try (LogCapture log = LogCapture.of(org.slf4j.Logger.ROOT_LOGGER_NAME, Level.WARN)) {
+        try (JulWarnings helidon = new JulWarnings();
+             LogCapture log = LogCapture.of(org.slf4j.Logger.ROOT_LOGGER_NAME, Level.WARN)) {
             exchange("GARBAGE\r\n\r\n");
             exchange("GET /hello HTTP/1.0\r\n\r\n");
             exchange("GET /he%zz HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -362,9 +437,7 @@ final class HttpWireTest {
             exchange("GET /hello HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(4000) + "\r\n\r\n");
             exchange("GET /" + "a".repeat(3000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
             assertThat(log.messages()).isEmpty();
-            assertThat(helidonWarnings).isEmpty();
-        } finally {
-            julRoot.removeHandler(helidonLog);
+            assertThat(helidon.warnings()).isEmpty();
         }
     }
 
@@ -607,7 +680,47 @@ final class HttpWireTest {
         }
     }
 
+    /** Collects what Helidon logs at WARNING or above, through the JDK's logging, while open. */
+    private static final class JulWarnings implements AutoCloseable {
+        private final List<String> warnings = new CopyOnWriteArrayList<>();
+        private final java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        private final Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                    warnings.add(record.getLoggerName() + ": " + record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+
+        JulWarnings() {
+            root.addHandler(handler);
+        }
+
+        List<String> warnings() {
+            return List.copyOf(warnings);
+        }
+
+        @Override
+        public void close() {
+            root.removeHandler(handler);
+        }
+    }
+
     private static Response read(InputStream in) throws IOException {
+        return read(in, false);
+    }
+
+    /** @param head whether it answers a HEAD, whose Content-Length tells a body that is not sent */
+    private static Response read(InputStream in, boolean head) throws IOException {
         String statusLine = readLine(in);
         assertThat(statusLine).as("a status line").startsWith("HTTP/1.1 ");
         Map<String, String> headers = new LinkedHashMap<>();
@@ -615,7 +728,7 @@ final class HttpWireTest {
             int colon = line.indexOf(':');
             headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
         }
-        int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
+        int length = head ? 0 : Integer.parseInt(headers.getOrDefault("content-length", "0"));
         String body = new String(in.readNBytes(length), StandardCharsets.UTF_8);
         return new Response(Integer.parseInt(statusLine.substring(9, 12)), headers, body);
     }
