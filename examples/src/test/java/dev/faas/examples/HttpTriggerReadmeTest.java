@@ -15,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 /** The README's HTTP trigger example: compiled and called here, and compared with the README's text. */
@@ -70,6 +71,25 @@ final class HttpTriggerReadmeTest {
         assertThat(comparable(shown.replace(".port(8080)", ".port(0)")))
                 .as("the README's HTTP trigger example, with port 8080 where the test takes a free one")
                 .isEqualTo(comparable(tagged.stripIndent()));
+    }
+
+    @Test
+    void readmeLimitsTableGivesTheDefaults() throws IOException {
+        String readme = Files.readString(Path.of("../README.md"));
+        assertThat(readme).contains(
+                "| body size | " + HttpTrigger.DEFAULT_MAX_BODY_BYTES / (1024 * 1024) + " MB (Lambda's limit) |",
+                "| request line, header bytes | " + HttpTrigger.DEFAULT_MAX_HEADER_BYTES / 1024 + " KB |",
+                "| header count | " + HttpTrigger.DEFAULT_MAX_HEADERS + " |",
+                "| requests answered at once | " + thousands(HttpTrigger.DEFAULT_MAX_IN_FLIGHT) + " |",
+                "| open connections | " + thousands(HttpTrigger.DEFAULT_MAX_CONNECTIONS) + " |",
+                "| time to send the headers | " + HttpTrigger.DEFAULT_HEADER_TIMEOUT.toSeconds() + " s,",
+                "| time to send the body | " + HttpTrigger.DEFAULT_BODY_TIMEOUT.toSeconds() + " s,",
+                "| idle keep-alive connection | " + HttpTrigger.DEFAULT_IDLE_TIMEOUT.toSeconds() + " s |",
+                "| draining on `close()` | " + HttpTrigger.DEFAULT_SHUTDOWN_TIMEOUT.toSeconds() + " s,");
+    }
+
+    private static String thousands(int number) {
+        return String.format(Locale.ROOT, "%,d", number);
     }
 
     /** Comments may be aligned differently. */

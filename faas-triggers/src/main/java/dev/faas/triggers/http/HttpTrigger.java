@@ -198,8 +198,9 @@ public final class HttpTrigger implements Trigger {
                         .idleConnectionTimeout(idleTimeout)
                         .idleConnectionPeriod(idleCheckPeriod(idleTimeout))
                         .errorHandling(ErrorHandling.builder().includeEntity(true).build()) // ServerRefusals reads it
-                        .directHandlers(new ServerRefusals(name(), maxHeaderBytes, settings.maxBodyBytes(), readTimeouts)
-                                .handlers())
+                        .directHandlers(
+                                new ServerRefusals(name(), maxHeaderBytes, settings.maxBodyBytes(), readTimeouts)
+                                        .handlers())
                         // Helidon checks it as it reads each chunk's size, before it buffers the chunk.
                         .maxPayloadSize(settings.maxBodyBytes())
                         .protocolsDiscoverServices(false) // one HTTP/1.1 protocol: this one

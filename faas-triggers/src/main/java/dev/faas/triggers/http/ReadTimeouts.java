@@ -40,7 +40,8 @@ final class ReadTimeouts implements Http1ConnectionListener, AutoCloseable {
         this.bodyNanos = bodyTimeout.toNanos();
         // A tenth of the shorter timeout, so a read is cut off at most 10% late; 10 ms to 1 s.
         this.tickNanos = Math.clamp(Math.min(headerNanos, bodyNanos) / 10, 10_000_000L, 1_000_000_000L);
-        this.sweeper = Thread.ofPlatform().daemon().name("faas-http-read-timeouts-" + triggerName).unstarted(this::sweep);
+        this.sweeper = Thread.ofPlatform().daemon().name("faas-http-read-timeouts-" + triggerName)
+                .unstarted(this::sweep);
         sweeper.start();
     }
 

@@ -33,8 +33,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Answers every request of one trigger, top to bottom: admission, limits, route, authentication,
- * body, binding, invocation; {@link Router} picks the route and {@link Responses} writes the answer. Runs on the connection's own virtual thread, which
- * waits for the call (Helidon answers a connection's requests one after the other, on its thread).
+ * body, binding, invocation; {@link Router} picks the route and {@link Responses} writes the
+ * answer. Runs on the connection's own virtual thread, which waits for the call (Helidon answers a
+ * connection's requests one after the other, on its thread).
  * Every admitted request is counted out once its response is written; a draining close waits for that.
  */
 final class RequestHandler implements Handler {

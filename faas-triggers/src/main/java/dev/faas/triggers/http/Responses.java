@@ -53,7 +53,8 @@ final class Responses {
             case Refusal ours -> ours;
             case ThrottledException throttled -> new Refusal(429, "Throttled", throttled.getMessage(),
                     Map.of("Retry-After", retryAfterSeconds(throttled)));
-            case PayloadTypeException wrongType -> new Refusal(400, "BadRequest", ClientText.of(wrongType.getMessage()));
+            case PayloadTypeException wrongType ->
+                    new Refusal(400, "BadRequest", ClientText.of(wrongType.getMessage()));
             case FunctionNotFoundException gone -> new Refusal(404, "FunctionNotFound", gone.getMessage());
             case RuntimeClosedException closed -> new Refusal(503, "ServiceUnavailable", closed.getMessage());
             default -> null;
