@@ -1,6 +1,7 @@
 package dev.faas.core;
 
 import dev.faas.api.DestinationEvent;
+import dev.faas.api.InvocationListener;
 import dev.faas.api.InvocationReport;
 import dev.faas.api.RuntimeClosedException;
 import dev.faas.api.TimeSource;
@@ -225,8 +226,8 @@ final class Engine {
             for (InvocationListener listener : listeners) {
                 try {
                     listener.onInvocation(report);
-                } catch (RuntimeException e) {
-                    log.warn("faas: a listener failed on {}", invocation, e);
+                } catch (RuntimeException | Error e) { // an Error too: the other listeners still hear the call
+                    log.warn("faas: a listener failed on {}", invocation.describe(), Failures.printable(e));
                 }
             }
         }
@@ -237,8 +238,9 @@ final class Engine {
         for (InvocationListener listener : listeners) {
             try {
                 listener.onDestinationEvent(event);
-            } catch (RuntimeException e) {
-                log.warn("faas: a listener failed on destination event {}", event.requestId(), e);
+            } catch (RuntimeException | Error e) {
+                log.warn("faas: a listener failed on destination event {}", event.requestId(),
+                        Failures.printable(e));
             }
         }
     }

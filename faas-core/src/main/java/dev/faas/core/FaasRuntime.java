@@ -8,6 +8,7 @@ import dev.faas.api.FunctionNotFoundException;
 import dev.faas.api.FunctionRef;
 import dev.faas.api.FunctionSpec;
 import dev.faas.api.InvalidConfigException;
+import dev.faas.api.InvocationListener;
 import dev.faas.api.Invoker;
 import dev.faas.api.ManualClock;
 import dev.faas.api.RuntimeClosedException;

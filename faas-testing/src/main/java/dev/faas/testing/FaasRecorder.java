@@ -1,8 +1,8 @@
 package dev.faas.testing;
 
 import dev.faas.api.DestinationEvent;
+import dev.faas.api.InvocationListener;
 import dev.faas.api.InvocationReport;
-import dev.faas.core.InvocationListener;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;

@@ -1,7 +1,4 @@
-package dev.faas.core;
-
-import dev.faas.api.DestinationEvent;
-import dev.faas.api.InvocationReport;
+package dev.faas.api;
 
 /**
  * Hears what a runtime does, for test harnesses, auditing and tracing: the report of every invocation
@@ -9,8 +6,10 @@ import dev.faas.api.InvocationReport;
  * store, or the events left at close). Reports are made for listeners only: a runtime without one
  * pays nothing.
  *
- * <p>Called on the invocation's own thread, before its caller sees the outcome, so a listener must be
- * quick and thread-safe; what it throws is logged and ignored.
+ * <p>A host implements it and hands it to the runtime's builder ({@code FaasRuntime.Builder.listener}
+ * in faas-core). Called on the invocation's own thread, before its caller sees the outcome, so a
+ * listener must be quick and thread-safe. What it throws, an {@code Error} included, is logged and
+ * ignored: the call and the other listeners go on as if it had returned.
  */
 public interface InvocationListener {
 
