@@ -192,51 +192,55 @@ final class Deployment {
 
     // ---- admission ----
 
+    /** Takes a slot (and its memory) for a call, or throws what refused it. */
     private void admit() {
-        HeapGuard guard = engine.heapGuard;
-        int heapPercent = guard == null ? -1 : guard.refusingAtPercent();
+        int heapPercent = heapRefusingAt();
         if (heapPercent >= 0) {
             throw throttled(ThrottledException.Reason.HEAP_PRESSURE, heapPercent);
         }
-        if (reserved != null) {
-            if (!reserved.tryAcquire()) {
-                throw throttled(ThrottledException.Reason.RESERVED_CONCURRENCY, reserved.limit());
-            }
-        } else {
-            if (!shared.tryAcquire()) {
-                throw throttled(ThrottledException.Reason.CONCURRENCY, shared.limit());
-            }
-            sharedExecutions.increment();
-        }
-        Limiter memory = engine.memory;
-        if (memory != null && !memory.tryAcquire(config.memoryMb())) {
-            releaseExecutionOnly();
-            throw throttled(ThrottledException.Reason.MEMORY, memory.limit());
+        ThrottledException.Reason refused = takeSlot();
+        if (refused != null) {
+            throw throttled(refused, switch (refused) {
+                case RESERVED_CONCURRENCY -> reserved.limit();
+                case CONCURRENCY -> shared.limit();
+                default -> engine.memory.limit();
+            });
         }
     }
 
     /** Takes a slot (and its memory) for an event without throwing: false when the function must wait. */
     boolean tryAdmit() {
+        return heapRefusingAt() < 0 && takeSlot() == null;
+    }
+
+    private int heapRefusingAt() {
         HeapGuard guard = engine.heapGuard;
-        if (guard != null && guard.refusingAtPercent() >= 0) {
-            return false;
-        }
+        return guard == null ? -1 : guard.refusingAtPercent();
+    }
+
+    /**
+     * The one decision behind {@link #admit} and {@link #tryAdmit}: takes a concurrency slot, then
+     * the function's memory, giving the slot back if the memory is not there.
+     *
+     * @return null when both are taken, else the limit that refused
+     */
+    private ThrottledException.Reason takeSlot() {
         if (reserved != null) {
             if (!reserved.tryAcquire()) {
-                return false;
+                return ThrottledException.Reason.RESERVED_CONCURRENCY;
             }
         } else {
             if (!shared.tryAcquire()) {
-                return false;
+                return ThrottledException.Reason.CONCURRENCY;
             }
             sharedExecutions.increment();
         }
         Limiter memory = engine.memory;
         if (memory != null && !memory.tryAcquire(config.memoryMb())) {
             releaseExecutionOnly();
-            return false;
+            return ThrottledException.Reason.MEMORY;
         }
-        return true;
+        return null;
     }
 
     /** Whether any call could ever be admitted: false for a reservation of 0 (a disabled function). */
