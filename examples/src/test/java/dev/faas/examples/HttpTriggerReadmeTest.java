@@ -32,6 +32,7 @@ final class HttpTriggerReadmeTest {
                     () -> (request, context) -> HttpResponseEvent.of(201, request.body().length + " bytes")));
 
             // tag::http-trigger[]
+            // token: the secret your uploaders send as "Authorization: Bearer <token>"
             HttpTrigger http = HttpTrigger.builder()
                     .route("GET", "/prices/{item}", "price-lookup")                        // typed: JSON in, JSON out
                     .route("POST", "/uploads", "ingest", Authenticator.bearerToken(token))  // 401 without the token

@@ -16,6 +16,8 @@ final class ClientText {
     private static final Pattern MAPS = Pattern.compile("\\b(?:Linked)?(?:Hash|Tree)?Map(?:<[^>]*>)?");
     private static final Pattern LISTS = Pattern.compile("\\b(?:Array|Linked)?List(?:<[^>]*>)?");
     private static final Pattern TOKEN = Pattern.compile("\\(token `JsonToken\\.(\\w+)`\\)");
+    /** Jackson's pointer to the setting behind a limit: {@code from `StreamReadConstraints.getMaxNestingDepth()`}. */
+    private static final Pattern SETTING = Pattern.compile(",? from `[\\w.]+\\(\\)`");
     private static final Map<String, String> TOKENS = Map.of("START_ARRAY", "(an array)",
             "START_OBJECT", "(an object)", "VALUE_STRING", "(a string)", "VALUE_NUMBER_INT", "(a number)",
             "VALUE_NUMBER_FLOAT", "(a number)", "VALUE_TRUE", "(a boolean)", "VALUE_FALSE", "(a boolean)",
@@ -32,6 +34,7 @@ final class ClientText {
         text = ENCLOSING.matcher(text).replaceAll("$1");
         text = MAPS.matcher(text).replaceAll("object");
         text = LISTS.matcher(text).replaceAll("array");
+        text = SETTING.matcher(text).replaceAll("");
         Matcher token = TOKEN.matcher(text);
         return token.replaceAll(found -> Matcher.quoteReplacement(TOKENS.getOrDefault(found.group(1), "")));
     }

@@ -311,6 +311,7 @@ final class HttpWireTest {
         String nested = "[".repeat(100_000) + "]".repeat(100_000);
         Response response = exchange(roomy, post("/tree", nested));
         assertError(response, 400, "BadRequest");
+        assertThat(response.message()).contains("nesting depth").doesNotContain("StreamReadConstraints");
     }
 
     // ---- authentication ----
