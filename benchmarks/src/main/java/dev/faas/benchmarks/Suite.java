@@ -166,11 +166,14 @@ public final class Suite {
             paired(out, "100,000 concurrent 10 ms calls: at least 70% of raw virtual-thread throughput", 0.7);
             target(out, "100,000 concurrent 10 ms calls: at least 10x the 200-thread platform pool",
                     find(scaling + "faas", "calls=100000"), find(scaling + "platformPool200", "calls=100000"), 0.1);
+            // These forks run minutes apart, and this machine drifts more than the 10% judged: the
+            // targets are judged on benchmarks/wrk.sh's interleaved rounds; these are indications.
             String http = "dev.faas.benchmarks.HttpTriggerBenchmark.";
-            share(out, "HTTP trigger: at least 90% of a bare Helidon handler's requests/s",
-                    find(http + "trigger", ""), find(http + "bareHelidon", ""), 0.9);
-            share(out, "HTTP trigger: its own overhead at most 10% (90% of a Helidon handler that invokes)",
-                    find(http + "trigger", ""), find(http + "bareHelidonInvoke", ""), 0.9);
+            share(out, "HTTP trigger: at least 90% of a bare Helidon handler's requests/s (indication only:"
+                    + " judge on benchmarks/wrk.sh)", find(http + "trigger", ""), find(http + "bareHelidon", ""), 0.9);
+            share(out, "HTTP trigger: its own overhead at most 10% over a Helidon handler that invokes (indication"
+                    + " only: judge on benchmarks/wrk.sh)", find(http + "trigger", ""),
+                    find(http + "bareHelidonInvoke", ""), 0.9);
             floor(out, "ledger in memory: at least 5,000,000 records/s",
                     find("dev.faas.core.LedgerBenchmark.record", "journal=memory"), 5_000_000);
             floor(out, "sync journal, 1,000 callers: at least 50,000 records/s",

@@ -113,12 +113,6 @@ public final class HttpTrigger implements Trigger {
     private final Settings settings;
     private final String host;
     private final int requestedPort;
-    private final Duration shutdownTimeout;
-    private final int maxHeaderBytes;
-    private final Duration headerTimeout;
-    private final Duration bodyTimeout;
-    private final Duration idleTimeout;
-    private final int maxConnections;
     private final Object lifecycle = new Object();
     private WebServer server;              // guarded by lifecycle
     private InetSocketAddress bound;       // guarded by lifecycle
@@ -126,23 +120,20 @@ public final class HttpTrigger implements Trigger {
     private RequestHandler handler;        // guarded by lifecycle
     private boolean closed;                // guarded by lifecycle
 
-    /** What every request reads: immutable. */
-    record Settings(String name, List<Route> routes, int maxBodyBytes, int maxInFlight, int maxHeaders, Codec codec) {
+    /** The trigger's configuration, checked by its builder: what the server and every request read. */
+    record Settings(String name, List<Route> routes, Codec codec, int maxBodyBytes, int maxInFlight,
+                    int maxHeaders, int maxHeaderBytes, Duration headerTimeout, Duration bodyTimeout,
+                    Duration idleTimeout, int maxConnections, Duration shutdownTimeout) {
     }
 
     private HttpTrigger(Builder builder) {
         List<Route> routes = new ArrayList<>(builder.routes);
         routes.sort(Route.SPECIFIC_FIRST);
-        this.settings = new Settings(builder.name, List.copyOf(routes), builder.maxBodyBytes, builder.maxInFlight,
-                builder.maxHeaders, builder.codec);
+        this.settings = new Settings(builder.name, List.copyOf(routes), builder.codec, builder.maxBodyBytes,
+                builder.maxInFlight, builder.maxHeaders, builder.maxHeaderBytes, builder.headerTimeout,
+                builder.bodyTimeout, builder.idleTimeout, builder.maxConnections, builder.shutdownTimeout);
         this.host = builder.host;
         this.requestedPort = builder.port;
-        this.shutdownTimeout = builder.shutdownTimeout;
-        this.maxHeaderBytes = builder.maxHeaderBytes;
-        this.headerTimeout = builder.headerTimeout;
-        this.bodyTimeout = builder.bodyTimeout;
-        this.idleTimeout = builder.idleTimeout;
-        this.maxConnections = builder.maxConnections;
     }
 
     /** Starts building a trigger: loopback, a free port, no routes yet. */
@@ -184,7 +175,7 @@ public final class HttpTrigger implements Trigger {
                 throw new UncheckedIOException("the HTTP trigger '" + name() + "' could not listen on " + host
                         + ": the host is unknown", unknown);
             }
-            ReadTimeouts readTimeouts = new ReadTimeouts(name(), headerTimeout, bodyTimeout);
+            ReadTimeouts readTimeouts = new ReadTimeouts(name(), settings.headerTimeout(), settings.bodyTimeout());
             RequestHandler requests;
             WebServer started;
             try {
@@ -194,19 +185,19 @@ public final class HttpTrigger implements Trigger {
                         .port(requestedPort)
                         .shutdownHook(false) // the runtime closes its triggers
                         .shutdownGracePeriod(Duration.ZERO) // close() has drained what it waits for
-                        .maxTcpConnections(maxConnections)
-                        .idleConnectionTimeout(idleTimeout)
-                        .idleConnectionPeriod(idleCheckPeriod(idleTimeout))
+                        .maxTcpConnections(settings.maxConnections())
+                        .idleConnectionTimeout(settings.idleTimeout())
+                        .idleConnectionPeriod(idleCheckPeriod(settings.idleTimeout()))
                         .errorHandling(ErrorHandling.builder().includeEntity(true).build()) // ServerRefusals reads it
                         .directHandlers(
-                                new ServerRefusals(name(), maxHeaderBytes, settings.maxBodyBytes(), readTimeouts)
+                                new ServerRefusals(name(), settings.maxHeaderBytes(), settings.maxBodyBytes(), readTimeouts)
                                         .handlers())
                         // Helidon checks it as it reads each chunk's size, before it buffers the chunk.
                         .maxPayloadSize(settings.maxBodyBytes())
                         .protocolsDiscoverServices(false) // one HTTP/1.1 protocol: this one
                         .addProtocol(Http1Config.builder()
-                                .maxPrologueLength(maxHeaderBytes)
-                                .maxHeadersSize(maxHeaderBytes)
+                                .maxPrologueLength(settings.maxHeaderBytes())
+                                .maxHeadersSize(settings.maxHeaderBytes())
                                 .validatePath(false) // the trigger decodes the path, and says what is wrong with it
                                 .addReceiveListener(readTimeouts)
                                 .build())
@@ -297,14 +288,14 @@ public final class HttpTrigger implements Trigger {
         try {
             boolean drained;
             try {
-                drained = draining.closeAndDrain(shutdownTimeout.toNanos());
+                drained = draining.closeAndDrain(settings.shutdownTimeout().toNanos());
             } catch (InterruptedException e) {
                 interrupted = true;
                 drained = false;
             }
             if (!drained) {
                 log.warn("faas: HTTP trigger '{}' closed with {} requests still in flight after {} ms", name(),
-                        draining.inFlight(), shutdownTimeout.toMillis());
+                        draining.inFlight(), settings.shutdownTimeout().toMillis());
             }
             // Helidon's stop() refuses to run on an interrupted thread, which would leave the port open:
             // the interrupt is held back until the server has stopped.
