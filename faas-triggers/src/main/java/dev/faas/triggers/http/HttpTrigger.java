@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.UnknownHostException;
 import java.net.URI;
 import java.time.Duration;
@@ -175,6 +176,7 @@ public final class HttpTrigger implements Trigger {
                 throw new UncheckedIOException("the HTTP trigger '" + name() + "' could not listen on " + host
                         + ": the host is unknown", unknown);
             }
+            checkBindable(address);
             ReadTimeouts readTimeouts = new ReadTimeouts(name(), settings.headerTimeout(), settings.bodyTimeout());
             RequestHandler requests;
             WebServer started;
@@ -324,6 +326,20 @@ public final class HttpTrigger implements Trigger {
             loggers.add(logger);
         }
         return List.copyOf(loggers);
+    }
+
+    /**
+     * Binds the address once, as the server will: a taken port is then this trigger's clear error,
+     * not Helidon's, which logs it with stack traces at SEVERE before its start returns quietly.
+     */
+    private void checkBindable(InetAddress address) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true); // as Helidon binds
+            probe.bind(new InetSocketAddress(address, requestedPort));
+        } catch (IOException notBound) {
+            throw new UncheckedIOException("the HTTP trigger '" + name() + "' could not listen on " + host + ":"
+                    + requestedPort + ": " + notBound.getMessage(), notBound);
+        }
     }
 
     /** How often idle connections are looked for: a tenth of the timeout, 100 ms to 1 s. */
