@@ -2,11 +2,15 @@ package dev.faas.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import dev.faas.api.DestinationEvent;
+import dev.faas.api.FunctionConfig;
 import dev.faas.api.FunctionRef;
 import dev.faas.api.FunctionSpec;
 import dev.faas.api.InvocationListener;
 import dev.faas.api.InvocationReport;
 import dev.faas.api.Outcome;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
@@ -38,9 +42,42 @@ final class ListenerTest {
             FunctionRef<String, String> echo = runtime.deploy(FunctionSpec.of("echo", String.class, String.class,
                     () -> (input, context) -> input));
 
-            assertThat(echo.invoke("a")).isEqualTo("a");
-            assertThat(echo.invokeForReport("b").outcome()).isEqualTo(Outcome.SUCCESS);
-            assertThat(heard).hasSize(2);
+            try (LogCapture log = LogCapture.of(FaasRuntime.class.getName(), Level.WARN)) {
+                assertThat(echo.invoke("a")).isEqualTo("a");
+                assertThat(echo.invokeForReport("b").outcome()).isEqualTo(Outcome.SUCCESS);
+                assertThat(heard).hasSize(2);
+                assertThat(log.messages()).filteredOn(line -> line.startsWith("faas: a listener failed on"))
+                        .hasSize(4); // two listeners, two calls: each failure said, none silent
+            }
+        }
+    }
+
+    @Test
+    void aListenerThatThrowsOnADestinationEventSkipsNoOtherListener() {
+        List<DestinationEvent> heard = new CopyOnWriteArrayList<>();
+        try (FaasRuntime runtime = FaasRuntime.builder().reportLog(false)
+                .listener(new InvocationListener() {
+                    @Override
+                    public void onDestinationEvent(DestinationEvent event) {
+                        throw new AssertionError("a test's listener that fails");
+                    }
+                })
+                .listener(new InvocationListener() {
+                    @Override
+                    public void onDestinationEvent(DestinationEvent event) {
+                        heard.add(event);
+                    }
+                }).build()) {
+            FunctionRef<String, String> failing = runtime.deploy(FunctionSpec.of("failing", String.class, String.class,
+                    () -> (input, context) -> {
+                        throw new IllegalStateException("always");
+                    }).withConfig(FunctionConfig.builder().maxRetryAttempts(0).build()));
+
+            failing.invokeEvent("x");
+            runtime.awaitQuiescence(Duration.ofSeconds(10));
+
+            assertThat(heard).hasSize(1); // its dead letter, heard though the first listener threw
+            assertThat(runtime.deadLetters()).hasSize(1);
         }
     }
 }

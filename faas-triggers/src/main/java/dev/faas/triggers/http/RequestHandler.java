@@ -128,9 +128,16 @@ final class RequestHandler implements Handler {
     private static HttpRequestEvent requestEvent(ServerRequest request, String requestId,
                                                  Map<String, String> pathParameters, byte[] body)
             throws Refusal {
+        String target = request.prologue().uriPath().rawPath();
+        Map<String, List<String>> headers = headerMap(request.headers());
+        String authority = targetAuthority(target);
+        if (authority != null) {
+            headers.keySet().removeIf(name -> name.equalsIgnoreCase("host"));
+            headers.put("host", List.of(authority));
+        }
         return new HttpRequestEvent(requestId, request.prologue().method().text(),
-                UriDecoding.decodePath(targetPath(request.prologue().uriPath().rawPath())), pathParameters,
-                UriDecoding.queryParameters(request.prologue().query().rawValue()), headerMap(request.headers()), body,
+                UriDecoding.percentDecode(targetPath(target)), pathParameters,
+                UriDecoding.queryParameters(request.prologue().query().rawValue()), headers, body,
                 sourceAddress(request.remotePeer().address()));
     }
 
@@ -156,13 +163,17 @@ final class RequestHandler implements Handler {
      * HTTP/1.1 servers must take, as proxies send it); anything else, or a control character, is a 400.
      */
     private static String targetPath(String target) throws Refusal {
+        if (target == null || target.isEmpty()) {
+            return "/";
+        }
         String path = target;
         if (!target.startsWith("/")) {
-            int scheme = target.startsWith("http://") ? 7 : target.startsWith("https://") ? 8 : -1;
-            int slash = scheme < 0 ? -1 : target.indexOf('/', scheme);
-            if (scheme < 0) {
-                throw new Refusal(400, "BadRequest", "the request target must be a path that starts with '/'");
+            int authority = authorityStart(target);
+            if (authority < 0) {
+                throw new Refusal(400, "BadRequest", "the request target must be a path that starts with '/' (or"
+                        + " an absolute URI, http://host/path)");
             }
+            int slash = target.indexOf('/', authority);
             path = slash < 0 ? "/" : target.substring(slash);
         }
         for (int i = 0; i < path.length(); i++) {
@@ -173,6 +184,22 @@ final class RequestHandler implements Handler {
             }
         }
         return path;
+    }
+
+    /** Where an absolute-form target's authority starts, after its scheme (any case); -1 for no such target. */
+    private static int authorityStart(String target) {
+        return target.regionMatches(true, 0, "http://", 0, 7) ? 7
+                : target.regionMatches(true, 0, "https://", 0, 8) ? 8 : -1;
+    }
+
+    /** An absolute-form target's authority, which HTTP says replaces the Host header; null otherwise. */
+    private static String targetAuthority(String target) {
+        int start = target == null ? -1 : authorityStart(target);
+        if (start < 0) {
+            return null;
+        }
+        int end = target.indexOf('/', start);
+        return target.substring(start, end < 0 ? target.length() : end);
     }
 
     private static Map<String, List<String>> headerMap(ServerRequestHeaders headers) {
@@ -270,15 +297,14 @@ final class RequestHandler implements Handler {
             return NO_BODY;
         }
         int max = settings.maxBodyBytes();
-        long announced = request.headers().contentLength().orElse(-1); // Helidon refused one that is not a length
-        if (announced > max) {
-            throw tooLarge(max);
-        }
+        // Helidon has refused a length that is no length, or one past the limit (maxPayloadSize).
+        long announced = request.headers().contentLength().orElse(-1);
         ReadTimeouts.Watch watch = timeouts.watch();
         watch.arm(timeouts.bodyNanos());
         try {
             InputStream in = content.inputStream();
-            byte[] body = announced >= 0 ? in.readNBytes((int) announced) : readChunked(in, max);
+            byte[] body = announced >= 0 ? in.readNBytes((int) announced) : in.readAllBytes(); // chunked: Helidon
+            // counts each chunk's announced size against the limit before it buffers the chunk
             if (body.length < announced) { // Helidon ends the stream, not the connection
                 throw new Refusal(400, "BadRequest", "the body ended after " + body.length + " of its "
                         + announced + " announced bytes");
@@ -301,22 +327,9 @@ final class RequestHandler implements Handler {
         }
     }
 
-    private static byte[] readChunked(InputStream in, int max) throws IOException, Refusal {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
-        byte[] buffer = new byte[8192];
-        int read;
-        while ((read = in.read(buffer)) >= 0) {
-            if (out.size() + read > max) {
-                throw tooLarge(max); // answered with Connection: close, so the rest is never read
-            }
-            out.write(buffer, 0, read);
-        }
-        return out.toByteArray();
-    }
-
     private static Refusal malformedBody() {
         return new Refusal(400, "BadRequest", "the body could not be read: it ended before its announced length,"
-                + " or its chunked encoding is malformed");
+                + " or its chunked encoding is malformed (chunk extensions and trailers are not taken)");
     }
 
     private static Refusal tooLarge(int max) {
@@ -338,8 +351,6 @@ final class RequestHandler implements Handler {
     }
 
     private enum Mode { REQUEST_RESPONSE, EVENT, DRY_RUN }
-
-    // ---- responses ----
 
     // ---- close ----
 

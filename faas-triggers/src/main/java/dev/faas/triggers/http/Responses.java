@@ -17,6 +17,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -165,7 +166,21 @@ final class Responses {
                 response.header(HeaderValues.create(HeaderNames.create(name), values));
             }
         });
-        send(request, response, raw.status(), requestId, null, raw.body());
+        byte[] body = raw.body();
+        send(request, response, raw.status(), requestId, null, body, body.length == 0 ? announcedLength(raw) : -1);
+    }
+
+    /** The length a raw answer to HEAD gives for the GET it stands for, or -1 for none. */
+    private static long announcedLength(HttpResponseEvent raw) {
+        List<String> lengths = raw.headers().get("content-length");
+        if (lengths == null || lengths.size() != 1) {
+            return -1;
+        }
+        try {
+            return Math.max(-1, Long.parseLong(lengths.getFirst().trim()));
+        } catch (NumberFormatException notALength) {
+            return -1;
+        }
     }
 
     /**
@@ -173,7 +188,13 @@ final class Responses {
      * past a limit) is answered with {@code Connection: close}, so the server does not read the rest.
      */
     void send(ServerRequest request, ServerResponse response, int status, String requestId,
-                      Header contentType, byte[] body) {
+              Header contentType, byte[] body) {
+        send(request, response, status, requestId, contentType, body, -1);
+    }
+
+    /** @param headLength the length a HEAD answer announces when its body is not at hand; -1 for the body's */
+    private void send(ServerRequest request, ServerResponse response, int status, String requestId,
+                      Header contentType, byte[] body, long headLength) {
         try {
             response.status(status(status));
             response.header(REQUEST_ID, requestId);
@@ -191,7 +212,8 @@ final class Responses {
                 response.send();
             } else if (request.prologue().method().text().equals("HEAD")) {
                 // Helidon would send a HEAD response's body: the length GET would send, and no body.
-                response.header(HeaderValues.create(HeaderNames.CONTENT_LENGTH, body.length));
+                response.header(HeaderValues.create(HeaderNames.CONTENT_LENGTH,
+                        headLength >= 0 ? headLength : body.length));
                 response.send();
             } else {
                 response.send(body);

@@ -52,7 +52,7 @@ final class Router {
 
     /** The path's segments, percent-decoded one by one (an encoded slash stays inside its segment). */
     private static List<String> decodedSegments(String rawPath) throws Refusal {
-        List<String> segments = Route.segments(rawPath == null || rawPath.isEmpty() ? "/" : rawPath);
+        List<String> segments = Route.segments(rawPath);
         for (int i = 0; i < segments.size(); i++) {
             segments.set(i, UriDecoding.percentDecode(segments.get(i)));
         }

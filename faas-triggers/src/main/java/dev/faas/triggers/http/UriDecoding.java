@@ -12,10 +12,6 @@ final class UriDecoding {
     private UriDecoding() {
     }
 
-    static String decodePath(String rawPath) throws Refusal {
-        return rawPath == null || rawPath.isEmpty() ? "/" : percentDecode(rawPath);
-    }
-
     /** Decodes %XX escapes as UTF-8; unlike form decoding, a '+' stays a '+'. */
     static String percentDecode(String raw) throws Refusal {
         return decode(raw, false, "path");
