@@ -134,6 +134,7 @@ final class Engine {
     }
 
     /** A slot (and its memory) was released: the queues waiting for capacity get their turn. */
+    @SuppressWarnings("ModifyCollectionInEnhancedForLoop") // a concurrent set: removing while iterating is safe
     void capacityReleased() {
         if (waitingCount.get() == 0) {
             return;

@@ -147,6 +147,7 @@ final class EnvironmentPool {
         }
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // whenComplete's action handles the failure
     private void replaceProvisioned() {
         initialize().whenComplete((handler, failure) -> {
             if (failure != null) {

@@ -348,7 +348,7 @@ final class EventQueue {
     boolean blocksDrain(long clockDeadlineNanos, boolean clockMoves) {
         for (Event event : pending) {
             int state = event.state();
-            if (state == Event.RUNNING || state == Event.QUEUED && function.canRun()) {
+            if (state == Event.RUNNING || (state == Event.QUEUED && function.canRun())) {
                 return true;
             }
             if (state == Event.RETRY_WAIT && clockMoves && event.retryDueNanos - clockDeadlineNanos <= 0) {

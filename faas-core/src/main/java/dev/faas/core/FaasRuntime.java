@@ -487,6 +487,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
      *
      * @return the status
      */
+    @SuppressWarnings("ModifyCollectionInEnhancedForLoop") // draining is a concurrent set
     public RuntimeStatus status() {
         Map<String, FunctionStatus> byName = new LinkedHashMap<>();
         int executions = 0;

@@ -70,6 +70,7 @@ final class Failures {
         return behaves(failure) ? failure : standIn(failure, 0);
     }
 
+    @SuppressWarnings("ReturnValueIgnored") // toString() and getStackTrace() are called for what they throw
     private static boolean behaves(Throwable failure) {
         Throwable current = failure;
         for (int depth = 0; current != null && depth < MAX_CAUSES; depth++) {
@@ -118,6 +119,7 @@ final class Failures {
         }
 
         @Override
+        @SuppressWarnings("OverrideThrowableToString") // it prints as the original did: its description only
         public String toString() {
             return getMessage();
         }

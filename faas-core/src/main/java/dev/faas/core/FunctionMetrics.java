@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
  * reason, so that recording a call is a few adds with no lookup. The cost counter is a double for
  * dashboards; the ledger holds the exact figure.
  */
+@SuppressWarnings({"EnumOrdinal", "LongDoubleConversion"}) // meters indexed by ordinal, in memory only
 final class FunctionMetrics implements MeterBinder {
 
     private final Deployment function;

@@ -88,7 +88,7 @@ final class FunctionUsage {
      */
     private static int stripe(CallRecord call) {
         Thread current = Thread.currentThread();
-        return current.isVirtual() ? (int) call.idLow() : (int) (current.threadId() * 0x9E3779B97F4A7C15L >>> 32);
+        return current.isVirtual() ? (int) call.idLow() : (int) ((current.threadId() * 0x9E3779B97F4A7C15L) >>> 32);
     }
 
     private void addPast(long minute, long requests, long billedMs, long mbMs) {

@@ -761,6 +761,7 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
     }
 
     @Override
+    @SuppressWarnings("JavaInstantGetSecondsGetNano") // the nanosecond within startEpochSecond(), by design
     public int startNano() {
         return reportedStart != null ? reportedStart.getNano() : startAnchor.nanoAt(startNanos);
     }

@@ -406,6 +406,7 @@ final class LedgerJournal {
      * Writes the batch (and, under sync, forces it); on success releases it. On failure rolls the
      * segment back to the last whole frame and keeps the batch for the next attempt.
      */
+    @SuppressWarnings("NonAtomicVolatileUpdate") // written is updated by the writer thread only
     private boolean write() {
         long good = -1;
         long end;

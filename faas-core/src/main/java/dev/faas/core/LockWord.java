@@ -27,6 +27,7 @@ abstract class LockWord extends LockWordPadding {
         return locked == 0 && LOCKED.compareAndSet(this, 0, 1);
     }
 
+    @SuppressWarnings("ThreadPriorityCheck") // after the spins, a holder preempted on a busy core must run
     final void lock() {
         for (int spins = 0; !tryLock(); spins++) {
             if (spins < SPINS_BEFORE_YIELD) {

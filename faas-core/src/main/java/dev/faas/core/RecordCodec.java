@@ -30,6 +30,7 @@ final class RecordCodec {
     }
 
     /** Appends the frame of {@code record} to {@code out}, growing it if needed; returns the buffer. */
+    @SuppressWarnings("JavaInstantGetSecondsGetNano") // the epoch second, then the nanosecond within it
     static ByteBuffer encode(InvocationRecord record, ByteBuffer out) {
         ByteBuffer buffer = ensure(out, HEADER_BYTES + 512);
         int frameStart = buffer.position();
@@ -40,8 +41,8 @@ final class RecordCodec {
         buffer = putString(buffer, record.function());
         buffer = putString(buffer, record.version());
         buffer = ensure(buffer, 64);
-        buffer.put((byte) record.type().ordinal());
-        buffer.put((byte) record.outcome().ordinal());
+        buffer.put(code(record.type()));
+        buffer.put(code(record.outcome()));
         buffer.putLong(record.start().getEpochSecond());
         buffer.putInt(record.start().getNano());
         buffer.putLong(record.duration().toNanos());
@@ -79,8 +80,8 @@ final class RecordCodec {
             String requestId = getString(payload);
             String function = getString(payload);
             String functionVersion = getString(payload);
-            InvocationType type = InvocationType.values()[payload.get()];
-            Outcome outcome = Outcome.values()[payload.get()];
+            InvocationType type = type(payload.get());
+            Outcome outcome = outcome(payload.get());
             Instant start = Instant.ofEpochSecond(payload.getLong(), payload.getInt());
             Duration duration = Duration.ofNanos(payload.getLong());
             long init = payload.getLong();
@@ -98,6 +99,47 @@ final class RecordCodec {
         } catch (RuntimeException e) { // a frame that checks out but holds nonsense (a time out of range, ...)
             throw new IllegalArgumentException("undecodable record", e);
         }
+    }
+
+    // The journal's codes for the enums: written down, not the enums' ordinals, so that a value added
+    // to an enum (anywhere in it) never changes what a journal already on disk means.
+
+    static byte code(InvocationType type) {
+        return switch (type) {
+            case REQUEST_RESPONSE -> 0;
+            case EVENT -> 1;
+            case DRY_RUN -> 2;
+        };
+    }
+
+    static byte code(Outcome outcome) {
+        return switch (outcome) {
+            case SUCCESS -> 0;
+            case ERROR -> 1;
+            case TIMEOUT -> 2;
+            case MEMORY_LIMIT -> 3;
+            case INIT_ERROR -> 4;
+        };
+    }
+
+    private static InvocationType type(byte code) {
+        return switch (code) {
+            case 0 -> InvocationType.REQUEST_RESPONSE;
+            case 1 -> InvocationType.EVENT;
+            case 2 -> InvocationType.DRY_RUN;
+            default -> throw new IllegalArgumentException("unknown invocation type code " + code);
+        };
+    }
+
+    private static Outcome outcome(byte code) {
+        return switch (code) {
+            case 0 -> Outcome.SUCCESS;
+            case 1 -> Outcome.ERROR;
+            case 2 -> Outcome.TIMEOUT;
+            case 3 -> Outcome.MEMORY_LIMIT;
+            case 4 -> Outcome.INIT_ERROR;
+            default -> throw new IllegalArgumentException("unknown outcome code " + code);
+        };
     }
 
     static int checksum(ByteBuffer payload) {

@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * it was looking for and unchanged around the copy; so a snapshot never shows an entry twice, torn,
  * or out of order, and one written while the snapshot is taken may or may not be in it.
  */
+@SuppressWarnings("EnumOrdinal") // slots pack ordinals in memory only; the journal has codes of its own
 final class RetainedEntries {
 
     private static final InvocationType[] TYPES = InvocationType.values();

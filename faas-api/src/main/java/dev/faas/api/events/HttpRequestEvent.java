@@ -22,6 +22,7 @@ import java.util.TreeMap;
  * @param body the body's bytes; empty when there is none
  * @param sourceAddress the client's address ({@code host:port})
  */
+@SuppressWarnings("ArrayRecordComponent") // the body is cloned in and out, and equals compares it
 public record HttpRequestEvent(String requestId, String method, String path, Map<String, String> pathParameters,
                                Map<String, List<String>> queryParameters, Map<String, List<String>> headers,
                                byte[] body, String sourceAddress) {

@@ -20,6 +20,7 @@ import java.util.TreeMap;
  * @param headers the headers, names in lower case, each with its values in order
  * @param body the body's bytes; empty for none
  */
+@SuppressWarnings("ArrayRecordComponent") // the body is cloned in and out, and equals compares it
 public record HttpResponseEvent(int status, Map<String, List<String>> headers, byte[] body) {
 
     /** Checks the status, lower-cases header names, and copies the collections. */

@@ -107,6 +107,7 @@ public final class HttpTrigger implements Trigger {
      * Helidon's loggers that say INFO at every start and stop (bound, features, started, stopped):
      * turned down to WARNING, unless the host set their level. Held, as the JDK keeps loggers weakly.
      */
+    @SuppressWarnings("UnusedVariable") // held, not read: a logger nobody holds loses its level
     private static final List<java.util.logging.Logger> HELIDON_LIFECYCLE_LOGGERS = quiet(
             "io.helidon.webserver.LoomServer", "io.helidon.webserver.ServerListener",
             "io.helidon.common.features.HelidonFeatures");

@@ -49,7 +49,7 @@ final class RawResponses {
         }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
-            boolean alphanumeric = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
+            boolean alphanumeric = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
             if (!alphanumeric && "!#$%&'*+-.^_`|~".indexOf(c) < 0) {
                 return false;
             }
@@ -61,7 +61,7 @@ final class RawResponses {
     static boolean isFieldValue(String value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            if (c < 0x20 && c != '\t' || c == 0x7F || c > 0xFF) {
+            if ((c < 0x20 && c != '\t') || c == 0x7F || c > 0xFF) {
                 return false;
             }
         }

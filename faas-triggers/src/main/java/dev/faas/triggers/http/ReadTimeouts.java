@@ -129,6 +129,7 @@ final class ReadTimeouts implements Http1ConnectionListener, AutoCloseable {
         current.get().disarm();
     }
 
+    @SuppressWarnings("ModifyCollectionInEnhancedForLoop") // a concurrent set: removing while iterating is safe
     private void sweep() {
         while (!closed) {
             long now = System.nanoTime();

@@ -243,8 +243,8 @@ final class Responses {
     /** A random id in the UUID format, without SecureRandom's cost: it names a request, it guards nothing. */
     static String newRequestId() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        long high = random.nextLong() & ~0xF000L | 0x4000L;
-        long low = random.nextLong() & 0x3FFFFFFFFFFFFFFFL | 0x8000000000000000L;
+        long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+        long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
         return new UUID(high, low).toString();
     }
 }

@@ -50,6 +50,7 @@ final class UriDecoding {
         return new String(bytes, 0, length, StandardCharsets.UTF_8);
     }
 
+    @SuppressWarnings("StringSplitter") // empty pairs, trailing ones included, are skipped anyway
     static Map<String, List<String>> queryParameters(String rawQuery) throws Refusal {
         if (rawQuery == null || rawQuery.isEmpty()) {
             return Map.of();
