@@ -13,32 +13,42 @@ import dev.faas.api.Outcome;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 final class ListenerTest {
 
+    /** A listener that hears invocations only. */
+    private static InvocationListener onInvocation(Consumer<InvocationReport> hears) {
+        return new InvocationListener() {
+            @Override
+            public void onInvocation(InvocationReport report) {
+                hears.accept(report);
+            }
+        };
+    }
+
+    /** A listener that hears destination events only. */
+    private static InvocationListener onDestinationEvent(Consumer<DestinationEvent> hears) {
+        return new InvocationListener() {
+            @Override
+            public void onDestinationEvent(DestinationEvent event) {
+                hears.accept(event);
+            }
+        };
+    }
+
     @Test
     void aListenerThatThrowsSkipsNoOtherListenerAndNotTheCall() {
         List<InvocationReport> heard = new CopyOnWriteArrayList<>();
-        InvocationListener failing = new InvocationListener() {
-            @Override
-            public void onInvocation(InvocationReport report) {
-                throw new AssertionError("a test's listener that fails"); // an Error, not a RuntimeException
-            }
-        };
-        InvocationListener throwing = new InvocationListener() {
-            @Override
-            public void onInvocation(InvocationReport report) {
-                throw new IllegalStateException("and one that throws");
-            }
-        };
-        try (FaasRuntime runtime = FaasRuntime.builder().reportLog(false).listener(failing).listener(throwing)
-                .listener(new InvocationListener() {
-                    @Override
-                    public void onInvocation(InvocationReport report) {
-                        heard.add(report);
-                    }
-                }).build()) {
+        try (FaasRuntime runtime = FaasRuntime.builder().reportLog(false)
+                .listener(onInvocation(report -> {
+                    throw new AssertionError("a test's listener that fails"); // an Error, not a RuntimeException
+                }))
+                .listener(onInvocation(report -> {
+                    throw new IllegalStateException("and one that throws");
+                }))
+                .listener(onInvocation(heard::add)).build()) {
             FunctionRef<String, String> echo = runtime.deploy(FunctionSpec.of("echo", String.class, String.class,
                     () -> (input, context) -> input));
 
@@ -56,18 +66,10 @@ final class ListenerTest {
     void aListenerThatThrowsOnADestinationEventSkipsNoOtherListener() {
         List<DestinationEvent> heard = new CopyOnWriteArrayList<>();
         try (FaasRuntime runtime = FaasRuntime.builder().reportLog(false)
-                .listener(new InvocationListener() {
-                    @Override
-                    public void onDestinationEvent(DestinationEvent event) {
-                        throw new AssertionError("a test's listener that fails");
-                    }
-                })
-                .listener(new InvocationListener() {
-                    @Override
-                    public void onDestinationEvent(DestinationEvent event) {
-                        heard.add(event);
-                    }
-                }).build()) {
+                .listener(onDestinationEvent(event -> {
+                    throw new AssertionError("a test's listener that fails");
+                }))
+                .listener(onDestinationEvent(heard::add)).build()) {
             FunctionRef<String, String> failing = runtime.deploy(FunctionSpec.of("failing", String.class, String.class,
                     () -> (input, context) -> {
                         throw new IllegalStateException("always");

@@ -46,15 +46,16 @@ import org.slf4j.LoggerFactory;
  * <p><b>Status codes.</b> Errors carry a small JSON body, {@code {"errorType", "message",
  * "requestId"}}, never a stack trace or a package or library name; the server's own refusals, of
  * requests it cannot parse, too. 400 malformed JSON, wrong payload type, bad escapes, a malformed
- * request line, headers or body framing, an unknown invocation type, a blank idempotency key; 401/403 refused by the route's
- * {@link Authenticator}; 404 no route, or its function is not deployed; 405 wrong method, with
- * {@code Allow}; 413 body past
- * {@link Builder#maxBodyBytes}; 414 a request line past {@link Builder#maxHeaderBytes}; 429 throttled
- * by the runtime or past {@link Builder#maxInFlight}, with {@code Retry-After}; 431 headers past
- * {@code maxHeaderBytes} or {@link Builder#maxHeaders}; 500 the trigger failed (an output the codec
- * cannot write), or a raw function's response cannot be sent (a 1xx status, a header name that is
- * not a token, a value with CR or LF; one WARN line names the function); 502 the function failed (error, init error, memory limit; the
- * details are in its log and report, not in the response); 503 the runtime or the trigger is
+ * request line, headers or body framing, an unknown invocation type, a blank idempotency key;
+ * 401/403 refused by the route's {@link Authenticator}; 404 no route, or its function is not
+ * deployed; 405 wrong method, with {@code Allow}; 413 body past {@link Builder#maxBodyBytes}
+ * (refused by the server as it reads the headers, before routing); 414 a request line past
+ * {@link Builder#maxHeaderBytes}; 429 throttled by the runtime or past {@link Builder#maxInFlight},
+ * with {@code Retry-After}; 431 headers past {@code maxHeaderBytes} or {@link Builder#maxHeaders};
+ * 500 the trigger failed (an output the codec cannot write), or a raw function's response cannot
+ * be sent (a 1xx status, a header name that is not a token, a value with CR or LF; one WARN line
+ * names the function); 502 the function failed (error, init error, memory limit; the details are
+ * in its log and report, not in the response); 503 the runtime or the trigger is
  * closing, or the call was stopped by the runtime's close; 504 it timed out; 505 an HTTP/1.0
  * request. Every response carries {@value #REQUEST_ID_HEADER}: the invocation's request id when the
  * function ran, else the trigger's id for the request.
@@ -193,7 +194,8 @@ public final class HttpTrigger implements Trigger {
                         .idleConnectionPeriod(idleCheckPeriod(settings.idleTimeout()))
                         .errorHandling(ErrorHandling.builder().includeEntity(true).build()) // ServerRefusals reads it
                         .directHandlers(
-                                new ServerRefusals(name(), settings.maxHeaderBytes(), settings.maxBodyBytes(), readTimeouts)
+                                new ServerRefusals(name(), settings.maxHeaderBytes(), settings.maxBodyBytes(),
+                                        readTimeouts)
                                         .handlers())
                         // Helidon checks it as it reads each chunk's size, before it buffers the chunk.
                         .maxPayloadSize(settings.maxBodyBytes())

@@ -116,27 +116,27 @@ final class RequestHandler implements Handler {
         Mode mode = mode(headers.first(INVOCATION_TYPE).orElse(null));
         Authenticator authenticator = route.authenticator;
         if (authenticator != null && !authenticator.readsBody()) { // refused before its body is read
-            authenticate(authenticator, requestEvent(request, requestId, pathParameters, NO_BODY));
+            authenticate(authenticator, requestEvent(request, requestId, path, pathParameters, NO_BODY));
         }
         byte[] body = readBody(request); // sends 100 Continue, if the client asked, once it starts reading
         if (authenticator != null && authenticator.readsBody()) {
-            authenticate(authenticator, requestEvent(request, requestId, pathParameters, body));
+            authenticate(authenticator, requestEvent(request, requestId, path, pathParameters, body));
         }
-        invoke(request, response, requestId, route, mode, body, pathParameters);
+        invoke(request, response, requestId, route, mode, path, body, pathParameters);
     }
 
-    private static HttpRequestEvent requestEvent(ServerRequest request, String requestId,
+    /** @param path the request target's raw path, as {@link #targetPath} made it */
+    private static HttpRequestEvent requestEvent(ServerRequest request, String requestId, String path,
                                                  Map<String, String> pathParameters, byte[] body)
             throws Refusal {
-        String target = request.prologue().uriPath().rawPath();
         Map<String, List<String>> headers = headerMap(request.headers());
-        String authority = targetAuthority(target);
+        String authority = targetAuthority(request.prologue().uriPath().rawPath());
         if (authority != null) {
             headers.keySet().removeIf(name -> name.equalsIgnoreCase("host"));
             headers.put("host", List.of(authority));
         }
         return new HttpRequestEvent(requestId, request.prologue().method().text(),
-                UriDecoding.percentDecode(targetPath(target)), pathParameters,
+                UriDecoding.percentDecode(path), pathParameters,
                 UriDecoding.queryParameters(request.prologue().query().rawValue()), headers, body,
                 sourceAddress(request.remotePeer().address()));
     }
@@ -211,9 +211,9 @@ final class RequestHandler implements Handler {
     }
 
     private void invoke(ServerRequest request, ServerResponse response, String requestId, Route route, Mode mode,
-                        byte[] body, Map<String, String> pathParameters) throws Refusal {
+                        String path, byte[] body, Map<String, String> pathParameters) throws Refusal {
         Binding binding = binding(route.function);
-        Object input = binding.raw ? requestEvent(request, requestId, pathParameters, body)
+        Object input = binding.raw ? requestEvent(request, requestId, path, pathParameters, body)
                 : bind(binding, body, pathParameters, request);
         switch (mode) {
             case EVENT -> {
@@ -286,10 +286,11 @@ final class RequestHandler implements Handler {
     }
 
     /**
-     * Reads the body: refused before any byte is read (and before 100 Continue) when its announced
-     * length is past the limit, else read incrementally up to the limit, within the body timeout.
-     * The stream is closed only once read to its end: closing reads what is left, which after a
-     * refusal is what {@code Connection: close} leaves unread.
+     * Reads the body within the body timeout (reading sends 100 Continue, if the client asked). The
+     * server keeps it within {@code maxBodyBytes}: a length announced past it was refused before the
+     * route, and a chunk announced past it is refused here, before it is buffered. The stream is
+     * closed only once read to its end: closing reads what is left, which after a refusal is what
+     * {@code Connection: close} leaves unread.
      */
     private byte[] readBody(ServerRequest request) throws Refusal {
         ReadableEntity content = request.content();

@@ -202,7 +202,8 @@ final class Responses {
                 response.header(contentType);
             }
             ReadableEntity content = request.content();
-            if (content.hasEntity() && (!content.consumed() || request.headers().contains(HeaderNames.TRANSFER_ENCODING))) {
+            boolean chunked = request.headers().contains(HeaderNames.TRANSFER_ENCODING);
+            if (content.hasEntity() && (!content.consumed() || chunked)) {
                 // Unread, the rest of the body would be taken for the next request. Read, a chunked
                 // body still ends the connection: Helidon does not check the CRLF after each chunk's
                 // data, so bytes a client hid there could be read as a request of their own.
@@ -225,7 +226,7 @@ final class Responses {
     }
 
     void sendError(ServerRequest request, ServerResponse response, int status, String errorType,
-                           String message, String requestId, Map<String, String> extra) {
+                   String message, String requestId, Map<String, String> extra) {
         if (response.isSent()) {
             return;
         }

@@ -102,7 +102,8 @@ final class ServerRefusals implements DirectHandler {
     /** Whether Helidon's text can go to a client: short, and naming no exception or Java type. */
     private static boolean isPrintable(String detail) {
         return !detail.isEmpty() && detail.length() <= 200 && !detail.contains("Exception")
-                && !detail.contains("java.") && !detail.contains("io.helidon") && !detail.startsWith("Bad request, see");
+                && !detail.contains("java.") && !detail.contains("io.helidon")
+                && !detail.startsWith("Bad request, see");
     }
 
     @Override
