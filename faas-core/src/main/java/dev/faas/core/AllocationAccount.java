@@ -30,10 +30,10 @@ abstract class AllocationAccount {
         private final AtomicLong settled = new AtomicLong();
         private final AtomicLongArray openMounts;
         /** The call to stop when a mount ends past its limit, or null when it has none. */
-        private final Invocation capped;
+        private final RunningCall capped;
         private final long limitBytes;
 
-        Virtual(AllocationMetering.CarrierPool carriers, Invocation capped, long limitBytes) {
+        Virtual(AllocationMetering.CarrierPool carriers, RunningCall capped, long limitBytes) {
             this.carriers = carriers;
             this.capped = capped;
             this.limitBytes = limitBytes;

@@ -43,7 +43,7 @@ final class AllocationMetering {
     /** The JVM option that makes {@link Mode#VIRTUAL} available (on the class path). */
     static final String OPEN_OPTION = "--add-opens java.base/java.lang=ALL-UNNAMED";
 
-    private static final Logger log = LoggerFactory.getLogger(FaasRuntime.class);
+    private static final Logger log = LoggerFactory.getLogger(Logs.RUNTIME);
     private static final com.sun.management.ThreadMXBean THREADS = threadBean();
     private static final MethodHandle VIRTUAL_BUILDER = THREADS == null ? null : virtualBuilder();
     static final Mode MODE = VIRTUAL_BUILDER != null ? Mode.VIRTUAL : THREADS != null ? Mode.PLATFORM : Mode.NONE;

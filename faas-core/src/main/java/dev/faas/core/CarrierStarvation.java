@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  */
 final class CarrierStarvation implements CarrierProbe.Listener {
 
-    private static final Logger log = LoggerFactory.getLogger(FaasRuntime.class);
+    private static final Logger log = LoggerFactory.getLogger(Logs.RUNTIME);
 
     private final WorkTracker work;
     private final Counter episodes;
@@ -34,14 +34,14 @@ final class CarrierStarvation implements CarrierProbe.Listener {
             episodes.increment();
         }
         Map<String, int[]> computing = new TreeMap<>(); // calls, of which given up on
-        for (Invocation invocation : work.computingInvocations()) {
-            Thread thread = invocation.thread();
+        for (RunningCall call : work.computing(RunningCall.class)) {
+            Thread thread = call.thread();
             if (thread == null || !thread.isVirtual()) {
                 continue; // a platform thread holds no carrier
             }
-            int[] counts = computing.computeIfAbsent(invocation.functionName(), name -> new int[2]);
+            int[] counts = computing.computeIfAbsent(call.functionName(), name -> new int[2]);
             counts[0]++;
-            if (!invocation.isRunning()) {
+            if (!call.isRunning()) {
                 counts[1]++;
             }
         }

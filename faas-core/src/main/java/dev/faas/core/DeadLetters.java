@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 final class DeadLetters {
 
     static final int CAPACITY = 1_000_000;
-    private static final Logger log = LoggerFactory.getLogger(FaasRuntime.class);
+    private static final Logger log = LoggerFactory.getLogger(Logs.RUNTIME);
 
     private final ConcurrentLinkedQueue<DestinationEvent> letters = new ConcurrentLinkedQueue<>();
     private final AtomicInteger size = new AtomicInteger();

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * every invocation type. A call takes one slot (two for a function in the shared pool) with a
  * compare-and-set each, and takes no lock.
  */
-final class Deployment {
+final class Deployment implements MeteredFunction, EnvironmentPool.Owner {
 
     private static final long RETRY_FLOOR_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long HEAP_RETRY_FLOOR_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -95,7 +95,7 @@ final class Deployment {
         };
         this.platformThreads = platform;
         this.logger = LoggerFactory.getLogger("dev.faas.function." + name);
-        this.environments = new EnvironmentPool(this);
+        this.environments = new EnvironmentPool(name, factory, config, engine.clock, engine.work, this);
         this.deadlines = new Deadlines(engine.clock, config.timeout());
         this.reserved = config.reservedConcurrency().isPresent()
                 ? new Limiter(config.reservedConcurrency().getAsInt()) : null;
@@ -154,6 +154,11 @@ final class Deployment {
         checkDeployed();
         checkInput(input);
         return events.accept(input, false);
+    }
+
+    /** Accepts an EVENT invocation once per idempotency key within the runtime's idempotency window. */
+    String invokeEvent(Object input, String idempotencyKey) {
+        return engine.idempotency.once(name, idempotencyKey, () -> invokeEvent(input));
     }
 
     /** Starts one try of an event, on a slot the event queue was granted. */
@@ -313,20 +318,34 @@ final class Deployment {
         }
     }
 
-    int concurrentExecutions() {
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int queuedEvents() {
+        return events.size();
+    }
+
+    @Override
+    public int concurrentExecutions() {
         return reserved != null ? reserved.inUse() : (int) sharedExecutions.sum();
     }
 
-    int orphanedThreads() {
+    @Override
+    public int orphanedThreads() {
         return orphans.get();
     }
 
-    void orphanStarted() {
+    @Override
+    public void orphanStarted() {
         orphans.incrementAndGet();
         engine.orphans.incrementAndGet();
     }
 
-    void orphanEnded() {
+    @Override
+    public void orphanEnded() {
         orphans.decrementAndGet();
         engine.orphans.decrementAndGet();
     }

@@ -1,12 +1,14 @@
 package dev.faas.core;
 
 import dev.faas.api.DestinationEvent;
+import dev.faas.api.FunctionNotFoundException;
 import dev.faas.api.InvocationListener;
 import dev.faas.api.InvocationReport;
 import dev.faas.api.RuntimeClosedException;
 import dev.faas.api.TimeSource;
 import dev.faas.api.ledger.Pricing;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,7 +21,7 @@ import org.slf4j.LoggerFactory;
 /** What every deployment of one runtime shares: time, threads, the shared pool, pricing, recording. */
 final class Engine {
 
-    private static final Logger log = LoggerFactory.getLogger(FaasRuntime.class);
+    private static final Logger log = LoggerFactory.getLogger(Logs.RUNTIME);
 
     final TimeSource clock;
     final WallClock wallClock;
@@ -48,6 +50,7 @@ final class Engine {
     /** EVENT invocations accepted and not yet done, in every function. */
     final AtomicInteger pendingEvents = new AtomicInteger();
     final DeadLetters deadLetters = new DeadLetters();
+    final IdempotencyKeys idempotency;
     /** Where events left at close go; null: to the dead letters. */
     private final Consumer<DestinationEvent> undelivered;
     /** The deployed functions, by name: the runtime's own map. */
@@ -62,7 +65,7 @@ final class Engine {
     Engine(TimeSource clock, WorkTracker work, Pricing pricing, ReportLog reportLog, RuntimeLedger ledger,
            MeterRegistry meterRegistry, int concurrencyLimit, int memoryCapacityMb, boolean meterAll,
            Map<String, Deployment> functions, Consumer<DestinationEvent> undelivered,
-           List<InvocationListener> listeners, double heapHighWater, double heapCritical) {
+           List<InvocationListener> listeners, double heapHighWater, double heapCritical, Duration idempotencyTtl) {
         this.clock = clock;
         this.wallClock = new WallClock(clock);
         this.work = work;
@@ -79,7 +82,8 @@ final class Engine {
         this.functions = functions;
         this.undelivered = undelivered;
         this.listeners = List.copyOf(listeners);
-        this.heapGuard = heapHighWater > 0 ? new HeapGuard(this, heapHighWater, heapCritical) : null;
+        this.idempotency = new IdempotencyKeys(idempotencyTtl, clock);
+        this.heapGuard = heapHighWater > 0 ? new HeapGuard(work, this::capacityReleased, heapHighWater, heapCritical) : null;
     }
 
     /**
@@ -122,6 +126,19 @@ final class Engine {
     /** A deployed function, or null. */
     Deployment deployed(String name) {
         return functions.get(name);
+    }
+
+    /** A deployed function, for a call to it: a closed runtime or an unknown name is a typed error. */
+    Deployment require(String name) {
+        checkOpen(name);
+        if (name == null) {
+            throw new FunctionNotFoundException(null);
+        }
+        Deployment deployment = functions.get(name);
+        if (deployment == null) {
+            throw new FunctionNotFoundException(name);
+        }
+        return deployment;
     }
 
     // ---- events ----

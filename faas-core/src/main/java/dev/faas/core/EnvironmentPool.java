@@ -1,5 +1,6 @@
 package dev.faas.core;
 
+import dev.faas.api.FunctionConfig;
 import dev.faas.api.FunctionInitException;
 import dev.faas.api.Handler;
 import dev.faas.api.HandlerFactory;
@@ -32,10 +33,11 @@ import org.slf4j.LoggerFactory;
  */
 final class EnvironmentPool {
 
-    private static final Logger log = LoggerFactory.getLogger(FaasRuntime.class);
+    private static final Logger log = LoggerFactory.getLogger(Logs.RUNTIME);
 
-    private final Engine engine;
-    private final Deployment owner;
+    private final TimeSource clock;
+    private final WorkTracker work;
+    private final Owner owner;
     private final String function;
     private final HandlerFactory<Object, Object> factory;
     private final Duration initTimeout;
@@ -48,13 +50,23 @@ final class EnvironmentPool {
     private volatile TimeSource.Cancellable sweep;
     private volatile boolean closed;
 
-    EnvironmentPool(Deployment owner) {
-        this.engine = owner.engine;
+    /** What the pool tells its function: the count of orphaned threads it keeps. */
+    interface Owner {
+
+        void orphanStarted();
+
+        void orphanEnded();
+    }
+
+    EnvironmentPool(String function, HandlerFactory<Object, Object> factory, FunctionConfig config,
+                    TimeSource clock, WorkTracker work, Owner owner) {
+        this.function = function;
+        this.factory = factory;
+        this.initTimeout = config.initTimeout();
+        this.idleTimeoutNanos = config.idleTimeout().toNanos();
+        this.clock = clock;
+        this.work = work;
         this.owner = owner;
-        this.function = owner.name;
-        this.factory = owner.factory;
-        this.initTimeout = owner.config.initTimeout();
-        this.idleTimeoutNanos = owner.config.idleTimeout().toNanos();
     }
 
     /**
@@ -128,7 +140,7 @@ final class EnvironmentPool {
             inits.add(initialize());
         }
         FunctionInitException failure = null;
-        long now = engine.clock.nanoTime();
+        long now = clock.nanoTime();
         for (CompletableFuture<Handler<Object, Object>> init : inits) {
             try {
                 provisionedIdle.push(init.join(), now, ThreadLocalRandom.current().nextInt());
@@ -154,7 +166,7 @@ final class EnvironmentPool {
                 log.warn("faas: function '{}' lost a provisioned environment and could not replace it: {}",
                         function, failure.getMessage());
             } else {
-                offer(provisionedIdle, handler, engine.clock.nanoTime(), ThreadLocalRandom.current().nextInt());
+                offer(provisionedIdle, handler, clock.nanoTime(), ThreadLocalRandom.current().nextInt());
             }
         });
     }
@@ -169,7 +181,7 @@ final class EnvironmentPool {
 
     private CompletableFuture<Handler<Object, Object>> initialize() {
         Provisioning provisioning = new Provisioning();
-        engine.work.start(provisioning);
+        work.start(provisioning);
         return provisioning.result;
     }
 
@@ -178,8 +190,8 @@ final class EnvironmentPool {
         while (!sweepArmed.get() && sweepArmed.compareAndSet(false, true)) {
             long oldest = idle.oldestIdleSince();
             if (oldest != Long.MAX_VALUE) {
-                long delay = Math.max(0, oldest + idleTimeoutNanos - engine.clock.nanoTime());
-                sweep = engine.clock.schedule(Duration.ofNanos(delay), this::sweep);
+                long delay = Math.max(0, oldest + idleTimeoutNanos - clock.nanoTime());
+                sweep = clock.schedule(Duration.ofNanos(delay), this::sweep);
                 return;
             }
             sweepArmed.set(false);
@@ -194,7 +206,7 @@ final class EnvironmentPool {
         if (closed) {
             return;
         }
-        for (Handler<Object, Object> expired : idle.removeExpired(engine.clock.nanoTime(), idleTimeoutNanos)) {
+        for (Handler<Object, Object> expired : idle.removeExpired(clock.nanoTime(), idleTimeoutNanos)) {
             closeHandler(expired, false);
         }
         if (!idle.isEmpty()) {
@@ -221,7 +233,7 @@ final class EnvironmentPool {
     /** Closes a handler that never became (or no longer is) part of an environment. */
     void closeQuietly(Handler<Object, Object> handler) {
         if (handler instanceof AutoCloseable closeable) {
-            engine.work.runUserTask("closing a handler of '" + function + "'", () -> {
+            work.runUserTask("closing a handler of '" + function + "'", () -> {
                 try {
                     closeable.close();
                 } catch (Exception e) {
@@ -240,12 +252,12 @@ final class EnvironmentPool {
         final CompletableFuture<Handler<Object, Object>> result = new CompletableFuture<>();
 
         Provisioning() {
-            super(engine.work);
+            super(work);
         }
 
         @Override
         void execute() {
-            TimeSource.Cancellable timer = engine.clock.schedule(initTimeout, this::expire);
+            TimeSource.Cancellable timer = clock.schedule(initTimeout, this::expire);
             Handler<Object, Object> handler = null;
             Throwable failure = null;
             inUserCode(true);
@@ -295,7 +307,7 @@ final class EnvironmentPool {
         }
 
         @Override
-        String describe() {
+        public String describe() {
             return "provisioning an environment of '" + function + "'";
         }
     }

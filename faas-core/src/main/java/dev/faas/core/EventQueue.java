@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 final class EventQueue {
 
-    private static final Logger log = LoggerFactory.getLogger(FaasRuntime.class);
+    private static final Logger log = LoggerFactory.getLogger(Logs.RUNTIME);
     private static final int STALE_SWEEP_MIN = 64;
     private static final int ROUTING_ATTEMPTS = 1_000;
     private static final long ROUTING_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);

@@ -89,8 +89,6 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
     /** Stops this runtime's hearing of carrier starvation. */
     private final Runnable starvationWatch;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
-    /** Idempotency keys of EVENT invocations (function and key) to the request id they got. */
-    private final Cache<String, String> idempotency;
 
     private final ReentrantLock lock = new ReentrantLock(); // deploys, undeploys, triggers, the start of close
     private final Set<String> deploying = new HashSet<>();  // guarded by lock
@@ -128,13 +126,11 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
         }
         this.engine = new Engine(builder.clock, work, builder.pricing, new ReportLog(builder.reportLog, builder.failureLog), ledger,
                 registry, builder.concurrencyLimit, builder.memoryCapacityMb, builder.allocationMetering, functions,
-                builder.undeliveredEvents, builder.listeners, builder.heapHighWater, builder.heapCritical);
+                builder.undeliveredEvents, builder.listeners, builder.heapHighWater, builder.heapCritical, builder.idempotencyTtl);
         if (engine.heapGuard != null && builder.heapGuardListens) {
             engine.heapGuard.start();
         }
         TimeSource clock = builder.clock;
-        this.idempotency = Caffeine.newBuilder().expireAfterWrite(builder.idempotencyTtl).ticker(clock::nanoTime)
-                .build();
         this.drainTimeout = builder.drainTimeout;
         this.starvationWatch = CarrierProbe.listen(new CarrierStarvation(work, registry));
         this.clockMembership = builder.clock instanceof ManualClock manual ? manual.join(new ManualClock.Participant() {
@@ -215,7 +211,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
             throw failure;
         }
         publish(name, deployment);
-        return new TypedRef<>(this, deployment, spec.inputType(), spec.outputType());
+        return new TypedRef<>(deployment, spec.inputType(), spec.outputType());
     }
 
     private void checkDeployable(FunctionSpec<?, ?> spec) {
@@ -333,7 +329,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
      * @throws FunctionNotFoundException if no such function is deployed
      */
     public void undeploy(String name) {
-        given("name", name, "the name of a deployed function");
+        Arguments.given("name", name, "the name of a deployed function");
         Deployment deployment;
         lock.lock();
         try {
@@ -354,9 +350,9 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
 
     @Override
     public <I, O> FunctionRef<I, O> function(String name, Class<I> inputType, Class<O> outputType) {
-        given("inputType", inputType, "the function's input class (Void.class for none)");
-        given("outputType", outputType, "the function's output class (Void.class for none)");
-        return new TypedRef<>(this, require(name), wrap(inputType), wrap(outputType));
+        Arguments.given("inputType", inputType, "the function's input class (Void.class for none)");
+        Arguments.given("outputType", outputType, "the function's output class (Void.class for none)");
+        return new TypedRef<>(require(name), wrap(inputType), wrap(outputType));
     }
 
     @Override
@@ -391,14 +387,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
      */
     @Override
     public String invokeEvent(String function, Object input, String idempotencyKey) {
-        if (idempotencyKey == null || idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY) {
-            throw new InvalidConfigException("idempotencyKey", "an idempotency key must be 1 to " + MAX_IDEMPOTENCY_KEY
-                    + " characters, not blank, but was " + (idempotencyKey == null ? "null"
-                            : idempotencyKey.isBlank() ? "blank" : idempotencyKey.length() + " long")
-                    + "; use invokeEvent(function, input) for events without one");
-        }
-        Deployment deployment = require(function);
-        return idempotency.get(function + '\u0000' + idempotencyKey, key -> deployment.invokeEvent(input));
+        return require(function).invokeEvent(input, idempotencyKey);
     }
 
     /**
@@ -425,24 +414,8 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
         return engine.work.threads();
     }
 
-    Deployment require(String name) {
-        engine.checkOpen(name);
-        if (name == null) {
-            throw new FunctionNotFoundException(null);
-        }
-        Deployment deployment = functions.get(name);
-        if (deployment == null) {
-            throw new FunctionNotFoundException(name);
-        }
-        return deployment;
-    }
-
-    /** A required argument: a null is a typed error that names it and says what to give. */
-    static <T> T given(String name, T value, String what) {
-        if (value == null) {
-            throw new InvalidConfigException(name, name + " must not be null: give " + what);
-        }
-        return value;
+    private Deployment require(String name) {
+        return engine.require(name);
     }
 
     @SuppressWarnings("unchecked")
@@ -469,7 +442,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
      * @throws RuntimeClosedException if the runtime is closed
      */
     public void addTrigger(Trigger trigger) {
-        given("trigger", trigger, "the trigger to start");
+        Arguments.given("trigger", trigger, "the trigger to start");
         lock.lock();
         try {
             if (closing) {
@@ -519,7 +492,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
      * @throws IllegalStateException naming what is still busy when the timeout passes
      */
     public void awaitQuiescence(Duration timeout) {
-        given("timeout", timeout, "how long to wait, in real time");
+        Arguments.given("timeout", timeout, "how long to wait, in real time");
         engine.work.awaitQuiescence(timeout.compareTo(MAX_DURATION) > 0 ? MAX_DURATION : timeout, "awaitQuiescence");
     }
 
@@ -759,7 +732,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          * @return this builder
          */
         public Builder pricing(Pricing pricing) {
-            this.pricing = given("pricing", pricing, "Pricing.LAMBDA_X86_64 (the default), Pricing.LAMBDA_ARM64,"
+            this.pricing = Arguments.given("pricing", pricing, "Pricing.LAMBDA_X86_64 (the default), Pricing.LAMBDA_ARM64,"
                     + " or your own");
             return this;
         }
@@ -772,7 +745,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          * @return this builder
          */
         public Builder meterRegistry(MeterRegistry meterRegistry) {
-            this.meterRegistry = given("meterRegistry", meterRegistry, "the host's registry; for no meters, leave it out");
+            this.meterRegistry = Arguments.given("meterRegistry", meterRegistry, "the host's registry; for no meters, leave it out");
             return this;
         }
 
@@ -797,9 +770,9 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          * @return this builder
          */
         public Builder ledgerJournal(Path directory, Durability durability) {
-            this.journalDirectory = given("ledgerJournal", directory, "the journal's directory; for no journal, leave"
+            this.journalDirectory = Arguments.given("ledgerJournal", directory, "the journal's directory; for no journal, leave"
                     + " it out");
-            this.durability = given("durability", durability, "Durability.sync(), every(interval) or os()");
+            this.durability = Arguments.given("durability", durability, "Durability.sync(), every(interval) or os()");
             return this;
         }
 
@@ -810,7 +783,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          * @return this builder
          */
         public Builder ledgerSink(LedgerSink sink) {
-            this.sink = given("ledgerSink", sink, "where to send records; for none, leave it out");
+            this.sink = Arguments.given("ledgerSink", sink, "where to send records; for none, leave it out");
             return this;
         }
 
@@ -835,7 +808,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          * @return this builder
          */
         public Builder clock(TimeSource clock) {
-            this.clock = given("clock", clock, "TimeSource.system() (the default) or a ManualClock");
+            this.clock = Arguments.given("clock", clock, "TimeSource.system() (the default) or a ManualClock");
             return this;
         }
 
@@ -874,7 +847,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          * @return this builder
          */
         public Builder drainTimeout(Duration drainTimeout) {
-            this.drainTimeout = given("drainTimeout", drainTimeout, "how long close() waits; Duration.ZERO not to wait");
+            this.drainTimeout = Arguments.given("drainTimeout", drainTimeout, "how long close() waits; Duration.ZERO not to wait");
             return this;
         }
 
@@ -886,7 +859,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          * @return this builder
          */
         public Builder idempotencyTtl(Duration idempotencyTtl) {
-            this.idempotencyTtl = given("idempotencyTtl", idempotencyTtl, "how long keys are remembered");
+            this.idempotencyTtl = Arguments.given("idempotencyTtl", idempotencyTtl, "how long keys are remembered");
             return this;
         }
 
@@ -899,7 +872,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          * @return this builder
          */
         public Builder undeliveredEvents(Consumer<DestinationEvent> consumer) {
-            this.undeliveredEvents = given("undeliveredEvents", consumer, "a consumer; to keep them in deadLetters(),"
+            this.undeliveredEvents = Arguments.given("undeliveredEvents", consumer, "a consumer; to keep them in deadLetters(),"
                     + " leave it out");
             return this;
         }
@@ -912,7 +885,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          * @return this builder
          */
         public Builder listener(InvocationListener listener) {
-            listeners.add(given("listener", listener, "the listener to add"));
+            listeners.add(Arguments.given("listener", listener, "the listener to add"));
             return this;
         }
 

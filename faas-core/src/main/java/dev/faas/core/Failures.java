@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Failures {
 
-    private static final Logger log = LoggerFactory.getLogger(FaasRuntime.class);
+    private static final Logger log = LoggerFactory.getLogger(Logs.RUNTIME);
 
     /** The most characters of a user's message that the runtime repeats (in errors, logs, events). */
     static final int MAX_MESSAGE = 2_000;

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 @SuppressWarnings({"EnumOrdinal", "LongDoubleConversion"}) // meters indexed by ordinal, in memory only
 final class FunctionMetrics implements MeterBinder {
 
-    private final Deployment function;
+    private final MeteredFunction function;
     private final double costPerRequest;
     private final double costPerMbMs;
     private final List<Meter> meters = new ArrayList<>();
@@ -41,7 +41,7 @@ final class FunctionMetrics implements MeterBinder {
     private Counter deadLetters;
     private Counter memoryPressure;
 
-    FunctionMetrics(Deployment function, Pricing pricing) {
+    FunctionMetrics(MeteredFunction function, Pricing pricing) {
         this.function = function;
         this.costPerRequest = pricing.perRequest().doubleValue();
         this.costPerMbMs = pricing.perGbSecond().doubleValue() / (1024.0 * 1000.0);
@@ -49,7 +49,7 @@ final class FunctionMetrics implements MeterBinder {
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        Tags tags = Tags.of("function", function.name);
+        Tags tags = Tags.of("function", function.name());
         invocations = new Counter[Outcome.values().length];
         for (Outcome outcome : Outcome.values()) {
             invocations[outcome.ordinal()] = keep(Counter.builder("faas.invocations").tags(tags)
@@ -82,11 +82,11 @@ final class FunctionMetrics implements MeterBinder {
                 .description("Calls stopped by the heap-pressure guard").register(registry));
         deadLetters = keep(Counter.builder("faas.dead.letters").tags(tags)
                 .description("EVENT invocations put in the dead-letter store").register(registry));
-        keep(Gauge.builder("faas.async.queue.size", function, f -> f.events.size()).tags(tags)
+        keep(Gauge.builder("faas.async.queue.size", function, MeteredFunction::queuedEvents).tags(tags)
                 .description("EVENT invocations accepted and not yet done").register(registry));
-        keep(Gauge.builder("faas.concurrent.executions", function, Deployment::concurrentExecutions).tags(tags)
+        keep(Gauge.builder("faas.concurrent.executions", function, MeteredFunction::concurrentExecutions).tags(tags)
                 .description("Concurrency slots in use, orphaned threads included").register(registry));
-        keep(Gauge.builder("faas.orphaned.threads", function, Deployment::orphanedThreads).tags(tags)
+        keep(Gauge.builder("faas.orphaned.threads", function, MeteredFunction::orphanedThreads).tags(tags)
                 .description("Threads still running after their call timed out or was stopped").register(registry));
     }
 

@@ -53,14 +53,16 @@ import org.slf4j.LoggerFactory;
  */
 final class HeapGuard implements NotificationListener {
 
-    private static final Logger log = LoggerFactory.getLogger(FaasRuntime.class);
+    private static final Logger log = LoggerFactory.getLogger(Logs.RUNTIME);
     private static final long RECHECK_MILLIS = 1_000;
     private static final long POLL_MILLIS = 2;
     /** One platform thread polls the old generation for every runtime's guard. */
     private static final Periodic POLLER = new Periodic("faas-heap-poll", Duration.ofMillis(POLL_MILLIS));
     static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(5);
 
-    private final Engine engine;
+    private final WorkTracker work;
+    /** Tells the event queues that wait for capacity that calls may run again. */
+    private final Runnable capacityReleased;
     private final double highWater;
     private final double critical;
     private final long maxHeap = Runtime.getRuntime().maxMemory();
@@ -91,8 +93,9 @@ final class HeapGuard implements NotificationListener {
     /** Whether it listens to the collector (else a test drives it) and is open. */
     private volatile boolean listening;
 
-    HeapGuard(Engine engine, double highWater, double critical) {
-        this.engine = engine;
+    HeapGuard(WorkTracker work, Runnable capacityReleased, double highWater, double critical) {
+        this.work = work;
+        this.capacityReleased = capacityReleased;
         this.highWater = highWater;
         this.critical = critical;
     }
@@ -228,7 +231,7 @@ final class HeapGuard implements NotificationListener {
     private synchronized void endRefusal(String how) {
         refusingAtPercent = -1;
         log.info("faas: the heap is {}: calls are taken again", how);
-        engine.capacityReleased(); // events waited: they may run now
+        capacityReleased.run(); // events waited: they may run now
     }
 
     /** While refusing: ends the refusal once heap use, garbage included, is below the mark; asks for a collection when none comes. */
@@ -273,21 +276,17 @@ final class HeapGuard implements NotificationListener {
         // The victim is found and stopped allocating nothing: the heap may be all but gone, and the
         // interrupt is what frees it. Telling about it comes after.
         for (int attempt = 0; attempt < 8; attempt++) {
-            Invocation victim = largestOverBudget();
+            RunningCall victim = largestOverBudget();
             if (victim == null) {
                 return false;
             }
             if (victim.stopForMemory(percent)) {
-                Deployment function = victim.deployment();
-                if (function.metrics != null) {
-                    function.metrics.memoryPressure();
-                }
                 long allocated = victim.liveAllocatedBytes();
                 log.warn("faas: the heap is {}% full, past the critical mark of {}%: stopped {} ({})", percent,
                         Math.round(critical * 100), victim.describe(), allocated < 0
-                                ? "its memoryMb is " + function.config.memoryMb() + " MB (not metered)"
+                                ? "its memoryMb is " + victim.memoryMb() + " MB (not metered)"
                                 : "it allocated " + (allocated >> 20) + " MB against a memoryMb of "
-                                        + function.config.memoryMb() + " MB");
+                                        + victim.memoryMb() + " MB");
                 return true;
             }
             // it ended, or was stopped otherwise, as it was chosen: look again
@@ -296,38 +295,38 @@ final class HeapGuard implements NotificationListener {
     }
 
     /** The running call furthest over its declared memory, or null; reuses one finder, allocating nothing. */
-    private Invocation largestOverBudget() {
+    private RunningCall largestOverBudget() {
         synchronized (finder) {
             finder.best = null;
             finder.bestOver = Long.MIN_VALUE;
-            engine.work.forEachInvocation(finder);
-            Invocation best = finder.best;
+            work.forEach(RunningCall.class, finder);
+            RunningCall best = finder.best;
             finder.best = null;
             return best;
         }
     }
 
     /** Keeps the running call furthest over its budget among those it is shown. */
-    private static final class Finder implements Consumer<Invocation> {
-        Invocation best;
+    private static final class Finder implements Consumer<RunningCall> {
+        RunningCall best;
         long bestOver;
 
         @Override
-        public void accept(Invocation invocation) {
-            if (!invocation.isRunning()) {
+        public void accept(RunningCall call) {
+            if (!call.isRunning()) {
                 return;
             }
-            long over = overBudget(invocation);
+            long over = overBudget(call);
             if (best == null || over > bestOver) {
-                best = invocation;
+                best = call;
                 bestOver = over;
             }
         }
     }
 
-    private static long overBudget(Invocation invocation) {
-        long declared = (long) invocation.deployment().config.memoryMb() << 20;
-        long allocated = invocation.liveAllocatedBytes();
+    private static long overBudget(RunningCall call) {
+        long declared = (long) call.memoryMb() << 20;
+        long allocated = call.liveAllocatedBytes();
         return allocated < 0 ? declared - Long.MAX_VALUE / 2 : allocated - declared;
     }
 }

@@ -46,7 +46,7 @@ import org.slf4j.Logger;
  * may stop a call in STARTING without either. What only a cold start needs is in its InitPhase, so
  * that a warm call, by far the common one, carries less.
  */
-final class Invocation extends Work implements Context, CallRecord, Deadlines.Member {
+final class Invocation extends Work implements Context, LoggedCall, RunningCall, Deadlines.Member {
 
     private static final int STARTING = 0;
     private static final int HANDLING = 1;
@@ -396,8 +396,8 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
         stopRunning(SHUT_DOWN, null, -1, -1);
     }
 
-    /** The watchdog's check: stops the call once it has allocated past its function's limit. */
-    void checkAllocationLimit() {
+    @Override
+    public void checkAllocationLimit() {
         if (state > HANDLING) {
             return; // already given up on: its thread is ending
         }
@@ -409,14 +409,16 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
         }
     }
 
-    /**
-     * Stops the call for memory (the heap-pressure guard, the heap {@code heapPercent} full). It
-     * allocates next to nothing before the thread is interrupted: the heap may be all but gone.
-     *
-     * @return whether this stopped it: false if it had ended or was stopped already
-     */
-    boolean stopForMemory(int heapPercent) {
-        return stopRunning(MEMORY_STOPPED, null, -1, heapPercent);
+    /** Counts the stop on the function's meters once it wins. */
+    @Override
+    public boolean stopForMemory(int heapPercent) {
+        if (!stopRunning(MEMORY_STOPPED, null, -1, heapPercent)) {
+            return false;
+        }
+        if (deployment.metrics != null) {
+            deployment.metrics.memoryPressure();
+        }
+        return true;
     }
 
     private boolean stopRunning(int stopped, String memoryReason, long allocated, int heapPercent) {
@@ -431,13 +433,13 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
         }
     }
 
-    /** What the call has allocated so far, or -1 when it is not metered. */
-    long liveAllocatedBytes() {
+    @Override
+    public long liveAllocatedBytes() {
         return allocation == null ? -1 : allocation.liveBytes();
     }
 
-    /** Whether its thread still runs the call (not finished, not given up on). */
-    boolean isRunning() {
+    @Override
+    public boolean isRunning() {
         return state <= HANDLING;
     }
 
@@ -653,7 +655,8 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
     }
 
     /** The exception {@code invoke} throws for this outcome. */
-    FaasException failure() {
+    @Override
+    public FaasException failure() {
         String name = deployment.name;
         return switch (outcome) {
             case SUCCESS -> throw new IllegalStateException(describe() + " succeeded");
@@ -683,7 +686,8 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
     }
 
     /** What the handler or factory threw, or the runtime's exception for a memory stop or a shutdown; null otherwise. */
-    Throwable error() {
+    @Override
+    public Throwable error() {
         return error;
     }
 
@@ -817,7 +821,7 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
     }
 
     @Override
-    String describe() {
+    public String describe() {
         return "request " + requestId() + " of '" + deployment.name + "'";
     }
 
@@ -837,6 +841,11 @@ final class Invocation extends Work implements Context, CallRecord, Deadlines.Me
     @Override
     public String functionName() {
         return deployment.name;
+    }
+
+    @Override
+    public long timeoutNanos() {
+        return deployment.timeoutNanos;
     }
 
     @Override

@@ -67,7 +67,7 @@ final class LedgerJournal {
     /** How long a closing journal keeps trying to write what it holds, once writes fail. */
     static final Duration CLOSE_RETRY = Duration.ofSeconds(10);
 
-    private static final Logger log = LoggerFactory.getLogger(FaasRuntime.class);
+    private static final Logger log = LoggerFactory.getLogger(Logs.RUNTIME);
     private static final Pattern SEGMENT = Pattern.compile("ledger-(\\d+)\\.seg");
     private static final int MAX_BATCH = 8192;
     /** The highest segment number read: far past any use, and the next one still a number. */

@@ -15,7 +15,7 @@ final class MemoryWatchdog {
 
     private static final long PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
-    private final Set<Invocation> capped = ConcurrentHashMap.newKeySet();
+    private final Set<RunningCall> capped = ConcurrentHashMap.newKeySet();
     private volatile Thread thread;
     private volatile boolean idle;
     private volatile boolean closed;
@@ -37,11 +37,11 @@ final class MemoryWatchdog {
         return new MemoryWatchdog(true);
     }
 
-    void watch(Invocation invocation) {
+    void watch(RunningCall call) {
         if (closed) {
             return;
         }
-        capped.add(invocation);
+        capped.add(call);
         Thread patroller = thread;
         if (!patroller.isAlive()) {
             restart(patroller);
@@ -63,8 +63,8 @@ final class MemoryWatchdog {
         }
     }
 
-    void forget(Invocation invocation) {
-        capped.remove(invocation);
+    void forget(RunningCall call) {
+        capped.remove(call);
     }
 
     void close() {
@@ -86,8 +86,8 @@ final class MemoryWatchdog {
                     idle = false;
                     continue;
                 }
-                for (Invocation invocation : capped) {
-                    invocation.checkAllocationLimit();
+                for (RunningCall call : capped) {
+                    call.checkAllocationLimit();
                 }
             } catch (Throwable unexpected) { // an OutOfMemoryError of someone else's making: patrol on
                 Failures.survived("the memory watchdog", unexpected);

@@ -33,26 +33,26 @@ final class ReportLog {
      * ERROR, a timeout or a memory stop at ERROR without one (the runtime's stack says nothing), a
      * call stopped by the runtime's close at WARN.
      */
-    void failure(Invocation invocation) {
-        Outcome outcome = invocation.outcome();
+    void failure(LoggedCall call) {
+        Outcome outcome = call.outcome();
         if (!failures || outcome == Outcome.SUCCESS) { // every successful call ends here, with two reads
             return;
         }
-        Logger function = invocation.logger();
+        Logger function = call.logger();
         if (!function.isWarnEnabled()) {
             return;
         }
-        Throwable error = invocation.error();
+        Throwable error = call.error();
         switch (outcome) {
             case TIMEOUT -> {
                 StringBuilder line = new StringBuilder("Task timed out after ");
-                appendSeconds(line, invocation.deployment().timeoutNanos);
+                appendSeconds(line, call.timeoutNanos());
                 function.error(line.append(" seconds").toString());
             }
             case MEMORY_LIMIT -> function.error("Memory limit: {}", Failures.message(error));
             case INIT_ERROR -> {
                 if (error == null) {
-                    function.error("Init Error: {}", invocation.failure().getMessage());
+                    function.error("Init Error: {}", call.failure().getMessage());
                 } else {
                     logThrowable(function, "Init Error: ", error);
                 }
@@ -81,36 +81,36 @@ final class ReportLog {
         }
     }
 
-    void start(Invocation invocation) {
+    void start(LoggedCall call) {
         if (enabled && log.isDebugEnabled()) {
-            log.debug("START RequestId: {} Version: {}", invocation.requestId(), invocation.functionVersion());
+            log.debug("START RequestId: {} Version: {}", call.requestId(), call.functionVersion());
         }
     }
 
-    void report(Invocation invocation) {
+    void report(LoggedCall call) {
         if (!enabled || !log.isInfoEnabled()) {
             return;
         }
         if (log.isDebugEnabled()) {
-            log.debug("END RequestId: {}", invocation.requestId());
+            log.debug("END RequestId: {}", call.requestId());
         }
         StringBuilder line = new StringBuilder(160)
-                .append("REPORT RequestId: ").append(invocation.requestId())
+                .append("REPORT RequestId: ").append(call.requestId())
                 .append("\tDuration: ");
-        appendMillis(line, invocation.durationNanos());
-        line.append(" ms\tBilled Duration: ").append(invocation.billedDurationMs())
-                .append(" ms\tMemory Size: ").append(invocation.memoryLimitMb()).append(" MB");
-        long allocated = invocation.allocatedBytes();
+        appendMillis(line, call.durationNanos());
+        line.append(" ms\tBilled Duration: ").append(call.billedDurationMs())
+                .append(" ms\tMemory Size: ").append(call.memoryLimitMb()).append(" MB");
+        long allocated = call.allocatedBytes();
         if (allocated >= 0) {
             line.append("\tAllocated: ").append((allocated + MB - 1) / MB).append(" MB");
         }
-        if (invocation.coldStart()) {
+        if (call.coldStart()) {
             line.append("\tInit Duration: ");
-            appendMillis(line, invocation.initNanos());
+            appendMillis(line, call.initNanos());
             line.append(" ms");
         }
-        if (invocation.outcome() != Outcome.SUCCESS) { // as Lambda's lines: "Status: timeout"
-            line.append("\tStatus: ").append(invocation.outcome().name().toLowerCase(Locale.ROOT));
+        if (call.outcome() != Outcome.SUCCESS) { // as Lambda's lines: "Status: timeout"
+            line.append("\tStatus: ").append(call.outcome().name().toLowerCase(Locale.ROOT));
         }
         log.info(line.toString());
     }

@@ -1,5 +1,6 @@
 package dev.faas.core;
 
+import dev.faas.api.Context;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.MDC;
@@ -35,10 +36,10 @@ final class RequestIds {
      * Puts the MDC keys a handler's log lines carry, {@code requestId} and {@code function}; without
      * a backend that keeps an MDC, the id is not even formatted.
      */
-    static void putMdc(Invocation invocation) {
+    static void putMdc(Context call) {
         if (MDC_KEPT) {
-            MDC.put("requestId", invocation.requestId());
-            MDC.put("function", invocation.functionName());
+            MDC.put("requestId", call.requestId());
+            MDC.put("function", call.functionName());
         }
     }
 

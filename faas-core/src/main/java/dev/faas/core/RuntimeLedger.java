@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  */
 final class RuntimeLedger implements Ledger {
 
-    private static final Logger log = LoggerFactory.getLogger(FaasRuntime.class);
+    private static final Logger log = LoggerFactory.getLogger(Logs.RUNTIME);
 
     private final Pricing pricing;
     private final RetainedEntries retained;
@@ -108,8 +108,8 @@ final class RuntimeLedger implements Ledger {
      */
     @Override
     public Usage usage(String function, Instant from, Instant to) {
-        FaasRuntime.given("from", from, "the window's first instant");
-        FaasRuntime.given("to", to, "the instant the window ends before");
+        Arguments.given("from", from, "the window's first instant");
+        Arguments.given("to", to, "the instant the window ends before");
         FunctionUsage usage = function == null ? null : functions.get(function);
         if (usage == null || !from.isBefore(to)) {
             return Usage.ZERO;
@@ -140,13 +140,13 @@ final class RuntimeLedger implements Ledger {
 
     @Override
     public void exportCsv(Appendable out) throws IOException {
-        FaasRuntime.given("out", out, "where to write the CSV");
+        Arguments.given("out", out, "where to write the CSV");
         LedgerExport.csv(entries(), out);
     }
 
     @Override
     public void exportJsonLines(Appendable out) throws IOException {
-        FaasRuntime.given("out", out, "where to write the JSON lines");
+        Arguments.given("out", out, "where to write the JSON lines");
         LedgerExport.jsonLines(entries(), out);
     }
 }

@@ -24,7 +24,7 @@ final class SinkForwarder {
     static final int MAX_QUEUED = 1_000_000;
     private static final int MAX_BATCH = 1000;
     private static final int RETRIES = 3;
-    private static final Logger log = LoggerFactory.getLogger(FaasRuntime.class);
+    private static final Logger log = LoggerFactory.getLogger(Logs.RUNTIME);
 
     private final LedgerSink sink;
     private final Pricing pricing;

@@ -6,7 +6,7 @@ import org.slf4j.LoggerFactory;
 /** An internal unit of work: short runtime bookkeeping, or a call into user code such as a close. */
 final class Task extends Work {
 
-    private static final Logger log = LoggerFactory.getLogger(FaasRuntime.class);
+    private static final Logger log = LoggerFactory.getLogger(Logs.RUNTIME);
 
     private final String what;
     private final boolean userCode;
@@ -50,7 +50,7 @@ final class Task extends Work {
     }
 
     @Override
-    String describe() {
+    public String describe() {
         return what;
     }
 }

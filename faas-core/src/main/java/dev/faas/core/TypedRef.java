@@ -12,15 +12,13 @@ import java.util.concurrent.CompletableFuture;
  */
 final class TypedRef<I, O> implements FunctionRef<I, O> {
 
-    private final FaasRuntime runtime;
     private final String name;
     private final Class<I> inputType;
     private final Class<O> outputType;
     private volatile Deployment current;
 
-    TypedRef(FaasRuntime runtime, Deployment deployment, Class<I> inputType, Class<O> outputType) {
+    TypedRef(Deployment deployment, Class<I> inputType, Class<O> outputType) {
         checkTypesFit(deployment, inputType, outputType);
-        this.runtime = runtime;
         this.name = deployment.name;
         this.inputType = inputType;
         this.outputType = outputType;
@@ -42,7 +40,7 @@ final class TypedRef<I, O> implements FunctionRef<I, O> {
     private Deployment deployment() {
         Deployment deployment = current;
         if (deployment.isUndeployed()) {
-            deployment = runtime.require(name);
+            deployment = deployment.engine.require(name);
             checkTypesFit(deployment, inputType, outputType);
             current = deployment;
         }
@@ -90,12 +88,12 @@ final class TypedRef<I, O> implements FunctionRef<I, O> {
 
     @Override
     public String invokeEvent(I input) {
-        return runtime.invokeEvent(name, input);
+        return deployment().invokeEvent(input);
     }
 
     @Override
     public String invokeEvent(I input, String idempotencyKey) {
-        return runtime.invokeEvent(name, input, idempotencyKey);
+        return deployment().invokeEvent(input, idempotencyKey);
     }
 
     @Override

@@ -61,7 +61,7 @@ abstract class Work implements Runnable {
     abstract boolean blocksDrain();
 
     /** A few words for "still busy" messages. */
-    abstract String describe();
+    public abstract String describe();
 
     /** Whether the thread runs the user's code now. */
     final boolean inUserCode() {
@@ -76,7 +76,7 @@ abstract class Work implements Runnable {
         this.thread = thread;
     }
 
-    Thread thread() {
+    public Thread thread() {
         return thread;
     }
 

@@ -173,17 +173,18 @@ final class WorkTracker {
     }
 
     /**
-     * Shows {@code visitor} every invocation in flight, stripe by stripe under its lock, allocating
-     * nothing: for the heap-pressure guard, which looks when the heap may be all but gone. The visitor
-     * must be quick and take no lock of the runtime's.
+     * Shows {@code visitor} every unit in flight of the given kind, stripe by stripe under its lock,
+     * allocating nothing: for the heap-pressure guard, which looks when the heap may be all but gone.
+     * The visitor must be quick and take no lock of the runtime's.
      */
-    void forEachInvocation(Consumer<Invocation> visitor) {
+    <T> void forEach(Class<T> kind, Consumer<? super T> visitor) {
         for (Stripe stripe : stripes) {
             stripe.lock();
             try {
                 for (int slot = 0; slot < stripe.used; slot++) {
-                    if (stripe.units[slot] instanceof Invocation invocation) {
-                        visitor.accept(invocation);
+                    Work unit = stripe.units[slot];
+                    if (kind.isInstance(unit)) {
+                        visitor.accept(kind.cast(unit));
                     }
                 }
             } finally {
@@ -198,12 +199,12 @@ final class WorkTracker {
         return describe(work -> !work.isQuiescent());
     }
 
-    /** The invocations whose threads run user code without blocking, stopped ones (orphans) included. */
-    List<Invocation> computingInvocations() {
-        List<Invocation> computing = new ArrayList<>();
+    /** The units of the given kind whose threads run user code without blocking, stopped ones (orphans) included. */
+    <T> List<T> computing(Class<T> kind) {
+        List<T> computing = new ArrayList<>();
         for (Work work : snapshot()) {
-            if (work instanceof Invocation invocation && invocation.isComputingInUserCode()) {
-                computing.add(invocation);
+            if (kind.isInstance(work) && work.isComputingInUserCode()) {
+                computing.add(kind.cast(work));
             }
         }
         return computing;
