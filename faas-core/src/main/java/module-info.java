@@ -1,6 +1,7 @@
 /**
  * The faas engine: {@link dev.faas.core.FaasRuntime} and everything behind it. Only
- * {@code dev.faas.core} is exported; the engine's classes are package-private.
+ * {@code dev.faas.core} is exported; the engine lives in {@code dev.faas.core.internal.*}, one
+ * package per concern, open to its sibling packages and to nothing outside the module.
  */
 module dev.faas.core {
     requires transitive dev.faas.api;

@@ -1,9 +1,14 @@
 package dev.faas.core;
 
 import dev.faas.api.InvocationType;
-import dev.faas.api.Outcome;
 import dev.faas.api.ledger.Durability;
 import dev.faas.api.ledger.Pricing;
+import dev.faas.api.Outcome;
+import dev.faas.core.internal.ledger.FunctionUsage;
+import dev.faas.core.internal.ledger.LedgerEntry;
+import dev.faas.core.internal.ledger.LedgerJournal;
+import dev.faas.core.internal.ledger.RuntimeLedger;
+import dev.faas.core.internal.util.RequestIds;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,5 @@
 package dev.faas.core;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.faas.api.DestinationEvent;
 import dev.faas.api.FunctionConfig;
 import dev.faas.api.FunctionNotFoundException;
@@ -10,31 +8,47 @@ import dev.faas.api.FunctionSpec;
 import dev.faas.api.InvalidConfigException;
 import dev.faas.api.InvocationListener;
 import dev.faas.api.Invoker;
-import dev.faas.api.ManualClock;
-import dev.faas.api.RuntimeClosedException;
-import dev.faas.api.TimeSource;
-import dev.faas.api.Trigger;
 import dev.faas.api.ledger.Durability;
 import dev.faas.api.ledger.Ledger;
 import dev.faas.api.ledger.LedgerSink;
 import dev.faas.api.ledger.Pricing;
+import dev.faas.api.ManualClock;
+import dev.faas.api.RuntimeClosedException;
+import dev.faas.api.TimeSource;
+import dev.faas.api.Trigger;
+import dev.faas.core.internal.async.IdempotencyKeys;
+import dev.faas.core.internal.engine.Deployment;
+import dev.faas.core.internal.engine.Engine;
+import dev.faas.core.internal.engine.Invocation;
+import dev.faas.core.internal.engine.TypedRef;
+import dev.faas.core.internal.environment.EnvironmentPool;
+import dev.faas.core.internal.ledger.LedgerJournal;
+import dev.faas.core.internal.ledger.RuntimeLedger;
+import dev.faas.core.internal.ledger.SinkForwarder;
+import dev.faas.core.internal.observe.CarrierProbe;
+import dev.faas.core.internal.observe.CarrierStarvation;
+import dev.faas.core.internal.observe.ReportLog;
+import dev.faas.core.internal.util.Arguments;
+import dev.faas.core.internal.util.Failures;
+import dev.faas.core.internal.work.Work;
+import dev.faas.core.internal.work.WorkTracker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.invoke.MethodType;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.ThreadFactory;
+import java.util.function.Consumer;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -130,7 +144,6 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
         if (engine.heapGuard != null && builder.heapGuardListens) {
             engine.heapGuard.start();
         }
-        TimeSource clock = builder.clock;
         this.drainTimeout = builder.drainTimeout;
         this.starvationWatch = CarrierProbe.listen(new CarrierStarvation(work, registry));
         this.clockMembership = builder.clock instanceof ManualClock manual ? manual.join(new ManualClock.Participant() {
@@ -387,6 +400,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
      */
     @Override
     public String invokeEvent(String function, Object input, String idempotencyKey) {
+        IdempotencyKeys.check(idempotencyKey); // a bad key is reported before an unknown function
         return require(function).invokeEvent(input, idempotencyKey);
     }
 

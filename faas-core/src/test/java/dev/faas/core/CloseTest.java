@@ -12,25 +12,25 @@ import dev.faas.api.FunctionSpec;
 import dev.faas.api.Handler;
 import dev.faas.api.InvocationReport;
 import dev.faas.api.Invoker;
+import dev.faas.api.ledger.InvocationRecord;
 import dev.faas.api.Outcome;
 import dev.faas.api.RuntimeClosedException;
 import dev.faas.api.ThrottledException;
 import dev.faas.api.Trigger;
-import dev.faas.api.ledger.InvocationRecord;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.Test;
 
 final class CloseTest {
 

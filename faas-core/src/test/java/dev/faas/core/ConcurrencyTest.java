@@ -10,15 +10,15 @@ import dev.faas.api.FunctionSpec;
 import dev.faas.api.ManualClock;
 import dev.faas.api.ThrottledException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.time.Instant;
-import java.util.List;
+import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import java.util.List;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.Test;
 
 final class ConcurrencyTest {
 

@@ -11,20 +11,21 @@ import dev.faas.api.FunctionRef;
 import dev.faas.api.FunctionSpec;
 import dev.faas.api.InvalidConfigException;
 import dev.faas.api.InvocationType;
+import dev.faas.api.ledger.InvocationRecord;
 import dev.faas.api.ManualClock;
 import dev.faas.api.PayloadTypeException;
 import dev.faas.api.RuntimeClosedException;
 import dev.faas.api.ThrottledException;
-import dev.faas.api.ledger.InvocationRecord;
+import dev.faas.core.internal.engine.EventQueue;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Test;
+import java.util.List;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.Test;
 
 final class EventTest {
 

@@ -7,9 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.faas.api.FunctionRef;
 import dev.faas.api.FunctionSpec;
 import dev.faas.api.InvocationType;
+import dev.faas.api.ledger.InvocationRecord;
 import dev.faas.api.ManualClock;
 import dev.faas.api.Outcome;
-import dev.faas.api.ledger.InvocationRecord;
+import dev.faas.core.internal.ledger.LedgerExport;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -17,8 +18,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.Test;
 
 final class ExportTest {
 

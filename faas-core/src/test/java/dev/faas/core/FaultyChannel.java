@@ -1,13 +1,14 @@
 package dev.faas.core;
 
+import dev.faas.core.internal.ledger.LedgerJournal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.StandardOpenOption;
+import java.nio.MappedByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**

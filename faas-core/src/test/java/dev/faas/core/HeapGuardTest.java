@@ -13,13 +13,14 @@ import dev.faas.api.InvocationReport;
 import dev.faas.api.MemoryLimitExceededException;
 import dev.faas.api.Outcome;
 import dev.faas.api.ThrottledException;
+import dev.faas.core.internal.memory.HeapGuard;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.Test;
 
 /**
  * The heap-pressure guard's decisions, driven by hand: the guard here does not listen to the real

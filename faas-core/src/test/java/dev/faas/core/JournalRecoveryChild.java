@@ -2,6 +2,7 @@ package dev.faas.core;
 
 import dev.faas.api.ledger.Durability;
 import dev.faas.api.ledger.Pricing;
+import dev.faas.core.internal.ledger.LedgerJournal;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 

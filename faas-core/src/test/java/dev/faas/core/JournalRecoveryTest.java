@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.faas.api.InvalidConfigException;
 import dev.faas.api.InvocationType;
-import dev.faas.api.Outcome;
 import dev.faas.api.ledger.Durability;
 import dev.faas.api.ledger.Pricing;
+import dev.faas.api.Outcome;
+import dev.faas.core.internal.ledger.LedgerEntry;
+import dev.faas.core.internal.ledger.LedgerJournal;
+import dev.faas.core.internal.ledger.RecordCodec;
+import dev.faas.core.internal.ledger.SegmentScanner;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -18,11 +22,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.UUID;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
+import java.util.UUID;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 

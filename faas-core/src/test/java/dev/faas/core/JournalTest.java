@@ -10,12 +10,15 @@ import dev.faas.api.FunctionSpec;
 import dev.faas.api.InvalidConfigException;
 import dev.faas.api.InvocationReport;
 import dev.faas.api.InvocationType;
-import dev.faas.api.ManualClock;
-import dev.faas.api.Outcome;
 import dev.faas.api.ledger.Durability;
 import dev.faas.api.ledger.InvocationRecord;
 import dev.faas.api.ledger.Pricing;
 import dev.faas.api.ledger.Usage;
+import dev.faas.api.ManualClock;
+import dev.faas.api.Outcome;
+import dev.faas.core.internal.ledger.LedgerEntry;
+import dev.faas.core.internal.ledger.LedgerJournal;
+import dev.faas.core.internal.ledger.RecordCodec;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -25,15 +28,15 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Test;
 
 final class JournalTest {
 

@@ -7,9 +7,10 @@ import dev.faas.api.FunctionRef;
 import dev.faas.api.FunctionSpec;
 import dev.faas.api.InvocationReport;
 import dev.faas.api.Outcome;
+import dev.faas.core.internal.memory.AllocationMetering;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.Test;
 
 /**
  * Allocation metering without the java.lang opening: the {@code without-opening} surefire execution

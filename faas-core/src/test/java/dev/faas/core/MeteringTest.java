@@ -11,20 +11,22 @@ import dev.faas.api.FunctionSpec;
 import dev.faas.api.InvocationReport;
 import dev.faas.api.MemoryLimitExceededException;
 import dev.faas.api.Outcome;
+import dev.faas.core.internal.memory.AllocationMetering;
+import dev.faas.core.internal.observe.ReportLog;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CompletableFuture;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Test;
 
 /** Exact allocation metering on the runtime's own scheduler (this suite runs with java.lang opened). */
 final class MeteringTest {

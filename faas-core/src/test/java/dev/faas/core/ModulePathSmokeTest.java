@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faas.api.FunctionRef;
 import dev.faas.api.FunctionSpec;
+import dev.faas.core.internal.memory.AllocationMetering;
 import java.lang.module.ModuleDescriptor;
 import org.junit.jupiter.api.Test;
 

@@ -9,13 +9,14 @@ import dev.faas.api.FunctionRef;
 import dev.faas.api.FunctionSpec;
 import dev.faas.api.InvocationReport;
 import dev.faas.api.ManualClock;
+import dev.faas.core.internal.observe.ReportLog;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import org.junit.jupiter.api.Test;
+import java.util.List;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.Test;
 
 final class ReportLogTest {
 

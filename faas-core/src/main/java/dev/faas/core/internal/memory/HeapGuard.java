@@ -1,0 +1,336 @@
+package dev.faas.core.internal.memory;
+
+import com.sun.management.GarbageCollectionNotificationInfo;
+import dev.faas.core.internal.util.Failures;
+import dev.faas.core.internal.util.Logs;
+import dev.faas.core.internal.util.Periodic;
+import dev.faas.core.internal.work.WorkTracker;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import javax.management.ListenerNotFoundException;
+import javax.management.Notification;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The heap-pressure guard. After every garbage collection it reads how full the heap is (what the
+ * collection left, in the heap's pools, against the maximum heap). Past the high-water mark it refuses
+ * new calls (reason HEAP_PRESSURE; events wait); past the critical mark it also stops one running
+ * call, the one furthest over its declared memoryMb by what it has allocated, and looks again after
+ * the next collection. Allocation is not retention, so the victim is a heuristic: the call that
+ * allocated most beyond what it declared is the likeliest holder. One WARN line per episode.
+ *
+ * <p>A young collection leaves the old generation's garbage counted, yet it counts here: a heap that
+ * is past the critical mark after one is about to fail, and waiting for a full collection means
+ * waiting for the OutOfMemoryError (the child-JVM test shows it). Collectors' "Pauses" beans (ZGC,
+ * Shenandoah) report usage from before the cycle and are ignored. A JVM that
+ * goes quiet once calls are refused may collect no more, so while refusing the guard looks again each
+ * second: heap use below the mark, garbage included, ends the refusal, and after {@link #QUIET_NANOS}
+ * without a collection it asks for one.
+ *
+ * <p>Between collections it also polls the old generation, every {@link #POLL_MILLIS} ms: objects
+ * too large for the young generation go straight there, and a call that retains them fills the heap
+ * with no young collection to report it. A poll past the marks acts as a collection's report would,
+ * judged on where the next poll would find the heap at its present rate; it stops at most one call
+ * until a collection has been looked at. A stop allocates next to nothing before its interrupt (the
+ * heap may be all but gone: the victim is found without allocating), and once a call is stopped the
+ * guard asks for a collection, so that what it held is seen to go.
+ *
+ * <p>The admission check is a volatile read; the rest runs on the JVM's notification thread, on one
+ * polling platform thread for all runtimes and, while refusing, on a platform thread of its own:
+ * none of them needs a carrier, and each lives through an OutOfMemoryError.
+ */
+public final class HeapGuard implements NotificationListener {
+
+    private static final Logger log = LoggerFactory.getLogger(Logs.RUNTIME);
+    private static final long RECHECK_MILLIS = 1_000;
+    private static final long POLL_MILLIS = 2;
+    /** One platform thread polls the old generation for every runtime's guard. */
+    private static final Periodic POLLER = new Periodic("faas-heap-poll", Duration.ofMillis(POLL_MILLIS));
+    static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    private final WorkTracker work;
+    /** Tells the event queues that wait for capacity that calls may run again. */
+    private final Runnable capacityReleased;
+    private final double highWater;
+    private final double critical;
+    private final long maxHeap = Runtime.getRuntime().maxMemory();
+    private final Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
+            .filter(pool -> pool.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName)
+            .collect(Collectors.toUnmodifiableSet());
+    /** The generations that objects too large for the young one go to: what the poll reads. */
+    private final List<MemoryPoolMXBean> oldPools = ManagementFactory.getMemoryPoolMXBeans().stream()
+            .filter(pool -> pool.getType() == MemoryType.HEAP && pool.isValid()
+                    && (pool.getName().contains("Old Gen") || pool.getName().contains("Tenured")))
+            .toList();
+    private final List<NotificationEmitter> emitters = new ArrayList<>();
+    private Runnable stopPolling;
+    private double lastPollFill; // the poller's thread only
+    /** Polls in a row past the high-water mark since a collection last found the heap below it. */
+    private volatile int pollsPastMark;
+    private final Finder finder = new Finder();
+    /** Whether a call was stopped since the last collection was looked at: one stop per collection. */
+    private volatile boolean stoppedSinceCollection;
+    /** Whether a call was stopped since the recheck last asked for a collection. */
+    private volatile boolean collectAfterStop;
+    /** Whether the recheck thread runs; started and ended under this guard's lock. */
+    private boolean rechecking;
+    /** The heap's fill after the last collection, in percent, while refusing; -1 when not. */
+    private volatile int refusingAtPercent = -1;
+    /** When the last collection was reported, on System.nanoTime. */
+    private volatile long lastCollectionNanos = System.nanoTime();
+    /** Whether it listens to the collector (else a test drives it) and is open. */
+    private volatile boolean listening;
+
+    public HeapGuard(WorkTracker work, Runnable capacityReleased, double highWater, double critical) {
+        this.work = work;
+        this.capacityReleased = capacityReleased;
+        this.highWater = highWater;
+        this.critical = critical;
+    }
+
+    public void start() {
+        listening = true;
+        for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (collector instanceof NotificationEmitter emitter) {
+                emitter.addNotificationListener(this, null, null);
+                emitters.add(emitter);
+            }
+        }
+        if (!oldPools.isEmpty()) {
+            stopPolling = POLLER.add(this::pollOldGeneration);
+        }
+    }
+
+    /**
+     * Between collections: how full the old generation is now, garbage included. Objects too large for
+     * the young generation (G1's humongous ones: half a region or more, 512 KB in heaps under 2 GB)
+     * go straight there, and a call that retains them fills the heap with no young collection to
+     * report it; past the marks this acts as a collection's report would, but stops at most one call
+     * until a collection has run and been looked at.
+     */
+    private void pollOldGeneration() {
+        try {
+            long used = 0;
+            for (MemoryPoolMXBean pool : oldPools) {
+                used += pool.getUsage().getUsed();
+            }
+            double fill = (double) used / maxHeap;
+            // A heap filling fast passes the critical mark and fails within a poll or two: act on
+            // where the next poll would find it.
+            double next = fill + Math.max(0, fill - lastPollFill);
+            lastPollFill = fill;
+            // Two polls in a row, with no collection between them that found the heap fine: the
+            // generation's figure right after a collection can still hold what it has just freed.
+            pollsPastMark = fill >= highWater ? pollsPastMark + 1 : 0;
+            if (pollsPastMark >= 2) {
+                pressure(Math.max(fill, Math.min(next, 1.0)), "the old generation is", !stoppedSinceCollection);
+            }
+        } catch (Throwable unexpected) {
+            Failures.survived("the heap-pressure guard's poll", unexpected);
+        }
+    }
+
+    public void close() {
+        listening = false;
+        if (stopPolling != null) {
+            stopPolling.run();
+        }
+        for (NotificationEmitter emitter : emitters) {
+            try {
+                emitter.removeNotificationListener(this);
+            } catch (ListenerNotFoundException ignored) {
+                // already gone
+            }
+        }
+    }
+
+    /** Whether new calls are refused, and how full the heap is then (percent); -1 when they are not. */
+    public int refusingAtPercent() {
+        return refusingAtPercent;
+    }
+
+    @Override
+    public void handleNotification(Notification notification, Object handback) {
+        try {
+            onNotification(notification);
+        } catch (Throwable unexpected) { // the JDK's notification thread must live on, and so must the guard
+            Failures.survived("the heap-pressure guard", unexpected);
+        }
+    }
+
+    private void onNotification(Notification notification) {
+        if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
+            return;
+        }
+        GarbageCollectionNotificationInfo info =
+                GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
+        if (info.getGcName().endsWith("Pauses")) {
+            return;
+        }
+        lastCollectionNanos = System.nanoTime();
+        long used = 0;
+        for (Map.Entry<String, MemoryUsage> pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+            if (heapPools.contains(pool.getKey())) {
+                used += pool.getValue().getUsed();
+            }
+        }
+        afterCollection((double) used / maxHeap);
+    }
+
+    /** Decides on one collection's outcome: the heap is {@code fill} full (0 to 1). */
+    public synchronized void afterCollection(double fill) {
+        stoppedSinceCollection = false;
+        if (fill < highWater) {
+            pollsPastMark = 0;
+        }
+        if (fill >= highWater) {
+            pressure(fill, "the heap is", true);
+        } else if (refusingAtPercent >= 0) {
+            endRefusal((int) Math.round(fill * 100) + "% full after garbage collection");
+        }
+    }
+
+    /** Refuses new calls and, past the critical mark and when {@code mayStop}, stops the likeliest holder. */
+    private synchronized void pressure(double fill, String what, boolean mayStop) {
+        int percent = (int) Math.round(fill * 100);
+        boolean wasRefusing = refusingAtPercent >= 0;
+        refusingAtPercent = percent;
+        // The stop first: it allocates least, and the heap may be all but gone.
+        if (fill >= critical && mayStop && stopLargest(percent)) {
+            stoppedSinceCollection = true;
+            collectAfterStop = true;
+        }
+        if (listening && !rechecking) {
+            // A platform thread: it must run even when handlers hold every carrier.
+            rechecking = true;
+            try {
+                Thread.ofPlatform().name("faas-heap-guard").daemon().start(this::recheckWhileRefusing);
+            } catch (Throwable noThread) {
+                rechecking = false; // the next report tries again
+            }
+        }
+        if (!wasRefusing) {
+            log.warn("faas: {} {}% full{}, past the high-water mark of {}%: new calls are refused (HEAP_PRESSURE) until"
+                    + " it falls back", what, percent, what.startsWith("the heap") ? " after garbage collection" : "",
+                    Math.round(highWater * 100));
+        }
+    }
+
+    private synchronized void endRefusal(String how) {
+        refusingAtPercent = -1;
+        log.info("faas: the heap is {}: calls are taken again", how);
+        capacityReleased.run(); // events waited: they may run now
+    }
+
+    /** While refusing: ends the refusal once heap use, garbage included, is below the mark; asks for a collection when none comes. */
+    private void recheckWhileRefusing() {
+        try {
+            MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+            while (true) {
+                synchronized (this) { // decided with pressure(), which starts this thread only when none runs
+                    if (!listening || refusingAtPercent < 0) {
+                        rechecking = false;
+                        return;
+                    }
+                }
+                Thread.sleep(RECHECK_MILLIS);
+                long used = memory.getHeapMemoryUsage().getUsed();
+                if ((double) used / maxHeap < highWater && refusingAtPercent >= 0) {
+                    endRefusal(Math.round(100.0 * used / maxHeap) + "% full");
+                } else if (collectAfterStop || System.nanoTime() - lastCollectionNanos > QUIET_NANOS) {
+                    // A call just stopped leaves what it held as garbage, which may sit in the old
+                    // generation until a full collection: ask for one, rather than refuse for long.
+                    log.debug("faas: {} while refusing calls: requesting a garbage collection", collectAfterStop
+                            ? "a call was stopped" : "no garbage collection for " + TimeUnit.NANOSECONDS.toSeconds(QUIET_NANOS) + " s");
+                    collectAfterStop = false;
+                    lastCollectionNanos = System.nanoTime();
+                    System.gc();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            rechecking = false;
+        } catch (Throwable unexpected) {
+            rechecking = false;
+            Failures.survived("the heap-pressure guard's recheck", unexpected);
+        }
+    }
+
+    /**
+     * Stops the running call furthest over its declared memory: the candidates come from a snapshot,
+     * so one that has ended meanwhile is passed over for the next.
+     */
+    private boolean stopLargest(int percent) {
+        // The victim is found and stopped allocating nothing: the heap may be all but gone, and the
+        // interrupt is what frees it. Telling about it comes after.
+        for (int attempt = 0; attempt < 8; attempt++) {
+            RunningCall victim = largestOverBudget();
+            if (victim == null) {
+                return false;
+            }
+            if (victim.stopForMemory(percent)) {
+                long allocated = victim.liveAllocatedBytes();
+                log.warn("faas: the heap is {}% full, past the critical mark of {}%: stopped {} ({})", percent,
+                        Math.round(critical * 100), victim.describe(), allocated < 0
+                                ? "its memoryMb is " + victim.memoryMb() + " MB (not metered)"
+                                : "it allocated " + (allocated >> 20) + " MB against a memoryMb of "
+                                        + victim.memoryMb() + " MB");
+                return true;
+            }
+            // it ended, or was stopped otherwise, as it was chosen: look again
+        }
+        return false;
+    }
+
+    /** The running call furthest over its declared memory, or null; reuses one finder, allocating nothing. */
+    private RunningCall largestOverBudget() {
+        synchronized (finder) {
+            finder.best = null;
+            finder.bestOver = Long.MIN_VALUE;
+            work.forEach(RunningCall.class, finder);
+            RunningCall best = finder.best;
+            finder.best = null;
+            return best;
+        }
+    }
+
+    /** Keeps the running call furthest over its budget among those it is shown. */
+    private static final class Finder implements Consumer<RunningCall> {
+        RunningCall best;
+        long bestOver;
+
+        @Override
+        public void accept(RunningCall call) {
+            if (!call.isRunning()) {
+                return;
+            }
+            long over = overBudget(call);
+            if (best == null || over > bestOver) {
+                best = call;
+                bestOver = over;
+            }
+        }
+    }
+
+    private static long overBudget(RunningCall call) {
+        long declared = (long) call.memoryMb() << 20;
+        long allocated = call.liveAllocatedBytes();
+        return allocated < 0 ? declared - Long.MAX_VALUE / 2 : allocated - declared;
+    }
+}
