@@ -1,25 +1,24 @@
 package dev.faas.core;
 
 import dev.faas.api.DestinationEvent;
-import dev.faas.api.FunctionConfig;
 import dev.faas.api.FunctionNotFoundException;
 import dev.faas.api.FunctionRef;
 import dev.faas.api.FunctionSpec;
 import dev.faas.api.InvalidConfigException;
 import dev.faas.api.InvocationListener;
 import dev.faas.api.Invoker;
-import dev.faas.api.ledger.Durability;
-import dev.faas.api.ledger.Ledger;
-import dev.faas.api.ledger.LedgerSink;
-import dev.faas.api.ledger.Pricing;
 import dev.faas.api.ManualClock;
 import dev.faas.api.RuntimeClosedException;
 import dev.faas.api.TimeSource;
 import dev.faas.api.Trigger;
+import dev.faas.api.ledger.Durability;
+import dev.faas.api.ledger.Ledger;
+import dev.faas.api.ledger.LedgerSink;
+import dev.faas.api.ledger.Pricing;
 import dev.faas.core.internal.async.IdempotencyKeys;
 import dev.faas.core.internal.engine.Deployment;
 import dev.faas.core.internal.engine.Engine;
-import dev.faas.core.internal.engine.Invocation;
+import dev.faas.core.internal.engine.Registry;
 import dev.faas.core.internal.engine.TypedRef;
 import dev.faas.core.internal.environment.EnvironmentPool;
 import dev.faas.core.internal.ledger.LedgerJournal;
@@ -30,7 +29,6 @@ import dev.faas.core.internal.observe.CarrierStarvation;
 import dev.faas.core.internal.observe.ReportLog;
 import dev.faas.core.internal.util.Arguments;
 import dev.faas.core.internal.util.Failures;
-import dev.faas.core.internal.work.Work;
 import dev.faas.core.internal.work.WorkTracker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -38,19 +36,14 @@ import java.lang.invoke.MethodType;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.concurrent.ThreadFactory;
-import java.util.function.Consumer;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.function.Consumer;
 
 /**
  * An in-process function-as-a-service runtime: deploy functions, then call them; each call runs on
@@ -72,81 +65,33 @@ import org.slf4j.LoggerFactory;
  */
 public final class FaasRuntime implements Invoker, AutoCloseable {
 
-    /** The default global concurrency limit: 1,000, as Lambda's default account limit. */
-    public static final int DEFAULT_CONCURRENCY_LIMIT = 1000;
-    /** The default high-water mark of the heap-pressure guard: 90% of the maximum heap after GC. */
-    public static final double DEFAULT_HEAP_HIGH_WATER = 0.90;
-    /** The default critical mark of the heap-pressure guard: 95% of the maximum heap after GC. */
-    public static final double DEFAULT_HEAP_CRITICAL = 0.95;
-    /** The default {@link Builder#ledgerRetention(int)}: 100,000 records. */
-    public static final int DEFAULT_LEDGER_RETENTION = 100_000;
-    /** The most records {@link Builder#ledgerRetention(int)} keeps: 10,000,000 (about a gigabyte). */
-    public static final int MAX_LEDGER_RETENTION = 10_000_000;
-    /** The default {@link Builder#idempotencyTtl(Duration)}: 1 hour. */
-    public static final Duration DEFAULT_IDEMPOTENCY_TTL = Duration.ofHours(1);
-    /** The default {@link Builder#drainTimeout(Duration)}: 30 seconds. */
-    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
-
-    private static final Logger log = LoggerFactory.getLogger(FaasRuntime.class);
-    /** The longest duration an option takes: far past any use, well inside what nanoseconds hold. */
-    private static final Duration MAX_DURATION = Duration.ofDays(365);
-
+    private final RuntimeConfig config;
     private final Engine engine;
-    private final Duration drainTimeout;
-    private final Map<String, Deployment> functions = new ConcurrentHashMap<>();
-    /**
-     * Undeployed functions whose calls may still be running: their slots still count. One leaves
-     * when its reservation returns, or when status() finds it idle.
-     */
-    private final Set<Deployment> draining = ConcurrentHashMap.newKeySet();
+    private final Registry registry;
     private final TimeSource.Cancellable clockMembership;
     /** Stops this runtime's hearing of carrier starvation. */
     private final Runnable starvationWatch;
-    private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
-    private final ReentrantLock lock = new ReentrantLock(); // deploys, undeploys, triggers, the start of close
-    private final Set<String> deploying = new HashSet<>();  // guarded by lock
-    private final List<Trigger> triggers = new ArrayList<>(); // guarded by lock
-    private int reservedTotal;                              // guarded by lock
-    private boolean closing;                                // guarded by lock
-
-    private FaasRuntime(Builder builder) {
+    private FaasRuntime(RuntimeConfig config, Builder hooks) {
         Failures.load();
+        this.config = config;
         // An invocation inherits nothing from its caller's thread: no inheritable thread-locals
         // (isolation, and a cheaper thread start).
         WorkTracker work = new WorkTracker(Thread.ofVirtual().inheritInheritableThreadLocals(false).factory());
-        MeterRegistry registry = builder.meterRegistry;
-        Counter journalFailures = registry == null ? null : Counter.builder("faas.ledger.journal.failures")
-                .description("Ledger journal batches that could not be written").register(registry);
-        Runnable countFailure = () -> {
-            if (journalFailures != null) {
-                journalFailures.increment();
-            }
-        };
-        LedgerJournal journal = builder.journalDirectory == null ? null
-                : builder.journalOpener == null
-                        ? new LedgerJournal(builder.journalDirectory, builder.durability, builder.pricing, countFailure)
-                        : new LedgerJournal(builder.journalDirectory, builder.durability, builder.pricing, countFailure,
-                                builder.journalSegmentBytes, builder.journalOpener);
-        SinkForwarder sink = builder.sink == null ? null : new SinkForwarder(builder.sink, builder.pricing);
-        RuntimeLedger ledger;
-        try {
-            ledger = new RuntimeLedger(builder.pricing, builder.retention, journal, sink);
-        } catch (RuntimeException | Error refused) { // the journal would not start: nor does the sink's thread
-            if (sink != null) {
-                sink.close();
-            }
-            throw refused;
-        }
-        this.engine = new Engine(builder.clock, work, builder.pricing, new ReportLog(builder.reportLog, builder.failureLog), ledger,
-                registry, builder.concurrencyLimit, builder.memoryCapacityMb, builder.allocationMetering, functions,
-                builder.undeliveredEvents, builder.listeners, builder.heapHighWater, builder.heapCritical, builder.idempotencyTtl);
-        if (engine.heapGuard != null && builder.heapGuardListens) {
+        MeterRegistry meters = config.meterRegistry().orElse(null);
+        RuntimeLedger ledger = ledger(config, hooks, meters);
+        this.engine = new Engine(config.clock(), work, config.pricing(),
+                new ReportLog(config.reportLog(), config.failureLog()), ledger, meters, config.concurrencyLimit(),
+                config.memoryCapacityMb().orElse(0), config.allocationMetering(),
+                config.undeliveredEvents().orElse(null), config.listeners(),
+                config.heapPressureGuard() ? config.heapHighWater() : 0, config.heapCritical(),
+                config.idempotencyTtl());
+        if (engine.heapGuard != null && hooks.heapGuardListens) {
             engine.heapGuard.start();
         }
-        this.drainTimeout = builder.drainTimeout;
-        this.starvationWatch = CarrierProbe.listen(new CarrierStarvation(work, registry));
-        this.clockMembership = builder.clock instanceof ManualClock manual ? manual.join(new ManualClock.Participant() {
+        this.registry = new Registry(engine, config.drainTimeout());
+        this.starvationWatch = CarrierProbe.listen(new CarrierStarvation(work, meters));
+        this.clockMembership = config.clock() instanceof ManualClock manual ? manual.join(new ManualClock.Participant() {
             @Override
             public Optional<String> busy() {
                 return work.busy();
@@ -159,6 +104,31 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
         }) : () -> false;
     }
 
+    /** The ledger with its journal (recovered here) and sink; a journal that will not start stops the sink's thread. */
+    private static RuntimeLedger ledger(RuntimeConfig config, Builder hooks, MeterRegistry meters) {
+        Counter journalFailures = meters == null ? null : Counter.builder("faas.ledger.journal.failures")
+                .description("Ledger journal batches that could not be written").register(meters);
+        Runnable countFailure = () -> {
+            if (journalFailures != null) {
+                journalFailures.increment();
+            }
+        };
+        LedgerJournal journal = config.ledgerJournal().map(directory -> hooks.journalOpener == null
+                ? new LedgerJournal(directory, config.durability(), config.pricing(), countFailure)
+                : new LedgerJournal(directory, config.durability(), config.pricing(), countFailure,
+                        hooks.journalSegmentBytes, hooks.journalOpener)).orElse(null);
+        SinkForwarder sink = config.ledgerSink().map(target -> new SinkForwarder(target, config.pricing()))
+                .orElse(null);
+        try {
+            return new RuntimeLedger(config.pricing(), config.ledgerRetention(), journal, sink);
+        } catch (RuntimeException | Error refused) {
+            if (sink != null) {
+                sink.close();
+            }
+            throw refused;
+        }
+    }
+
     /**
      * A builder with every option at its default.
      *
@@ -166,6 +136,15 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
      */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * The configuration this runtime runs with.
+     *
+     * @return the configuration
+     */
+    public RuntimeConfig config() {
+        return config;
     }
 
     // ---- deployment ----
@@ -184,153 +163,8 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
      * @throws RuntimeClosedException if the runtime is closed
      */
     public <I, O> FunctionRef<I, O> deploy(FunctionSpec<I, O> spec) {
-        if (spec == null) {
-            throw new InvalidConfigException("spec", "deploy needs a FunctionSpec, but was given null");
-        }
-        String name = spec.name();
-        engine.checkOpen(name);
-        int reservation = spec.config().reservedConcurrency().orElse(0);
-        lock.lock();
-        try {
-            if (closing) {
-                throw new RuntimeClosedException(name);
-            }
-            checkDeployable(spec);
-            deploying.add(name);
-            reserve(reservation);
-        } finally {
-            lock.unlock();
-        }
-        // All or nothing: whatever fails from here on (a meter filter that throws, a provisioned
-        // environment that cannot start) leaves neither the name, nor the reservation, nor a meter.
-        Deployment[] created = new Deployment[1];
-        Deployment deployment;
-        try {
-            deployment = new Deployment(engine, spec, () -> {
-                unreserve(reservation);
-                draining.remove(created[0]);
-            });
-        } catch (RuntimeException | Error failure) {
-            unreserve(reservation);
-            publish(name, null);
-            throw failure;
-        }
-        created[0] = deployment;
-        try {
-            deployment.environments.provision(spec.config().provisionedConcurrency());
-        } catch (RuntimeException | Error failure) {
-            deployment.undeploy();
-            publish(name, null);
-            throw failure;
-        }
-        publish(name, deployment);
+        Deployment deployment = registry.deploy(spec);
         return new TypedRef<>(deployment, spec.inputType(), spec.outputType());
-    }
-
-    private void checkDeployable(FunctionSpec<?, ?> spec) {
-        String name = spec.name();
-        FunctionConfig config = spec.config();
-        int limit = engine.concurrencyLimit;
-        if (functions.containsKey(name) || deploying.contains(name)) {
-            throw new InvalidConfigException(name, "name", "a function named '" + name
-                    + "' is already deployed: undeploy it first, or deploy under another name");
-        }
-        if (config.reservedConcurrency().isPresent()) {
-            int reserved = config.reservedConcurrency().getAsInt();
-            if (reserved > limit) {
-                throw new InvalidConfigException(name, "reservedConcurrency", "reservedConcurrency must be between 0"
-                        + " and " + limit + " (the runtime's concurrencyLimit), but was " + reserved);
-            }
-            if (reserved > limit - reservedTotal) {
-                throw new InvalidConfigException(name, "reservedConcurrency", "reservedConcurrency must be between 0"
-                        + " and " + (limit - reservedTotal) + " (the runtime's concurrencyLimit of " + limit + " less the "
-                        + reservedTotal + " other functions reserved), but was " + reserved);
-            }
-        }
-        int shared = limit - reservedTotal;
-        if (config.reservedConcurrency().isEmpty() && shared == 0) {
-            throw new InvalidConfigException(name, "reservedConcurrency", "function '" + name + "' has no reserved"
-                    + " concurrency, so it runs in the shared pool, but other functions reserve all " + limit + " of the"
-                    + " runtime's concurrencyLimit: it could never run; give it a reservedConcurrency, or lower theirs");
-        }
-        if (config.reservedConcurrency().isPresent() && config.reservedConcurrency().getAsInt() == shared
-                && shared > 0 && usesSharedPool()) {
-            throw new InvalidConfigException(name, "reservedConcurrency", "reservedConcurrency must leave at least 1 of"
-                    + " the shared pool to the functions that run in it, so at most " + (shared - 1) + ", but was "
-                    + shared);
-        }
-        if (engine.memory != null && config.memoryMb() > engine.memory.limit()) {
-            throw new InvalidConfigException(name, "memoryMb", "memoryMb must be between 1 and "
-                    + engine.memory.limit() + " (the runtime's memoryCapacityMb), but was " + config.memoryMb());
-        }
-        checkDestination(name, "onSuccess", config.onSuccess());
-        checkDestination(name, "onFailure", config.onFailure());
-        if (config.reservedConcurrency().isEmpty() && config.provisionedConcurrency() > limit) {
-            throw new InvalidConfigException(name, "provisionedConcurrency", "provisionedConcurrency must be between 0"
-                    + " and " + limit + " (the runtime's concurrencyLimit), but was " + config.provisionedConcurrency());
-        }
-    }
-
-    /** Whether a deployed function (or one being undeployed, whose calls may still run) has no reservation. */
-    private boolean usesSharedPool() {
-        for (Deployment deployment : functions.values()) {
-            if (deployment.config.reservedConcurrency().isEmpty()) {
-                return true;
-            }
-        }
-        for (Deployment deployment : draining) {
-            if (deployment.config.reservedConcurrency().isEmpty()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void checkDestination(String name, String field, Optional<String> destination) {
-        if (destination.isEmpty()) {
-            return;
-        }
-        Deployment target = functions.get(destination.get());
-        if (target == null) {
-            throw new InvalidConfigException(name, field, field + " must name a deployed function taking"
-                    + " DestinationEvent, but no function named '" + destination.get() + "' is deployed: deploy it first");
-        }
-        if (!target.inputType.isAssignableFrom(DestinationEvent.class)) {
-            throw new InvalidConfigException(name, field, field + " must name a deployed function taking"
-                    + " DestinationEvent, but '" + destination.get() + "' takes " + target.inputType.getName());
-        }
-    }
-
-    /** Ends a deploy: publishes the function, or (null) only frees its name. */
-    private void publish(String name, Deployment deployment) {
-        lock.lock();
-        try {
-            deploying.remove(name);
-            if (deployment != null) {
-                if (closing) {
-                    deployment.undeploy();
-                    throw new RuntimeClosedException(name);
-                }
-                functions.put(name, deployment);
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void reserve(int executions) {
-        reservedTotal += executions;
-        engine.sharedPool.setLimit(engine.concurrencyLimit - reservedTotal);
-    }
-
-    private void unreserve(int executions) {
-        lock.lock();
-        try {
-            reserve(-executions);
-        } finally {
-            lock.unlock();
-        }
-        engine.capacityReleased(); // events of the shared pool may have waited for these
     }
 
     /**
@@ -343,20 +177,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
      */
     public void undeploy(String name) {
         Arguments.given("name", name, "the name of a deployed function");
-        Deployment deployment;
-        lock.lock();
-        try {
-            deployment = functions.remove(name);
-            if (deployment != null) {
-                draining.add(deployment);
-            }
-        } finally {
-            lock.unlock();
-        }
-        if (deployment == null) {
-            throw new FunctionNotFoundException(name);
-        }
-        deployment.undeploy();
+        registry.undeploy(name);
     }
 
     // ---- Invoker ----
@@ -365,24 +186,24 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
     public <I, O> FunctionRef<I, O> function(String name, Class<I> inputType, Class<O> outputType) {
         Arguments.given("inputType", inputType, "the function's input class (Void.class for none)");
         Arguments.given("outputType", outputType, "the function's output class (Void.class for none)");
-        return new TypedRef<>(require(name), wrap(inputType), wrap(outputType));
+        return new TypedRef<>(engine.require(name), wrap(inputType), wrap(outputType));
     }
 
     @Override
     public Optional<FunctionSpec<?, ?>> describe(String function) {
-        Deployment deployment = function == null ? null : functions.get(function);
+        Deployment deployment = function == null ? null : engine.deployed(function);
         return deployment == null ? Optional.empty() : Optional.of(deployment.spec);
     }
 
     @Override
     public Object invoke(String function, Object input) {
-        return require(function).invoke(input);
+        return engine.require(function).invoke(input);
     }
 
     @Override
     public CompletableFuture<Object> invokeAsync(String function, Object input) {
         try {
-            return require(function).invokeAsync(input);
+            return engine.require(function).invokeAsync(input);
         } catch (RuntimeException refused) {
             return CompletableFuture.failedFuture(refused);
         }
@@ -390,7 +211,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
 
     @Override
     public String invokeEvent(String function, Object input) {
-        return require(function).invokeEvent(input);
+        return engine.require(function).invokeEvent(input);
     }
 
     /**
@@ -401,7 +222,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
     @Override
     public String invokeEvent(String function, Object input, String idempotencyKey) {
         IdempotencyKeys.check(idempotencyKey); // a bad key is reported before an unknown function
-        return require(function).invokeEvent(input, idempotencyKey);
+        return engine.require(function).invokeEvent(input, idempotencyKey);
     }
 
     /**
@@ -426,10 +247,6 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
             return engine.carriers.threads();
         }
         return engine.work.threads();
-    }
-
-    private Deployment require(String name) {
-        return engine.require(name);
     }
 
     @SuppressWarnings("unchecked")
@@ -457,16 +274,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
      */
     public void addTrigger(Trigger trigger) {
         Arguments.given("trigger", trigger, "the trigger to start");
-        lock.lock();
-        try {
-            if (closing) {
-                throw new RuntimeClosedException(null);
-            }
-            trigger.start(this);
-            triggers.add(trigger);
-        } finally {
-            lock.unlock();
-        }
+        registry.addTrigger(trigger, this);
     }
 
     /**
@@ -474,18 +282,10 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
      *
      * @return the status
      */
-    @SuppressWarnings("ModifyCollectionInEnhancedForLoop") // draining is a concurrent set
     public RuntimeStatus status() {
         Map<String, FunctionStatus> byName = new LinkedHashMap<>();
-        int executions = 0;
-        for (Deployment deployment : draining) {
-            int left = deployment.concurrentExecutions();
-            if (left == 0) {
-                draining.remove(deployment); // its last call is over
-            }
-            executions += left;
-        }
-        for (Deployment deployment : functions.values()) {
+        int executions = registry.drainingExecutions();
+        for (Deployment deployment : registry.deployments()) {
             EnvironmentPool pool = deployment.environments;
             FunctionStatus function = new FunctionStatus(deployment.name, deployment.concurrentExecutions(),
                     pool.environments(), pool.idleEnvironments(), pool.provisionedEnvironments(),
@@ -507,7 +307,8 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
      */
     public void awaitQuiescence(Duration timeout) {
         Arguments.given("timeout", timeout, "how long to wait, in real time");
-        engine.work.awaitQuiescence(timeout.compareTo(MAX_DURATION) > 0 ? MAX_DURATION : timeout, "awaitQuiescence");
+        Duration bounded = timeout.compareTo(RuntimeConfig.MAX_DURATION) > 0 ? RuntimeConfig.MAX_DURATION : timeout;
+        engine.work.awaitQuiescence(bounded, "awaitQuiescence");
     }
 
     // ---- close ----
@@ -522,94 +323,16 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
      */
     @Override
     public void close() {
-        List<Trigger> started;
-        lock.lock();
-        try {
-            if (closing) {
-                started = null;
-            } else {
-                closing = true;
-                started = List.copyOf(triggers);
+        registry.close(() -> {
+            try {
+                engine.ledger.close();
+                engine.closeMetering();
+                engine.work.close();
+            } finally {
+                clockMembership.cancel();
+                starvationWatch.run();
             }
-        } finally {
-            lock.unlock();
-        }
-        if (started == null) {
-            closed.join();
-            return;
-        }
-        try {
-            for (Trigger trigger : started) {
-                try {
-                    trigger.close();
-                } catch (RuntimeException e) {
-                    log.warn("faas: closing trigger '{}' failed", trigger.name(), e);
-                }
-            }
-            engine.markClosed();
-            drain();
-            engine.ledger.close();
-            engine.closeMetering();
-            engine.work.close();
-        } finally {
-            clockMembership.cancel();
-            starvationWatch.run();
-            closed.complete(null);
-        }
-    }
-
-    private void drain() {
-        long deadline = System.nanoTime() + drainTimeout.toNanos();
-        int leftOverBefore = engine.leftOverCount();
-        List<Work> running = engine.work.awaitDrain(deadline, () -> eventsBlockDrain(deadline));
-        // Dispatch stops before calls are stopped: a slot a stopped call releases must start no new try.
-        for (Deployment deployment : functions.values()) {
-            deployment.events.close();
-        }
-        if (!running.isEmpty()) {
-            log.warn("faas: {} calls were still running after the drain timeout of {} ms; they are stopped: {}",
-                    running.size(), drainTimeout.toMillis(), running.stream().limit(5).map(Work::describe).toList());
-            for (Work work : running) {
-                if (work instanceof Invocation invocation) {
-                    invocation.shutDown();
-                }
-            }
-        }
-        for (Deployment deployment : functions.values()) {
-            deployment.environments.close();
-            deployment.deadlines.close(); // the open cohort's timer goes once its last member has left
-        }
-        // Handler closes and shutdown deliveries get what is left of the budget, and at least a moment.
-        long closeDeadline = Math.max(deadline, System.nanoTime() + Duration.ofSeconds(1).toNanos());
-        List<Work> left = engine.work.awaitDrain(closeDeadline, () -> false);
-        if (!left.isEmpty()) {
-            log.warn("faas: closed with {} tasks still running: {}", left.size(),
-                    left.stream().limit(5).map(Work::describe).toList());
-        }
-        int leftOver = engine.leftOverCount() - leftOverBefore;
-        if (leftOver > 0 && !engine.hasUndeliveredConsumer()) {
-            log.warn("faas: {} EVENT invocations could not run before the runtime closed; they are in deadLetters()"
-                    + " with condition SHUTDOWN (give the builder an undeliveredEvents consumer to keep them elsewhere)",
-                    leftOver);
-        }
-    }
-
-    /**
-     * Whether queued events remain to be run: any queued or running, or a retry due before the
-     * drain's deadline on the runtime's clock (a manual clock brings none due by itself).
-     */
-    private boolean eventsBlockDrain(long realDeadline) {
-        if (engine.pendingEvents.get() == 0) {
-            return false;
-        }
-        boolean clockMoves = !(engine.clock instanceof ManualClock);
-        long clockDeadline = engine.clock.nanoTime() + Math.max(0, realDeadline - System.nanoTime());
-        for (Deployment deployment : functions.values()) {
-            if (deployment.events.blocksDrain(clockDeadline, clockMoves)) {
-                return true;
-            }
-        }
-        return false;
+        });
     }
 
     /** The engine, for tests in this package. */
@@ -619,35 +342,62 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
 
     @Override
     public String toString() {
-        return "FaasRuntime[" + functions.size() + " functions, limit " + engine.concurrencyLimit
+        return "FaasRuntime[" + registry.deployments().size() + " functions, limit " + engine.concurrencyLimit
                 + (engine.isClosed() ? ", closed]" : "]");
     }
 
     /** Builds a {@link FaasRuntime}; every option has a default. */
     public static final class Builder {
-        private int concurrencyLimit = DEFAULT_CONCURRENCY_LIMIT;
-        private int memoryCapacityMb;
+        private int concurrencyLimit = RuntimeConfig.DEFAULT_CONCURRENCY_LIMIT;
+        private OptionalInt memoryCapacityMb = OptionalInt.empty();
         private boolean allocationMetering;
-        private double heapHighWater = DEFAULT_HEAP_HIGH_WATER;
-        private double heapCritical = DEFAULT_HEAP_CRITICAL;
-        private boolean heapGuardListens = true;
+        private boolean heapPressureGuard = true;
+        private double heapHighWater = RuntimeConfig.DEFAULT_HEAP_HIGH_WATER;
+        private double heapCritical = RuntimeConfig.DEFAULT_HEAP_CRITICAL;
         private Pricing pricing = Pricing.LAMBDA_X86_64;
-        private MeterRegistry meterRegistry;
+        private Optional<MeterRegistry> meterRegistry = Optional.empty();
         private TimeSource clock = TimeSource.system();
-        private Path journalDirectory;
+        private Optional<Path> journalDirectory = Optional.empty();
         private Durability durability = Durability.sync();
-        private long journalSegmentBytes = LedgerJournal.DEFAULT_SEGMENT_BYTES;
-        private LedgerJournal.SegmentOpener journalOpener;
-        private LedgerSink sink;
-        private int retention = DEFAULT_LEDGER_RETENTION;
+        private Optional<LedgerSink> sink = Optional.empty();
+        private int retention = RuntimeConfig.DEFAULT_LEDGER_RETENTION;
         private boolean reportLog = true;
         private boolean failureLog = true;
-        private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
-        private Duration idempotencyTtl = DEFAULT_IDEMPOTENCY_TTL;
-        private Consumer<DestinationEvent> undeliveredEvents;
+        private Duration drainTimeout = RuntimeConfig.DEFAULT_DRAIN_TIMEOUT;
+        private Duration idempotencyTtl = RuntimeConfig.DEFAULT_IDEMPOTENCY_TTL;
+        private Optional<Consumer<DestinationEvent>> undeliveredEvents = Optional.empty();
         private final List<InvocationListener> listeners = new ArrayList<>();
+        // For this package's tests only: not options a host has.
+        private long journalSegmentBytes = LedgerJournal.DEFAULT_SEGMENT_BYTES;
+        private LedgerJournal.SegmentOpener journalOpener;
+        private boolean heapGuardListens = true;
 
         private Builder() {
+        }
+
+        /** Every option as {@code config} has it. */
+        Builder from(RuntimeConfig config) {
+            concurrencyLimit = config.concurrencyLimit();
+            memoryCapacityMb = config.memoryCapacityMb();
+            allocationMetering = config.allocationMetering();
+            heapPressureGuard = config.heapPressureGuard();
+            heapHighWater = config.heapHighWater();
+            heapCritical = config.heapCritical();
+            pricing = config.pricing();
+            meterRegistry = config.meterRegistry();
+            clock = config.clock();
+            journalDirectory = config.ledgerJournal();
+            durability = config.durability();
+            sink = config.ledgerSink();
+            retention = config.ledgerRetention();
+            reportLog = config.reportLog();
+            failureLog = config.failureLog();
+            drainTimeout = config.drainTimeout();
+            idempotencyTtl = config.idempotencyTtl();
+            undeliveredEvents = config.undeliveredEvents();
+            listeners.clear();
+            listeners.addAll(config.listeners());
+            return this;
         }
 
         /**
@@ -672,11 +422,8 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          * @return this builder
          */
         public Builder memoryCapacityMb(int memoryCapacityMb) {
-            if (memoryCapacityMb < 1) {
-                throw new InvalidConfigException("memoryCapacityMb", "memoryCapacityMb must be at least 1, but was "
-                        + memoryCapacityMb);
-            }
-            this.memoryCapacityMb = memoryCapacityMb;
+            RuntimeConfig.checkMemoryCapacity(memoryCapacityMb);
+            this.memoryCapacityMb = OptionalInt.of(memoryCapacityMb);
             return this;
         }
 
@@ -707,10 +454,8 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          * @return this builder
          */
         public Builder heapPressure(double highWater, double critical) {
-            if (!(highWater > 0 && highWater <= critical && critical <= 1)) {
-                throw new InvalidConfigException("heapPressure", "heapPressure marks must satisfy 0 < highWater <="
-                        + " critical <= 1, but were " + highWater + " and " + critical);
-            }
+            RuntimeConfig.checkHeapPressure(highWater, critical);
+            this.heapPressureGuard = true;
             this.heapHighWater = highWater;
             this.heapCritical = critical;
             return this;
@@ -722,7 +467,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          * @return this builder
          */
         public Builder noHeapPressureGuard() {
-            this.heapHighWater = 0;
+            this.heapPressureGuard = false;
             return this;
         }
 
@@ -759,7 +504,8 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          * @return this builder
          */
         public Builder meterRegistry(MeterRegistry meterRegistry) {
-            this.meterRegistry = Arguments.given("meterRegistry", meterRegistry, "the host's registry; for no meters, leave it out");
+            this.meterRegistry = Optional.of(Arguments.given("meterRegistry", meterRegistry,
+                    "the host's registry; for no meters, leave it out"));
             return this;
         }
 
@@ -784,8 +530,8 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          * @return this builder
          */
         public Builder ledgerJournal(Path directory, Durability durability) {
-            this.journalDirectory = Arguments.given("ledgerJournal", directory, "the journal's directory; for no journal, leave"
-                    + " it out");
+            this.journalDirectory = Optional.of(Arguments.given("ledgerJournal", directory,
+                    "the journal's directory; for no journal, leave it out"));
             this.durability = Arguments.given("durability", durability, "Durability.sync(), every(interval) or os()");
             return this;
         }
@@ -797,7 +543,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          * @return this builder
          */
         public Builder ledgerSink(LedgerSink sink) {
-            this.sink = Arguments.given("ledgerSink", sink, "where to send records; for none, leave it out");
+            this.sink = Optional.of(Arguments.given("ledgerSink", sink, "where to send records; for none, leave it out"));
             return this;
         }
 
@@ -886,8 +632,8 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          * @return this builder
          */
         public Builder undeliveredEvents(Consumer<DestinationEvent> consumer) {
-            this.undeliveredEvents = Arguments.given("undeliveredEvents", consumer, "a consumer; to keep them in deadLetters(),"
-                    + " leave it out");
+            this.undeliveredEvents = Optional.of(Arguments.given("undeliveredEvents", consumer,
+                    "a consumer; to keep them in deadLetters(), leave it out"));
             return this;
         }
 
@@ -904,29 +650,25 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
         }
 
         /**
+         * The configuration this builder holds, checked as a whole.
+         *
+         * @return the configuration
+         * @throws InvalidConfigException if an option is out of range
+         */
+        public RuntimeConfig config() {
+            return new RuntimeConfig(concurrencyLimit, memoryCapacityMb, allocationMetering, heapPressureGuard,
+                    heapHighWater, heapCritical, pricing, meterRegistry, clock, journalDirectory, durability, sink,
+                    retention, reportLog, failureLog, drainTimeout, idempotencyTtl, undeliveredEvents, listeners);
+        }
+
+        /**
          * Builds the runtime.
          *
          * @return the runtime
          * @throws InvalidConfigException if an option is out of range
          */
         public FaasRuntime build() {
-            if (concurrencyLimit < 1) {
-                throw new InvalidConfigException("concurrencyLimit", "concurrencyLimit must be at least 1, but was "
-                        + concurrencyLimit);
-            }
-            if (retention < 0 || retention > MAX_LEDGER_RETENTION) {
-                throw new InvalidConfigException("ledgerRetention", "ledgerRetention must be between 0 and "
-                        + MAX_LEDGER_RETENTION + ", but was " + retention);
-            }
-            if (idempotencyTtl.compareTo(Duration.ofMillis(1)) < 0 || idempotencyTtl.compareTo(MAX_DURATION) > 0) {
-                throw new InvalidConfigException("idempotencyTtl", "idempotencyTtl must be between 1 ms and 365 days,"
-                        + " but was " + idempotencyTtl);
-            }
-            if (drainTimeout.isNegative() || drainTimeout.compareTo(MAX_DURATION) > 0) {
-                throw new InvalidConfigException("drainTimeout", "drainTimeout must be between 0 and 365 days, but was "
-                        + drainTimeout);
-            }
-            return new FaasRuntime(this);
+            return new FaasRuntime(config(), this);
         }
     }
 }

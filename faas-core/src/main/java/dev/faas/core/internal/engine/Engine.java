@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -64,8 +65,8 @@ public final class Engine {
     final IdempotencyKeys idempotency;
     /** Where events left at close go; null: to the dead letters. */
     private final Consumer<DestinationEvent> undelivered;
-    /** The deployed functions, by name: the runtime's own map. */
-    private final Map<String, Deployment> functions;
+    /** The deployed functions, by name: the registry writes it, calls read it. */
+    private final Map<String, Deployment> functions = new ConcurrentHashMap<>();
     /** Event queues waiting for capacity others hold (the shared pool, memory); any release pumps them. */
     private final Set<EventQueue> waitingForCapacity = ConcurrentHashMap.newKeySet();
     private final AtomicInteger waitingCount = new AtomicInteger();
@@ -75,7 +76,7 @@ public final class Engine {
 
     public Engine(TimeSource clock, WorkTracker work, Pricing pricing, ReportLog reportLog, RuntimeLedger ledger,
            MeterRegistry meterRegistry, int concurrencyLimit, int memoryCapacityMb, boolean meterAll,
-           Map<String, Deployment> functions, Consumer<DestinationEvent> undelivered,
+           Consumer<DestinationEvent> undelivered,
            List<InvocationListener> listeners, double heapHighWater, double heapCritical, Duration idempotencyTtl) {
         this.clock = clock;
         this.wallClock = new WallClock(clock);
@@ -90,7 +91,6 @@ public final class Engine {
         this.meterAll = meterAll;
         this.carriers = AllocationMetering.MODE == AllocationMetering.Mode.VIRTUAL
                 ? new AllocationMetering.CarrierPool() : null;
-        this.functions = functions;
         this.undelivered = undelivered;
         this.listeners = List.copyOf(listeners);
         this.idempotency = new IdempotencyKeys(idempotencyTtl, clock);
@@ -137,6 +137,19 @@ public final class Engine {
     /** A deployed function, or null. */
     public Deployment deployed(String name) {
         return functions.get(name);
+    }
+
+    Collection<Deployment> deployments() {
+        return functions.values();
+    }
+
+    void publish(Deployment deployment) {
+        functions.put(deployment.name, deployment);
+    }
+
+    /** Removes a function from the deployed ones: the one removed, or null. */
+    Deployment unpublish(String name) {
+        return functions.remove(name);
     }
 
     /** A deployed function, for a call to it: a closed runtime or an unknown name is a typed error. */
