@@ -170,7 +170,7 @@ public final class Deployment implements MeteredFunction, EnvironmentPool.Owner 
 
     /** Starts one try of an event, on a slot the event queue was granted. */
     void startEvent(Event event, int attempt) {
-        engine.work.start(new Invocation(this, event.input, attempt, null, false, event));
+        engine.work.start(Invocation.eventTry(this, event, attempt));
     }
 
     void dryRun(Object input) {
@@ -193,7 +193,8 @@ public final class Deployment implements MeteredFunction, EnvironmentPool.Owner 
         }
         Invocation invocation;
         try {
-            invocation = new Invocation(this, input, 1, future, reportToFuture, null);
+            invocation = future == null ? Invocation.sync(this, input)
+                    : Invocation.async(this, input, future, reportToFuture);
             engine.work.start(invocation);
         } catch (RuntimeException | Error failure) {
             releaseSlot();

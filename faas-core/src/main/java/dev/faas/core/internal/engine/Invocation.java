@@ -25,7 +25,6 @@ import dev.faas.core.internal.util.VarHandles;
 import dev.faas.core.internal.work.Work;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -127,14 +126,26 @@ public final class Invocation extends Work implements Context, LoggedCall, Runni
      */
     private volatile boolean delivered;
 
+    /** A synchronous call: the calling thread waits for its outcome in {@link #await()}. */
+    static Invocation sync(Deployment deployment, Object input) {
+        return new Invocation(deployment, input, 1, null, false, null);
+    }
+
     /**
-     * @param future where to deliver the outcome of an asynchronous call, or null when the calling
-     *     thread will wait in {@link #await()}
-     * @param reportToFuture whether the future is completed with the report, whatever the outcome
-     * @param event the event this is a try of (its queue takes the outcome), or null
+     * An asynchronous call: its outcome completes {@code future}, with the output (or the failure),
+     * or, when {@code withReport}, with the call's report whatever the outcome.
      */
-    Invocation(Deployment deployment, Object input, int attempt, CompletableFuture<Object> future,
-               boolean reportToFuture, Event event) {
+    static Invocation async(Deployment deployment, Object input, CompletableFuture<Object> future, boolean withReport) {
+        return new Invocation(deployment, input, 1, future, withReport, null);
+    }
+
+    /** One try of an EVENT invocation: its queue takes the outcome, and no caller waits. */
+    static Invocation eventTry(Deployment deployment, Event event, int attempt) {
+        return new Invocation(deployment, event.input, attempt, null, false, event);
+    }
+
+    private Invocation(Deployment deployment, Object input, int attempt, CompletableFuture<Object> future,
+                       boolean reportToFuture, Event event) {
         super(deployment.engine.work);
         this.deployment = deployment;
         this.event = event;
@@ -745,11 +756,6 @@ public final class Invocation extends Work implements Context, LoggedCall, Runni
     }
 
     @Override
-    public String idText() {
-        return null;
-    }
-
-    @Override
     public String function() {
         return deployment.name;
     }
@@ -811,16 +817,6 @@ public final class Invocation extends Work implements Context, LoggedCall, Runni
     @Override
     public long allocatedBytes() {
         return allocatedBytes;
-    }
-
-    @Override
-    public BigDecimal gbSeconds() {
-        return null;
-    }
-
-    @Override
-    public BigDecimal cost() {
-        return null;
     }
 
     // ---- Work ----

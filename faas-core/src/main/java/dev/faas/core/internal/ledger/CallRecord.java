@@ -2,12 +2,12 @@ package dev.faas.core.internal.ledger;
 
 import dev.faas.api.InvocationType;
 import dev.faas.api.Outcome;
-import java.math.BigDecimal;
 
 /**
  * The values the ledger keeps of one call, read where they are: from a settled invocation
  * as it is recorded (so that recording makes no object of its own), or from a {@link LedgerEntry}
- * recovered from a journal or read back from the retained ring.
+ * recovered from a journal or read back from the retained ring. What only a recovered record has
+ * (an id that is not a UUID, the exact decimals it was written with) is the entry's own.
  */
 public interface CallRecord {
 
@@ -15,9 +15,6 @@ public interface CallRecord {
     long idHigh();
 
     long idLow();
-
-    /** The id as given, for a recovered id that is not a UUID; null otherwise. */
-    String idText();
 
     String function();
 
@@ -48,11 +45,6 @@ public interface CallRecord {
     /** The class name of the error, or null on success. */
     String errorType();
 
-    /** Null unless recovered: then the exact figures the record was written with. */
-    BigDecimal gbSeconds();
-
-    BigDecimal cost();
-
     /** memoryMb x billed milliseconds: the exact unit GB-seconds are summed in. */
     default long mbMs() {
         return (long) memoryMb() * billedDurationMs();
@@ -60,10 +52,5 @@ public interface CallRecord {
 
     default boolean coldStart() {
         return initNanos() >= 0;
-    }
-
-    /** Whether it was recovered from a journal, with the decimals it was written with. */
-    default boolean recovered() {
-        return cost() != null;
     }
 }

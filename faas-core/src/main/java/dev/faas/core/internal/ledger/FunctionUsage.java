@@ -40,7 +40,7 @@ public final class FunctionUsage {
     private final Map<Long, UsageSum> recoveredMinutes = new ConcurrentHashMap<>();
 
     void add(CallRecord call) {
-        if (call.recovered()) {
+        if (LedgerEntry.recovered(call) != null) {
             addRecovered(call);
             return;
         }

@@ -42,10 +42,10 @@ public record LedgerEntry(long idHigh, long idLow, String idText, String functio
 
     /** A copy of what a call's record holds, for the threads that keep it after the call. */
     static LedgerEntry of(CallRecord call) {
-        return call instanceof LedgerEntry entry ? entry : new LedgerEntry(call.idHigh(), call.idLow(), call.idText(),
+        return call instanceof LedgerEntry entry ? entry : new LedgerEntry(call.idHigh(), call.idLow(), null,
                 call.function(), call.version(), call.type(), call.outcome(), call.startSecond(), call.startNano(),
                 call.durationNanos(), call.initNanos(), call.attempt(), call.memoryMb(), call.billedDurationMs(),
-                call.allocatedBytes(), call.errorType(), call.gbSeconds(), call.cost());
+                call.allocatedBytes(), call.errorType(), null, null);
     }
 
     static LedgerEntry of(InvocationRecord record) {
@@ -65,6 +65,16 @@ public record LedgerEntry(long idHigh, long idLow, String idText, String functio
         } catch (IllegalArgumentException notAUuid) {
             return null;
         }
+    }
+
+    /** Whether it was recovered from a journal, with the decimals it was written with. */
+    public boolean recovered() {
+        return cost != null;
+    }
+
+    /** The recovered entry {@code call} is, or null: a live call, or an entry the runtime made. */
+    static LedgerEntry recovered(CallRecord call) {
+        return call instanceof LedgerEntry entry && entry.recovered() ? entry : null;
     }
 
     /** The request id's text. */

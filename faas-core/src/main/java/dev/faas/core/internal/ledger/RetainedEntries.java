@@ -134,8 +134,8 @@ final class RetainedEntries {
             String function = call.function();
             String version = call.version();
             String errorType = call.errorType();
-            Recovered recovered = call.idText() == null && call.cost() == null ? null
-                    : new Recovered(call.idText(), call.gbSeconds(), call.cost());
+            Recovered recovered = call instanceof LedgerEntry entry && (entry.idText() != null || entry.recovered())
+                    ? new Recovered(entry.idText(), entry.gbSeconds(), entry.cost()) : null;
             long held;
             while (true) {
                 held = stamp;

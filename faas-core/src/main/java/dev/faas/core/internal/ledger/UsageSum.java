@@ -21,11 +21,12 @@ final class UsageSum {
     private BigDecimal pricedCost = BigDecimal.ZERO;
 
     void add(CallRecord call) {
-        if (call.recovered()) {
+        LedgerEntry recovered = LedgerEntry.recovered(call);
+        if (recovered != null) {
             pricedRequests++;
-            pricedBilledMs += call.billedDurationMs();
-            pricedGbSeconds = pricedGbSeconds.add(call.gbSeconds());
-            pricedCost = pricedCost.add(call.cost());
+            pricedBilledMs += recovered.billedDurationMs();
+            pricedGbSeconds = pricedGbSeconds.add(recovered.gbSeconds());
+            pricedCost = pricedCost.add(recovered.cost());
         } else {
             add(1, call.billedDurationMs(), call.mbMs());
         }
