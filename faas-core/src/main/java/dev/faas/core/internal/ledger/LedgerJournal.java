@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -56,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * the middle of a write leaves) is moved aside, into a {@code .torn} file, and cut. A record read
  * twice (a copied segment) counts once.
  */
-public final class LedgerJournal {
+public final class LedgerJournal extends BatchWriter<LedgerJournal.Pending> {
 
     public static final long DEFAULT_SEGMENT_BYTES = 64L * 1024 * 1024;
     /**
@@ -88,27 +87,23 @@ public final class LedgerJournal {
     private final long segmentBytes;
     private final SegmentOpener opener;
     private final Runnable onFailure;
-    private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final AtomicLong appended = new AtomicLong();
     private final AtomicInteger late = new AtomicInteger();
-    private final Thread writer;
     private JournalLock lock;
     private volatile long written;
-    private volatile boolean parked;
-    private volatile boolean closed;
     private volatile boolean finished;
 
     // Writer thread only:
     private FileChannel segment;
     private long segmentIndex;
     private ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-    /** The batch being written: kept, in order, until it is written (and, under sync, forced). */
-    private final List<Pending> batch = new ArrayList<>();
     private Throwable failing;
     private long failedSince;
     private long backoffNanos = MIN_BACKOFF_NANOS;
     private boolean unforced;
     private long lastForce = System.nanoTime();
+    /** When a closing journal whose writes fail gives up, on System.nanoTime; 0 until then. */
+    private long closeDeadline;
 
     public LedgerJournal(Path directory, Durability durability, Pricing pricing, Runnable onFailure) {
         this(directory, durability, pricing, onFailure, DEFAULT_SEGMENT_BYTES,
@@ -118,6 +113,7 @@ public final class LedgerJournal {
 
     public LedgerJournal(Path directory, Durability durability, Pricing pricing, Runnable onFailure, long segmentBytes,
                   SegmentOpener opener) {
+        super("faas-ledger-journal", MAX_BATCH);
         this.directory = directory;
         this.durability = durability;
         this.pricing = pricing;
@@ -130,7 +126,6 @@ public final class LedgerJournal {
             throw new InvalidConfigException("ledgerJournal", "ledgerJournal must be a directory faas can create and"
                     + " write, but " + directory + " is not: " + e);
         }
-        this.writer = Thread.ofPlatform().name("faas-ledger-journal").daemon().unstarted(this::writeLoop);
     }
 
     // ---- recovery ----
@@ -170,7 +165,7 @@ public final class LedgerJournal {
             lock.close();
             throw e;
         }
-        writer.start();
+        start();
     }
 
     /** A segment file and its index. */
@@ -307,10 +302,7 @@ public final class LedgerJournal {
         boolean wait = sync || appended.get() - written >= MAX_BACKLOG;
         Pending pending = new Pending(entry, wait ? Thread.currentThread() : null);
         appended.incrementAndGet();
-        queue.offer(pending);
-        if (parked) {
-            LockSupport.unpark(writer);
-        }
+        enqueue(pending);
         if (finished) { // the writer ended after the check above: it may not have seen this one
             drainLate();
             return;
@@ -329,7 +321,7 @@ public final class LedgerJournal {
     }
 
     private void drainLate() {
-        for (Pending pending; (pending = queue.poll()) != null; ) {
+        for (Pending pending; (pending = poll()) != null; ) {
             arrivedLate(pending.entry);
             pending.release();
         }
@@ -348,52 +340,44 @@ public final class LedgerJournal {
 
     /** Writes what is queued, forces it, stops the writer and releases the directory. */
     public void close() {
-        closed = true;
-        LockSupport.unpark(writer);
-        try {
-            writer.join(CLOSE_RETRY.plusSeconds(20).toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        stop(CLOSE_RETRY.plusSeconds(20));
     }
 
-    private void writeLoop() {
-        long closeDeadline = 0;
-        try {
-            while (true) {
-                try {
-                    for (Pending next; batch.size() < MAX_BATCH && (next = queue.poll()) != null; ) {
-                        batch.add(next);
-                    }
-                    if (!batch.isEmpty()) {
-                        if (write()) {
-                            forceIfDue(); // under steady load too: every(d) forces every d
-                            continue;
-                        }
-                        if (closed) {
-                            closeDeadline = closeDeadline == 0 ? System.nanoTime() + CLOSE_RETRY.toNanos() : closeDeadline;
-                            if (System.nanoTime() - closeDeadline > 0) {
-                                break;
-                            }
-                        }
-                        LockSupport.parkNanos(this, backoffNanos);
-                        backoffNanos = Math.min(backoffNanos * 2, MAX_BACKOFF_NANOS);
-                        continue;
-                    }
-                    if (closed) {
-                        break;
-                    }
-                    forceIfDue();
-                    parked = true;
-                    if (queue.isEmpty() && !closed) {
-                        LockSupport.parkNanos(this, parkNanos());
-                    }
-                    parked = false;
-                } catch (Throwable unexpected) { // an OutOfMemoryError of someone else's making: keep going
-                    failed(unexpected);
-                    LockSupport.parkNanos(this, MAX_BACKOFF_NANOS);
-                }
+    /** Under steady load too: every(d) forces every d. */
+    @Override
+    void written() {
+        forceIfDue();
+    }
+
+    @Override
+    long idle() {
+        forceIfDue();
+        return parkNanos();
+    }
+
+    /** Backs off, up to a second; a closing journal gives up once it has tried for {@link #CLOSE_RETRY}. */
+    @Override
+    long pauseAfterFailure(boolean stopping) {
+        if (stopping) {
+            closeDeadline = closeDeadline == 0 ? System.nanoTime() + CLOSE_RETRY.toNanos() : closeDeadline;
+            if (System.nanoTime() - closeDeadline > 0) {
+                return -1;
             }
+        }
+        long pause = backoffNanos;
+        backoffNanos = Math.min(backoffNanos * 2, MAX_BACKOFF_NANOS);
+        return pause;
+    }
+
+    @Override
+    long survived(Throwable unexpected) {
+        failed(unexpected);
+        return MAX_BACKOFF_NANOS;
+    }
+
+    @Override
+    void finished() {
+        try {
             force();
         } finally {
             finished = true;
@@ -408,7 +392,8 @@ public final class LedgerJournal {
      * segment back to the last whole frame and keeps the batch for the next attempt.
      */
     @SuppressWarnings("NonAtomicVolatileUpdate") // written is updated by the writer thread only
-    private boolean write() {
+    @Override
+    boolean write(List<Pending> batch) {
         long good = -1;
         long end;
         try {
@@ -436,12 +421,10 @@ public final class LedgerJournal {
             failed(e);
             return false;
         }
-        int count = batch.size();
-        written += count;
+        written += batch.size();
         for (Pending pending : batch) {
             pending.release();
         }
-        batch.clear();
         backoffNanos = MIN_BACKOFF_NANOS;
         if (failing != null) {
             log.info("faas: the ledger journal in {} is writing again, after {} ms; no record was lost", directory,
@@ -576,12 +559,13 @@ public final class LedgerJournal {
 
     /** At the end: what could not be written by then is in memory only, and said so. */
     private void giveUp() {
+        List<Pending> batch = keptBatch();
         int lost = batch.size();
         for (Pending pending : batch) {
             pending.release();
         }
         batch.clear();
-        for (Pending pending; (pending = queue.poll()) != null; ) {
+        for (Pending pending; (pending = poll()) != null; ) {
             pending.release();
             lost++;
         }
@@ -592,7 +576,7 @@ public final class LedgerJournal {
     }
 
     /** An entry waiting to be written, and the caller waiting for it when it waits. */
-    private static final class Pending {
+    static final class Pending {
         final LedgerEntry entry;
         final Thread waiter;
         volatile boolean done;

@@ -5,9 +5,9 @@ import dev.faas.api.ledger.LedgerSink;
 import dev.faas.api.ledger.Pricing;
 import dev.faas.core.internal.util.Failures;
 import dev.faas.core.internal.util.Logs;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.TimeUnit;
 import java.util.List;
@@ -21,26 +21,25 @@ import org.slf4j.LoggerFactory;
  * past {@link #MAX_QUEUED} waiting records, new ones are dropped and counted the same way (the
  * in-memory ledger and the journal still have them).
  */
-public final class SinkForwarder {
+public final class SinkForwarder extends BatchWriter<LedgerEntry> {
 
     static final int MAX_QUEUED = 1_000_000;
     private static final int MAX_BATCH = 1000;
     private static final int RETRIES = 3;
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
     private static final Logger log = LoggerFactory.getLogger(Logs.RUNTIME);
 
     private final LedgerSink sink;
     private final Pricing pricing;
-    private final ConcurrentLinkedQueue<LedgerEntry> queue = new ConcurrentLinkedQueue<>();
+    /** Records queued or in the batch being sent. */
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicInteger overflow = new AtomicInteger();
-    private final Thread forwarder;
-    private volatile boolean parked;
-    private volatile boolean closed;
 
     public SinkForwarder(LedgerSink sink, Pricing pricing) {
+        super("faas-ledger-sink", MAX_BATCH);
         this.sink = sink;
         this.pricing = pricing;
-        this.forwarder = Thread.ofPlatform().name("faas-ledger-sink").daemon().start(this::forwardLoop);
+        start();
     }
 
     void offer(LedgerEntry entry) {
@@ -52,21 +51,12 @@ public final class SinkForwarder {
             }
             return;
         }
-        queue.offer(entry);
-        if (parked) {
-            LockSupport.unpark(forwarder);
-        }
+        enqueue(entry);
     }
 
     /** Sends what is queued, then closes the sink. */
     public void close() {
-        closed = true;
-        LockSupport.unpark(forwarder);
-        try {
-            forwarder.join(TimeUnit.SECONDS.toMillis(30));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        stop(CLOSE_WAIT);
         try {
             sink.close();
         } catch (Exception e) {
@@ -78,32 +68,22 @@ public final class SinkForwarder {
         }
     }
 
-    private void forwardLoop() {
-        List<InvocationRecord> batch = new ArrayList<>(MAX_BATCH);
-        while (true) {
-            try {
-                for (LedgerEntry entry; batch.size() < MAX_BATCH && (entry = queue.poll()) != null; ) {
-                    batch.add(entry.toRecord(pricing));
-                    queued.decrementAndGet();
-                }
-                if (!batch.isEmpty()) {
-                    send(List.copyOf(batch));
-                    batch.clear();
-                    continue;
-                }
-                if (closed) {
-                    return;
-                }
-                parked = true;
-                if (queue.isEmpty() && !closed) {
-                    LockSupport.parkNanos(this, TimeUnit.SECONDS.toNanos(1));
-                }
-                parked = false;
-            } catch (Throwable unexpected) { // an OutOfMemoryError of someone else's making: the batch is kept
-                Failures.survived("the ledger sink's forwarder", unexpected);
-                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100));
-            }
+    /** Sends the batch, tried three more times with a growing pause; then drops it, said so. Always done with it. */
+    @Override
+    boolean write(List<LedgerEntry> entries) {
+        List<InvocationRecord> batch = new ArrayList<>(entries.size());
+        for (LedgerEntry entry : entries) {
+            batch.add(entry.toRecord(pricing));
         }
+        send(List.copyOf(batch));
+        queued.addAndGet(-entries.size());
+        return true;
+    }
+
+    @Override
+    long survived(Throwable unexpected) {
+        Failures.survived("the ledger sink's forwarder", unexpected);
+        return TimeUnit.MILLISECONDS.toNanos(100);
     }
 
     private void send(List<InvocationRecord> batch) {
