@@ -175,9 +175,9 @@ public final class Suite {
                     + " only: judge on benchmarks/wrk.sh)", find(http + "trigger", ""),
                     find(http + "bareHelidonInvoke", ""), 0.9);
             floor(out, "ledger in memory: at least 5,000,000 records/s",
-                    find("dev.faas.core.LedgerBenchmark.record", "journal=memory"), 5_000_000);
+                    find("dev.faas.benchmarks.LedgerBenchmark.record", "journal=memory"), 5_000_000);
             floor(out, "sync journal, 1,000 callers: at least 50,000 records/s",
-                    find("dev.faas.core.SyncLedgerBenchmark.record", ""), 50_000);
+                    find("dev.faas.benchmarks.SyncLedgerBenchmark.record", ""), 50_000);
         }
 
         private String ratio(Row row) {

@@ -37,8 +37,8 @@ final class CloseTest {
     @RegisterExtension
     final RuntimeFixture fixture = new RuntimeFixture();
 
-    private final CountDownLatch running = new CountDownLatch(1);
-    private final CountDownLatch release = new CountDownLatch(1);
+    private final Gate gate = fixture.gate();
+
     private final AtomicInteger closedHandlers = new AtomicInteger();
 
     @Test
@@ -111,14 +111,13 @@ final class CloseTest {
         FunctionRef<String, String> slow = runtime.deploy(FunctionSpec.of("slow", String.class, String.class,
                 () -> new Closing((input, context) -> {
                     if (input.equals("slow")) {
-                        running.countDown();
-                        release.await();
+                        gate.pass();
                     }
                     return input;
                 })).withConfig(FunctionConfig.builder().provisionedConcurrency(1).build()));
         assertThat(slow.invoke("fast")).isEqualTo("fast");
         CompletableFuture<String> inFlight = slow.invokeAsync("slow");
-        running.await();
+        gate.awaitArrivals(1);
 
         CompletableFuture<Void> closing = CompletableFuture.runAsync(runtime::close, Thread::startVirtualThread);
         eventually().untilAsserted(() -> assertThatThrownBy(() -> slow.dryRun("new"))
@@ -126,7 +125,7 @@ final class CloseTest {
         assertThatThrownBy(() -> slow.invoke("new")).isInstanceOf(RuntimeClosedException.class);
         assertThat(closing).isNotDone();
 
-        release.countDown();
+        gate.open();
         closing.join();
 
         assertThat(inFlight.join()).isEqualTo("slow");
@@ -139,9 +138,8 @@ final class CloseTest {
         AtomicBoolean interrupted = new AtomicBoolean();
         FunctionRef<String, String> stuck = runtime.deploy(FunctionSpec.of("stuck", String.class, String.class,
                 () -> (input, context) -> {
-                    running.countDown();
                     try {
-                        release.await();
+                        gate.pass();
                     } catch (InterruptedException e) {
                         interrupted.set(true);
                         throw e;
@@ -150,7 +148,7 @@ final class CloseTest {
                 }).withConfig(FunctionConfig.builder().timeout(Duration.ofMinutes(5)).build()));
         AtomicReference<InvocationReport> report = new AtomicReference<>();
         Thread caller = Thread.startVirtualThread(() -> report.set(stuck.invokeForReport("x")));
-        running.await();
+        gate.awaitArrivals(1);
 
         runtime.close();
 
@@ -165,7 +163,7 @@ final class CloseTest {
         FaasRuntime runtime = fixture.start(b -> b.drainTimeout(Duration.ZERO));
         FunctionRef<Integer, Integer> slow = runtime.deploy(FunctionSpec.of("slow", Integer.class, Integer.class,
                 () -> {
-                    release.await(); // a cold start that never ends by itself
+                    gate.pass(); // a cold start that never ends by itself
                     return (input, context) -> input;
                 }).withConfig(FunctionConfig.builder().timeout(Duration.ofMinutes(5))
                         .initTimeout(Duration.ofMinutes(5)).build()));
@@ -179,7 +177,7 @@ final class CloseTest {
         for (CompletableFuture<Integer> call : calls) {
             assertThatThrownBy(call::join).hasCauseInstanceOf(RuntimeClosedException.class);
         }
-        release.countDown();
+        gate.open();
     }
 
     @Test
@@ -187,19 +185,18 @@ final class CloseTest {
         FaasRuntime runtime = fixture.start();
         FunctionRef<String, String> slow = runtime.deploy(FunctionSpec.of("slow", String.class, String.class,
                 () -> (input, context) -> {
-                    running.countDown();
-                    release.await();
+                    gate.pass();
                     return input;
                 }));
         CompletableFuture<String> call = slow.invokeAsync("x");
-        running.await();
+        gate.awaitArrivals(1);
         CompletableFuture<Void> first = CompletableFuture.runAsync(runtime::close, Thread::startVirtualThread);
         eventually().untilAsserted(() -> assertThatThrownBy(() -> slow.dryRun("y"))
                 .isInstanceOf(RuntimeClosedException.class));
 
         CompletableFuture<Void> second = CompletableFuture.runAsync(runtime::close, Thread::startVirtualThread);
         assertThat(second).isNotDone();
-        release.countDown();
+        gate.open();
 
         second.join();
         assertThat(call).as("the second close returned after the first one's drain").isCompletedWithValue("x");

@@ -14,7 +14,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.List;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -25,8 +24,8 @@ final class ConcurrencyTest {
     @RegisterExtension
     final RuntimeFixture fixture = new RuntimeFixture();
 
-    private final CountDownLatch release = new CountDownLatch(1);
-    private final Semaphore started = new Semaphore(0);
+    private final Gate gate = fixture.gate();
+
 
     @Test
     void throttlesPastTheGlobalLimit() throws InterruptedException {
@@ -45,7 +44,7 @@ final class ConcurrencyTest {
         assertThat(blocked.invokeAsync("async")).isCompletedExceptionally();
         assertThat(runtime.status().concurrentExecutions()).isEqualTo(2);
 
-        release.countDown();
+        gate.open();
         running.forEach(CompletableFuture::join);
         assertThat(blocked.invoke("after")).isEqualTo("after");
     }
@@ -54,27 +53,26 @@ final class ConcurrencyTest {
     void hintsToRetryAboutOneCallFromNow() throws InterruptedException {
         ManualClock clock = new ManualClock(Instant.EPOCH);
         FaasRuntime runtime = fixture.start(b -> b.concurrencyLimit(1).clock(clock));
-        CountDownLatch[] gates = {new CountDownLatch(1), new CountDownLatch(1)};
+        Gate[] gates = {fixture.gate(), fixture.gate()};
         FunctionRef<Integer, Integer> gated = runtime.deploy(FunctionSpec.of("gated", Integer.class, Integer.class,
-                () -> (gate, context) -> {
-                    started.release();
-                    gates[gate].await();
-                    return gate;
+                () -> (which, context) -> {
+                    gates[which].pass();
+                    return which;
                 }).withConfig(FunctionConfig.builder().timeout(Duration.ofMinutes(1)).build()));
         CompletableFuture<Integer> first = gated.invokeAsync(0);
-        started.acquire();
+        gates[0].awaitArrivals(1);
         runtime.awaitQuiescence(Duration.ofSeconds(5));
         clock.advance(Duration.ofMillis(400)); // the call takes 400 ms on the runtime's clock
-        gates[0].countDown();
+        gates[0].open();
         first.join();
         CompletableFuture<Integer> second = gated.invokeAsync(1);
-        started.acquire();
+        gates[1].awaitArrivals(1);
 
         try {
             assertThatThrownBy(() -> gated.invoke(1)).isInstanceOfSatisfying(ThrottledException.class,
                     e -> assertThat(e.retryAfter()).isBetween(Duration.ofMillis(200), Duration.ofMillis(600)));
         } finally {
-            gates[1].countDown();
+            gates[1].open();
         }
         second.join();
     }
@@ -95,7 +93,7 @@ final class ConcurrencyTest {
 
         assertThatThrownBy(() -> shared.invoke("tenth")).isInstanceOfSatisfying(ThrottledException.class,
                 e -> assertThat(e.reason()).isEqualTo(ThrottledException.Reason.CONCURRENCY));
-        release.countDown();
+        gate.open();
         running.forEach(CompletableFuture::join);
     }
 
@@ -111,7 +109,7 @@ final class ConcurrencyTest {
         running.addAll(startAndWait(reserved, 2));
 
         assertThat(runtime.status().unreservedConcurrency()).isEqualTo(1);
-        release.countDown();
+        gate.open();
         running.forEach(CompletableFuture::join);
     }
 
@@ -138,7 +136,7 @@ final class ConcurrencyTest {
         runtime.undeploy("reserved");
         assertThat(runtime.status().unreservedConcurrency()).isEqualTo(6);
 
-        release.countDown();
+        gate.open();
         assertThat(running.getFirst().join()).isEqualTo("call 0");
         eventually().untilAsserted(() -> assertThat(runtime.status().unreservedConcurrency()).isEqualTo(10));
     }
@@ -172,8 +170,7 @@ final class ConcurrencyTest {
 
     private FunctionRef<String, String> deployBlocking(FaasRuntime runtime, String name, FunctionConfig config) {
         return runtime.deploy(FunctionSpec.of(name, String.class, String.class, () -> (input, context) -> {
-            started.release();
-            release.await();
+            gate.pass();
             return input;
         }).withConfig(config.toBuilder().timeout(Duration.ofMinutes(1)).build()));
     }
@@ -185,7 +182,7 @@ final class ConcurrencyTest {
         for (int i = 0; i < count; i++) {
             calls.add(function.invokeAsync("call " + i));
         }
-        started.acquire(count);
+        gate.awaitArrivals(count);
         return calls;
     }
 }

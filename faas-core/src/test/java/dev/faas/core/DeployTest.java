@@ -11,7 +11,6 @@ import dev.faas.api.InvalidConfigException;
 import dev.faas.api.PayloadTypeException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -85,16 +84,14 @@ final class DeployTest {
 
     @Test
     void undeployStopsNewCallsAndLetsCallsInFlightFinish() throws InterruptedException {
-        CountDownLatch running = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
+        Gate gate = fixture.gate();
         FunctionRef<String, String> slow = runtime.deploy(FunctionSpec.of("slow", String.class, String.class,
                 () -> (input, context) -> {
-                    running.countDown();
-                    release.await();
+                    gate.pass();
                     return input;
                 }));
         CompletableFuture<String> inFlight = slow.invokeAsync("in flight");
-        running.await();
+        gate.awaitArrivals(1);
 
         runtime.undeploy("slow");
 
@@ -103,7 +100,7 @@ final class DeployTest {
         assertThatThrownBy(() -> runtime.invoke("slow", "late")).isInstanceOf(FunctionNotFoundException.class);
         assertThat(slow.invokeAsync("late")).isCompletedExceptionally();
         assertThat(runtime.describe("slow")).isEmpty();
-        release.countDown();
+        gate.open();
         assertThat(inFlight.join()).isEqualTo("in flight");
     }
 

@@ -55,19 +55,17 @@ final class EnvironmentTest {
 
     @Test
     void measuresTheInitPhase() {
-        CountDownLatch inInit = new CountDownLatch(1);
-        CountDownLatch finishInit = new CountDownLatch(1);
+        Gate gate = fixture.gate();
         FunctionRef<String, String> slow = runtime.deploy(FunctionSpec.of("slow", String.class, String.class, () -> {
-            inInit.countDown();
-            finishInit.await();
+            gate.pass();
             return (input, context) -> input;
         }));
         CompletableFuture<InvocationReport> call = CompletableFuture.supplyAsync(() -> slow.invokeForReport("x"),
                 Thread::startVirtualThread);
 
-        eventually().until(() -> inInit.getCount() == 0);
+        gate.awaitArrivals(1);
         clock.advance(Duration.ofMillis(750));
-        finishInit.countDown();
+        gate.open();
 
         InvocationReport report = call.join();
         assertThat(report.initDuration()).contains(Duration.ofMillis(750));
@@ -77,13 +75,13 @@ final class EnvironmentTest {
     @Test
     void servesOneCallAtATimePerEnvironment() throws InterruptedException {
         Semaphore started = new Semaphore(0);
-        CountDownLatch release = new CountDownLatch(1);
+        Gate gate = fixture.gate();
         FunctionRef<String, Integer> blocking = runtime.deploy(FunctionSpec.of("blocking", String.class, Integer.class,
                 () -> {
                     int id = inits.incrementAndGet();
                     return (input, context) -> {
                         started.release();
-                        release.await();
+                        gate.pass();
                         return id;
                     };
                 }));
@@ -91,7 +89,7 @@ final class EnvironmentTest {
         List<CompletableFuture<Integer>> calls = List.of(blocking.invokeAsync("a"), blocking.invokeAsync("b"),
                 blocking.invokeAsync("c"));
         started.acquire(3);
-        release.countDown();
+        gate.open();
 
         assertThat(calls.stream().map(CompletableFuture::join)).containsExactlyInAnyOrder(1, 2, 3);
         assertThat(runtime.status().functions().get("blocking").environments()).isEqualTo(3);
@@ -160,13 +158,13 @@ final class EnvironmentTest {
     @Test
     void expiresOnlyTheEnvironmentsThatSatIdleLongEnough() throws InterruptedException {
         Semaphore started = new Semaphore(0);
-        CountDownLatch release = new CountDownLatch(1);
+        Gate gate = fixture.gate();
         FunctionRef<String, Integer> envs = runtime.deploy(FunctionSpec.of("envs", String.class, Integer.class, () -> {
             int id = inits.incrementAndGet();
             return new Closing(id, (input, context) -> {
                 if (input.equals("block")) {
                     started.release();
-                    release.await();
+                    gate.pass();
                 }
                 return id;
             });
@@ -174,7 +172,7 @@ final class EnvironmentTest {
         CompletableFuture<Integer> a = envs.invokeAsync("block");
         CompletableFuture<Integer> b = envs.invokeAsync("block");
         started.acquire(2);
-        release.countDown();
+        gate.open();
         a.join();
         b.join();
 

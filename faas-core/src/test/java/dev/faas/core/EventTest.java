@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.List;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
@@ -234,10 +233,10 @@ final class EventTest {
     void runsASharedPoolEventOnceAnotherFunctionFreesTheSlot() throws InterruptedException {
         FaasRuntime runtime = fixture.start(b -> b.clock(clock).concurrencyLimit(2));
         deploy(runtime, "reserved", failing(0), FunctionConfig.builder().reservedConcurrency(1).build());
-        CountDownLatch release = new CountDownLatch(1);
+        Gate gate = fixture.gate();
         FunctionRef<String, String> holder = runtime.deploy(FunctionSpec.of("holder", String.class, String.class,
                 () -> (input, context) -> {
-                    release.await();
+                    gate.pass();
                     return input;
                 }));
         FunctionRef<String, String> shared = deploy(runtime, "shared", failing(0), FunctionConfig.defaults());
@@ -248,7 +247,7 @@ final class EventTest {
         runtime.awaitQuiescence(Duration.ofSeconds(5));
         assertThat(tries).as("the shared pool is full").isEmpty();
 
-        release.countDown();
+        gate.open();
         held.join();
         runtime.awaitQuiescence(Duration.ofSeconds(5));
 
@@ -313,18 +312,16 @@ final class EventTest {
     @Test
     void refusesEventsPastTheQueueBound() throws InterruptedException {
         FaasRuntime runtime = start();
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch running = new CountDownLatch(1);
+        Gate gate = fixture.gate();
         FunctionRef<String, String> slow = runtime.deploy(FunctionSpec.of("slow", String.class, String.class,
                 () -> (input, context) -> {
-                    running.countDown();
-                    release.await();
+                    gate.pass();
                     return input;
                 }).withConfig(FunctionConfig.builder().reservedConcurrency(1).maxQueuedEvents(2)
                         .timeout(Duration.ofMinutes(15)).build()));
 
         slow.invokeEvent("running");
-        running.await();
+        gate.awaitArrivals(1);
         slow.invokeEvent("queued");
 
         assertThatThrownBy(() -> slow.invokeEvent("one too many")).isInstanceOfSatisfying(ThrottledException.class, e -> {
@@ -332,7 +329,7 @@ final class EventTest {
             assertThat(e.limit()).isEqualTo(2);
         }).hasMessageContaining("its event queue holds 2 events");
         assertThat(registry.get("faas.async.queue.size").tag("function", "slow").gauge().value()).isEqualTo(2);
-        release.countDown();
+        gate.open();
         runtime.awaitQuiescence(Duration.ofSeconds(5));
         assertThat(runtime.ledger().usage("slow").requests()).isEqualTo(2);
         assertThat(registry.get("faas.async.queue.size").tag("function", "slow").gauge().value()).isZero();
@@ -406,19 +403,17 @@ final class EventTest {
     void runsQueuedEventsWhileItDrainsAndHandsBackWhatIsLeft() throws InterruptedException {
         List<DestinationEvent> undelivered = new CopyOnWriteArrayList<>();
         FaasRuntime runtime = fixture.start(b -> b.clock(clock).undeliveredEvents(undelivered::add));
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch running = new CountDownLatch(1);
+        Gate gate = fixture.gate();
         FunctionRef<String, String> slow = runtime.deploy(FunctionSpec.of("slow", String.class, String.class,
                 () -> (input, context) -> {
-                    running.countDown();
-                    release.await();
+                    gate.pass();
                     tries.add(new Try(context.requestId(), context.attempt(), context.invocationType(), clock.now()));
                     return input;
                 }).withConfig(FunctionConfig.builder().reservedConcurrency(1).timeout(Duration.ofMinutes(15)).build()));
         FunctionRef<String, String> flaky = deploy(runtime, "flaky", failing(Integer.MAX_VALUE),
                 FunctionConfig.builder().retryDelay(RETRY).build());
         slow.invokeEvent("first");
-        running.await();
+        gate.awaitArrivals(1);
         slow.invokeEvent("second"); // queued behind the first
         String waiting = flaky.invokeEvent("retry later"); // fails now, its retry is due in a minute
 
@@ -426,7 +421,7 @@ final class EventTest {
         eventually().untilAsserted(() -> assertThatThrownBy(() -> slow.dryRun("late")) // probes without queueing
                 .isInstanceOf(RuntimeClosedException.class));
         assertThatThrownBy(() -> slow.invokeEvent("late")).isInstanceOf(RuntimeClosedException.class);
-        release.countDown();
+        gate.open();
         closer.join();
 
         assertThat(tries).filteredOn(t -> t.type() == InvocationType.EVENT).hasSize(3); // first, second, flaky's try

@@ -13,7 +13,6 @@ import dev.faas.api.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -88,10 +87,10 @@ final class FailureLogTest {
     void logsATimeoutAsLambdaDoes() {
         ManualClock clock = new ManualClock(Instant.parse("2026-06-01T08:00:00Z"));
         FaasRuntime runtime = fixture.start(builder -> builder.clock(clock));
-        CountDownLatch release = new CountDownLatch(1);
+        Gate gate = fixture.gate();
         FunctionRef<String, String> ref = runtime.deploy(FunctionSpec.of("fails", String.class, String.class,
                 () -> (input, context) -> {
-                    release.await();
+                    gate.pass();
                     return input;
                 }).withConfig(FunctionConfig.builder().timeout(Duration.ofMillis(150)).build()));
 
@@ -103,7 +102,7 @@ final class FailureLogTest {
             assertThatThrownBy(call::join).hasCauseInstanceOf(FunctionTimeoutException.class);
             assertThat(log.messages()).containsExactly("Task timed out after 0.15 seconds");
         } finally {
-            release.countDown();
+            gate.open();
         }
     }
 

@@ -33,8 +33,9 @@ final class HeapGuardTest {
     @RegisterExtension
     final RuntimeFixture fixture = new RuntimeFixture();
 
+    private final Gate gate = fixture.gate();
+
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final CountDownLatch release = new CountDownLatch(1);
     static volatile Object sink;
 
     @Test
@@ -96,7 +97,7 @@ final class HeapGuardTest {
                     }
                     sink = held;
                     holding.countDown();
-                    release.await();
+                    gate.pass();
                     return megabytes;
                 }).withConfig(FunctionConfig.builder().memoryMb(16).timeout(Duration.ofMinutes(1)).build()));
         CompletableFuture<InvocationReport> light = CompletableFuture.supplyAsync(() -> holder.invokeForReport(4),
@@ -117,7 +118,7 @@ final class HeapGuardTest {
         assertThat(registry.get("faas.memory.pressure").tag("function", "holder").counter().count()).isEqualTo(1);
 
         runtime.engine().heapGuard.afterCollection(0.50);
-        release.countDown();
+        gate.open();
         assertThat(light.join().outcome()).isEqualTo(Outcome.SUCCESS);
     }
 

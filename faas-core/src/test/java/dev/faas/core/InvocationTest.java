@@ -19,7 +19,6 @@ import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.HashSet;
@@ -95,17 +94,17 @@ final class InvocationTest {
 
     @Test
     void anAsyncCallsFutureBlocksLikeAnyOtherAndItsDependentsArePlainFutures() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
+        Gate gate = fixture.gate();
         FunctionRef<Integer, Integer> held = runtime.deploy(FunctionSpec.of("held", Integer.class, Integer.class,
                 () -> (input, context) -> {
-                    release.await();
+                    gate.pass();
                     return input + 1;
                 }));
         CompletableFuture<Integer> call = held.invokeAsync(1);
         CompletableFuture<Integer> doubled = call.thenApply(value -> value * 2);
 
         assertThatThrownBy(() -> call.get(1, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
-        release.countDown();
+        gate.open();
 
         assertThat(call.get()).isEqualTo(2);
         assertThat(call.get(5, TimeUnit.SECONDS)).isEqualTo(2);

@@ -75,7 +75,7 @@ final class LedgerTest {
     @Test
     void roundsEachDurationUpToAWholeMillisecond() throws InterruptedException {
         FaasRuntime runtime = fixture.start(b -> b.clock(clock));
-        Gate gate = new Gate();
+        Turnstile gate = new Turnstile();
         FunctionRef<String, String> timed = runtime.deploy(FunctionSpec.of("timed", String.class, String.class,
                 () -> (input, context) -> gate.pass(input)));
         timed.invoke("warm up");
@@ -94,19 +94,17 @@ final class LedgerTest {
         for (Pricing pricing : List.of(Pricing.LAMBDA_X86_64, initFree)) {
             ManualClock time = new ManualClock(START);
             FaasRuntime runtime = fixture.start(b -> b.clock(time).pricing(pricing));
-            CountDownLatch inInit = new CountDownLatch(1);
-            CountDownLatch initDone = new CountDownLatch(1);
+            Gate gate = fixture.gate();
             FunctionRef<String, String> slowStart = runtime.deploy(FunctionSpec.of("slow-start", String.class,
                     String.class, () -> {
-                        inInit.countDown();
-                        initDone.await();
+                        gate.pass();
                         return (input, context) -> input;
                     }));
             CompletableFuture<String> call = CompletableFuture.supplyAsync(() -> slowStart.invoke("x"),
                     Thread::startVirtualThread);
-            inInit.await();
+            gate.awaitArrivals(1);
             time.advance(Duration.ofMillis(800));
-            initDone.countDown();
+            gate.open();
             call.join();
 
             InvocationRecord record = runtime.ledger().entries().getFirst();
@@ -118,16 +116,14 @@ final class LedgerTest {
     @Test
     void billsATimeoutForItsFullTimeout() throws InterruptedException {
         FaasRuntime runtime = fixture.start(b -> b.clock(clock));
-        CountDownLatch running = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
+        Gate gate = fixture.gate();
         FunctionRef<String, String> slow = runtime.deploy(FunctionSpec.of("slow", String.class, String.class,
                 () -> (input, context) -> {
-                    running.countDown();
-                    release.await();
+                    gate.pass();
                     return input;
                 }).withConfig(FunctionConfig.builder().timeout(Duration.ofSeconds(2)).memoryMb(1024).build()));
         CompletableFuture<String> call = slow.invokeAsync("x");
-        running.await();
+        gate.awaitArrivals(1);
 
         clock.advance(Duration.ofSeconds(2));
 
@@ -137,7 +133,7 @@ final class LedgerTest {
         assertThat(record.errorType()).contains(FunctionTimeoutException.class.getName());
         assertThat(record.billedDurationMs()).isEqualTo(2000);
         assertThat(record.gbSeconds()).isEqualByComparingTo("2");
-        release.countDown();
+        gate.open();
     }
 
     @Test
@@ -234,7 +230,7 @@ final class LedgerTest {
                 .hasMessageContaining("but was 2147483647");
     }
 
-    private long billedFor(FunctionRef<String, String> function, Gate gate, Duration duration)
+    private long billedFor(FunctionRef<String, String> function, Turnstile gate, Duration duration)
             throws InterruptedException {
         CompletableFuture<String> call = function.invokeAsync("timed");
         gate.awaitArrival();
@@ -259,7 +255,7 @@ final class LedgerTest {
     }
 
     /** Holds the handler of a "timed" call until the test opens it; others pass straight through. */
-    private static final class Gate {
+    private static final class Turnstile {
         private volatile CountDownLatch arrived = new CountDownLatch(1);
         private volatile CountDownLatch open = new CountDownLatch(1);
 

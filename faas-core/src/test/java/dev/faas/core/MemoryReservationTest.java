@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,8 +23,8 @@ final class MemoryReservationTest {
     @RegisterExtension
     final RuntimeFixture fixture = new RuntimeFixture();
 
-    private final Semaphore started = new Semaphore(0);
-    private final CountDownLatch release = new CountDownLatch(1);
+    private final Gate gate = fixture.gate();
+
 
     @Test
     void throttlesAtCapacityAndRecovers() throws InterruptedException {
@@ -35,7 +34,7 @@ final class MemoryReservationTest {
         List<CompletableFuture<String>> running = new ArrayList<>();
         running.add(big.invokeAsync("a"));
         running.add(big.invokeAsync("b"));
-        started.acquire(2);
+        gate.awaitArrivals(2);
 
         assertThatThrownBy(() -> small.invoke("c")).isInstanceOfSatisfying(ThrottledException.class, e -> {
             assertThat(e.reason()).isEqualTo(ThrottledException.Reason.MEMORY);
@@ -43,7 +42,7 @@ final class MemoryReservationTest {
         }).hasMessageContaining("does not fit in what is left of the 1024 MB memory capacity");
         assertThat(runtime.status().concurrentExecutions()).as("the refused call took no slot").isEqualTo(2);
 
-        release.countDown();
+        gate.open();
         running.forEach(CompletableFuture::join);
         assertThat(small.invoke("d")).isEqualTo("d");
         assertThat(runtime.engine().memory.inUse()).isZero();
@@ -55,7 +54,7 @@ final class MemoryReservationTest {
         CountDownLatch stubborn = new CountDownLatch(1);
         FunctionRef<String, String> hog = runtime.deploy(FunctionSpec.of("hog", String.class, String.class,
                 () -> (input, context) -> {
-                    started.release();
+                    gate.arrive();
                     while (true) {
                         try {
                             stubborn.await();
@@ -86,13 +85,13 @@ final class MemoryReservationTest {
                     return input;
                 }).withConfig(FunctionConfig.builder().memoryMb(256).reservedConcurrency(5).build()));
         CompletableFuture<String> running = big.invokeAsync("a");
-        started.acquire();
+        gate.awaitArrivals(1);
 
         later.invokeEvent("waits");
         runtime.awaitQuiescence(Duration.ofSeconds(5));
         assertThat(ran).hasValue(0);
 
-        release.countDown();
+        gate.open();
         running.join();
         eventually().untilAsserted(() -> assertThat(ran).hasValue(1));
     }
@@ -110,8 +109,7 @@ final class MemoryReservationTest {
 
     private FunctionRef<String, String> deployBlocking(FaasRuntime runtime, String name, int memoryMb) {
         return runtime.deploy(FunctionSpec.of(name, String.class, String.class, () -> (input, context) -> {
-            started.release();
-            release.await();
+            gate.pass();
             return input;
         }).withConfig(FunctionConfig.builder().memoryMb(memoryMb).timeout(Duration.ofMinutes(1)).build()));
     }

@@ -24,12 +24,12 @@ final class QuiescenceTest {
     @Test
     void aHandlerBlockedOnALatchIsQuiescent() {
         FaasRuntime runtime = fixture.start();
-        CountDownLatch release = new CountDownLatch(1);
+        Gate gate = fixture.gate();
         AtomicBoolean reachedTheLatch = new AtomicBoolean();
         FunctionRef<String, String> blocked = runtime.deploy(FunctionSpec.of("blocked", String.class, String.class,
                 () -> (input, context) -> {
                     reachedTheLatch.set(true);
-                    release.await();
+                    gate.pass();
                     return input;
                 }));
         CompletableFuture<String> call = blocked.invokeAsync("x");
@@ -38,7 +38,7 @@ final class QuiescenceTest {
 
         assertThat(reachedTheLatch).as("quiescent only once the handler is blocked").isTrue();
         assertThat(call).isNotDone();
-        release.countDown();
+        gate.open();
         assertThat(call.join()).isEqualTo("x");
     }
 

@@ -13,7 +13,6 @@ import dev.faas.core.internal.observe.ReportLog;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.List;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
@@ -23,17 +22,16 @@ final class ReportLogTest {
     @RegisterExtension
     final RuntimeFixture fixture = new RuntimeFixture();
 
+    private final Gate gate = fixture.gate();
+
     private final ManualClock clock = new ManualClock(Instant.EPOCH);
-    private final CountDownLatch inHandler = new CountDownLatch(1);
-    private final CountDownLatch release = new CountDownLatch(1);
 
     @Test
     void logsLambdasReportLine() throws InterruptedException {
         FaasRuntime runtime = fixture.start(b -> b.clock(clock));
         FunctionRef<String, String> work = runtime.deploy(FunctionSpec.of("work", String.class, String.class, () -> {
             return (input, context) -> {
-                inHandler.countDown();
-                release.await();
+                gate.pass();
                 return input;
             };
         }).withConfig(FunctionConfig.builder().memoryMb(256).build()));
@@ -41,9 +39,9 @@ final class ReportLogTest {
         try (LogCapture log = LogCapture.of(ReportLog.LOGGER, Level.INFO)) {
             CompletableFuture<InvocationReport> call = CompletableFuture.supplyAsync(() -> work.invokeForReport("x"),
                     Thread::startVirtualThread);
-            inHandler.await();
+            gate.awaitArrivals(1);
             clock.advance(Duration.ofNanos(12_344_999));
-            release.countDown();
+            gate.open();
             InvocationReport report = call.join();
 
             assertThat(log.messages()).containsExactly("REPORT RequestId: " + report.requestId()

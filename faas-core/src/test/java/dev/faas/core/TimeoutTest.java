@@ -32,8 +32,8 @@ final class TimeoutTest {
     @RegisterExtension
     final RuntimeFixture fixture = new RuntimeFixture();
 
-    private final CountDownLatch release = new CountDownLatch(1);
-    private final CountDownLatch running = new CountDownLatch(1);
+    private final Gate gate = fixture.gate();
+
 
     @Test
     void releasesTheCallerAtTheDeadlineEvenWhenTheHandlerIgnoresInterrupts() {
@@ -60,7 +60,7 @@ final class TimeoutTest {
                 e -> assertThat(e.reason()).isEqualTo(ThrottledException.Reason.RESERVED_CONCURRENCY));
         assertThat(closed).isFalse();
 
-        release.countDown();
+        gate.open();
 
         eventually().untilAsserted(() -> {
             assertThat(runtime.status().orphanedThreads()).isZero();
@@ -99,8 +99,7 @@ final class TimeoutTest {
         FaasRuntime runtime = fixture.start(b -> b.clock(clock));
         FunctionRef<String, String> blocked = runtime.deploy(FunctionSpec.of("blocked", String.class, String.class,
                 () -> (input, context) -> {
-                    running.countDown();
-                    release.await();
+                    gate.pass();
                     return "released";
                 }).withConfig(FunctionConfig.builder().timeout(Duration.ofSeconds(3)).build()));
 
@@ -113,7 +112,7 @@ final class TimeoutTest {
         assertThatThrownBy(call::join).isInstanceOf(CompletionException.class)
                 .cause().isInstanceOf(FunctionTimeoutException.class);
 
-        release.countDown();
+        gate.open();
     }
 
     @Test
@@ -122,13 +121,12 @@ final class TimeoutTest {
         FaasRuntime runtime = fixture.start(b -> b.clock(clock));
         FunctionRef<String, String> blocked = runtime.deploy(FunctionSpec.of("blocked", String.class, String.class,
                 () -> (input, context) -> {
-                    running.countDown();
-                    release.await();
+                    gate.pass();
                     return "released";
                 }).withConfig(FunctionConfig.builder().timeout(Duration.ofSeconds(3)).build()));
         CompletableFuture<InvocationReport> report = CompletableFuture.supplyAsync(() -> blocked.invokeForReport("x"),
                 Thread::startVirtualThread);
-        running.await();
+        gate.awaitArrivals(1);
 
         clock.advance(Duration.ofSeconds(5));
 
@@ -138,7 +136,7 @@ final class TimeoutTest {
         // On the manual clock the INIT phase took no time: 3,000 ms and not a millisecond more.
         assertThat(timedOut.billedDurationMs()).isEqualTo(3000);
         assertThat(timedOut.error()).get().isInstanceOf(FunctionTimeoutException.class);
-        release.countDown();
+        gate.open();
     }
 
     @Test
@@ -147,13 +145,12 @@ final class TimeoutTest {
         FaasRuntime runtime = fixture.start(b -> b.clock(clock));
         FunctionRef<String, String> slowInit = runtime.deploy(FunctionSpec.of("slow-init", String.class, String.class,
                 () -> {
-                    running.countDown();
-                    release.await();
+                    gate.pass();
                     return (input, context) -> input;
                 }).withConfig(FunctionConfig.builder().initTimeout(Duration.ofSeconds(10)).build()));
         CompletableFuture<InvocationReport> report = CompletableFuture.supplyAsync(() -> slowInit.invokeForReport("x"),
                 Thread::startVirtualThread);
-        running.await();
+        gate.awaitArrivals(1);
 
         clock.advance(Duration.ofSeconds(10));
 
@@ -163,7 +160,7 @@ final class TimeoutTest {
         assertThat(initError.billedDurationMs()).isEqualTo(10_000);
         assertThat(initError.error()).get().isInstanceOf(FunctionInitException.class)
                 .extracting(Throwable::getMessage).asString().contains("passed its initTimeout of 10000 ms");
-        release.countDown();
+        gate.open();
     }
 
     @Test
@@ -172,14 +169,13 @@ final class TimeoutTest {
         FaasRuntime runtime = fixture.start(b -> b.clock(clock));
         FunctionRef<String, Duration> remaining = runtime.deploy(FunctionSpec.of("remaining", String.class,
                 Duration.class, () -> (input, context) -> {
-                    running.countDown();
-                    release.await();
+                    gate.pass();
                     return context.remainingTime();
                 }).withConfig(FunctionConfig.builder().timeout(Duration.ofSeconds(3)).build()));
 
         CompletableFuture<Duration> call = remaining.invokeAsync("x");
         clock.advance(Duration.ofMillis(2999));
-        release.countDown();
+        gate.open();
 
         assertThat(call.join()).isEqualTo(Duration.ofMillis(1));
     }
@@ -196,7 +192,7 @@ final class TimeoutTest {
         public String handle(String input, Context context) {
             while (true) {
                 try {
-                    release.await();
+                    gate.pass();
                     return "finally";
                 } catch (InterruptedException ignored) {
                     // this handler does not care

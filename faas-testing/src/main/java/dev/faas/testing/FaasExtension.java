@@ -1,9 +1,12 @@
 package dev.faas.testing;
 
 import dev.faas.api.DestinationEvent;
+import dev.faas.api.InvocationListener;
+import dev.faas.api.InvocationReport;
 import dev.faas.api.ManualClock;
 import dev.faas.api.ledger.Pricing;
 import dev.faas.core.FaasRuntime;
+import dev.faas.core.RuntimeInvariants;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
@@ -11,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -25,19 +29,23 @@ import org.junit.platform.commons.support.ReflectionSupport;
 /**
  * The extension behind {@link FaasTest}: before each test it builds a runtime on a manual clock with a
  * recorder, and injects the three into fields and parameters of those types; after the test it
- * closes the runtime and fails the test if orphaned threads or dead letters were left behind.
+ * closes the runtime and fails the test if orphaned threads or dead letters were left behind, or if
+ * the runtime's invariants ({@link RuntimeInvariants}) do not hold.
  */
 public final class FaasExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(FaasExtension.class);
+    /** How long the runtime's threads get to end after the test, in real time. */
+    private static final Duration PATIENCE = Duration.ofSeconds(1);
     private static final List<Class<?>> INJECTED = List.of(FaasRuntime.class, ManualClock.class, FaasRecorder.class);
 
     /** Creates the extension; JUnit does, through {@link FaasTest}. */
     public FaasExtension() {
     }
 
-    /** What one test was given. */
-    private record Harness(FaasTest settings, FaasRuntime runtime, ManualClock clock, FaasRecorder recorder) {
+    /** What one test was given, and the reports the extension's own listener heard (a test may clear its recorder). */
+    private record Harness(FaasTest settings, FaasRuntime runtime, ManualClock clock, FaasRecorder recorder,
+                           LongAdder reports) {
         Object get(Class<?> type) {
             return type == FaasRuntime.class ? runtime : type == ManualClock.class ? clock : recorder;
         }
@@ -48,15 +56,22 @@ public final class FaasExtension implements BeforeEachCallback, AfterEachCallbac
         FaasTest settings = settings(context);
         ManualClock clock = new ManualClock(Instant.parse(settings.start()));
         FaasRecorder recorder = new FaasRecorder();
+        LongAdder reports = new LongAdder();
         FaasRuntime runtime = FaasRuntime.builder()
                 .clock(clock)
                 .listener(recorder)
+                .listener(new InvocationListener() {
+                    @Override
+                    public void onInvocation(InvocationReport report) {
+                        reports.increment();
+                    }
+                })
                 .concurrencyLimit(settings.concurrencyLimit())
                 .pricing(settings.pricing() == FaasTest.Prices.LAMBDA_ARM64 ? Pricing.LAMBDA_ARM64 : Pricing.LAMBDA_X86_64)
                 .allocationMetering(settings.allocationMetering())
                 .drainTimeout(Duration.ofSeconds(5))
                 .build();
-        Harness harness = new Harness(settings, runtime, clock, recorder);
+        Harness harness = new Harness(settings, runtime, clock, recorder, reports);
         context.getStore(NAMESPACE).put(Harness.class, harness);
         for (Object instance : context.getRequiredTestInstances().getAllInstances()) {
             inject(instance, harness);
@@ -96,12 +111,15 @@ public final class FaasExtension implements BeforeEachCallback, AfterEachCallbac
         }
         FaasRuntime runtime = harness.runtime();
         runtime.close();
-        int orphans = awaitOrphans(runtime, Duration.ofSeconds(1));
-        if (orphans > 0 && !harness.settings().allowOrphans()) {
+        boolean orphansAllowed = harness.settings().allowOrphans();
+        int orphans = awaitOrphans(runtime, PATIENCE);
+        if (orphans > 0 && !orphansAllowed) {
             throw new AssertionError("the test left " + orphans + " orphaned thread(s): handlers still running past"
                     + " their deadline or memory stop; let them end (release what they wait on), or use"
                     + " @FaasTest(allowOrphans = true)");
         }
+        RuntimeInvariants.checkIdle(runtime, PATIENCE, orphansAllowed);
+        RuntimeInvariants.checkClosed(runtime, PATIENCE, harness.reports().sum(), orphansAllowed);
         List<DestinationEvent> deadLetters = runtime.deadLetters();
         if (!deadLetters.isEmpty() && !harness.settings().allowDeadLetters()) {
             throw new AssertionError("the test left " + deadLetters.size() + " dead letter(s): "

@@ -111,6 +111,20 @@ public final class FunctionUsage {
         return sum.usage(pricing);
     }
 
+    /** The calls recorded by this runtime, recovered records left out. */
+    long recordedRequests() {
+        long requests = 0;
+        for (Cell cell : cells) {
+            cell.lock();
+            try {
+                requests += cell.requests;
+            } finally {
+                cell.unlock();
+            }
+        }
+        return requests;
+    }
+
     /** Adds everything to {@code sum}, recovered records included. */
     void addTotal(UsageSum sum) {
         for (Cell cell : cells) {

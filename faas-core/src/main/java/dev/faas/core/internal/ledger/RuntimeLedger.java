@@ -72,6 +72,15 @@ public final class RuntimeLedger implements Ledger {
         retained.add(entry);
     }
 
+    /** How many calls this runtime recorded, every function's, recovered records left out. */
+    public long recordedCalls() {
+        long calls = 0;
+        for (FunctionUsage usage : functions.values()) {
+            calls += usage.recordedRequests();
+        }
+        return calls;
+    }
+
     /** The journal, or null: for this package's tests. */
     public LedgerJournal journal() {
         return journal;

@@ -1,4 +1,4 @@
-package dev.faas.core;
+package dev.faas.benchmarks;
 
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +22,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * two recording threads; in memory and under each journal durability. Under sync durability each
  * thread waits for its own record to be forced, so two threads measure the force itself; see
  * {@link SyncLedgerBenchmark} for group commit. Target: in memory at least 5 million records per
- * second. It lives in {@code dev.faas.core} to reach the package-private ledger.
+ * second. The ledger is measured alone, through its internal classes ({@code dev.faas.core.internal.ledger},
+ * which the module does not export: the benchmarks run on the class path, as the JDK's own benchmarks
+ * of its internals do).
  *
  * <pre>java -jar benchmarks/target/benchmarks.jar LedgerBenchmark</pre>
  */

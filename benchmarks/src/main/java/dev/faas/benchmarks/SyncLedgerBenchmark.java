@@ -1,4 +1,4 @@
-package dev.faas.core;
+package dev.faas.benchmarks;
 
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;

@@ -1,4 +1,4 @@
-package dev.faas.core;
+package dev.faas.benchmarks;
 
 import dev.faas.api.InvocationType;
 import dev.faas.api.ledger.Durability;
