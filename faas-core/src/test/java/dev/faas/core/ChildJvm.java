@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a main class of these tests in a JVM of its own, on this test's class path, bounded in time. */
-final class ChildJvm {
+public final class ChildJvm {
 
     private ChildJvm() {
     }
@@ -20,7 +20,7 @@ final class ChildJvm {
      * Runs {@code main} with the JVM options and arguments given, and returns what it printed (both
      * streams) once it has ended; one still running after 90 s is killed, and the test fails.
      */
-    static String run(List<String> jvmOptions, Class<?> main, String... arguments) throws IOException, InterruptedException {
+    public static String run(List<String> jvmOptions, Class<?> main, String... arguments) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow());
         command.addAll(jvmOptions);

@@ -16,6 +16,7 @@ import dev.faas.api.ledger.Pricing;
 import dev.faas.api.ledger.Usage;
 import dev.faas.api.ManualClock;
 import dev.faas.api.Outcome;
+import dev.faas.core.internal.ledger.JournalRecoveryChild;
 import dev.faas.core.internal.ledger.LedgerEntry;
 import dev.faas.core.internal.ledger.LedgerJournal;
 import dev.faas.core.internal.ledger.RecordCodec;
@@ -214,7 +215,7 @@ final class JournalTest {
                         + " process (pid " + ProcessHandle.current().pid() + ")")
                 .hasMessageContaining("close that runtime first, or give this one a directory of its own");
         // The refusal must not have let go of the first runtime's lock: another process is refused too.
-        assertThat(JournalRecoveryTest.runChild("-Xmx64m", directory))
+        assertThat(JournalRecoveryChild.recoverInChild("-Xmx64m", directory))
                 .contains("is in use by another runtime (pid " + ProcessHandle.current().pid() + " since ");
         callAFewTimes(first, 3);
         first.close();

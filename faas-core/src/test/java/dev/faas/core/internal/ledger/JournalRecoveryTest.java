@@ -1,4 +1,4 @@
-package dev.faas.core;
+package dev.faas.core.internal.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,10 +8,6 @@ import dev.faas.api.InvocationType;
 import dev.faas.api.ledger.Durability;
 import dev.faas.api.ledger.Pricing;
 import dev.faas.api.Outcome;
-import dev.faas.core.internal.ledger.LedgerEntry;
-import dev.faas.core.internal.ledger.LedgerJournal;
-import dev.faas.core.internal.ledger.RecordCodec;
-import dev.faas.core.internal.ledger.SegmentScanner;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -254,7 +250,7 @@ final class JournalRecoveryTest {
             file.seek(600L << 20); // 600 MB of zeros (a sparse file), then the records again
             file.write(records);
         }
-        String output = runChild("-Xmx48m", directory);
+        String output = JournalRecoveryChild.recoverInChild("-Xmx48m", directory);
 
         assertThat(output).doesNotContain("Exception");
         assertThat(output).as("each record once: the copy after the zeros counts once").contains("recovered " + RECORDS);
@@ -274,11 +270,6 @@ final class JournalRecoveryTest {
     }
 
     // ---- helpers ----
-
-    /** Recovers {@code dir} in a child JVM started with {@code heap}; what it printed, once it ended. */
-    static String runChild(String heap, Path dir) throws IOException, InterruptedException {
-        return ChildJvm.run(List.of(heap), JournalRecoveryChild.class, dir.toString());
-    }
 
     private Path writeSegment() {
         LedgerJournal journal = open();
