@@ -40,8 +40,7 @@ import org.eclipse.jetty.util.thread.VirtualThreadPool;
 final class HttpServers implements AutoCloseable {
 
     /** The typed route's input. */
-    public record Name(String name) {
-    }
+    public record Name(String name) {}
 
     private static final byte[] HELLO = "\"hello\"".getBytes(StandardCharsets.UTF_8);
 
@@ -50,8 +49,7 @@ final class HttpServers implements AutoCloseable {
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final List<AutoCloseable> servers = new ArrayList<>();
 
-    private HttpServers() {
-    }
+    private HttpServers() {}
 
     static HttpServers start() throws Exception {
         HttpServers started = new HttpServers();
@@ -65,12 +63,14 @@ final class HttpServers implements AutoCloseable {
     }
 
     private void startAll() throws Exception {
-        FunctionRef<Void, String> hello = runtime.deploy(FunctionSpec.of("hello", Void.class, String.class,
-                () -> (input, context) -> "hello"));
-        runtime.deploy(FunctionSpec.of("greet", Name.class, String.class,
-                () -> (input, context) -> "hello " + input.name()));
-        HttpTrigger trigger = HttpTrigger.builder().route("GET", "/hello", "hello")
-                .route("GET", "/greet/{name}", "greet").build();
+        FunctionRef<Void, String> hello =
+                runtime.deploy(FunctionSpec.of("hello", Void.class, String.class, () -> (input, context) -> "hello"));
+        runtime.deploy(
+                FunctionSpec.of("greet", Name.class, String.class, () -> (input, context) -> "hello " + input.name()));
+        HttpTrigger trigger = HttpTrigger.builder()
+                .route("GET", "/hello", "hello")
+                .route("GET", "/greet/{name}", "greet")
+                .build();
         runtime.addTrigger(trigger); // closed with the runtime
         ports.put("trigger", trigger.port());
 
@@ -79,7 +79,7 @@ final class HttpServers implements AutoCloseable {
             response.send(HELLO);
         });
         helidon("bareHelidonHop", (request, response) -> {
-            Thread.ofVirtual().start(() -> { }).join(); // what any call on a thread of its own costs at least
+            Thread.ofVirtual().start(() -> {}).join(); // what any call on a thread of its own costs at least
             response.header(HeaderNames.CONTENT_TYPE, "application/json");
             response.send(HELLO);
         });
@@ -91,14 +91,15 @@ final class HttpServers implements AutoCloseable {
         jdk("bareServer", exchange -> respond(exchange, HELLO));
         jdk("bareServerHop", exchange -> {
             try {
-                Thread.ofVirtual().start(() -> { }).join();
+                Thread.ofVirtual().start(() -> {}).join();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             respond(exchange, HELLO);
         });
-        jdk("bareServerInvoke", exchange -> respond(exchange,
-                ("\"" + hello.invoke(null) + "\"").getBytes(StandardCharsets.UTF_8)));
+        jdk(
+                "bareServerInvoke",
+                exchange -> respond(exchange, ("\"" + hello.invoke(null) + "\"").getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The port of the named server. */
@@ -115,9 +116,13 @@ final class HttpServers implements AutoCloseable {
     }
 
     private void helidon(String name, io.helidon.webserver.http.Handler handler) {
-        WebServer server = WebServer.builder().host("127.0.0.1").port(0).shutdownHook(false)
+        WebServer server = WebServer.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .shutdownHook(false)
                 .routing(routing -> routing.get("/hello", handler))
-                .build().start();
+                .build()
+                .start();
         servers.add(server::stop);
         ports.put(name, server.port());
     }

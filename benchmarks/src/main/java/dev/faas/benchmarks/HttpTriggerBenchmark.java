@@ -96,8 +96,9 @@ public class HttpTriggerBenchmark {
 
         @TearDown(Level.Trial)
         public void disconnect() throws IOException {
-            for (Connection connection : new Connection[] {bare, bareInvoke, bareHop, trigger, triggerTyped, helidon,
-                    helidonHop, helidonInvoke, jetty}) {
+            for (Connection connection : new Connection[] {
+                bare, bareInvoke, bareHop, trigger, triggerTyped, helidon, helidonHop, helidonInvoke, jetty
+            }) {
                 connection.close();
             }
         }

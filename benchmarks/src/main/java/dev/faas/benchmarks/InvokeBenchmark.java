@@ -67,15 +67,24 @@ public class InvokeBenchmark {
     @Setup
     public void setUp() {
         virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
-        bulkhead = Bulkhead.of("peer", BulkheadConfig.custom().maxConcurrentCalls(1000)
-                .maxWaitDuration(Duration.ZERO).build());
-        timeLimiter = TimeLimiter.of(TimeLimiterConfig.custom().timeoutDuration(Duration.ofSeconds(3))
-                .cancelRunningFuture(true).build());
+        bulkhead = Bulkhead.of(
+                "peer",
+                BulkheadConfig.custom()
+                        .maxConcurrentCalls(1000)
+                        .maxWaitDuration(Duration.ZERO)
+                        .build());
+        timeLimiter = TimeLimiter.of(TimeLimiterConfig.custom()
+                .timeoutDuration(Duration.ofSeconds(3))
+                .cancelRunningFuture(true)
+                .build());
         runtime = FaasRuntime.builder().meterRegistry(new SimpleMeterRegistry()).build();
         function = runtime.deploy(FunctionSpec.of("no-op", Integer.class, Integer.class, () -> NO_OP));
         bareRuntime = FaasRuntime.builder().reportLog(false).ledgerRetention(0).build();
         bareFunction = bareRuntime.deploy(FunctionSpec.of("no-op", Integer.class, Integer.class, () -> NO_OP));
-        meteredRuntime = FaasRuntime.builder().meterRegistry(new SimpleMeterRegistry()).allocationMetering(true).build();
+        meteredRuntime = FaasRuntime.builder()
+                .meterRegistry(new SimpleMeterRegistry())
+                .allocationMetering(true)
+                .build();
         meteredFunction = meteredRuntime.deploy(FunctionSpec.of("no-op", Integer.class, Integer.class, () -> NO_OP));
     }
 
@@ -102,8 +111,8 @@ public class InvokeBenchmark {
     /** The peer: a concurrency limit and a per-call timeout around the same executor. */
     @Benchmark
     public Integer resilience4j() throws Exception {
-        Callable<Integer> call = () -> timeLimiter.executeFutureSupplier(
-                () -> virtualThreads.submit(() -> NO_OP.handle(INPUT, null)));
+        Callable<Integer> call =
+                () -> timeLimiter.executeFutureSupplier(() -> virtualThreads.submit(() -> NO_OP.handle(INPUT, null)));
         return bulkhead.executeCallable(call);
     }
 
@@ -133,17 +142,18 @@ public class InvokeBenchmark {
 
     /** Two callers at once, on platform threads. */
     @Threads(2)
-    public static class TwoCallers extends InvokeBenchmark {
-    }
+    public static class TwoCallers extends InvokeBenchmark {}
 
     /** One caller on a virtual thread (JMH's virtual executor). */
-    @Fork(value = 1, jvmArgsAppend = {"-Djmh.executor=VIRTUAL", OPEN_JAVA_LANG})
-    public static class VirtualCaller extends InvokeBenchmark {
-    }
+    @Fork(
+            value = 1,
+            jvmArgsAppend = {"-Djmh.executor=VIRTUAL", OPEN_JAVA_LANG})
+    public static class VirtualCaller extends InvokeBenchmark {}
 
     /** Two callers on virtual threads. */
     @Threads(2)
-    @Fork(value = 1, jvmArgsAppend = {"-Djmh.executor=VIRTUAL", OPEN_JAVA_LANG})
-    public static class TwoVirtualCallers extends InvokeBenchmark {
-    }
+    @Fork(
+            value = 1,
+            jvmArgsAppend = {"-Djmh.executor=VIRTUAL", OPEN_JAVA_LANG})
+    public static class TwoVirtualCallers extends InvokeBenchmark {}
 }

@@ -1,9 +1,9 @@
 package dev.faas.benchmarks;
 
 import dev.faas.api.InvocationType;
+import dev.faas.api.Outcome;
 import dev.faas.api.ledger.Durability;
 import dev.faas.api.ledger.Pricing;
-import dev.faas.api.Outcome;
 import dev.faas.core.internal.ledger.FunctionUsage;
 import dev.faas.core.internal.ledger.LedgerEntry;
 import dev.faas.core.internal.ledger.LedgerJournal;
@@ -39,7 +39,7 @@ final class LedgerRig implements AutoCloseable {
                 case "sync" -> Durability.sync();
                 default -> throw new IllegalArgumentException("unknown journal " + journal);
             };
-            writer = new LedgerJournal(directory, durability, Pricing.LAMBDA_X86_64, () -> { });
+            writer = new LedgerJournal(directory, durability, Pricing.LAMBDA_X86_64, () -> {});
         }
         ledger = new RuntimeLedger(Pricing.LAMBDA_X86_64, 100_000, writer, null);
         usage = ledger.usageOf("bench");
@@ -50,9 +50,26 @@ final class LedgerRig implements AutoCloseable {
      * An invocation is read in place; the rig makes an entry per record, which costs a little more.
      */
     void record() {
-        ledger.record(new LedgerEntry(RequestIds.high(), RequestIds.low(), null, "bench", "$LATEST",
-                InvocationType.REQUEST_RESPONSE, Outcome.SUCCESS, START, 1_234_567, -1, 1, 128, 2, -1, null,
-                null, null), usage);
+        ledger.record(
+                new LedgerEntry(
+                        RequestIds.high(),
+                        RequestIds.low(),
+                        null,
+                        "bench",
+                        "$LATEST",
+                        InvocationType.REQUEST_RESPONSE,
+                        Outcome.SUCCESS,
+                        START,
+                        1_234_567,
+                        -1,
+                        1,
+                        128,
+                        2,
+                        -1,
+                        null,
+                        null,
+                        null),
+                usage);
     }
 
     @Override

@@ -45,12 +45,13 @@ public class MeteredCallerBenchmark {
 
     @Setup
     public void setUp() {
-        metered = FaasRuntime.builder().allocationMetering(true).reportLog(false).build();
-        meteredFunction = metered.deploy(FunctionSpec.of("no-op", Integer.class, Integer.class,
-                () -> (input, context) -> input));
+        metered =
+                FaasRuntime.builder().allocationMetering(true).reportLog(false).build();
+        meteredFunction =
+                metered.deploy(FunctionSpec.of("no-op", Integer.class, Integer.class, () -> (input, context) -> input));
         plain = FaasRuntime.builder().reportLog(false).build();
-        plainFunction = plain.deploy(FunctionSpec.of("no-op", Integer.class, Integer.class,
-                () -> (input, context) -> input));
+        plainFunction =
+                plain.deploy(FunctionSpec.of("no-op", Integer.class, Integer.class, () -> (input, context) -> input));
     }
 
     @TearDown

@@ -52,7 +52,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5)
 // A fixed, pre-touched heap: G1 resizing the heap and the kernel faulting in fresh pages otherwise
 // move single-shot batches by up to 40% from fork to fork.
-@Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g", "-XX:+AlwaysPreTouch"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms4g", "-Xmx4g", "-XX:+AlwaysPreTouch"})
 public class ScalingBenchmark {
 
     private static final Duration IO = Duration.ofMillis(10);
@@ -72,12 +74,19 @@ public class ScalingBenchmark {
 
     @Setup
     public void setUp() {
-        runtime = FaasRuntime.builder().concurrencyLimit(calls).meterRegistry(new SimpleMeterRegistry())
-                .ledgerRetention(calls).build();
+        runtime = FaasRuntime.builder()
+                .concurrencyLimit(calls)
+                .meterRegistry(new SimpleMeterRegistry())
+                .ledgerRetention(calls)
+                .build();
         io = runtime.deploy(ioFunction());
         defaultRuntime = FaasRuntime.builder().concurrencyLimit(calls).build();
         defaultIo = defaultRuntime.deploy(ioFunction());
-        bareRuntime = FaasRuntime.builder().concurrencyLimit(calls).reportLog(false).ledgerRetention(0).build();
+        bareRuntime = FaasRuntime.builder()
+                .concurrencyLimit(calls)
+                .reportLog(false)
+                .ledgerRetention(0)
+                .build();
         bareIo = bareRuntime.deploy(ioFunction());
         virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
         platformPool = Executors.newFixedThreadPool(200);
@@ -86,9 +95,11 @@ public class ScalingBenchmark {
 
     private static FunctionSpec<Integer, Integer> ioFunction() {
         return FunctionSpec.of("io", Integer.class, Integer.class, () -> (input, context) -> {
-            Thread.sleep(IO);
-            return input;
-        }).withConfig(FunctionConfig.builder().timeout(Duration.ofMinutes(1)).build());
+                    Thread.sleep(IO);
+                    return input;
+                })
+                .withConfig(
+                        FunctionConfig.builder().timeout(Duration.ofMinutes(1)).build());
     }
 
     @TearDown
@@ -191,8 +202,7 @@ public class ScalingBenchmark {
             records = new AtomicReferenceArray<>(retained);
         }
 
-        private record Record(long sequence, int input, long startNanos, long durationNanos) {
-        }
+        private record Record(long sequence, int input, long startNanos, long durationNanos) {}
 
         void call(int input, CompletableFuture<Integer> result) {
             long start = System.nanoTime();
@@ -203,7 +213,7 @@ public class ScalingBenchmark {
             if (environment == null) {
                 environment = new Object();
             }
-            TimeSource.Cancellable deadline = clock.schedule(Duration.ofMinutes(1), () -> { });
+            TimeSource.Cancellable deadline = clock.schedule(Duration.ofMinutes(1), () -> {});
             try {
                 Thread.sleep(IO);
             } catch (InterruptedException e) {
@@ -214,8 +224,8 @@ public class ScalingBenchmark {
                 idle.addFirst(environment);
             }
             long sequence = recorded.getAndIncrement();
-            records.set((int) (sequence % records.length()),
-                    new Record(sequence, input, start, System.nanoTime() - start));
+            records.set(
+                    (int) (sequence % records.length()), new Record(sequence, input, start, System.nanoTime() - start));
             result.complete(input);
         }
     }

@@ -8,8 +8,8 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -43,12 +43,13 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 public final class Suite {
 
-    private Suite() {
-    }
+    private Suite() {}
 
     public static void main(String[] args) throws RunnerException, IOException {
         boolean quick = List.of(args).contains("--quick");
-        String include = List.of(args).stream().filter(arg -> !arg.startsWith("--")).findFirst()
+        String include = List.of(args).stream()
+                .filter(arg -> !arg.startsWith("--"))
+                .findFirst()
                 .orElse("dev\\.faas\\..*Benchmark.*");
         Path results = Path.of(System.getProperty("faas.results", "benchmarks/results"));
         Files.createDirectories(results);
@@ -56,17 +57,28 @@ public final class Suite {
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmmss")) + ".json");
 
         List<RunResult> runs = new ArrayList<>();
-        boolean scaling = Pattern.compile(include).matcher(ScalingBenchmark.class.getName() + ".faas").find();
+        boolean scaling = Pattern.compile(include)
+                .matcher(ScalingBenchmark.class.getName() + ".faas")
+                .find();
         if (quick) {
             // Short iterations, one caller of each kind; the scaling batches keep their own counts,
             // since a single-shot batch needs its warm-up (the first one starts 100,000 environments).
-            runs.addAll(run(new OptionsBuilder().include(include).exclude("ScalingBenchmark")
-                    .exclude("TwoCallers").exclude("TwoVirtualCallers").forks(1)
-                    .warmupIterations(1).warmupTime(TimeValue.seconds(1))
-                    .measurementIterations(2).measurementTime(TimeValue.seconds(1))));
+            runs.addAll(run(new OptionsBuilder()
+                    .include(include)
+                    .exclude("ScalingBenchmark")
+                    .exclude("TwoCallers")
+                    .exclude("TwoVirtualCallers")
+                    .forks(1)
+                    .warmupIterations(1)
+                    .warmupTime(TimeValue.seconds(1))
+                    .measurementIterations(2)
+                    .measurementTime(TimeValue.seconds(1))));
             if (scaling) {
-                runs.addAll(run(new OptionsBuilder().include(ScalingBenchmark.class.getName() + ".platformPool200$")
-                        .param("calls", "100000").warmupIterations(1).measurementIterations(2)));
+                runs.addAll(run(new OptionsBuilder()
+                        .include(ScalingBenchmark.class.getName() + ".platformPool200$")
+                        .param("calls", "100000")
+                        .warmupIterations(1)
+                        .measurementIterations(2)));
             }
         } else {
             runs.addAll(run(new OptionsBuilder().include(include)));
@@ -77,7 +89,9 @@ public final class Suite {
             for (int round = 0; round < (quick ? 2 : 5); round++) {
                 Collection<RunResult> paired = run(new OptionsBuilder()
                         .include(ScalingBenchmark.class.getName() + "\\.(" + String.join("|", PAIRED) + ")$")
-                        .param("calls", "100000").forks(1).measurementIterations(quick ? 5 : 8));
+                        .param("calls", "100000")
+                        .forks(1)
+                        .measurementIterations(quick ? 5 : 8));
                 pairedRuns.addAll(paired);
                 rounds.add(ratios(paired));
             }
@@ -88,8 +102,11 @@ public final class Suite {
 
         PrintStream out = System.out;
         out.println();
-        out.printf("## faas benchmarks (%s run, %s, JDK %s, %d cores)%n%n", quick ? "quick" : "full",
-                LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE), Runtime.version(),
+        out.printf(
+                "## faas benchmarks (%s run, %s, JDK %s, %d cores)%n%n",
+                quick ? "quick" : "full",
+                LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE),
+                Runtime.version(),
                 Runtime.getRuntime().availableProcessors());
         new Report(List.copyOf(runs), List.copyOf(pairedRuns), rounds).print(out);
         if (quick) {
@@ -107,7 +124,8 @@ public final class Suite {
         Map<String, Double> medians = new LinkedHashMap<>();
         for (RunResult run : round) {
             String name = run.getParams().getBenchmark();
-            medians.put(name.substring(name.lastIndexOf('.') + 1),
+            medians.put(
+                    name.substring(name.lastIndexOf('.') + 1),
                     run.getPrimaryResult().getStatistics().getPercentile(50));
         }
         Map<String, Double> ratios = new LinkedHashMap<>();
@@ -136,6 +154,7 @@ public final class Suite {
         private final List<Row> rows = new ArrayList<>();
         /** The paired rounds' results: not in the table, but found by the targets that need them. */
         private final List<Row> pairedRows = new ArrayList<>();
+
         private final List<Map<String, Double>> rounds;
 
         Report(List<RunResult> runs, List<RunResult> pairedRuns, List<Map<String, Double>> rounds) {
@@ -152,32 +171,66 @@ public final class Suite {
             out.println("| benchmark | params | score | error | unit | vs reference |");
             out.println("|---|---|---:|---:|---|---|");
             for (Row row : rows) {
-                out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", row.name(), row.params(),
-                        number(row.score()), number(row.error()), row.unit(), ratio(row));
+                out.printf(
+                        Locale.ROOT,
+                        "| %s | %s | %s | %s | %s | %s |%n",
+                        row.name(),
+                        row.params(),
+                        number(row.score()),
+                        number(row.error()),
+                        row.unit(),
+                        ratio(row));
             }
             out.println();
             out.println("Targets:");
             String invoke = "dev.faas.benchmarks.InvokeBenchmark.";
             String scaling = "dev.faas.benchmarks.ScalingBenchmark.";
-            target(out, "invoke, one platform caller: at most 1.2x the time of rawVirtualThread",
-                    find(invoke + "invoke", ""), find(invoke + "rawVirtualThread", ""), 1.2);
-            target(out, "invoke, one platform caller: faster than resilience4j",
-                    find(invoke + "invoke", ""), find(invoke + "resilience4j", ""), 1.0);
+            target(
+                    out,
+                    "invoke, one platform caller: at most 1.2x the time of rawVirtualThread",
+                    find(invoke + "invoke", ""),
+                    find(invoke + "rawVirtualThread", ""),
+                    1.2);
+            target(
+                    out,
+                    "invoke, one platform caller: faster than resilience4j",
+                    find(invoke + "invoke", ""),
+                    find(invoke + "resilience4j", ""),
+                    1.0);
             paired(out, "100,000 concurrent 10 ms calls: at least 70% of raw virtual-thread throughput", 0.7);
-            target(out, "100,000 concurrent 10 ms calls: at least 10x the 200-thread platform pool",
-                    find(scaling + "faas", "calls=100000"), find(scaling + "platformPool200", "calls=100000"), 0.1);
+            target(
+                    out,
+                    "100,000 concurrent 10 ms calls: at least 10x the 200-thread platform pool",
+                    find(scaling + "faas", "calls=100000"),
+                    find(scaling + "platformPool200", "calls=100000"),
+                    0.1);
             // These forks run minutes apart, and this machine drifts more than the 10% judged: the
             // targets are judged on benchmarks/wrk.sh's interleaved rounds; these are indications.
             String http = "dev.faas.benchmarks.HttpTriggerBenchmark.";
-            share(out, "HTTP trigger: at least 90% of a bare Helidon handler's requests/s (indication only:"
-                    + " judge on benchmarks/wrk.sh)", find(http + "trigger", ""), find(http + "bareHelidon", ""), 0.9);
-            share(out, "HTTP trigger: its own overhead at most 10% over a Helidon handler that invokes (indication"
-                    + " only: judge on benchmarks/wrk.sh)", find(http + "trigger", ""),
-                    find(http + "bareHelidonInvoke", ""), 0.9);
-            floor(out, "ledger in memory: at least 5,000,000 records/s",
-                    find("dev.faas.benchmarks.LedgerBenchmark.record", "journal=memory"), 5_000_000);
-            floor(out, "sync journal, 1,000 callers: at least 50,000 records/s",
-                    find("dev.faas.benchmarks.SyncLedgerBenchmark.record", ""), 50_000);
+            share(
+                    out,
+                    "HTTP trigger: at least 90% of a bare Helidon handler's requests/s (indication only:"
+                            + " judge on benchmarks/wrk.sh)",
+                    find(http + "trigger", ""),
+                    find(http + "bareHelidon", ""),
+                    0.9);
+            share(
+                    out,
+                    "HTTP trigger: its own overhead at most 10% over a Helidon handler that invokes (indication"
+                            + " only: judge on benchmarks/wrk.sh)",
+                    find(http + "trigger", ""),
+                    find(http + "bareHelidonInvoke", ""),
+                    0.9);
+            floor(
+                    out,
+                    "ledger in memory: at least 5,000,000 records/s",
+                    find("dev.faas.benchmarks.LedgerBenchmark.record", "journal=memory"),
+                    5_000_000);
+            floor(
+                    out,
+                    "sync journal, 1,000 callers: at least 50,000 records/s",
+                    find("dev.faas.benchmarks.SyncLedgerBenchmark.record", ""),
+                    50_000);
         }
 
         private String ratio(Row row) {
@@ -195,16 +248,21 @@ public final class Suite {
         /** The row a result is compared with: raw virtual threads, or the warm call. */
         private Optional<Row> reference(Row row) {
             String group = row.name().substring(0, row.name().lastIndexOf('.') + 1);
-            String referenceMethod = row.name().contains("InvokeBenchmark") ? "rawVirtualThread"
+            String referenceMethod = row.name().contains("InvokeBenchmark")
+                    ? "rawVirtualThread"
                     : row.name().contains("ScalingBenchmark") || row.name().contains("EventBenchmark")
                             ? "rawVirtualThreads"
-                    : row.name().contains("ColdStartBenchmark") ? "warmCall"
-                    : row.name().contains("MeteredCallerBenchmark") ? "defaultSchedulerCaller"
-                    : row.name().contains("HttpTriggerBenchmark") ? "bareHelidon" : null;
+                            : row.name().contains("ColdStartBenchmark")
+                                    ? "warmCall"
+                                    : row.name().contains("MeteredCallerBenchmark")
+                                            ? "defaultSchedulerCaller"
+                                            : row.name().contains("HttpTriggerBenchmark") ? "bareHelidon" : null;
             if (referenceMethod == null) {
                 return Optional.empty();
             }
-            return rows.stream().filter(r -> r.name().equals(group + referenceMethod) && r.params().equals(row.params()))
+            return rows.stream()
+                    .filter(r -> r.name().equals(group + referenceMethod)
+                            && r.params().equals(row.params()))
                     .findFirst();
         }
 
@@ -220,31 +278,46 @@ public final class Suite {
             List<String> described = new ArrayList<>();
             String verdict = "not measured";
             for (String name : PAIRED) {
-                List<Double> shares = rounds.stream().map(round -> round.get(name)).filter(Objects::nonNull)
-                        .sorted().toList();
+                List<Double> shares = rounds.stream()
+                        .map(round -> round.get(name))
+                        .filter(Objects::nonNull)
+                        .sorted()
+                        .toList();
                 if (shares.isEmpty()) {
                     continue;
                 }
-                double median = shares.size() % 2 == 1 ? shares.get(shares.size() / 2)
+                double median = shares.size() % 2 == 1
+                        ? shares.get(shares.size() / 2)
                         : (shares.get(shares.size() / 2 - 1) + shares.get(shares.size() / 2)) / 2;
                 if (name.equals("faasDefault")) {
                     verdict = median >= minShare ? "met" : "MISSED";
                 }
-                described.add(String.format(Locale.ROOT, "%s %.0f%% (%.0f%% to %.0f%%)", name, 100 * median,
-                        100 * shares.get(0), 100 * shares.get(shares.size() - 1)));
+                described.add(String.format(
+                        Locale.ROOT,
+                        "%s %.0f%% (%.0f%% to %.0f%%)",
+                        name,
+                        100 * median,
+                        100 * shares.get(0),
+                        100 * shares.get(shares.size() - 1)));
             }
-            out.printf(Locale.ROOT, "- %s: %s by faasDefault; medians of %d paired rounds: %s%n", what, verdict,
-                    rounds.size(), String.join(", ", described));
+            out.printf(
+                    Locale.ROOT,
+                    "- %s: %s by faasDefault; medians of %d paired rounds: %s%n",
+                    what,
+                    verdict,
+                    rounds.size(),
+                    String.join(", ", described));
         }
 
         private Optional<Row> find(String benchmark, String params) {
             return Stream.concat(rows.stream(), pairedRows.stream())
-                    .filter(r -> r.name().equals(benchmark) && r.params().equals(params)).findFirst();
+                    .filter(r -> r.name().equals(benchmark) && r.params().equals(params))
+                    .findFirst();
         }
 
         /** Time per operation: met when ours takes at most {@code maxRatio} times theirs. */
-        private static void target(PrintStream out, String what, Optional<Row> ours, Optional<Row> theirs,
-                                   double maxRatio) {
+        private static void target(
+                PrintStream out, String what, Optional<Row> ours, Optional<Row> theirs, double maxRatio) {
             if (ours.isEmpty() || theirs.isEmpty()) {
                 out.printf("- %s: not measured in this run%n", what);
                 return;
@@ -254,8 +327,8 @@ public final class Suite {
         }
 
         /** Operations per second: met when ours reaches at least {@code minShare} of theirs. */
-        private static void share(PrintStream out, String what, Optional<Row> ours, Optional<Row> theirs,
-                                  double minShare) {
+        private static void share(
+                PrintStream out, String what, Optional<Row> ours, Optional<Row> theirs, double minShare) {
             if (ours.isEmpty() || theirs.isEmpty()) {
                 out.printf("- %s: not measured in this run%n", what);
                 return;
@@ -269,7 +342,11 @@ public final class Suite {
                 out.printf("- %s: not measured in this run%n", what);
                 return;
             }
-            out.printf(Locale.ROOT, "- %s: %s (%s records/s)%n", what, ours.get().score() >= minimum ? "met" : "MISSED",
+            out.printf(
+                    Locale.ROOT,
+                    "- %s: %s (%s records/s)%n",
+                    what,
+                    ours.get().score() >= minimum ? "met" : "MISSED",
                     number(ours.get().score()));
         }
 
@@ -277,7 +354,8 @@ public final class Suite {
             if (Double.isNaN(value)) {
                 return "";
             }
-            return value >= 100 ? String.format(Locale.ROOT, "%,.0f", value)
+            return value >= 100
+                    ? String.format(Locale.ROOT, "%,.0f", value)
                     : String.format(Locale.ROOT, "%.3f", value);
         }
     }
@@ -291,8 +369,12 @@ public final class Suite {
                 described.add(key + "=" + params.getParam(key));
             }
             var primary = run.getPrimaryResult();
-            return new Row(params.getBenchmark(), String.join(",", described), primary.getScore(),
-                    primary.getScoreError(), primary.getScoreUnit());
+            return new Row(
+                    params.getBenchmark(),
+                    String.join(",", described),
+                    primary.getScore(),
+                    primary.getScoreError(),
+                    primary.getScoreUnit());
         }
     }
 }

@@ -14,12 +14,12 @@ import dev.faas.core.FaasRuntime;
 import dev.faas.triggers.http.HttpTrigger;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,8 +47,7 @@ public final class Demo {
 
     private static final Path REPORT_LOG = Path.of("target", "invocations.log");
 
-    private Demo() {
-    }
+    private Demo() {}
 
     public static void main(String[] args) throws Exception {
         int calls = args.length > 0 ? Integer.parseInt(args[0]) : 600;
@@ -67,14 +66,25 @@ public final class Demo {
         try (FaasRuntime runtime = FaasRuntime.builder().concurrencyLimit(150).build()) {
             List<FunctionRef<String, String>> functions = List.of(
                     runtime.deploy(FunctionSpec.of("thumbnail", String.class, String.class, Thumbnail::new)
-                            .withConfig(FunctionConfig.builder().memoryMb(1024).timeout(Duration.ofSeconds(2))
-                                    .allocationLimitMb(64).build())),
+                            .withConfig(FunctionConfig.builder()
+                                    .memoryMb(1024)
+                                    .timeout(Duration.ofSeconds(2))
+                                    .allocationLimitMb(64)
+                                    .build())),
                     runtime.deploy(FunctionSpec.of("price-lookup", String.class, String.class, () -> Demo::lookUpPrice)
-                            .withConfig(FunctionConfig.builder().memoryMb(256).reservedConcurrency(40).build())),
+                            .withConfig(FunctionConfig.builder()
+                                    .memoryMb(256)
+                                    .reservedConcurrency(40)
+                                    .build())),
                     runtime.deploy(FunctionSpec.of("payment", String.class, String.class, () -> Demo::pay)
-                            .withConfig(FunctionConfig.builder().memoryMb(512).timeout(Duration.ofMillis(150)).build())));
-            out.printf("Deployed %d functions; driving %d calls, %d at a time, through a runtime limited to %d"
-                    + " concurrent executions.%n%n", functions.size(), calls, inFlight, 150);
+                            .withConfig(FunctionConfig.builder()
+                                    .memoryMb(512)
+                                    .timeout(Duration.ofMillis(150))
+                                    .build())));
+            out.printf(
+                    "Deployed %d functions; driving %d calls, %d at a time, through a runtime limited to %d"
+                            + " concurrent executions.%n%n",
+                    functions.size(), calls, inFlight, 150);
 
             Map<String, Tally> tallies = new ConcurrentHashMap<>();
             Semaphore callers = new Semaphore(inFlight);
@@ -109,16 +119,23 @@ public final class Demo {
     /** Exposes price-lookup at {@code GET /prices/{item}} and calls it over HTTP. */
     private static void serveOverHttp(FaasRuntime runtime, PrintStream out, int servePort)
             throws IOException, InterruptedException {
-        HttpTrigger http = HttpTrigger.builder().route("GET", "/prices/{item}", "price-lookup")
-                .port(Math.max(servePort, 0)).build();
+        HttpTrigger http = HttpTrigger.builder()
+                .route("GET", "/prices/{item}", "price-lookup")
+                .port(Math.max(servePort, 0))
+                .build();
         runtime.addTrigger(http);
         URI uri = http.uri().resolve("/prices/espresso");
         try (HttpClient client = HttpClient.newHttpClient()) {
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            out.printf("%nprice-lookup over HTTP, as curl -i %s would call it:%n  GET %s -> %d, %s: %s%n  %s%n",
-                    uri, uri.getPath(), response.statusCode(), HttpTrigger.REQUEST_ID_HEADER,
-                    response.headers().firstValue(HttpTrigger.REQUEST_ID_HEADER).orElse("?"), response.body());
+            HttpResponse<String> response =
+                    client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+            out.printf(
+                    "%nprice-lookup over HTTP, as curl -i %s would call it:%n  GET %s -> %d, %s: %s%n  %s%n",
+                    uri,
+                    uri.getPath(),
+                    response.statusCode(),
+                    HttpTrigger.REQUEST_ID_HEADER,
+                    response.headers().firstValue(HttpTrigger.REQUEST_ID_HEADER).orElse("?"),
+                    response.body());
         }
         if (servePort < 0) {
             out.printf("  (the server stops with this run; to keep it serving on port 8080 until Ctrl-C, run%n"
@@ -132,14 +149,15 @@ public final class Demo {
     }
 
     /** What a well-behaved client does with a throttle: waits a little, with jitter, and tries again. */
-    private static InvocationReport invokeRetryingThrottles(FunctionRef<String, String> function, String input,
-                                                           Tally tally) throws InterruptedException {
+    private static InvocationReport invokeRetryingThrottles(
+            FunctionRef<String, String> function, String input, Tally tally) throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {
                 return function.invokeForReport(input);
             } catch (ThrottledException throttled) {
                 tally.throttled.incrementAndGet();
-                Thread.sleep(Math.min(attempt, 10) * 10L + ThreadLocalRandom.current().nextInt(10));
+                Thread.sleep(Math.min(attempt, 10) * 10L
+                        + ThreadLocalRandom.current().nextInt(10));
             }
         }
     }
@@ -180,29 +198,59 @@ public final class Demo {
 
     // ---- output ----
 
-    private static void printSummary(PrintStream out, List<FunctionRef<String, String>> functions,
-                                     Map<String, Tally> tallies, FaasRuntime runtime, Duration wall) {
-        out.printf("%-13s %6s %6s %6s %8s %10s %11s %12s %9s %9s%n", "function", "calls", "ok", "errors",
-                "timeouts", "throttled*", "cold starts", "p50 init ms", "p50 ms", "p99 ms");
+    private static void printSummary(
+            PrintStream out,
+            List<FunctionRef<String, String>> functions,
+            Map<String, Tally> tallies,
+            FaasRuntime runtime,
+            Duration wall) {
+        out.printf(
+                "%-13s %6s %6s %6s %8s %10s %11s %12s %9s %9s%n",
+                "function",
+                "calls",
+                "ok",
+                "errors",
+                "timeouts",
+                "throttled*",
+                "cold starts",
+                "p50 init ms",
+                "p50 ms",
+                "p99 ms");
         Duration busy = Duration.ZERO;
         for (FunctionRef<String, String> function : functions) {
             Tally tally = tallies.getOrDefault(function.name(), new Tally());
             List<InvocationReport> reports = List.copyOf(tally.reports);
-            long[] nanos = reports.stream().mapToLong(r -> r.duration().toNanos()).sorted().toArray();
-            long[] initNanos = reports.stream().flatMap(r -> r.initDuration().stream())
-                    .mapToLong(Duration::toNanos).sorted().toArray();
-            out.printf("%-13s %6d %6d %6d %8d %10d %11d %12s %9s %9s%n", function.name(), reports.size(),
-                    count(reports, Outcome.SUCCESS), count(reports, Outcome.ERROR), count(reports, Outcome.TIMEOUT),
-                    tally.throttled.get(), initNanos.length, millis(percentile(initNanos, 50)),
-                    millis(percentile(nanos, 50)), millis(percentile(nanos, 99)));
+            long[] nanos = reports.stream()
+                    .mapToLong(r -> r.duration().toNanos())
+                    .sorted()
+                    .toArray();
+            long[] initNanos = reports.stream()
+                    .flatMap(r -> r.initDuration().stream())
+                    .mapToLong(Duration::toNanos)
+                    .sorted()
+                    .toArray();
+            out.printf(
+                    "%-13s %6d %6d %6d %8d %10d %11d %12s %9s %9s%n",
+                    function.name(),
+                    reports.size(),
+                    count(reports, Outcome.SUCCESS),
+                    count(reports, Outcome.ERROR),
+                    count(reports, Outcome.TIMEOUT),
+                    tally.throttled.get(),
+                    initNanos.length,
+                    millis(percentile(initNanos, 50)),
+                    millis(percentile(nanos, 50)),
+                    millis(percentile(nanos, 99)));
             for (InvocationReport report : reports) {
                 busy = busy.plus(report.duration()).plus(report.initDuration().orElse(Duration.ZERO));
             }
         }
         out.printf("* attempts refused with a ThrottledException and tried again by the caller: one call may be"
                 + " throttled several times.%n");
-        out.printf("%nWall time %d ms for %d ms of function time (INIT included): %.0fx faster than one call after"
-                + " another.%n", wall.toMillis(), busy.toMillis(), (double) busy.toNanos() / wall.toNanos());
+        out.printf(
+                "%nWall time %d ms for %d ms of function time (INIT included): %.0fx faster than one call after"
+                        + " another.%n",
+                wall.toMillis(), busy.toMillis(), (double) busy.toNanos() / wall.toNanos());
 
         Ledger ledger = runtime.ledger();
         out.printf("%nThe billing ledger (Lambda x86_64 prices; INIT is billed):%n");
@@ -214,8 +262,13 @@ public final class Demo {
     }
 
     private static void printUsage(PrintStream out, String name, Usage usage) {
-        out.printf("%-13s %9d %11d %14s %14s%n", name, usage.requests(), usage.billedDurationMs(),
-                usage.gbSeconds().toPlainString(), usage.cost().setScale(10, RoundingMode.HALF_UP).toPlainString());
+        out.printf(
+                "%-13s %9d %11d %14s %14s%n",
+                name,
+                usage.requests(),
+                usage.billedDurationMs(),
+                usage.gbSeconds().toPlainString(),
+                usage.cost().setScale(10, RoundingMode.HALF_UP).toPlainString());
     }
 
     /** One REPORT line of each kind: a cold start, a warm call, a failure. */
@@ -226,13 +279,20 @@ public final class Demo {
         List<String> reports;
         try (Stream<String> lines = Files.lines(REPORT_LOG)) {
             reports = lines.filter(line -> line.contains("REPORT RequestId"))
-                    .map(line -> line.substring(line.indexOf("REPORT"))).toList();
+                    .map(line -> line.substring(line.indexOf("REPORT")))
+                    .toList();
         }
-        out.printf("%nOne REPORT line per invocation is in %s (%d lines); a cold start and a warm call of the"
-                + " metered thumbnail function, and a timeout:%n", REPORT_LOG.toAbsolutePath().normalize(), reports.size());
+        out.printf(
+                "%nOne REPORT line per invocation is in %s (%d lines); a cold start and a warm call of the"
+                        + " metered thumbnail function, and a timeout:%n",
+                REPORT_LOG.toAbsolutePath().normalize(), reports.size());
         Stream.<Predicate<String>>of(
-                        line -> line.contains("Init Duration") && line.contains("Allocated") && !line.contains("Status"),
-                        line -> !line.contains("Init Duration") && line.contains("Allocated") && !line.contains("Status"),
+                        line -> line.contains("Init Duration")
+                                && line.contains("Allocated")
+                                && !line.contains("Status"),
+                        line -> !line.contains("Init Duration")
+                                && line.contains("Allocated")
+                                && !line.contains("Status"),
                         line -> line.contains("Status: timeout"))
                 .forEach(kind -> reports.stream().filter(kind).findFirst().ifPresent(line -> out.println("  " + line)));
     }

@@ -17,13 +17,15 @@ final class DemoTest {
         Demo.run(60, 20, new PrintStream(bytes, true, StandardCharsets.UTF_8), -1);
 
         String output = bytes.toString(StandardCharsets.UTF_8);
-        assertThat(output).contains("Deployed 3 functions; driving 60 calls")
+        assertThat(output)
+                .contains("Deployed 3 functions; driving 60 calls")
                 .containsPattern("thumbnail +20 +20 ")
                 .containsPattern("price-lookup +20 +20 ")
                 .containsPattern("payment +20 ")
                 .contains("faster than one call after another")
                 .containsPattern("as curl -i http://127\\.0\\.0\\.1:[0-9]+/prices/espresso would call it")
-                .contains("the server stops with this run").doesNotContain("try it")
+                .contains("the server stops with this run")
+                .doesNotContain("try it")
                 .containsPattern("thumbnail( +[0-9]+){6}( +[0-9]+\\.[0-9]{2}){3}\n")
                 .containsPattern("GET /prices/espresso -> 200, X-Faas-Request-Id: [0-9a-f-]{36}")
                 .contains("\"espresso: 9.99 EUR\"");

@@ -25,30 +25,40 @@ final class HttpTriggerReadmeTest {
     void theExampleServesItsRoutes() throws Exception {
         String token = "s3cret";
         try (FaasRuntime runtime = FaasRuntime.builder().build();
-             HttpClient client = HttpClient.newHttpClient()) {
-            runtime.deploy(FunctionSpec.of("price-lookup", String.class, String.class,
-                    () -> (item, context) -> item + ": 9.99 EUR"));
-            runtime.deploy(FunctionSpec.of("ingest", HttpRequestEvent.class, HttpResponseEvent.class,
+                HttpClient client = HttpClient.newHttpClient()) {
+            runtime.deploy(FunctionSpec.of(
+                    "price-lookup", String.class, String.class, () -> (item, context) -> item + ": 9.99 EUR"));
+            runtime.deploy(FunctionSpec.of(
+                    "ingest",
+                    HttpRequestEvent.class,
+                    HttpResponseEvent.class,
                     () -> (request, context) -> HttpResponseEvent.of(201, request.body().length + " bytes")));
 
             // tag::http-trigger[]
             // token: the secret your uploaders send as "Authorization: Bearer <token>"
             HttpTrigger http = HttpTrigger.builder()
-                    .route("GET", "/prices/{item}", "price-lookup")                        // typed: JSON in, JSON out
-                    .route("POST", "/uploads", "ingest", Authenticator.bearerToken(token))  // 401 without the token
-                    .port(0)                                                               // 0 (the default): a free port
+                    .route("GET", "/prices/{item}", "price-lookup") // typed: JSON in, JSON out
+                    .route("POST", "/uploads", "ingest", Authenticator.bearerToken(token)) // 401 without the token
+                    .port(0) // 0 (the default): a free port
                     .build();
-            runtime.addTrigger(http);     // listening now; http.uri() says where; closed with the runtime
+            runtime.addTrigger(http); // listening now; http.uri() says where; closed with the runtime
             // end::http-trigger[]
 
             URI base = http.uri();
-            HttpResponse<String> price = client.send(HttpRequest.newBuilder(base.resolve("/prices/espresso")).build(),
+            HttpResponse<String> price = client.send(
+                    HttpRequest.newBuilder(base.resolve("/prices/espresso")).build(),
                     HttpResponse.BodyHandlers.ofString());
-            HttpResponse<String> anonymous = client.send(HttpRequest.newBuilder(base.resolve("/uploads"))
-                    .POST(HttpRequest.BodyPublishers.ofString("data")).build(), HttpResponse.BodyHandlers.ofString());
-            HttpResponse<String> upload = client.send(HttpRequest.newBuilder(base.resolve("/uploads"))
-                    .header("Authorization", "Bearer " + token)
-                    .POST(HttpRequest.BodyPublishers.ofString("data")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> anonymous = client.send(
+                    HttpRequest.newBuilder(base.resolve("/uploads"))
+                            .POST(HttpRequest.BodyPublishers.ofString("data"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> upload = client.send(
+                    HttpRequest.newBuilder(base.resolve("/uploads"))
+                            .header("Authorization", "Bearer " + token)
+                            .POST(HttpRequest.BodyPublishers.ofString("data"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
 
             assertThat(http.port()).isPositive();
             assertThat(price.statusCode()).isEqualTo(200);
@@ -64,7 +74,8 @@ final class HttpTriggerReadmeTest {
         String source = Files.readString(Path.of("src/test/java/dev/faas/examples/HttpTriggerReadmeTest.java"));
         String readme = Files.readString(Path.of("../README.md"));
 
-        String tagged = source.substring(source.indexOf("// tag::http-trigger[]\n") + "// tag::http-trigger[]\n".length(),
+        String tagged = source.substring(
+                source.indexOf("// tag::http-trigger[]\n") + "// tag::http-trigger[]\n".length(),
                 source.indexOf("// end::http-trigger[]"));
         String shown = readme.substring(readme.indexOf("```java\n", readme.indexOf("## HTTP trigger")) + 8);
         shown = shown.substring(0, shown.indexOf("```"));
@@ -77,16 +88,18 @@ final class HttpTriggerReadmeTest {
     @Test
     void readmeLimitsTableGivesTheDefaults() throws IOException {
         String readme = Files.readString(Path.of("../README.md"));
-        assertThat(readme).contains(
-                "| body size | " + HttpTrigger.DEFAULT_MAX_BODY_BYTES / (1024 * 1024) + " MB (Lambda's limit) |",
-                "| request line, header bytes | " + HttpTrigger.DEFAULT_MAX_HEADER_BYTES / 1024 + " KB |",
-                "| header count | " + HttpTrigger.DEFAULT_MAX_HEADERS + " |",
-                "| requests answered at once | " + thousands(HttpTrigger.DEFAULT_MAX_IN_FLIGHT) + " |",
-                "| open connections | " + thousands(HttpTrigger.DEFAULT_MAX_CONNECTIONS) + " |",
-                "| time to send the headers | " + HttpTrigger.DEFAULT_HEADER_TIMEOUT.toSeconds() + " s,",
-                "| time to send the body | " + HttpTrigger.DEFAULT_BODY_TIMEOUT.toSeconds() + " s,",
-                "| idle keep-alive connection | " + HttpTrigger.DEFAULT_IDLE_TIMEOUT.toSeconds() + " s |",
-                "| draining on `close()` | " + HttpTrigger.DEFAULT_SHUTDOWN_TIMEOUT.toSeconds() + " s,");
+        assertThat(readme)
+                .contains(
+                        "| body size | " + HttpTrigger.DEFAULT_MAX_BODY_BYTES / (1024 * 1024)
+                                + " MB (Lambda's limit) |",
+                        "| request line, header bytes | " + HttpTrigger.DEFAULT_MAX_HEADER_BYTES / 1024 + " KB |",
+                        "| header count | " + HttpTrigger.DEFAULT_MAX_HEADERS + " |",
+                        "| requests answered at once | " + thousands(HttpTrigger.DEFAULT_MAX_IN_FLIGHT) + " |",
+                        "| open connections | " + thousands(HttpTrigger.DEFAULT_MAX_CONNECTIONS) + " |",
+                        "| time to send the headers | " + HttpTrigger.DEFAULT_HEADER_TIMEOUT.toSeconds() + " s,",
+                        "| time to send the body | " + HttpTrigger.DEFAULT_BODY_TIMEOUT.toSeconds() + " s,",
+                        "| idle keep-alive connection | " + HttpTrigger.DEFAULT_IDLE_TIMEOUT.toSeconds() + " s |",
+                        "| draining on `close()` | " + HttpTrigger.DEFAULT_SHUTDOWN_TIMEOUT.toSeconds() + " s,");
     }
 
     private static String thousands(int number) {

@@ -24,22 +24,29 @@ final class QuickStartTest {
     void quickStartRuns() {
         // tag::quick-start[]
         try (FaasRuntime runtime = FaasRuntime.builder().concurrencyLimit(100).build()) {
-            FunctionRef<String, String> greet = runtime.deploy(
-                    FunctionSpec.of("greet", String.class, String.class, () -> (name, context) -> {
-                        context.logger().info("greeting {}", name);
-                        return "Hello, " + name + "!";
-                    }).withConfig(FunctionConfig.builder().timeout(Duration.ofSeconds(2)).memoryMb(256).build()));
+            FunctionRef<String, String> greet =
+                    runtime.deploy(FunctionSpec.of("greet", String.class, String.class, () -> (name, context) -> {
+                                context.logger().info("greeting {}", name);
+                                return "Hello, " + name + "!";
+                            })
+                            .withConfig(FunctionConfig.builder()
+                                    .timeout(Duration.ofSeconds(2))
+                                    .memoryMb(256)
+                                    .build()));
 
-            println(greet.invoke("world"));                     // Hello, world!  (a cold start)
+            println(greet.invoke("world")); // Hello, world!  (a cold start)
             InvocationReport report = greet.invokeForReport("again");
-            println(report.coldStart() + ", billed " + report.billedDurationMs() + " ms"); // false, billed 1 ms (at least)
+            println(report.coldStart() + ", billed " + report.billedDurationMs()
+                    + " ms"); // false, billed 1 ms (at least)
             greet.invokeAsync("async").thenAccept(this::println).join(); // Hello, async!
         }
         // end::quick-start[]
 
         assertThat(printed).hasSize(3);
         assertThat(printed.get(0)).isEqualTo("Hello, world!");
-        assertThat(printed.get(1)).asString().matches("false, billed [1-9][0-9]* ms"); // real time: 1 ms or a little more
+        assertThat(printed.get(1))
+                .asString()
+                .matches("false, billed [1-9][0-9]* ms"); // real time: 1 ms or a little more
         assertThat(printed.get(2)).isEqualTo("Hello, async!");
     }
 
@@ -48,12 +55,14 @@ final class QuickStartTest {
         String source = Files.readString(Path.of("src/test/java/dev/faas/examples/QuickStartTest.java"));
         String readme = Files.readString(Path.of("../README.md"));
 
-        String tagged = source.substring(source.indexOf("// tag::quick-start[]\n") + "// tag::quick-start[]\n".length(),
+        String tagged = source.substring(
+                source.indexOf("// tag::quick-start[]\n") + "// tag::quick-start[]\n".length(),
                 source.indexOf("// end::quick-start[]")); // up to the tag's indentation, which stripIndent removes
         String shown = readme.substring(readme.indexOf("```java\n", readme.indexOf("## Quick start")) + 8);
         shown = shown.substring(0, shown.indexOf("```"));
 
-        assertThat(comparable(shown.replace("System.out::println", "this::println").replace("System.out.println(", "println(")))
+        assertThat(comparable(shown.replace("System.out::println", "this::println")
+                        .replace("System.out.println(", "println(")))
                 .as("the README's quick start, with System.out for println")
                 .isEqualTo(comparable(tagged.stripIndent()));
     }

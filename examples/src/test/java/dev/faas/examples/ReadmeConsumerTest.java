@@ -22,8 +22,7 @@ final class ReadmeConsumerTest {
 
     private final String readme = section(Files.readString(Path.of("../README.md")), "## Using faas in your project");
 
-    ReadmeConsumerTest() throws IOException {
-    }
+    ReadmeConsumerTest() throws IOException {}
 
     @Test
     void showsTheConsumersPomAsItIs() throws IOException {
@@ -40,7 +39,8 @@ final class ReadmeConsumerTest {
         String main = Files.readString(PROJECT.resolve("src/main/java/com/example/hello/Main.java"));
         List<String> imports = codeBlocks(readme, "java").getFirst().lines().toList();
 
-        assertThat(main.lines().filter(line -> line.startsWith("import ")).toList()).containsExactlyElementsOf(imports);
+        assertThat(main.lines().filter(line -> line.startsWith("import ")).toList())
+                .containsExactlyElementsOf(imports);
     }
 
     @Test
@@ -49,7 +49,8 @@ final class ReadmeConsumerTest {
         String all = Files.readString(Path.of("../README.md"));
         String quickStart = codeBlocks(section(all, "## Quick start"), "java").getFirst();
 
-        String body = main.substring(main.indexOf("        try ("), main.indexOf("\n    }\n}")).stripIndent();
+        String body = main.substring(main.indexOf("        try ("), main.indexOf("\n    }\n}"))
+                .stripIndent();
         assertThat(body.strip()).isEqualTo(quickStart.strip());
     }
 

@@ -19,9 +19,16 @@ import java.util.Optional;
  * @param errorMessage the message of the last error, on failure
  * @param timestamp when the event was routed here
  */
-public record DestinationEvent(String requestId, String function, Condition condition, int attempts,
-                               Object requestPayload, Optional<Object> responsePayload, Optional<String> errorType,
-                               Optional<String> errorMessage, Instant timestamp) {
+public record DestinationEvent(
+        String requestId,
+        String function,
+        Condition condition,
+        int attempts,
+        Object requestPayload,
+        Optional<Object> responsePayload,
+        Optional<String> errorType,
+        Optional<String> errorMessage,
+        Instant timestamp) {
 
     /** Checks that no component but {@code requestPayload} is null. */
     public DestinationEvent {

@@ -106,38 +106,44 @@ public record FunctionConfig(
         checkDuration("timeout", timeout, MAX_TIMEOUT);
         checkDuration("initTimeout", initTimeout, MAX_TIMEOUT);
         if (memoryMb < 1 || memoryMb > MAX_MEMORY_MB) {
-            throw new InvalidConfigException("memoryMb", "memoryMb must be between 1 and " + MAX_MEMORY_MB
-                    + " MB, but was " + memoryMb);
+            throw new InvalidConfigException(
+                    "memoryMb", "memoryMb must be between 1 and " + MAX_MEMORY_MB + " MB, but was " + memoryMb);
         }
         required("allocationLimitMb", allocationLimitMb);
         if (allocationLimitMb.isPresent() && allocationLimitMb.getAsInt() < 1) {
-            throw new InvalidConfigException("allocationLimitMb", "allocationLimitMb must be at least 1 MB, but was "
-                    + allocationLimitMb.getAsInt());
+            throw new InvalidConfigException(
+                    "allocationLimitMb",
+                    "allocationLimitMb must be at least 1 MB, but was " + allocationLimitMb.getAsInt());
         }
         environment = checkEnvironment(environment);
         required("reservedConcurrency", reservedConcurrency);
         if (reservedConcurrency.isPresent() && reservedConcurrency.getAsInt() < 0) {
-            throw new InvalidConfigException("reservedConcurrency", "reservedConcurrency must be 0 (disabled) or more,"
-                    + " but was " + reservedConcurrency.getAsInt());
+            throw new InvalidConfigException(
+                    "reservedConcurrency",
+                    "reservedConcurrency must be 0 (disabled) or more," + " but was " + reservedConcurrency.getAsInt());
         }
         if (provisionedConcurrency < 0) {
-            throw new InvalidConfigException("provisionedConcurrency", "provisionedConcurrency must be 0 or more, but was "
-                    + provisionedConcurrency);
+            throw new InvalidConfigException(
+                    "provisionedConcurrency",
+                    "provisionedConcurrency must be 0 or more, but was " + provisionedConcurrency);
         }
         if (reservedConcurrency.isPresent() && provisionedConcurrency > reservedConcurrency.getAsInt()) {
-            throw new InvalidConfigException("provisionedConcurrency", "provisionedConcurrency must be between 0 and"
-                    + " reservedConcurrency (" + reservedConcurrency.getAsInt() + "), but was " + provisionedConcurrency);
+            throw new InvalidConfigException(
+                    "provisionedConcurrency",
+                    "provisionedConcurrency must be between 0 and" + " reservedConcurrency ("
+                            + reservedConcurrency.getAsInt() + "), but was " + provisionedConcurrency);
         }
         checkDuration("idleTimeout", idleTimeout, MAX_IDLE_TIMEOUT);
         if (maxRetryAttempts < 0 || maxRetryAttempts > MAX_RETRY_ATTEMPTS) {
-            throw new InvalidConfigException("maxRetryAttempts", "maxRetryAttempts must be between 0 and "
-                    + MAX_RETRY_ATTEMPTS + ", but was " + maxRetryAttempts);
+            throw new InvalidConfigException(
+                    "maxRetryAttempts",
+                    "maxRetryAttempts must be between 0 and " + MAX_RETRY_ATTEMPTS + ", but was " + maxRetryAttempts);
         }
         checkDuration("maxEventAge", maxEventAge, MAX_EVENT_AGE);
         checkDuration("retryDelay", retryDelay, MAX_EVENT_AGE);
         if (maxQueuedEvents < 1) {
-            throw new InvalidConfigException("maxQueuedEvents", "maxQueuedEvents must be at least 1, but was "
-                    + maxQueuedEvents);
+            throw new InvalidConfigException(
+                    "maxQueuedEvents", "maxQueuedEvents must be at least 1, but was " + maxQueuedEvents);
         }
         checkDestination("onSuccess", onSuccess);
         checkDestination("onFailure", onFailure);
@@ -188,19 +194,23 @@ public record FunctionConfig(
             String key = variable.getKey();
             String value = variable.getValue();
             if (key == null || !ENVIRONMENT_KEY.matcher(key).matches()) {
-                throw new InvalidConfigException("environment", "environment keys must match [A-Za-z][A-Za-z0-9_]*,"
-                        + " but one was " + (key == null ? "null" : "'" + key + "'"));
+                throw new InvalidConfigException(
+                        "environment",
+                        "environment keys must match [A-Za-z][A-Za-z0-9_]*," + " but one was "
+                                + (key == null ? "null" : "'" + key + "'"));
             }
             if (value == null) {
-                throw new InvalidConfigException("environment", "environment variable " + key
-                        + " has no value: use an empty string");
+                throw new InvalidConfigException(
+                        "environment", "environment variable " + key + " has no value: use an empty string");
             }
             bytes += key.getBytes(StandardCharsets.UTF_8).length + value.getBytes(StandardCharsets.UTF_8).length;
             copy.put(key, value);
         }
         if (bytes > MAX_ENVIRONMENT_BYTES) {
-            throw new InvalidConfigException("environment", "environment must take at most " + MAX_ENVIRONMENT_BYTES
-                    + " bytes (keys and values, UTF-8), but took " + bytes);
+            throw new InvalidConfigException(
+                    "environment",
+                    "environment must take at most " + MAX_ENVIRONMENT_BYTES
+                            + " bytes (keys and values, UTF-8), but took " + bytes);
         }
         return Collections.unmodifiableMap(copy);
     }
@@ -218,7 +228,9 @@ public record FunctionConfig(
 
     /** "15 min", "6 h": the limits as a reader writes them. */
     private static String human(Duration duration) {
-        if (duration.toDaysPart() != 0 && duration.toHoursPart() == 0 && duration.toMinutesPart() == 0
+        if (duration.toDaysPart() != 0
+                && duration.toHoursPart() == 0
+                && duration.toMinutesPart() == 0
                 && duration.toSecondsPart() == 0) {
             return duration.toDays() + " days";
         }
@@ -249,8 +261,7 @@ public record FunctionConfig(
         private Optional<String> onFailure = Optional.empty();
         private ThreadKind threadKind = ThreadKind.VIRTUAL;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         private Builder(FunctionConfig config) {
             timeout = config.timeout;
@@ -332,8 +343,8 @@ public record FunctionConfig(
          */
         public Builder environment(Map<String, String> environment) {
             if (environment == null) {
-                throw new InvalidConfigException("environment", "environment must not be null: give an empty map for"
-                        + " no variables");
+                throw new InvalidConfigException(
+                        "environment", "environment must not be null: give an empty map for" + " no variables");
             }
             this.environment.clear();
             this.environment.putAll(environment);
@@ -474,8 +485,10 @@ public record FunctionConfig(
 
         private static String destination(String field, String function) {
             if (function == null) {
-                throw new InvalidConfigException(field, field + " must not be null: give the name of a deployed"
-                        + " function taking DestinationEvent, or leave it out for none");
+                throw new InvalidConfigException(
+                        field,
+                        field + " must not be null: give the name of a deployed"
+                                + " function taking DestinationEvent, or leave it out for none");
             }
             return function;
         }
@@ -487,9 +500,22 @@ public record FunctionConfig(
          * @throws InvalidConfigException naming the first invalid field
          */
         public FunctionConfig build() {
-            return new FunctionConfig(timeout, initTimeout, memoryMb, allocationLimitMb, environment,
-                    reservedConcurrency, provisionedConcurrency, idleTimeout, maxRetryAttempts, maxEventAge,
-                    retryDelay, maxQueuedEvents, onSuccess, onFailure, threadKind);
+            return new FunctionConfig(
+                    timeout,
+                    initTimeout,
+                    memoryMb,
+                    allocationLimitMb,
+                    environment,
+                    reservedConcurrency,
+                    provisionedConcurrency,
+                    idleTimeout,
+                    maxRetryAttempts,
+                    maxEventAge,
+                    retryDelay,
+                    maxQueuedEvents,
+                    onSuccess,
+                    onFailure,
+                    threadKind);
         }
     }
 }

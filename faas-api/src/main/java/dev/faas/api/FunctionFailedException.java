@@ -21,8 +21,11 @@ public class FunctionFailedException extends FaasException {
      * @param cause what the handler threw
      */
     public FunctionFailedException(String functionName, String requestId, Throwable cause) {
-        super("function '" + functionName + "' failed (request " + requestId + "): " + describe(cause),
-                functionName, requestId, cause);
+        super(
+                "function '" + functionName + "' failed (request " + requestId + "): " + describe(cause),
+                functionName,
+                requestId,
+                cause);
     }
 
     /**
@@ -39,7 +42,8 @@ public class FunctionFailedException extends FaasException {
         } catch (Throwable broken) {
             message = "(its getMessage() threw " + broken.getClass().getName() + ")";
         }
-        String text = message == null ? cause.getClass().getName() : cause.getClass().getName() + ": " + message;
+        String text =
+                message == null ? cause.getClass().getName() : cause.getClass().getName() + ": " + message;
         return text.length() <= MAX_CAUSE_TEXT ? text : text.substring(0, MAX_CAUSE_TEXT) + "...";
     }
 }

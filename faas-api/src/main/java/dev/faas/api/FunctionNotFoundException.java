@@ -14,9 +14,12 @@ public class FunctionNotFoundException extends FaasException {
      * @param functionName the name that was asked for
      */
     public FunctionNotFoundException(String functionName) {
-        super(functionName == null
+        super(
+                functionName == null
                         ? "a function name is needed, but it was null"
                         : "no function named '" + functionName + "' is deployed: deploy it first, or check the name",
-                functionName, null, null);
+                functionName,
+                null,
+                null);
     }
 }

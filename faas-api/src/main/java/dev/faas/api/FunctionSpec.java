@@ -1,7 +1,6 @@
 package dev.faas.api;
 
 import java.util.Map;
-import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -28,9 +27,24 @@ public final class FunctionSpec<I, O> {
     public static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     private static final Map<Class<?>, Class<?>> WRAPPERS = Map.of(
-            boolean.class, Boolean.class, byte.class, Byte.class, char.class, Character.class,
-            short.class, Short.class, int.class, Integer.class, long.class, Long.class,
-            float.class, Float.class, double.class, Double.class, void.class, Void.class);
+            boolean.class,
+            Boolean.class,
+            byte.class,
+            Byte.class,
+            char.class,
+            Character.class,
+            short.class,
+            Short.class,
+            int.class,
+            Integer.class,
+            long.class,
+            Long.class,
+            float.class,
+            Float.class,
+            double.class,
+            Double.class,
+            void.class,
+            Void.class);
 
     private final String name;
     private final Class<I> inputType;
@@ -38,8 +52,12 @@ public final class FunctionSpec<I, O> {
     private final HandlerFactory<I, O> handlerFactory;
     private final FunctionConfig config;
 
-    private FunctionSpec(String name, Class<I> inputType, Class<O> outputType, HandlerFactory<I, O> handlerFactory,
-                         FunctionConfig config) {
+    private FunctionSpec(
+            String name,
+            Class<I> inputType,
+            Class<O> outputType,
+            HandlerFactory<I, O> handlerFactory,
+            FunctionConfig config) {
         this.name = name;
         this.inputType = inputType;
         this.outputType = outputType;
@@ -59,8 +77,8 @@ public final class FunctionSpec<I, O> {
      * @return the spec
      * @throws InvalidConfigException if the name is not allowed or an argument is missing
      */
-    public static <I, O> FunctionSpec<I, O> of(String name, Class<I> inputType, Class<O> outputType,
-                                               HandlerFactory<I, O> handlerFactory) {
+    public static <I, O> FunctionSpec<I, O> of(
+            String name, Class<I> inputType, Class<O> outputType, HandlerFactory<I, O> handlerFactory) {
         checkName("name", name);
         if (inputType == null || outputType == null || handlerFactory == null) {
             String missing = inputType == null ? "inputType" : outputType == null ? "outputType" : "handlerFactory";
@@ -77,8 +95,9 @@ public final class FunctionSpec<I, O> {
      */
     public FunctionSpec<I, O> withConfig(FunctionConfig config) {
         if (config == null) {
-            throw new InvalidConfigException("config", "function '" + name + "' needs a config, but it was null:"
-                    + " use FunctionConfig.defaults()");
+            throw new InvalidConfigException(
+                    "config",
+                    "function '" + name + "' needs a config, but it was null:" + " use FunctionConfig.defaults()");
         }
         return new FunctionSpec<>(name, inputType, outputType, handlerFactory, config);
     }
@@ -110,15 +129,17 @@ public final class FunctionSpec<I, O> {
 
     @Override
     public String toString() {
-        return "FunctionSpec[" + name + ": " + inputType.getSimpleName() + " -> " + outputType.getSimpleName()
-                + ", " + config + "]";
+        return "FunctionSpec[" + name + ": " + inputType.getSimpleName() + " -> " + outputType.getSimpleName() + ", "
+                + config + "]";
     }
 
     /** Checks a function name (a spec's own, or a destination's), naming {@code field} when it fails. */
     static void checkName(String field, String name) {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new InvalidConfigException(field, field + " must be 1 to 64 characters of [A-Za-z0-9_-], but was "
-                    + (name == null ? "null" : "'" + name + "'"));
+            throw new InvalidConfigException(
+                    field,
+                    field + " must be 1 to 64 characters of [A-Za-z0-9_-], but was "
+                            + (name == null ? "null" : "'" + name + "'"));
         }
     }
 

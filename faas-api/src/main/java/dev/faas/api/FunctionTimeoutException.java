@@ -22,8 +22,12 @@ public class FunctionTimeoutException extends FaasException {
      * @param timeout the function's timeout
      */
     public FunctionTimeoutException(String functionName, String requestId, Duration timeout) {
-        super("function '" + functionName + "' timed out after " + timeout.toMillis() + " ms (request " + requestId
-                + "): raise its timeout, or make the handler faster", functionName, requestId, null);
+        super(
+                "function '" + functionName + "' timed out after " + timeout.toMillis() + " ms (request " + requestId
+                        + "): raise its timeout, or make the handler faster",
+                functionName,
+                requestId,
+                null);
         this.timeout = timeout;
     }
 

@@ -18,8 +18,7 @@ public interface InvocationListener {
      *
      * @param report the report
      */
-    default void onInvocation(InvocationReport report) {
-    }
+    default void onInvocation(InvocationReport report) {}
 
     /**
      * An EVENT invocation's result on its way to a destination, the dead-letter store, or the host
@@ -27,6 +26,5 @@ public interface InvocationListener {
      *
      * @param event the destination event
      */
-    default void onDestinationEvent(DestinationEvent event) {
-    }
+    default void onDestinationEvent(DestinationEvent event) {}
 }

@@ -28,10 +28,21 @@ import java.util.Optional;
  *     {@link Outcome#SUCCESS}
  */
 public record InvocationReport(
-        String requestId, String function, String version, InvocationType type, Outcome outcome,
-        Instant start, Duration duration, long billedDurationMs, int memoryMb,
-        long allocatedBytes, Optional<Duration> initDuration,
-        boolean coldStart, int attempt, Optional<Object> output, Optional<Throwable> error) {
+        String requestId,
+        String function,
+        String version,
+        InvocationType type,
+        Outcome outcome,
+        Instant start,
+        Duration duration,
+        long billedDurationMs,
+        int memoryMb,
+        long allocatedBytes,
+        Optional<Duration> initDuration,
+        boolean coldStart,
+        int attempt,
+        Optional<Object> output,
+        Optional<Throwable> error) {
 
     /** Checks that no component is null. */
     public InvocationReport {

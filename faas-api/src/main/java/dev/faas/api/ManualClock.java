@@ -52,8 +52,8 @@ public final class ManualClock implements TimeSource {
     private final List<Participant> participants = new CopyOnWriteArrayList<>();
     private final Object timersLock = new Object();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>(); // guarded by timersLock
-    private long sequence;                                             // guarded by timersLock
-    private int pending;                                               // guarded by timersLock
+    private long sequence; // guarded by timersLock
+    private int pending; // guarded by timersLock
     private final Duration quiescenceTimeout;
     private final Duration userCodeGrace;
     private volatile long elapsedNanos;
@@ -75,8 +75,12 @@ public final class ManualClock implements TimeSource {
      * @param quiescenceTimeout how long an advance waits for busy participants before it throws
      */
     public ManualClock(Instant start, Duration quiescenceTimeout) {
-        this(start, quiescenceTimeout, quiescenceTimeout == null || USER_CODE_GRACE.compareTo(quiescenceTimeout) < 0
-                ? USER_CODE_GRACE : quiescenceTimeout);
+        this(
+                start,
+                quiescenceTimeout,
+                quiescenceTimeout == null || USER_CODE_GRACE.compareTo(quiescenceTimeout) < 0
+                        ? USER_CODE_GRACE
+                        : quiescenceTimeout);
     }
 
     /**
@@ -94,9 +98,12 @@ public final class ManualClock implements TimeSource {
         this.start = Objects.requireNonNull(start, "start");
         this.quiescenceTimeout = Objects.requireNonNull(quiescenceTimeout, "quiescenceTimeout");
         this.userCodeGrace = Objects.requireNonNull(userCodeGrace, "userCodeGrace");
-        if (quiescenceTimeout.isNegative() || userCodeGrace.isNegative() || userCodeGrace.compareTo(quiescenceTimeout) > 0) {
-            throw new IllegalArgumentException("userCodeGrace must be between 0 and quiescenceTimeout (" + quiescenceTimeout
-                    + "), and quiescenceTimeout not negative, but they were " + userCodeGrace + " and " + quiescenceTimeout);
+        if (quiescenceTimeout.isNegative()
+                || userCodeGrace.isNegative()
+                || userCodeGrace.compareTo(quiescenceTimeout) > 0) {
+            throw new IllegalArgumentException("userCodeGrace must be between 0 and quiescenceTimeout ("
+                    + quiescenceTimeout + "), and quiescenceTimeout not negative, but they were " + userCodeGrace
+                    + " and " + quiescenceTimeout);
         }
     }
 
@@ -231,7 +238,9 @@ public final class ManualClock implements TimeSource {
                 return;
             }
             long now = System.nanoTime();
-            if (now - graceEnd >= 0 && participants.stream().allMatch(p -> p.busyOutsideUserCode().isEmpty())) {
+            if (now - graceEnd >= 0
+                    && participants.stream()
+                            .allMatch(p -> p.busyOutsideUserCode().isEmpty())) {
                 return; // only computing user code is left: it takes manual time, and the timers fire
             }
             if (now - deadline > 0) {
@@ -280,7 +289,7 @@ public final class ManualClock implements TimeSource {
         final long order;
         Runnable task; // guarded by timersLock once scheduled; null once cancelled
         boolean cancelled; // guarded by timersLock
-        boolean fired;     // guarded by timersLock
+        boolean fired; // guarded by timersLock
 
         Timer(long due, long order, Runnable task) {
             this.due = due;

@@ -14,8 +14,12 @@ public class RuntimeClosedException extends FaasException {
      * @param functionName the function that was called, or null
      */
     public RuntimeClosedException(String functionName) {
-        super("the runtime is closed and takes no new calls"
-                + (functionName == null ? "" : " (function '" + functionName + "')")
-                + ": build a new FaasRuntime", functionName, null, null);
+        super(
+                "the runtime is closed and takes no new calls"
+                        + (functionName == null ? "" : " (function '" + functionName + "')")
+                        + ": build a new FaasRuntime",
+                functionName,
+                null,
+                null);
     }
 }

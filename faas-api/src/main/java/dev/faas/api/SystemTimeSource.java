@@ -32,6 +32,7 @@ final class SystemTimeSource implements TimeSource {
     private static final int WHEEL_SIZE = 1024; // ticks per turn: a power of two
     /** About 73 years: longer delays are clamped, so that a deadline never overflows. */
     private static final long MAX_DELAY_NANOS = 1L << 61;
+
     private static final int PENDING = 0;
     private static final int FIRED = 1;
     private static final int CANCELLED = 2;
@@ -49,6 +50,7 @@ final class SystemTimeSource implements TimeSource {
 
     /** New timers not yet in the wheel, newest first, linked by {@code next}; the ticker takes them all. */
     private volatile Timer incoming;
+
     private volatile Thread ticker;
     private volatile boolean idle;
 

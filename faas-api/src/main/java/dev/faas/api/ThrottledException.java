@@ -56,19 +56,25 @@ public class ThrottledException extends FaasException {
     public String getMessage() {
         String function = functionName().orElse("?");
         return switch (reason) {
-            case CONCURRENCY -> "function '" + function + "' throttled: all " + limit
-                    + " concurrent executions of the shared pool are in use; retry later, or raise the runtime's"
-                    + " concurrencyLimit";
-            case RESERVED_CONCURRENCY -> limit == 0
-                    ? "function '" + function + "' throttled: its reservedConcurrency is 0, which disables it"
-                    : "function '" + function + "' throttled: all " + limit + " of its reserved concurrent executions"
-                            + " are in use; retry later, or raise its reservedConcurrency";
-            case MEMORY -> "function '" + function + "' throttled: its memory does not fit in what is left of the "
-                    + limit + " MB memory capacity; retry later, or raise the runtime's memoryCapacityMb";
-            case HEAP_PRESSURE -> "function '" + function + "' throttled: the heap is " + limit
-                    + "% full; retry later, or give the JVM more heap";
-            case QUEUE_FULL -> "function '" + function + "' throttled: its event queue holds " + limit
-                    + " events, its maxQueuedEvents; retry later, or raise maxQueuedEvents";
+            case CONCURRENCY ->
+                "function '" + function + "' throttled: all " + limit
+                        + " concurrent executions of the shared pool are in use; retry later, or raise the runtime's"
+                        + " concurrencyLimit";
+            case RESERVED_CONCURRENCY ->
+                limit == 0
+                        ? "function '" + function + "' throttled: its reservedConcurrency is 0, which disables it"
+                        : "function '" + function + "' throttled: all " + limit
+                                + " of its reserved concurrent executions"
+                                + " are in use; retry later, or raise its reservedConcurrency";
+            case MEMORY ->
+                "function '" + function + "' throttled: its memory does not fit in what is left of the " + limit
+                        + " MB memory capacity; retry later, or raise the runtime's memoryCapacityMb";
+            case HEAP_PRESSURE ->
+                "function '" + function + "' throttled: the heap is " + limit
+                        + "% full; retry later, or give the JVM more heap";
+            case QUEUE_FULL ->
+                "function '" + function + "' throttled: its event queue holds " + limit
+                        + " events, its maxQueuedEvents; retry later, or raise maxQueuedEvents";
         };
     }
 

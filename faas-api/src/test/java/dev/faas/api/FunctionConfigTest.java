@@ -37,30 +37,55 @@ final class FunctionConfigTest {
     @Test
     void toBuilderCopiesEveryComponent() {
         FunctionConfig config = FunctionConfig.builder()
-                .timeout(Duration.ofSeconds(10)).initTimeout(Duration.ofSeconds(2)).memoryMb(512)
-                .allocationLimitMb(64).environment(Map.of("STAGE", "test")).reservedConcurrency(10)
-                .provisionedConcurrency(2).idleTimeout(Duration.ofMinutes(1)).maxRetryAttempts(1)
-                .maxEventAge(Duration.ofHours(1)).retryDelay(Duration.ofSeconds(5)).maxQueuedEvents(50)
-                .onSuccess("ok").onFailure("failed")
+                .timeout(Duration.ofSeconds(10))
+                .initTimeout(Duration.ofSeconds(2))
+                .memoryMb(512)
+                .allocationLimitMb(64)
+                .environment(Map.of("STAGE", "test"))
+                .reservedConcurrency(10)
+                .provisionedConcurrency(2)
+                .idleTimeout(Duration.ofMinutes(1))
+                .maxRetryAttempts(1)
+                .maxEventAge(Duration.ofHours(1))
+                .retryDelay(Duration.ofSeconds(5))
+                .maxQueuedEvents(50)
+                .onSuccess("ok")
+                .onFailure("failed")
                 .build();
 
         assertThat(config.toBuilder().build()).isEqualTo(config);
         assertThat(config.toBuilder().memoryMb(256).build().memoryMb()).isEqualTo(256);
-        assertThat(config.toBuilder().unreservedConcurrency().provisionedConcurrency(0).build().reservedConcurrency())
+        assertThat(config.toBuilder()
+                        .unreservedConcurrency()
+                        .provisionedConcurrency(0)
+                        .build()
+                        .reservedConcurrency())
                 .isEmpty();
-        assertThat(config.toBuilder().noAllocationLimit().build().allocationLimitMb()).isEmpty();
+        assertThat(config.toBuilder().noAllocationLimit().build().allocationLimitMb())
+                .isEmpty();
     }
 
     @Test
     void acceptsTheEndsOfEveryRange() {
         FunctionConfig low = FunctionConfig.builder()
-                .timeout(Duration.ofMillis(1)).initTimeout(Duration.ofMillis(1)).memoryMb(1).allocationLimitMb(1)
-                .reservedConcurrency(0).idleTimeout(Duration.ofMillis(1)).maxRetryAttempts(0)
-                .maxEventAge(Duration.ofMillis(1)).retryDelay(Duration.ofMillis(1)).maxQueuedEvents(1)
+                .timeout(Duration.ofMillis(1))
+                .initTimeout(Duration.ofMillis(1))
+                .memoryMb(1)
+                .allocationLimitMb(1)
+                .reservedConcurrency(0)
+                .idleTimeout(Duration.ofMillis(1))
+                .maxRetryAttempts(0)
+                .maxEventAge(Duration.ofMillis(1))
+                .retryDelay(Duration.ofMillis(1))
+                .maxQueuedEvents(1)
                 .build();
         FunctionConfig high = FunctionConfig.builder()
-                .timeout(Duration.ofMinutes(15)).initTimeout(Duration.ofMinutes(15)).memoryMb(10_240)
-                .maxRetryAttempts(2).maxEventAge(Duration.ofHours(6)).retryDelay(Duration.ofHours(6))
+                .timeout(Duration.ofMinutes(15))
+                .initTimeout(Duration.ofMinutes(15))
+                .memoryMb(10_240)
+                .maxRetryAttempts(2)
+                .maxEventAge(Duration.ofHours(6))
+                .retryDelay(Duration.ofHours(6))
                 .build();
 
         assertThat(low.memoryMb()).isEqualTo(1);
@@ -69,17 +94,24 @@ final class FunctionConfigTest {
 
     @Test
     void namesTheFieldTheValueAndTheRange() {
-        assertInvalid(b -> b.timeout(Duration.ofMinutes(16)), "timeout",
+        assertInvalid(
+                b -> b.timeout(Duration.ofMinutes(16)),
+                "timeout",
                 "timeout must be between 1 ms and 15 min, but was PT16M");
-        assertInvalid(b -> b.timeout(Duration.ZERO), "timeout", "timeout must be between 1 ms and 15 min, but was PT0S");
-        assertInvalid(b -> b.initTimeout(Duration.ofMinutes(15).plusNanos(1)), "initTimeout",
+        assertInvalid(
+                b -> b.timeout(Duration.ZERO), "timeout", "timeout must be between 1 ms and 15 min, but was PT0S");
+        assertInvalid(
+                b -> b.initTimeout(Duration.ofMinutes(15).plusNanos(1)),
+                "initTimeout",
                 "initTimeout must be between 1 ms and 15 min");
         assertInvalid(b -> b.memoryMb(0), "memoryMb", "memoryMb must be between 1 and 10240 MB, but was 0");
         assertInvalid(b -> b.memoryMb(10_241), "memoryMb", "but was 10241");
         assertInvalid(b -> b.allocationLimitMb(0), "allocationLimitMb", "at least 1 MB, but was 0");
         assertInvalid(b -> b.reservedConcurrency(-1), "reservedConcurrency", "but was -1");
         assertInvalid(b -> b.provisionedConcurrency(-1), "provisionedConcurrency", "but was -1");
-        assertInvalid(b -> b.reservedConcurrency(2).provisionedConcurrency(3), "provisionedConcurrency",
+        assertInvalid(
+                b -> b.reservedConcurrency(2).provisionedConcurrency(3),
+                "provisionedConcurrency",
                 "between 0 and reservedConcurrency (2), but was 3");
         assertInvalid(b -> b.idleTimeout(Duration.ofNanos(999_999)), "idleTimeout", "between 1 ms and 365 days");
         assertInvalid(b -> b.maxRetryAttempts(3), "maxRetryAttempts", "between 0 and 2, but was 3");
@@ -89,13 +121,16 @@ final class FunctionConfigTest {
         assertInvalid(b -> b.onFailure("not a name"), "onFailure", "but was 'not a name'");
         assertInvalid(b -> b.timeout(null), "timeout", "timeout must be set");
         assertInvalid(b -> b.threadKind(null), "threadKind", "threadKind must be set");
-        assertInvalid(b -> {
-            String megabyte = "v".repeat(1 << 20);
-            for (int i = 0; i < 2_100; i++) { // past what an int counts
-                b.environment("K" + i, megabyte);
-            }
-            return b;
-        }, "environment", "environment must take at most 4096 bytes");
+        assertInvalid(
+                b -> {
+                    String megabyte = "v".repeat(1 << 20);
+                    for (int i = 0; i < 2_100; i++) { // past what an int counts
+                        b.environment("K" + i, megabyte);
+                    }
+                    return b;
+                },
+                "environment",
+                "environment must take at most 4096 bytes");
     }
 
     @ParameterizedTest
@@ -109,8 +144,12 @@ final class FunctionConfigTest {
         Map<String, String> fits = Map.of("K", "v".repeat(4 * 1024 - 1));
         Map<String, String> tooBig = Map.of("K", "v".repeat(4 * 1024));
 
-        assertThat(FunctionConfig.builder().environment(fits).build().environment()).isEqualTo(fits);
-        assertInvalid(b -> b.environment(tooBig), "environment", "at most 4096 bytes (keys and values, UTF-8), but took 4097");
+        assertThat(FunctionConfig.builder().environment(fits).build().environment())
+                .isEqualTo(fits);
+        assertInvalid(
+                b -> b.environment(tooBig),
+                "environment",
+                "at most 4096 bytes (keys and values, UTF-8), but took 4097");
     }
 
     @Test
@@ -124,7 +163,10 @@ final class FunctionConfigTest {
     @Test
     void keepsTheEnvironmentImmutableAndInOrder() {
         Map<String, String> source = new HashMap<>();
-        FunctionConfig config = FunctionConfig.builder().environment("B", "2").environment("A", "1").build();
+        FunctionConfig config = FunctionConfig.builder()
+                .environment("B", "2")
+                .environment("A", "1")
+                .build();
         source.put("later", "change");
 
         assertThat(config.environment()).containsExactly(Map.entry("B", "2"), Map.entry("A", "1"));
@@ -133,7 +175,8 @@ final class FunctionConfigTest {
 
     private static void assertInvalid(UnaryOperator<FunctionConfig.Builder> change, String field, String message) {
         assertThatThrownBy(() -> change.apply(FunctionConfig.builder()).build())
-                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo(field))
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo(field))
                 .hasMessageContaining(message);
     }
 }

@@ -133,7 +133,8 @@ final class ManualClockTest {
     @Test
     void refusesToGoBack() {
         assertThatThrownBy(() -> clock.advance(Duration.ofSeconds(-1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("only moves forward");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("only moves forward");
     }
 
     @Test
@@ -194,6 +195,7 @@ final class ManualClockTest {
     @Test
     void refusesAGraceLongerThanTheTimeout() {
         assertThatThrownBy(() -> new ManualClock(START, Duration.ofSeconds(1), Duration.ofSeconds(2)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("userCodeGrace must be between 0");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("userCodeGrace must be between 0");
     }
 }

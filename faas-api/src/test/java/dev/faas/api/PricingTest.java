@@ -34,8 +34,9 @@ final class PricingTest {
     void costsExactly() {
         // 128 MB for 1 ms = 0.125 GB x 0.001 s = 0.000125 GB-s
         assertThat(Pricing.gbSeconds(128, 1)).isEqualByComparingTo("0.000125");
-        assertThat(X86.cost(128, 1)).isEqualByComparingTo(new BigDecimal("0.0000002")
-                .add(new BigDecimal("0.000125").multiply(new BigDecimal("0.0000166667"))));
+        assertThat(X86.cost(128, 1))
+                .isEqualByComparingTo(new BigDecimal("0.0000002")
+                        .add(new BigDecimal("0.000125").multiply(new BigDecimal("0.0000166667"))));
         assertThat(X86.cost(1024, 1000)).isEqualByComparingTo("0.0000168667");
         // a million calls of 1 GB for 1 s, summed exactly
         assertThat(X86.totalCost(1_000_000, 1024L * 1000 * 1_000_000)).isEqualByComparingTo("16.8667");
@@ -45,9 +46,11 @@ final class PricingTest {
     @Test
     void refusesNegativePricesAndOddGranularities() {
         assertThatThrownBy(() -> new Pricing(new BigDecimal("-1"), BigDecimal.ONE, Duration.ofMillis(1), true))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must not be negative");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must not be negative");
         assertThatThrownBy(() -> new Pricing(BigDecimal.ONE, BigDecimal.ONE, Duration.ofNanos(1_500_000), true))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("whole number of milliseconds");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("whole number of milliseconds");
         assertThatThrownBy(() -> new Pricing(BigDecimal.ONE, BigDecimal.ONE, Duration.ZERO, true))
                 .isInstanceOf(IllegalArgumentException.class);
     }

@@ -35,7 +35,9 @@ final class SystemTimeSourceTest {
         });
         clock.schedule(Duration.ofMillis(5), after::countDown);
 
-        assertThat(after.await(10, TimeUnit.SECONDS)).as("a later timer still fires").isTrue();
+        assertThat(after.await(10, TimeUnit.SECONDS))
+                .as("a later timer still fires")
+                .isTrue();
     }
 
     @Test
@@ -46,7 +48,8 @@ final class SystemTimeSourceTest {
         clock.schedule(Duration.ofMillis(20), fired::countDown);
 
         assertThat(fired.await(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(Duration.ofMillis(20).toNanos());
+        assertThat(System.nanoTime() - start)
+                .isGreaterThanOrEqualTo(Duration.ofMillis(20).toNanos());
     }
 
     @Test
@@ -55,7 +58,8 @@ final class SystemTimeSourceTest {
         CountDownLatch all = new CountDownLatch(timers);
         java.util.concurrent.atomic.AtomicInteger early = new java.util.concurrent.atomic.AtomicInteger();
         for (int i = 0; i < timers; i++) {
-            long delayNanos = java.util.concurrent.ThreadLocalRandom.current().nextLong(0, Duration.ofMillis(300).toNanos());
+            long delayNanos = java.util.concurrent.ThreadLocalRandom.current()
+                    .nextLong(0, Duration.ofMillis(300).toNanos());
             long due = System.nanoTime() + delayNanos;
             clock.schedule(Duration.ofNanos(delayNanos), () -> {
                 if (System.nanoTime() - due < 0) {
@@ -77,7 +81,8 @@ final class SystemTimeSourceTest {
         clock.schedule(Duration.ofMillis(1_500), fired::countDown); // the wheel turns every 1,024 ms
 
         assertThat(fired.await(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(Duration.ofMillis(1_500).toNanos());
+        assertThat(System.nanoTime() - start)
+                .isGreaterThanOrEqualTo(Duration.ofMillis(1_500).toNanos());
     }
 
     @Test
@@ -87,7 +92,8 @@ final class SystemTimeSourceTest {
         for (int i = 0; i < 1_000; i++) {
             cancelled.add(clock.schedule(Duration.ofMillis(50), cancelledFired::incrementAndGet));
         }
-        long stillCancellable = cancelled.stream().filter(TimeSource.Cancellable::cancel).count();
+        long stillCancellable =
+                cancelled.stream().filter(TimeSource.Cancellable::cancel).count();
         CountDownLatch later = new CountDownLatch(1);
         clock.schedule(Duration.ofMillis(100), later::countDown);
 

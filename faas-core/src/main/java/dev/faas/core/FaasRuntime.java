@@ -77,47 +77,70 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
         this.config = config;
         // An invocation inherits nothing from its caller's thread: no inheritable thread-locals
         // (isolation, and a cheaper thread start).
-        WorkTracker work = new WorkTracker(Thread.ofVirtual().inheritInheritableThreadLocals(false).factory());
+        WorkTracker work = new WorkTracker(
+                Thread.ofVirtual().inheritInheritableThreadLocals(false).factory());
         MeterRegistry meters = config.meterRegistry().orElse(null);
         RuntimeLedger ledger = ledger(config, hooks, meters);
-        this.engine = new Engine(config.clock(), work, config.pricing(),
-                new ReportLog(config.reportLog(), config.failureLog()), ledger, meters, config.concurrencyLimit(),
-                config.memoryCapacityMb().orElse(0), config.allocationMetering(),
-                config.undeliveredEvents().orElse(null), config.listeners(),
-                config.heapPressureGuard() ? config.heapHighWater() : 0, config.heapCritical(),
+        this.engine = new Engine(
+                config.clock(),
+                work,
+                config.pricing(),
+                new ReportLog(config.reportLog(), config.failureLog()),
+                ledger,
+                meters,
+                config.concurrencyLimit(),
+                config.memoryCapacityMb().orElse(0),
+                config.allocationMetering(),
+                config.undeliveredEvents().orElse(null),
+                config.listeners(),
+                config.heapPressureGuard() ? config.heapHighWater() : 0,
+                config.heapCritical(),
                 config.idempotencyTtl());
         if (engine.heapGuard != null && hooks.heapGuardListens) {
             engine.heapGuard.start();
         }
         this.registry = new Registry(engine, config.drainTimeout());
         this.starvationWatch = CarrierProbe.listen(new CarrierStarvation(work, meters));
-        this.clockMembership = config.clock() instanceof ManualClock manual ? manual.join(new ManualClock.Participant() {
-            @Override
-            public Optional<String> busy() {
-                return work.busy();
-            }
+        this.clockMembership = config.clock() instanceof ManualClock manual
+                ? manual.join(new ManualClock.Participant() {
+                    @Override
+                    public Optional<String> busy() {
+                        return work.busy();
+                    }
 
-            @Override
-            public Optional<String> busyOutsideUserCode() {
-                return work.busyOutsideUserCode();
-            }
-        }) : () -> false;
+                    @Override
+                    public Optional<String> busyOutsideUserCode() {
+                        return work.busyOutsideUserCode();
+                    }
+                })
+                : () -> false;
     }
 
     /** The ledger with its journal (recovered here) and sink; a journal that will not start stops the sink's thread. */
     private static RuntimeLedger ledger(RuntimeConfig config, Builder hooks, MeterRegistry meters) {
-        Counter journalFailures = meters == null ? null : Counter.builder("faas.ledger.journal.failures")
-                .description("Ledger journal batches that could not be written").register(meters);
+        Counter journalFailures = meters == null
+                ? null
+                : Counter.builder("faas.ledger.journal.failures")
+                        .description("Ledger journal batches that could not be written")
+                        .register(meters);
         Runnable countFailure = () -> {
             if (journalFailures != null) {
                 journalFailures.increment();
             }
         };
-        LedgerJournal journal = config.ledgerJournal().map(directory -> hooks.journalOpener == null
-                ? new LedgerJournal(directory, config.durability(), config.pricing(), countFailure)
-                : new LedgerJournal(directory, config.durability(), config.pricing(), countFailure,
-                        hooks.journalSegmentBytes, hooks.journalOpener)).orElse(null);
-        SinkForwarder sink = config.ledgerSink().map(target -> new SinkForwarder(target, config.pricing()))
+        LedgerJournal journal = config.ledgerJournal()
+                .map(directory -> hooks.journalOpener == null
+                        ? new LedgerJournal(directory, config.durability(), config.pricing(), countFailure)
+                        : new LedgerJournal(
+                                directory,
+                                config.durability(),
+                                config.pricing(),
+                                countFailure,
+                                hooks.journalSegmentBytes,
+                                hooks.journalOpener))
+                .orElse(null);
+        SinkForwarder sink = config.ledgerSink()
+                .map(target -> new SinkForwarder(target, config.pricing()))
                 .orElse(null);
         try {
             return new RuntimeLedger(config.pricing(), config.ledgerRetention(), journal, sink);
@@ -287,14 +310,18 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
         int executions = registry.drainingExecutions();
         for (Deployment deployment : registry.deployments()) {
             EnvironmentPool pool = deployment.environments;
-            FunctionStatus function = new FunctionStatus(deployment.name, deployment.concurrentExecutions(),
-                    pool.environments(), pool.idleEnvironments(), pool.provisionedEnvironments(),
+            FunctionStatus function = new FunctionStatus(
+                    deployment.name,
+                    deployment.concurrentExecutions(),
+                    pool.environments(),
+                    pool.idleEnvironments(),
+                    pool.provisionedEnvironments(),
                     deployment.config.reservedConcurrency());
             byName.put(deployment.name, function);
             executions += function.concurrentExecutions();
         }
-        return new RuntimeStatus(engine.concurrencyLimit, engine.sharedPool.limit(), executions,
-                engine.orphans.get(), byName);
+        return new RuntimeStatus(
+                engine.concurrencyLimit, engine.sharedPool.limit(), executions, engine.orphans.get(), byName);
     }
 
     /**
@@ -372,8 +399,7 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
         private LedgerJournal.SegmentOpener journalOpener;
         private boolean heapGuardListens = true;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Every option as {@code config} has it. */
         Builder from(RuntimeConfig config) {
@@ -491,8 +517,8 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          * @return this builder
          */
         public Builder pricing(Pricing pricing) {
-            this.pricing = Arguments.given("pricing", pricing, "Pricing.LAMBDA_X86_64 (the default), Pricing.LAMBDA_ARM64,"
-                    + " or your own");
+            this.pricing = Arguments.given(
+                    "pricing", pricing, "Pricing.LAMBDA_X86_64 (the default), Pricing.LAMBDA_ARM64," + " or your own");
             return this;
         }
 
@@ -504,8 +530,8 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          * @return this builder
          */
         public Builder meterRegistry(MeterRegistry meterRegistry) {
-            this.meterRegistry = Optional.of(Arguments.given("meterRegistry", meterRegistry,
-                    "the host's registry; for no meters, leave it out"));
+            this.meterRegistry = Optional.of(Arguments.given(
+                    "meterRegistry", meterRegistry, "the host's registry; for no meters, leave it out"));
             return this;
         }
 
@@ -530,8 +556,8 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          * @return this builder
          */
         public Builder ledgerJournal(Path directory, Durability durability) {
-            this.journalDirectory = Optional.of(Arguments.given("ledgerJournal", directory,
-                    "the journal's directory; for no journal, leave it out"));
+            this.journalDirectory = Optional.of(Arguments.given(
+                    "ledgerJournal", directory, "the journal's directory; for no journal, leave it out"));
             this.durability = Arguments.given("durability", durability, "Durability.sync(), every(interval) or os()");
             return this;
         }
@@ -543,7 +569,8 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          * @return this builder
          */
         public Builder ledgerSink(LedgerSink sink) {
-            this.sink = Optional.of(Arguments.given("ledgerSink", sink, "where to send records; for none, leave it out"));
+            this.sink =
+                    Optional.of(Arguments.given("ledgerSink", sink, "where to send records; for none, leave it out"));
             return this;
         }
 
@@ -607,7 +634,8 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          * @return this builder
          */
         public Builder drainTimeout(Duration drainTimeout) {
-            this.drainTimeout = Arguments.given("drainTimeout", drainTimeout, "how long close() waits; Duration.ZERO not to wait");
+            this.drainTimeout =
+                    Arguments.given("drainTimeout", drainTimeout, "how long close() waits; Duration.ZERO not to wait");
             return this;
         }
 
@@ -632,8 +660,8 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          * @return this builder
          */
         public Builder undeliveredEvents(Consumer<DestinationEvent> consumer) {
-            this.undeliveredEvents = Optional.of(Arguments.given("undeliveredEvents", consumer,
-                    "a consumer; to keep them in deadLetters(), leave it out"));
+            this.undeliveredEvents = Optional.of(Arguments.given(
+                    "undeliveredEvents", consumer, "a consumer; to keep them in deadLetters(), leave it out"));
             return this;
         }
 
@@ -656,9 +684,26 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
          * @throws InvalidConfigException if an option is out of range
          */
         public RuntimeConfig config() {
-            return new RuntimeConfig(concurrencyLimit, memoryCapacityMb, allocationMetering, heapPressureGuard,
-                    heapHighWater, heapCritical, pricing, meterRegistry, clock, journalDirectory, durability, sink,
-                    retention, reportLog, failureLog, drainTimeout, idempotencyTtl, undeliveredEvents, listeners);
+            return new RuntimeConfig(
+                    concurrencyLimit,
+                    memoryCapacityMb,
+                    allocationMetering,
+                    heapPressureGuard,
+                    heapHighWater,
+                    heapCritical,
+                    pricing,
+                    meterRegistry,
+                    clock,
+                    journalDirectory,
+                    durability,
+                    sink,
+                    retention,
+                    reportLog,
+                    failureLog,
+                    drainTimeout,
+                    idempotencyTtl,
+                    undeliveredEvents,
+                    listeners);
         }
 
         /**

@@ -12,6 +12,10 @@ import java.util.OptionalInt;
  * @param provisionedEnvironments provisioned environments alive
  * @param reservedConcurrency the function's reservation, if it has one
  */
-public record FunctionStatus(String name, int concurrentExecutions, int environments, int idleEnvironments,
-                             int provisionedEnvironments, OptionalInt reservedConcurrency) {
-}
+public record FunctionStatus(
+        String name,
+        int concurrentExecutions,
+        int environments,
+        int idleEnvironments,
+        int provisionedEnvironments,
+        OptionalInt reservedConcurrency) {}

@@ -82,8 +82,8 @@ public record RuntimeConfig(
     /** Checks every option; a null or an out-of-range value is an {@link InvalidConfigException} naming it. */
     public RuntimeConfig {
         if (concurrencyLimit < 1) {
-            throw new InvalidConfigException("concurrencyLimit", "concurrencyLimit must be at least 1, but was "
-                    + concurrencyLimit);
+            throw new InvalidConfigException(
+                    "concurrencyLimit", "concurrencyLimit must be at least 1, but was " + concurrencyLimit);
         }
         Arguments.given("memoryCapacityMb", memoryCapacityMb, "OptionalInt.empty() for no memory reservations");
         if (memoryCapacityMb.isPresent()) {
@@ -99,18 +99,20 @@ public record RuntimeConfig(
         Arguments.given("durability", durability, "Durability.sync(), every(interval) or os()");
         Arguments.given("ledgerSink", ledgerSink, "Optional.empty() for no sink");
         if (ledgerRetention < 0 || ledgerRetention > MAX_LEDGER_RETENTION) {
-            throw new InvalidConfigException("ledgerRetention", "ledgerRetention must be between 0 and "
-                    + MAX_LEDGER_RETENTION + ", but was " + ledgerRetention);
+            throw new InvalidConfigException(
+                    "ledgerRetention",
+                    "ledgerRetention must be between 0 and " + MAX_LEDGER_RETENTION + ", but was " + ledgerRetention);
         }
         Arguments.given("drainTimeout", drainTimeout, "how long close() waits; Duration.ZERO not to wait");
         if (drainTimeout.isNegative() || drainTimeout.compareTo(MAX_DURATION) > 0) {
-            throw new InvalidConfigException("drainTimeout", "drainTimeout must be between 0 and 365 days, but was "
-                    + drainTimeout);
+            throw new InvalidConfigException(
+                    "drainTimeout", "drainTimeout must be between 0 and 365 days, but was " + drainTimeout);
         }
         Arguments.given("idempotencyTtl", idempotencyTtl, "how long keys are remembered");
         if (idempotencyTtl.compareTo(Duration.ofMillis(1)) < 0 || idempotencyTtl.compareTo(MAX_DURATION) > 0) {
-            throw new InvalidConfigException("idempotencyTtl", "idempotencyTtl must be between 1 ms and 365 days,"
-                    + " but was " + idempotencyTtl);
+            throw new InvalidConfigException(
+                    "idempotencyTtl",
+                    "idempotencyTtl must be between 1 ms and 365 days," + " but was " + idempotencyTtl);
         }
         Arguments.given("undeliveredEvents", undeliveredEvents, "Optional.empty() to keep them in deadLetters()");
         Arguments.given("listeners", listeners, "List.of() for none");
@@ -137,15 +139,17 @@ public record RuntimeConfig(
 
     static void checkMemoryCapacity(int memoryCapacityMb) {
         if (memoryCapacityMb < 1) {
-            throw new InvalidConfigException("memoryCapacityMb", "memoryCapacityMb must be at least 1, but was "
-                    + memoryCapacityMb);
+            throw new InvalidConfigException(
+                    "memoryCapacityMb", "memoryCapacityMb must be at least 1, but was " + memoryCapacityMb);
         }
     }
 
     static void checkHeapPressure(double highWater, double critical) {
         if (!(highWater > 0 && highWater <= critical && critical <= 1)) {
-            throw new InvalidConfigException("heapPressure", "heapPressure marks must satisfy 0 < highWater <="
-                    + " critical <= 1, but were " + highWater + " and " + critical);
+            throw new InvalidConfigException(
+                    "heapPressure",
+                    "heapPressure marks must satisfy 0 < highWater <=" + " critical <= 1, but were " + highWater
+                            + " and " + critical);
         }
     }
 }

@@ -18,8 +18,7 @@ public final class RuntimeInvariants {
 
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
-    private RuntimeInvariants() {
-    }
+    private RuntimeInvariants() {}
 
     /**
      * Waits up to {@code patience} for every call to end, then checks that no concurrency slot is
@@ -74,8 +73,10 @@ public final class RuntimeInvariants {
         }
         await(patience, () -> {
             int inFlight = engine.work.inFlight();
-            return inFlight <= (orphansAllowed ? engine.orphans.get() : 0) ? List.<String>of() : List.of(inFlight + " units of work still in flight after close: "
-                    + engine.work.busy().orElse("(finished meanwhile)"));
+            return inFlight <= (orphansAllowed ? engine.orphans.get() : 0)
+                    ? List.<String>of()
+                    : List.of(inFlight + " units of work still in flight after close: "
+                            + engine.work.busy().orElse("(finished meanwhile)"));
         });
         long recorded = engine.ledger.recordedCalls();
         if (recorded != reportsHeard) {
@@ -87,8 +88,11 @@ public final class RuntimeInvariants {
     /** Polls until {@code broken} is empty or the patience is spent; then throws what is still broken. */
     private static void await(Duration patience, Supplier<List<String>> broken) {
         long deadline = System.nanoTime() + patience.toNanos();
-        List<String> found;
-        while (!(found = broken.get()).isEmpty()) {
+        while (true) {
+            List<String> found = broken.get();
+            if (found.isEmpty()) {
+                return;
+            }
             if (System.nanoTime() - deadline > 0) {
                 throw new AssertionError("after " + patience.toMillis() + " ms: " + String.join("; ", found));
             }

@@ -12,8 +12,12 @@ import java.util.Map;
  * @param orphanedThreads threads still running after the runtime gave up on their call (a timeout)
  * @param functions every deployed function by name
  */
-public record RuntimeStatus(int concurrencyLimit, int unreservedConcurrency, int concurrentExecutions,
-                            int orphanedThreads, Map<String, FunctionStatus> functions) {
+public record RuntimeStatus(
+        int concurrencyLimit,
+        int unreservedConcurrency,
+        int concurrentExecutions,
+        int orphanedThreads,
+        Map<String, FunctionStatus> functions) {
 
     /** Copies the map. */
     public RuntimeStatus {

@@ -7,14 +7,14 @@ import dev.faas.api.FunctionConfig;
 import dev.faas.api.FunctionSpec;
 import dev.faas.api.InvalidConfigException;
 import dev.faas.api.ledger.Durability;
-import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.stream.Stream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -48,36 +48,47 @@ final class BadArgumentTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("nulls")
     void aNullOptionIsATypedErrorNamingIt(String field, ThrowingCallable call) {
-        assertThatThrownBy(call).isInstanceOfSatisfying(InvalidConfigException.class,
-                e -> {
-                    assertThat(e.field()).isEqualTo(field);
-                    assertThat(e.getMessage()).containsIgnoringCase(field).doesNotContain("Cannot invoke");
-                });
+        assertThatThrownBy(call).isInstanceOfSatisfying(InvalidConfigException.class, e -> {
+            assertThat(e.field()).isEqualTo(field);
+            assertThat(e.getMessage()).containsIgnoringCase(field).doesNotContain("Cannot invoke");
+        });
     }
 
     @Test
     void nullArgumentsOfTheRuntimeAreTypedErrors() {
         FaasRuntime runtime = fixture.start();
 
-        assertThatThrownBy(() -> runtime.undeploy(null)).isInstanceOf(InvalidConfigException.class)
+        assertThatThrownBy(() -> runtime.undeploy(null))
+                .isInstanceOf(InvalidConfigException.class)
                 .hasMessage("name must not be null: give the name of a deployed function");
-        assertThatThrownBy(() -> runtime.function("f", null, String.class)).isInstanceOf(InvalidConfigException.class)
+        assertThatThrownBy(() -> runtime.function("f", null, String.class))
+                .isInstanceOf(InvalidConfigException.class)
                 .hasMessageStartingWith("inputType must not be null");
-        assertThatThrownBy(() -> runtime.invokeEvent("f", "x", "")).isInstanceOf(InvalidConfigException.class)
+        assertThatThrownBy(() -> runtime.invokeEvent("f", "x", ""))
+                .isInstanceOf(InvalidConfigException.class)
                 .hasMessageContaining("an idempotency key must be 1 to 256 characters, not blank, but was blank");
     }
 
     @Test
     void durationsPastWhatTheRuntimeCanHoldAreRefusedWhenBuilt() {
-        assertThatThrownBy(() -> FunctionConfig.builder().idleTimeout(Duration.ofSeconds(Long.MAX_VALUE)).build())
+        assertThatThrownBy(() -> FunctionConfig.builder()
+                        .idleTimeout(Duration.ofSeconds(Long.MAX_VALUE))
+                        .build())
                 .isInstanceOf(InvalidConfigException.class)
                 .hasMessageStartingWith("idleTimeout must be between 1 ms and 365 days, but was PT");
-        assertThatThrownBy(() -> FaasRuntime.builder().drainTimeout(Duration.ofSeconds(Long.MAX_VALUE)).build())
-                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("between 0 and 365 days");
-        assertThatThrownBy(() -> FaasRuntime.builder().idempotencyTtl(Duration.ofDays(400)).build())
-                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("between 1 ms and 365 days");
+        assertThatThrownBy(() -> FaasRuntime.builder()
+                        .drainTimeout(Duration.ofSeconds(Long.MAX_VALUE))
+                        .build())
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("between 0 and 365 days");
+        assertThatThrownBy(() -> FaasRuntime.builder()
+                        .idempotencyTtl(Duration.ofDays(400))
+                        .build())
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("between 1 ms and 365 days");
         assertThatThrownBy(() -> Durability.every(Duration.ofSeconds(Long.MAX_VALUE)))
-                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("between 1 ms and 365 days");
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("between 1 ms and 365 days");
     }
 
     @Test
@@ -93,29 +104,34 @@ final class BadArgumentTest {
             }
         });
         FaasRuntime runtime = fixture.start(b -> b.concurrencyLimit(10).meterRegistry(registry));
-        FunctionSpec<String, String> broken = echo("broken", FunctionConfig.builder().reservedConcurrency(5).build());
+        FunctionSpec<String, String> broken =
+                echo("broken", FunctionConfig.builder().reservedConcurrency(5).build());
 
         for (int i = 0; i < 3; i++) {
-            assertThatThrownBy(() -> runtime.deploy(broken)).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(() -> runtime.deploy(broken))
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessage("a filter with a bug");
         }
 
         assertThat(runtime.status().unreservedConcurrency()).isEqualTo(10);
         assertThat(runtime.describe("broken")).isEmpty();
-        assertThat(registry.getMeters()).noneMatch(meter -> "broken".equals(meter.getId().getTag("function")));
-        runtime.deploy(echo("broken2", FunctionConfig.builder().reservedConcurrency(10).build())); // all 10 are free
+        assertThat(registry.getMeters())
+                .noneMatch(meter -> "broken".equals(meter.getId().getTag("function")));
+        runtime.deploy(
+                echo("broken2", FunctionConfig.builder().reservedConcurrency(10).build())); // all 10 are free
     }
 
     @Test
     void refusesAFunctionThatCouldNeverRunInAnEmptySharedPool() {
         FaasRuntime runtime = fixture.start(b -> b.concurrencyLimit(10));
-        runtime.deploy(echo("greedy", FunctionConfig.builder().reservedConcurrency(10).build()));
+        runtime.deploy(
+                echo("greedy", FunctionConfig.builder().reservedConcurrency(10).build()));
 
         assertThatThrownBy(() -> runtime.deploy(echo("starved", FunctionConfig.defaults())))
-                .isInstanceOfSatisfying(InvalidConfigException.class,
-                        e -> assertThat(e.field()).isEqualTo("reservedConcurrency"))
-                .hasMessageContaining("other functions reserve all 10 of the runtime's concurrencyLimit: it could never"
-                        + " run");
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("reservedConcurrency"))
+                .hasMessageContaining(
+                        "other functions reserve all 10 of the runtime's concurrencyLimit: it could never" + " run");
     }
 
     @Test
@@ -123,14 +139,19 @@ final class BadArgumentTest {
         FaasRuntime runtime = fixture.start(b -> b.concurrencyLimit(10));
         runtime.deploy(echo("shared", FunctionConfig.defaults()));
 
-        assertThatThrownBy(() -> runtime.deploy(echo("greedy", FunctionConfig.builder().reservedConcurrency(10).build())))
+        assertThatThrownBy(() -> runtime.deploy(echo(
+                        "greedy",
+                        FunctionConfig.builder().reservedConcurrency(10).build())))
                 .isInstanceOf(InvalidConfigException.class)
-                .hasMessageContaining("reservedConcurrency must leave at least 1 of the shared pool to the functions that"
-                        + " run in it, so at most 9, but was 10");
-        runtime.deploy(echo("modest", FunctionConfig.builder().reservedConcurrency(9).build()));
+                .hasMessageContaining(
+                        "reservedConcurrency must leave at least 1 of the shared pool to the functions that"
+                                + " run in it, so at most 9, but was 10");
+        runtime.deploy(
+                echo("modest", FunctionConfig.builder().reservedConcurrency(9).build()));
     }
 
     private static FunctionSpec<String, String> echo(String name, FunctionConfig config) {
-        return FunctionSpec.of(name, String.class, String.class, () -> (input, context) -> input).withConfig(config);
+        return FunctionSpec.of(name, String.class, String.class, () -> (input, context) -> input)
+                .withConfig(config);
     }
 }

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 final class CarrierStarvationTest {
 
-    private static final int CARRIERS = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
-            Runtime.getRuntime().availableProcessors());
+    private static final int CARRIERS = Integer.getInteger(
+            "jdk.virtualThreadScheduler.parallelism", Runtime.getRuntime().availableProcessors());
 
     @RegisterExtension
     final RuntimeFixture fixture = new RuntimeFixture();
@@ -48,17 +48,21 @@ final class CarrierStarvationTest {
 
     private FunctionRef<String, String> spinner(FaasRuntime runtime, ThreadKind kind, CountDownLatch spinning) {
         return runtime.deploy(FunctionSpec.of("spin", String.class, String.class, () -> (input, context) -> {
-            spinning.countDown();
-            while (!stop.get()) { // ignores its interrupt: it can only be given up on
-                Thread.onSpinWait();
-            }
-            return input;
-        }).withConfig(FunctionConfig.builder().timeout(Duration.ofMillis(200)).threadKind(kind).build()));
+                    spinning.countDown();
+                    while (!stop.get()) { // ignores its interrupt: it can only be given up on
+                        Thread.onSpinWait();
+                    }
+                    return input;
+                })
+                .withConfig(FunctionConfig.builder()
+                        .timeout(Duration.ofMillis(200))
+                        .threadKind(kind)
+                        .build()));
     }
 
     /** Calls from platform threads, as a host's own threads would make them. */
-    private static List<CompletableFuture<Throwable>> callFromPlatformThreads(FunctionRef<String, String> function,
-                                                                            int calls) {
+    private static List<CompletableFuture<Throwable>> callFromPlatformThreads(
+            FunctionRef<String, String> function, int calls) {
         List<CompletableFuture<Throwable>> outcomes = new ArrayList<>();
         for (int i = 0; i < calls; i++) {
             CompletableFuture<Throwable> outcome = new CompletableFuture<>();
@@ -122,10 +126,14 @@ final class CarrierStarvationTest {
             callFromPlatformThreads(spin, CARRIERS);
             spinning.await();
 
-            eventually().untilAsserted(() -> assertThat(log.messages()).anySatisfy(line -> assertThat(line)
-                    .contains("virtual threads have waited").contains("'spin' (" + CARRIERS + " calls, " + CARRIERS + " already given up on)")
-                    .contains("threadKind(ThreadKind.PLATFORM)")));
-            assertThat(registry.get("faas.carrier.starvation").counter().count()).isGreaterThanOrEqualTo(1);
+            eventually()
+                    .untilAsserted(() -> assertThat(log.messages())
+                            .anySatisfy(line -> assertThat(line)
+                                    .contains("virtual threads have waited")
+                                    .contains("'spin' (" + CARRIERS + " calls, " + CARRIERS + " already given up on)")
+                                    .contains("threadKind(ThreadKind.PLATFORM)")));
+            assertThat(registry.get("faas.carrier.starvation").counter().count())
+                    .isGreaterThanOrEqualTo(1);
         }
     }
 
@@ -134,13 +142,15 @@ final class CarrierStarvationTest {
         FaasRuntime runtime = fixture.start(b -> b.concurrencyLimit(100));
         CountDownLatch spinning = new CountDownLatch(CARRIERS);
         FunctionRef<String, String> spin = spinner(runtime, ThreadKind.PLATFORM, spinning);
-        FunctionRef<String, String> echo = runtime.deploy(FunctionSpec.of("echo", String.class, String.class,
-                () -> (input, context) -> input));
+        FunctionRef<String, String> echo =
+                runtime.deploy(FunctionSpec.of("echo", String.class, String.class, () -> (input, context) -> input));
 
         List<CompletableFuture<Throwable>> callers = callFromPlatformThreads(spin, CARRIERS);
         spinning.await();
 
-        assertThat(echo.invokeAsync("still served")).succeedsWithin(Duration.ofSeconds(5)).isEqualTo("still served");
+        assertThat(echo.invokeAsync("still served"))
+                .succeedsWithin(Duration.ofSeconds(5))
+                .isEqualTo("still served");
         for (CompletableFuture<Throwable> caller : callers) {
             assertThat(caller).succeedsWithin(Duration.ofSeconds(10)).isInstanceOf(FunctionTimeoutException.class);
         }
@@ -148,8 +158,8 @@ final class CarrierStarvationTest {
 
     @Test
     void stoppedCallsReachTheJournalBeforeItCloses() throws InterruptedException {
-        FaasRuntime runtime = fixture.start(b -> b.concurrencyLimit(100).ledgerJournal(directory)
-                .drainTimeout(Duration.ofMillis(500)));
+        FaasRuntime runtime = fixture.start(
+                b -> b.concurrencyLimit(100).ledgerJournal(directory).drainTimeout(Duration.ofMillis(500)));
         CountDownLatch spinning = new CountDownLatch(CARRIERS);
         FunctionRef<String, String> spin = spinner(runtime, ThreadKind.VIRTUAL, spinning);
         List<CompletableFuture<Throwable>> callers = callFromPlatformThreads(spin, CARRIERS);
@@ -162,7 +172,9 @@ final class CarrierStarvationTest {
         }
         int inMemory = runtime.ledger().entries().size();
         stop.set(true);
-        eventually().untilAsserted(() -> assertThat(runtime.status().orphanedThreads()).isZero());
+        eventually()
+                .untilAsserted(
+                        () -> assertThat(runtime.status().orphanedThreads()).isZero());
 
         FaasRuntime recovered = fixture.start(b -> b.ledgerJournal(directory));
         assertThat(recovered.ledger().entries()).hasSize(inMemory).hasSize(CARRIERS);

@@ -13,14 +13,14 @@ import java.util.concurrent.TimeUnit;
 /** Runs a main class of these tests in a JVM of its own, on this test's class path, bounded in time. */
 public final class ChildJvm {
 
-    private ChildJvm() {
-    }
+    private ChildJvm() {}
 
     /**
      * Runs {@code main} with the JVM options and arguments given, and returns what it printed (both
      * streams) once it has ended; one still running after 90 s is killed, and the test fails.
      */
-    public static String run(List<String> jvmOptions, Class<?> main, String... arguments) throws IOException, InterruptedException {
+    public static String run(List<String> jvmOptions, Class<?> main, String... arguments)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow());
         command.addAll(jvmOptions);
@@ -28,7 +28,9 @@ public final class ChildJvm {
         command.addAll(List.of(arguments));
         Path output = Files.createTempFile("child-jvm", ".log");
         try {
-            Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile())
+            Process child = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile())
                     .start();
             boolean ended = child.waitFor(90, TimeUnit.SECONDS);
             if (!ended) {

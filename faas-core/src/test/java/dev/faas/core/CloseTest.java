@@ -12,25 +12,25 @@ import dev.faas.api.FunctionSpec;
 import dev.faas.api.Handler;
 import dev.faas.api.InvocationReport;
 import dev.faas.api.Invoker;
-import dev.faas.api.ledger.InvocationRecord;
 import dev.faas.api.Outcome;
 import dev.faas.api.RuntimeClosedException;
 import dev.faas.api.ThrottledException;
 import dev.faas.api.Trigger;
+import dev.faas.api.ledger.InvocationRecord;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.List;
-import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 final class CloseTest {
 
@@ -44,17 +44,19 @@ final class CloseTest {
     @Test
     void refusesNewCallsAndDeploysOnceClosed() {
         FaasRuntime runtime = fixture.start();
-        FunctionRef<String, String> echo = runtime.deploy(FunctionSpec.of("echo", String.class, String.class,
-                () -> (input, context) -> input));
+        FunctionRef<String, String> echo =
+                runtime.deploy(FunctionSpec.of("echo", String.class, String.class, () -> (input, context) -> input));
 
         runtime.close();
 
-        assertThatThrownBy(() -> echo.invoke("x")).isInstanceOf(RuntimeClosedException.class)
+        assertThatThrownBy(() -> echo.invoke("x"))
+                .isInstanceOf(RuntimeClosedException.class)
                 .hasMessage("the runtime is closed and takes no new calls (function 'echo'): build a new FaasRuntime");
         assertThat(echo.invokeAsync("x")).isCompletedExceptionally();
         assertThatThrownBy(() -> runtime.invoke("echo", "x")).isInstanceOf(RuntimeClosedException.class);
-        assertThatThrownBy(() -> runtime.deploy(FunctionSpec.of("late", String.class, String.class,
-                () -> (input, context) -> input))).isInstanceOf(RuntimeClosedException.class);
+        assertThatThrownBy(() -> runtime.deploy(
+                        FunctionSpec.of("late", String.class, String.class, () -> (input, context) -> input)))
+                .isInstanceOf(RuntimeClosedException.class);
         runtime.close(); // idempotent
     }
 
@@ -65,15 +67,20 @@ final class CloseTest {
     @Test
     void losesNoEventAcceptedWhileItCloses() throws InterruptedException {
         List<DestinationEvent> handedBack = new CopyOnWriteArrayList<>();
-        FaasRuntime runtime = fixture.start(b -> b.concurrencyLimit(8).drainTimeout(Duration.ZERO).reportLog(false)
+        FaasRuntime runtime = fixture.start(b -> b.concurrencyLimit(8)
+                .drainTimeout(Duration.ZERO)
+                .reportLog(false)
                 .undeliveredEvents(handedBack::add));
-        FunctionRef<Integer, Integer> coin = runtime.deploy(FunctionSpec.of("coin", Integer.class, Integer.class,
-                () -> (input, context) -> {
-                    if ((input + context.attempt()) % 2 == 0) {
-                        throw new IllegalStateException("tails");
-                    }
-                    return input;
-                }).withConfig(FunctionConfig.builder().retryDelay(Duration.ofMillis(1)).build()));
+        FunctionRef<Integer, Integer> coin =
+                runtime.deploy(FunctionSpec.of("coin", Integer.class, Integer.class, () -> (input, context) -> {
+                            if ((input + context.attempt()) % 2 == 0) {
+                                throw new IllegalStateException("tails");
+                            }
+                            return input;
+                        })
+                        .withConfig(FunctionConfig.builder()
+                                .retryDelay(Duration.ofMillis(1))
+                                .build()));
         Set<String> accepted = ConcurrentHashMap.newKeySet();
         CountDownLatch halfway = new CountDownLatch(1);
         Thread producer = Thread.startVirtualThread(() -> {
@@ -95,8 +102,10 @@ final class CloseTest {
         producer.join();
         // With no drain, close() returns while tries still run; each hands its event back as it ends.
         eventually().untilAsserted(() -> {
-            Set<String> succeeded = runtime.ledger().entries().stream().filter(r -> r.outcome() == Outcome.SUCCESS)
-                    .map(InvocationRecord::requestId).collect(Collectors.toSet());
+            Set<String> succeeded = runtime.ledger().entries().stream()
+                    .filter(r -> r.outcome() == Outcome.SUCCESS)
+                    .map(InvocationRecord::requestId)
+                    .collect(Collectors.toSet());
             List<String> ended = new ArrayList<>(succeeded);
             runtime.deadLetters().forEach(letter -> ended.add(letter.requestId()));
             handedBack.forEach(letter -> ended.add(letter.requestId()));
@@ -108,20 +117,25 @@ final class CloseTest {
     @Test
     void waitsForCallsInFlightThenClosesEveryEnvironment() throws InterruptedException {
         FaasRuntime runtime = fixture.start();
-        FunctionRef<String, String> slow = runtime.deploy(FunctionSpec.of("slow", String.class, String.class,
-                () -> new Closing((input, context) -> {
-                    if (input.equals("slow")) {
-                        gate.pass();
-                    }
-                    return input;
-                })).withConfig(FunctionConfig.builder().provisionedConcurrency(1).build()));
+        FunctionRef<String, String> slow = runtime.deploy(FunctionSpec.of(
+                        "slow",
+                        String.class,
+                        String.class,
+                        () -> new Closing((input, context) -> {
+                            if (input.equals("slow")) {
+                                gate.pass();
+                            }
+                            return input;
+                        }))
+                .withConfig(FunctionConfig.builder().provisionedConcurrency(1).build()));
         assertThat(slow.invoke("fast")).isEqualTo("fast");
         CompletableFuture<String> inFlight = slow.invokeAsync("slow");
         gate.awaitArrivals(1);
 
         CompletableFuture<Void> closing = CompletableFuture.runAsync(runtime::close, Thread::startVirtualThread);
-        eventually().untilAsserted(() -> assertThatThrownBy(() -> slow.dryRun("new"))
-                .isInstanceOf(RuntimeClosedException.class));
+        eventually()
+                .untilAsserted(
+                        () -> assertThatThrownBy(() -> slow.dryRun("new")).isInstanceOf(RuntimeClosedException.class));
         assertThatThrownBy(() -> slow.invoke("new")).isInstanceOf(RuntimeClosedException.class);
         assertThat(closing).isNotDone();
 
@@ -136,16 +150,18 @@ final class CloseTest {
     void stopsCallsStillRunningAfterTheDrainTimeout() throws InterruptedException {
         FaasRuntime runtime = fixture.start(b -> b.drainTimeout(Duration.ofMillis(100)));
         AtomicBoolean interrupted = new AtomicBoolean();
-        FunctionRef<String, String> stuck = runtime.deploy(FunctionSpec.of("stuck", String.class, String.class,
-                () -> (input, context) -> {
-                    try {
-                        gate.pass();
-                    } catch (InterruptedException e) {
-                        interrupted.set(true);
-                        throw e;
-                    }
-                    return input;
-                }).withConfig(FunctionConfig.builder().timeout(Duration.ofMinutes(5)).build()));
+        FunctionRef<String, String> stuck = runtime.deploy(FunctionSpec.of(
+                        "stuck", String.class, String.class, () -> (input, context) -> {
+                            try {
+                                gate.pass();
+                            } catch (InterruptedException e) {
+                                interrupted.set(true);
+                                throw e;
+                            }
+                            return input;
+                        })
+                .withConfig(
+                        FunctionConfig.builder().timeout(Duration.ofMinutes(5)).build()));
         AtomicReference<InvocationReport> report = new AtomicReference<>();
         Thread caller = Thread.startVirtualThread(() -> report.set(stuck.invokeForReport("x")));
         gate.awaitArrivals(1);
@@ -161,12 +177,15 @@ final class CloseTest {
     @Test
     void aCloseThatStopsEverythingLeavesNoCallerWaiting() {
         FaasRuntime runtime = fixture.start(b -> b.drainTimeout(Duration.ZERO));
-        FunctionRef<Integer, Integer> slow = runtime.deploy(FunctionSpec.of("slow", Integer.class, Integer.class,
-                () -> {
-                    gate.pass(); // a cold start that never ends by itself
-                    return (input, context) -> input;
-                }).withConfig(FunctionConfig.builder().timeout(Duration.ofMinutes(5))
-                        .initTimeout(Duration.ofMinutes(5)).build()));
+        FunctionRef<Integer, Integer> slow =
+                runtime.deploy(FunctionSpec.of("slow", Integer.class, Integer.class, () -> {
+                            gate.pass(); // a cold start that never ends by itself
+                            return (input, context) -> input;
+                        })
+                        .withConfig(FunctionConfig.builder()
+                                .timeout(Duration.ofMinutes(5))
+                                .initTimeout(Duration.ofMinutes(5))
+                                .build()));
         List<CompletableFuture<Integer>> calls = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             calls.add(slow.invokeAsync(i));
@@ -183,23 +202,26 @@ final class CloseTest {
     @Test
     void aSecondCloseWaitsForTheFirst() throws InterruptedException {
         FaasRuntime runtime = fixture.start();
-        FunctionRef<String, String> slow = runtime.deploy(FunctionSpec.of("slow", String.class, String.class,
-                () -> (input, context) -> {
+        FunctionRef<String, String> slow =
+                runtime.deploy(FunctionSpec.of("slow", String.class, String.class, () -> (input, context) -> {
                     gate.pass();
                     return input;
                 }));
         CompletableFuture<String> call = slow.invokeAsync("x");
         gate.awaitArrivals(1);
         CompletableFuture<Void> first = CompletableFuture.runAsync(runtime::close, Thread::startVirtualThread);
-        eventually().untilAsserted(() -> assertThatThrownBy(() -> slow.dryRun("y"))
-                .isInstanceOf(RuntimeClosedException.class));
+        eventually()
+                .untilAsserted(
+                        () -> assertThatThrownBy(() -> slow.dryRun("y")).isInstanceOf(RuntimeClosedException.class));
 
         CompletableFuture<Void> second = CompletableFuture.runAsync(runtime::close, Thread::startVirtualThread);
         assertThat(second).isNotDone();
         gate.open();
 
         second.join();
-        assertThat(call).as("the second close returned after the first one's drain").isCompletedWithValue("x");
+        assertThat(call)
+                .as("the second close returned after the first one's drain")
+                .isCompletedWithValue("x");
         first.join();
     }
 
@@ -250,8 +272,7 @@ final class CloseTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     /** Counts its own close. */

@@ -12,12 +12,12 @@ import dev.faas.api.ThrottledException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.List;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 final class ConcurrencyTest {
 
@@ -26,21 +26,23 @@ final class ConcurrencyTest {
 
     private final Gate gate = fixture.gate();
 
-
     @Test
     void throttlesPastTheGlobalLimit() throws InterruptedException {
         FaasRuntime runtime = fixture.start(b -> b.concurrencyLimit(2));
         FunctionRef<String, String> blocked = deployBlocking(runtime, "blocked", FunctionConfig.defaults());
         List<CompletableFuture<String>> running = startAndWait(blocked, 2);
 
-        assertThatThrownBy(() -> blocked.invoke("third")).isInstanceOfSatisfying(ThrottledException.class, e -> {
-            assertThat(e.reason()).isEqualTo(ThrottledException.Reason.CONCURRENCY);
-            assertThat(e.limit()).isEqualTo(2);
-            assertThat(e.retryAfter()).as("no call has ended yet: 10 ms, jittered")
-                    .isBetween(Duration.ofMillis(5), Duration.ofMillis(15));
-            assertThat(e.functionName()).contains("blocked");
-            assertThat(e.getStackTrace()).as("cheap to throw").isEmpty();
-        }).hasMessageContaining("all 2 concurrent executions of the shared pool are in use");
+        assertThatThrownBy(() -> blocked.invoke("third"))
+                .isInstanceOfSatisfying(ThrottledException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(ThrottledException.Reason.CONCURRENCY);
+                    assertThat(e.limit()).isEqualTo(2);
+                    assertThat(e.retryAfter())
+                            .as("no call has ended yet: 10 ms, jittered")
+                            .isBetween(Duration.ofMillis(5), Duration.ofMillis(15));
+                    assertThat(e.functionName()).contains("blocked");
+                    assertThat(e.getStackTrace()).as("cheap to throw").isEmpty();
+                })
+                .hasMessageContaining("all 2 concurrent executions of the shared pool are in use");
         assertThat(blocked.invokeAsync("async")).isCompletedExceptionally();
         assertThat(runtime.status().concurrentExecutions()).isEqualTo(2);
 
@@ -54,11 +56,13 @@ final class ConcurrencyTest {
         ManualClock clock = new ManualClock(Instant.EPOCH);
         FaasRuntime runtime = fixture.start(b -> b.concurrencyLimit(1).clock(clock));
         Gate[] gates = {fixture.gate(), fixture.gate()};
-        FunctionRef<Integer, Integer> gated = runtime.deploy(FunctionSpec.of("gated", Integer.class, Integer.class,
-                () -> (which, context) -> {
-                    gates[which].pass();
-                    return which;
-                }).withConfig(FunctionConfig.builder().timeout(Duration.ofMinutes(1)).build()));
+        FunctionRef<Integer, Integer> gated = runtime.deploy(FunctionSpec.of(
+                        "gated", Integer.class, Integer.class, () -> (which, context) -> {
+                            gates[which].pass();
+                            return which;
+                        })
+                .withConfig(
+                        FunctionConfig.builder().timeout(Duration.ofMinutes(1)).build()));
         CompletableFuture<Integer> first = gated.invokeAsync(0);
         gates[0].awaitArrivals(1);
         runtime.awaitQuiescence(Duration.ofSeconds(5));
@@ -69,8 +73,10 @@ final class ConcurrencyTest {
         gates[1].awaitArrivals(1);
 
         try {
-            assertThatThrownBy(() -> gated.invoke(1)).isInstanceOfSatisfying(ThrottledException.class,
-                    e -> assertThat(e.retryAfter()).isBetween(Duration.ofMillis(200), Duration.ofMillis(600)));
+            assertThatThrownBy(() -> gated.invoke(1))
+                    .isInstanceOfSatisfying(
+                            ThrottledException.class,
+                            e -> assertThat(e.retryAfter()).isBetween(Duration.ofMillis(200), Duration.ofMillis(600)));
         } finally {
             gates[1].open();
         }
@@ -80,19 +86,25 @@ final class ConcurrencyTest {
     @Test
     void throttlesPastAReservation() throws InterruptedException {
         FaasRuntime runtime = fixture.start(b -> b.concurrencyLimit(10));
-        FunctionRef<String, String> reserved = deployBlocking(runtime, "reserved",
+        FunctionRef<String, String> reserved = deployBlocking(
+                runtime,
+                "reserved",
                 FunctionConfig.builder().reservedConcurrency(1).build());
         FunctionRef<String, String> shared = deployBlocking(runtime, "shared", FunctionConfig.defaults());
         List<CompletableFuture<String>> running = startAndWait(reserved, 1);
 
-        assertThatThrownBy(() -> reserved.invoke("second")).isInstanceOfSatisfying(ThrottledException.class, e -> {
-            assertThat(e.reason()).isEqualTo(ThrottledException.Reason.RESERVED_CONCURRENCY);
-            assertThat(e.limit()).isEqualTo(1);
-        }).hasMessageContaining("all 1 of its reserved concurrent executions are in use");
+        assertThatThrownBy(() -> reserved.invoke("second"))
+                .isInstanceOfSatisfying(ThrottledException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(ThrottledException.Reason.RESERVED_CONCURRENCY);
+                    assertThat(e.limit()).isEqualTo(1);
+                })
+                .hasMessageContaining("all 1 of its reserved concurrent executions are in use");
         running.addAll(startAndWait(shared, 9)); // the other 9 are the shared pool's
 
-        assertThatThrownBy(() -> shared.invoke("tenth")).isInstanceOfSatisfying(ThrottledException.class,
-                e -> assertThat(e.reason()).isEqualTo(ThrottledException.Reason.CONCURRENCY));
+        assertThatThrownBy(() -> shared.invoke("tenth"))
+                .isInstanceOfSatisfying(
+                        ThrottledException.class,
+                        e -> assertThat(e.reason()).isEqualTo(ThrottledException.Reason.CONCURRENCY));
         gate.open();
         running.forEach(CompletableFuture::join);
     }
@@ -100,7 +112,9 @@ final class ConcurrencyTest {
     @Test
     void aReservationAlsoProtectsTheFunctionFromTheOthers() throws InterruptedException {
         FaasRuntime runtime = fixture.start(b -> b.concurrencyLimit(3));
-        FunctionRef<String, String> reserved = deployBlocking(runtime, "reserved",
+        FunctionRef<String, String> reserved = deployBlocking(
+                runtime,
+                "reserved",
                 FunctionConfig.builder().reservedConcurrency(2).build());
         FunctionRef<String, String> shared = deployBlocking(runtime, "shared", FunctionConfig.defaults());
         List<CompletableFuture<String>> running = startAndWait(shared, 1);
@@ -116,20 +130,25 @@ final class ConcurrencyTest {
     @Test
     void aReservationOfZeroDisablesTheFunction() {
         FaasRuntime runtime = fixture.start();
-        FunctionRef<String, String> disabled = runtime.deploy(FunctionSpec.of("disabled", String.class, String.class,
-                () -> (input, context) -> input).withConfig(FunctionConfig.builder().reservedConcurrency(0).build()));
+        FunctionRef<String, String> disabled = runtime.deploy(FunctionSpec.of(
+                        "disabled", String.class, String.class, () -> (input, context) -> input)
+                .withConfig(FunctionConfig.builder().reservedConcurrency(0).build()));
 
-        assertThatThrownBy(() -> disabled.invoke("x")).isInstanceOfSatisfying(ThrottledException.class, e -> {
-            assertThat(e.reason()).isEqualTo(ThrottledException.Reason.RESERVED_CONCURRENCY);
-            assertThat(e.limit()).isZero();
-        }).hasMessageContaining("its reservedConcurrency is 0, which disables it");
+        assertThatThrownBy(() -> disabled.invoke("x"))
+                .isInstanceOfSatisfying(ThrottledException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(ThrottledException.Reason.RESERVED_CONCURRENCY);
+                    assertThat(e.limit()).isZero();
+                })
+                .hasMessageContaining("its reservedConcurrency is 0, which disables it");
         assertThatThrownBy(() -> disabled.dryRun("x")).isInstanceOf(ThrottledException.class);
     }
 
     @Test
     void anUndeployedReservationReturnsToTheSharedPoolWhenItsLastCallEnds() throws InterruptedException {
         FaasRuntime runtime = fixture.start(b -> b.concurrencyLimit(10));
-        FunctionRef<String, String> reserved = deployBlocking(runtime, "reserved",
+        FunctionRef<String, String> reserved = deployBlocking(
+                runtime,
+                "reserved",
                 FunctionConfig.builder().reservedConcurrency(4).build());
         List<CompletableFuture<String>> running = startAndWait(reserved, 1);
 
@@ -138,7 +157,9 @@ final class ConcurrencyTest {
 
         gate.open();
         assertThat(running.getFirst().join()).isEqualTo("call 0");
-        eventually().untilAsserted(() -> assertThat(runtime.status().unreservedConcurrency()).isEqualTo(10));
+        eventually()
+                .untilAsserted(() ->
+                        assertThat(runtime.status().unreservedConcurrency()).isEqualTo(10));
     }
 
     @Test
@@ -146,17 +167,19 @@ final class ConcurrencyTest {
         int calls = 10_000;
         FaasRuntime runtime = fixture.start(b -> b.concurrencyLimit(calls));
         CountDownLatch allStarted = new CountDownLatch(calls);
-        FunctionRef<Integer, Integer> io = runtime.deploy(FunctionSpec.of("io", Integer.class, Integer.class,
-                () -> (input, context) -> {
-                    // Each call waits until every call has started: this can only finish if all
-                    // 10,000 run at the same time, one after another they would wait forever.
-                    allStarted.countDown();
-                    if (!allStarted.await(60, TimeUnit.SECONDS)) {
-                        throw new IllegalStateException(allStarted.getCount() + " calls never started");
-                    }
-                    Thread.sleep(10); // a little I/O
-                    return input;
-                }).withConfig(FunctionConfig.builder().timeout(Duration.ofSeconds(90)).build()));
+        FunctionRef<Integer, Integer> io = runtime.deploy(FunctionSpec.of(
+                        "io", Integer.class, Integer.class, () -> (input, context) -> {
+                            // Each call waits until every call has started: this can only finish if all
+                            // 10,000 run at the same time, one after another they would wait forever.
+                            allStarted.countDown();
+                            if (!allStarted.await(60, TimeUnit.SECONDS)) {
+                                throw new IllegalStateException(allStarted.getCount() + " calls never started");
+                            }
+                            Thread.sleep(10); // a little I/O
+                            return input;
+                        })
+                .withConfig(
+                        FunctionConfig.builder().timeout(Duration.ofSeconds(90)).build()));
 
         List<CompletableFuture<Integer>> results = new ArrayList<>(calls);
         for (int i = 0; i < calls; i++) {
@@ -170,9 +193,10 @@ final class ConcurrencyTest {
 
     private FunctionRef<String, String> deployBlocking(FaasRuntime runtime, String name, FunctionConfig config) {
         return runtime.deploy(FunctionSpec.of(name, String.class, String.class, () -> (input, context) -> {
-            gate.pass();
-            return input;
-        }).withConfig(config.toBuilder().timeout(Duration.ofMinutes(1)).build()));
+                    gate.pass();
+                    return input;
+                })
+                .withConfig(config.toBuilder().timeout(Duration.ofMinutes(1)).build()));
     }
 
     /** Starts {@code count} calls and waits until each handler is running. */

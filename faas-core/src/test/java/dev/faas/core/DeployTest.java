@@ -36,57 +36,68 @@ final class DeployTest {
 
     @Test
     void refusesAReservationAboveTheGlobalLimit() {
-        assertThatThrownBy(() -> runtime.deploy(echo("big", FunctionConfig.builder().reservedConcurrency(101).build())))
-                .isInstanceOfSatisfying(InvalidConfigException.class,
-                        e -> assertThat(e.field()).isEqualTo("reservedConcurrency"))
+        assertThatThrownBy(() -> runtime.deploy(echo(
+                        "big", FunctionConfig.builder().reservedConcurrency(101).build())))
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("reservedConcurrency"))
                 .hasMessage("function 'big': reservedConcurrency must be between 0 and 100 (the runtime's"
                         + " concurrencyLimit), but was 101");
     }
 
     @Test
     void refusesReservationsThatTogetherPassTheGlobalLimit() {
-        runtime.deploy(echo("first", FunctionConfig.builder().reservedConcurrency(60).build()));
+        runtime.deploy(
+                echo("first", FunctionConfig.builder().reservedConcurrency(60).build()));
 
-        assertThatThrownBy(() -> runtime.deploy(echo("second", FunctionConfig.builder().reservedConcurrency(41).build())))
+        assertThatThrownBy(() -> runtime.deploy(echo(
+                        "second",
+                        FunctionConfig.builder().reservedConcurrency(41).build())))
                 .isInstanceOf(InvalidConfigException.class)
                 .hasMessageContaining("must be between 0 and 40 (the runtime's concurrencyLimit of 100 less the 60"
                         + " other functions reserved), but was 41");
         assertThat(runtime.describe("second")).isEmpty();
 
         runtime.undeploy("first");
-        runtime.deploy(echo("second", FunctionConfig.builder().reservedConcurrency(41).build()));
+        runtime.deploy(
+                echo("second", FunctionConfig.builder().reservedConcurrency(41).build()));
         assertThat(runtime.status().unreservedConcurrency()).isEqualTo(59);
     }
 
     @Test
     void refusesMoreProvisionedEnvironmentsThanTheLimit() {
-        assertThatThrownBy(() -> runtime.deploy(echo("many", FunctionConfig.builder().provisionedConcurrency(101).build())))
-                .isInstanceOfSatisfying(InvalidConfigException.class,
-                        e -> assertThat(e.field()).isEqualTo("provisionedConcurrency"))
+        assertThatThrownBy(() -> runtime.deploy(echo(
+                        "many",
+                        FunctionConfig.builder().provisionedConcurrency(101).build())))
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("provisionedConcurrency"))
                 .hasMessageContaining("provisionedConcurrency must be between 0 and 100");
     }
 
     @Test
     void refusesNothingToDeploy() {
-        assertThatThrownBy(() -> runtime.deploy(null)).isInstanceOf(InvalidConfigException.class)
+        assertThatThrownBy(() -> runtime.deploy(null))
+                .isInstanceOf(InvalidConfigException.class)
                 .hasMessageContaining("deploy needs a FunctionSpec");
     }
 
     @Test
     void refusesABadRuntimeConfiguration() {
         assertThatThrownBy(() -> FaasRuntime.builder().concurrencyLimit(0).build())
-                .isInstanceOfSatisfying(InvalidConfigException.class,
-                        e -> assertThat(e.field()).isEqualTo("concurrencyLimit"))
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("concurrencyLimit"))
                 .hasMessage("concurrencyLimit must be at least 1, but was 0");
-        assertThatThrownBy(() -> FaasRuntime.builder().drainTimeout(Duration.ofSeconds(-1)).build())
-                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("drainTimeout");
+        assertThatThrownBy(() -> FaasRuntime.builder()
+                        .drainTimeout(Duration.ofSeconds(-1))
+                        .build())
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("drainTimeout");
     }
 
     @Test
     void undeployStopsNewCallsAndLetsCallsInFlightFinish() throws InterruptedException {
         Gate gate = fixture.gate();
-        FunctionRef<String, String> slow = runtime.deploy(FunctionSpec.of("slow", String.class, String.class,
-                () -> (input, context) -> {
+        FunctionRef<String, String> slow =
+                runtime.deploy(FunctionSpec.of("slow", String.class, String.class, () -> (input, context) -> {
                     gate.pass();
                     return input;
                 }));
@@ -95,7 +106,8 @@ final class DeployTest {
 
         runtime.undeploy("slow");
 
-        assertThatThrownBy(() -> slow.invoke("late")).isInstanceOf(FunctionNotFoundException.class)
+        assertThatThrownBy(() -> slow.invoke("late"))
+                .isInstanceOf(FunctionNotFoundException.class)
                 .hasMessage("no function named 'slow' is deployed: deploy it first, or check the name");
         assertThatThrownBy(() -> runtime.invoke("slow", "late")).isInstanceOf(FunctionNotFoundException.class);
         assertThat(slow.invokeAsync("late")).isCompletedExceptionally();
@@ -106,7 +118,8 @@ final class DeployTest {
 
     @Test
     void undeployingAnUnknownFunctionFails() {
-        assertThatThrownBy(() -> runtime.undeploy("ghost")).isInstanceOf(FunctionNotFoundException.class)
+        assertThatThrownBy(() -> runtime.undeploy("ghost"))
+                .isInstanceOf(FunctionNotFoundException.class)
                 .hasMessageContaining("'ghost'");
     }
 
@@ -125,7 +138,8 @@ final class DeployTest {
         runtime.undeploy("echo");
         runtime.deploy(FunctionSpec.of("echo", Integer.class, Integer.class, () -> (input, context) -> input));
 
-        assertThatThrownBy(() -> ref.invoke("x")).isInstanceOf(PayloadTypeException.class)
+        assertThatThrownBy(() -> ref.invoke("x"))
+                .isInstanceOf(PayloadTypeException.class)
                 .hasMessageContaining("does not fit");
     }
 
@@ -140,6 +154,7 @@ final class DeployTest {
     }
 
     private static FunctionSpec<String, String> echo(String name, FunctionConfig config) {
-        return FunctionSpec.of(name, String.class, String.class, () -> (input, context) -> input).withConfig(config);
+        return FunctionSpec.of(name, String.class, String.class, () -> (input, context) -> input)
+                .withConfig(config);
     }
 }

@@ -1,6 +1,5 @@
 package dev.faas.core;
 
-import static dev.faas.core.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -60,8 +59,8 @@ final class EnvironmentTest {
             gate.pass();
             return (input, context) -> input;
         }));
-        CompletableFuture<InvocationReport> call = CompletableFuture.supplyAsync(() -> slow.invokeForReport("x"),
-                Thread::startVirtualThread);
+        CompletableFuture<InvocationReport> call =
+                CompletableFuture.supplyAsync(() -> slow.invokeForReport("x"), Thread::startVirtualThread);
 
         gate.awaitArrivals(1);
         clock.advance(Duration.ofMillis(750));
@@ -76,8 +75,8 @@ final class EnvironmentTest {
     void servesOneCallAtATimePerEnvironment() throws InterruptedException {
         Semaphore started = new Semaphore(0);
         Gate gate = fixture.gate();
-        FunctionRef<String, Integer> blocking = runtime.deploy(FunctionSpec.of("blocking", String.class, Integer.class,
-                () -> {
+        FunctionRef<String, Integer> blocking =
+                runtime.deploy(FunctionSpec.of("blocking", String.class, Integer.class, () -> {
                     int id = inits.incrementAndGet();
                     return (input, context) -> {
                         started.release();
@@ -86,14 +85,15 @@ final class EnvironmentTest {
                     };
                 }));
 
-        List<CompletableFuture<Integer>> calls = List.of(blocking.invokeAsync("a"), blocking.invokeAsync("b"),
-                blocking.invokeAsync("c"));
+        List<CompletableFuture<Integer>> calls =
+                List.of(blocking.invokeAsync("a"), blocking.invokeAsync("b"), blocking.invokeAsync("c"));
         started.acquire(3);
         gate.open();
 
         assertThat(calls.stream().map(CompletableFuture::join)).containsExactlyInAnyOrder(1, 2, 3);
         assertThat(runtime.status().functions().get("blocking").environments()).isEqualTo(3);
-        assertThat(runtime.status().functions().get("blocking").idleEnvironments()).isEqualTo(3);
+        assertThat(runtime.status().functions().get("blocking").idleEnvironments())
+                .isEqualTo(3);
     }
 
     @Test
@@ -105,8 +105,8 @@ final class EnvironmentTest {
             int id = inits.incrementAndGet();
             return (input, context) -> {
                 started.release();
-                (input.equals("first") ? releaseFirst : input.equals("second") ? releaseSecond
-                        : new CountDownLatch(0)).await();
+                (input.equals("first") ? releaseFirst : input.equals("second") ? releaseSecond : new CountDownLatch(0))
+                        .await();
                 return id;
             };
         }));
@@ -125,12 +125,14 @@ final class EnvironmentTest {
 
     @Test
     void closesAnIdleEnvironmentAfterItsIdleTimeout() {
-        FunctionRef<String, Integer> instance = deploy("instance", FunctionConfig.builder().idleTimeout(IDLE_TIMEOUT).build());
+        FunctionRef<String, Integer> instance = deploy(
+                "instance", FunctionConfig.builder().idleTimeout(IDLE_TIMEOUT).build());
         int first = instance.invoke("a");
 
         clock.advance(IDLE_TIMEOUT.minusNanos(1));
         assertThat(closed).isEmpty();
-        assertThat(runtime.status().functions().get("instance").idleEnvironments()).isEqualTo(1);
+        assertThat(runtime.status().functions().get("instance").idleEnvironments())
+                .isEqualTo(1);
 
         clock.advance(Duration.ofNanos(1));
         assertThat(closed).containsExactly(first);
@@ -143,7 +145,8 @@ final class EnvironmentTest {
 
     @Test
     void aCallResetsTheIdleClock() {
-        FunctionRef<String, Integer> instance = deploy("instance", FunctionConfig.builder().idleTimeout(IDLE_TIMEOUT).build());
+        FunctionRef<String, Integer> instance = deploy(
+                "instance", FunctionConfig.builder().idleTimeout(IDLE_TIMEOUT).build());
         instance.invoke("a");
 
         clock.advance(Duration.ofMinutes(4));
@@ -160,15 +163,16 @@ final class EnvironmentTest {
         Semaphore started = new Semaphore(0);
         Gate gate = fixture.gate();
         FunctionRef<String, Integer> envs = runtime.deploy(FunctionSpec.of("envs", String.class, Integer.class, () -> {
-            int id = inits.incrementAndGet();
-            return new Closing(id, (input, context) -> {
-                if (input.equals("block")) {
-                    started.release();
-                    gate.pass();
-                }
-                return id;
-            });
-        }).withConfig(FunctionConfig.builder().idleTimeout(IDLE_TIMEOUT).build()));
+                    int id = inits.incrementAndGet();
+                    return new Closing(id, (input, context) -> {
+                        if (input.equals("block")) {
+                            started.release();
+                            gate.pass();
+                        }
+                        return id;
+                    });
+                })
+                .withConfig(FunctionConfig.builder().idleTimeout(IDLE_TIMEOUT).build()));
         CompletableFuture<Integer> a = envs.invokeAsync("block");
         CompletableFuture<Integer> b = envs.invokeAsync("block");
         started.acquire(2);
@@ -188,11 +192,16 @@ final class EnvironmentTest {
 
     @Test
     void provisionsEnvironmentsBeforeDeployReturnsAndNeverExpiresThem() {
-        FunctionRef<String, Integer> provisioned = deploy("provisioned",
-                FunctionConfig.builder().provisionedConcurrency(3).idleTimeout(IDLE_TIMEOUT).build());
+        FunctionRef<String, Integer> provisioned = deploy(
+                "provisioned",
+                FunctionConfig.builder()
+                        .provisionedConcurrency(3)
+                        .idleTimeout(IDLE_TIMEOUT)
+                        .build());
 
         assertThat(inits).hasValue(3);
-        assertThat(runtime.status().functions().get("provisioned").provisionedEnvironments()).isEqualTo(3);
+        assertThat(runtime.status().functions().get("provisioned").provisionedEnvironments())
+                .isEqualTo(3);
         InvocationReport report = provisioned.invokeForReport("a");
         assertThat(report.coldStart()).isFalse();
         assertThat(report.initDuration()).isEmpty();
@@ -200,7 +209,8 @@ final class EnvironmentTest {
         clock.advance(IDLE_TIMEOUT.multipliedBy(10));
 
         assertThat(closed).isEmpty();
-        assertThat(runtime.status().functions().get("provisioned").idleEnvironments()).isEqualTo(3);
+        assertThat(runtime.status().functions().get("provisioned").idleEnvironments())
+                .isEqualTo(3);
         assertThat(inits).hasValue(3);
     }
 
@@ -208,15 +218,17 @@ final class EnvironmentTest {
     void failsTheDeployWhenAProvisionedEnvironmentCannotStart() {
         AtomicInteger attempts = new AtomicInteger();
         FunctionSpec<String, Integer> spec = FunctionSpec.of("broken", String.class, Integer.class, () -> {
-            int attempt = attempts.incrementAndGet();
-            if (attempt == 2) {
-                throw new IllegalStateException("no database");
-            }
-            return new Closing(attempt, (input, context) -> attempt);
-        }).withConfig(FunctionConfig.builder().provisionedConcurrency(3).build());
+                    int attempt = attempts.incrementAndGet();
+                    if (attempt == 2) {
+                        throw new IllegalStateException("no database");
+                    }
+                    return new Closing(attempt, (input, context) -> attempt);
+                })
+                .withConfig(FunctionConfig.builder().provisionedConcurrency(3).build());
 
         assertThatThrownBy(() -> runtime.deploy(spec))
-                .isInstanceOf(FunctionInitException.class).hasMessageContaining("no database");
+                .isInstanceOf(FunctionInitException.class)
+                .hasMessageContaining("no database");
 
         assertThat(runtime.describe("broken")).isEmpty();
         runtime.awaitQuiescence(Duration.ofSeconds(5));
@@ -225,18 +237,20 @@ final class EnvironmentTest {
 
     @Test
     void replacesADiscardedProvisionedEnvironment() {
-        FunctionRef<String, Integer> provisioned = runtime.deploy(FunctionSpec.of("provisioned", String.class,
-                Integer.class, () -> {
-                    int id = inits.incrementAndGet();
-                    return new Closing(id, (input, context) -> {
-                        if (input.equals("crash")) {
-                            throw new StackOverflowError("deep");
-                        }
-                        return id;
-                    });
-                }).withConfig(FunctionConfig.builder().provisionedConcurrency(1).build()));
+        FunctionRef<String, Integer> provisioned = runtime.deploy(FunctionSpec.of(
+                        "provisioned", String.class, Integer.class, () -> {
+                            int id = inits.incrementAndGet();
+                            return new Closing(id, (input, context) -> {
+                                if (input.equals("crash")) {
+                                    throw new StackOverflowError("deep");
+                                }
+                                return id;
+                            });
+                        })
+                .withConfig(FunctionConfig.builder().provisionedConcurrency(1).build()));
 
-        assertThatThrownBy(() -> provisioned.invoke("crash")).isInstanceOf(FunctionFailedException.class)
+        assertThatThrownBy(() -> provisioned.invoke("crash"))
+                .isInstanceOf(FunctionFailedException.class)
                 .hasCauseInstanceOf(StackOverflowError.class);
         runtime.awaitQuiescence(Duration.ofSeconds(5));
 
@@ -249,8 +263,8 @@ final class EnvironmentTest {
 
     @Test
     void discardsAnEnvironmentWhoseHandlerThrewAnError() {
-        FunctionRef<String, Integer> fragile = runtime.deploy(FunctionSpec.of("fragile", String.class, Integer.class,
-                () -> {
+        FunctionRef<String, Integer> fragile =
+                runtime.deploy(FunctionSpec.of("fragile", String.class, Integer.class, () -> {
                     int id = inits.incrementAndGet();
                     return new Closing(id, (input, context) -> {
                         if (input.equals("error")) {
@@ -264,19 +278,23 @@ final class EnvironmentTest {
                 }));
 
         assertThatThrownBy(() -> fragile.invoke("exception")).isInstanceOf(FunctionFailedException.class);
-        assertThat(fragile.invokeForReport("ok").coldStart()).as("an Exception keeps the environment").isFalse();
+        assertThat(fragile.invokeForReport("ok").coldStart())
+                .as("an Exception keeps the environment")
+                .isFalse();
         assertThatThrownBy(() -> fragile.invoke("error")).isInstanceOf(FunctionFailedException.class);
         runtime.awaitQuiescence(Duration.ofSeconds(5));
 
         assertThat(closed).containsExactly(1);
-        assertThat(fragile.invokeForReport("ok").coldStart()).as("an Error discards it").isTrue();
+        assertThat(fragile.invokeForReport("ok").coldStart())
+                .as("an Error discards it")
+                .isTrue();
     }
 
     @Test
     void aFailingFactoryIsAnInitError() {
         IllegalStateException cause = new IllegalStateException("config missing");
-        FunctionRef<String, String> broken = runtime.deploy(FunctionSpec.of("broken", String.class, String.class,
-                () -> {
+        FunctionRef<String, String> broken =
+                runtime.deploy(FunctionSpec.of("broken", String.class, String.class, () -> {
                     throw cause;
                 }));
 
@@ -285,28 +303,35 @@ final class EnvironmentTest {
         assertThat(report.outcome()).isEqualTo(Outcome.INIT_ERROR);
         assertThat(report.coldStart()).isTrue();
         assertThat(report.duration()).isZero();
-        assertThat(report.error()).get().isInstanceOf(FunctionInitException.class)
+        assertThat(report.error())
+                .get()
+                .isInstanceOf(FunctionInitException.class)
                 .satisfies(e -> assertThat(e.getCause()).isSameAs(cause))
-                .extracting(Throwable::getMessage).asString().contains("the handler factory failed");
-        assertThatThrownBy(() -> broken.invoke("x")).isInstanceOf(FunctionInitException.class)
+                .extracting(Throwable::getMessage)
+                .asString()
+                .contains("the handler factory failed");
+        assertThatThrownBy(() -> broken.invoke("x"))
+                .isInstanceOf(FunctionInitException.class)
                 .hasMessageContaining("config missing");
         assertThat(runtime.status().functions().get("broken").environments()).isZero();
     }
 
     @Test
     void aFactoryReturningNullIsAnInitError() {
-        FunctionRef<String, String> empty = runtime.deploy(FunctionSpec.of("empty", String.class, String.class,
-                () -> null));
+        FunctionRef<String, String> empty =
+                runtime.deploy(FunctionSpec.of("empty", String.class, String.class, () -> null));
 
-        assertThatThrownBy(() -> empty.invoke("x")).isInstanceOf(FunctionInitException.class)
+        assertThatThrownBy(() -> empty.invoke("x"))
+                .isInstanceOf(FunctionInitException.class)
                 .hasMessageContaining("returned null");
     }
 
     private FunctionRef<String, Integer> deploy(String name, FunctionConfig config) {
         return runtime.deploy(FunctionSpec.of(name, String.class, Integer.class, () -> {
-            int id = inits.incrementAndGet();
-            return new Closing(id, (input, context) -> id);
-        }).withConfig(config));
+                    int id = inits.incrementAndGet();
+                    return new Closing(id, (input, context) -> id);
+                })
+                .withConfig(config));
     }
 
     /** A handler that records its id in {@code closed} when closed. */

@@ -11,20 +11,20 @@ import dev.faas.api.FunctionRef;
 import dev.faas.api.FunctionSpec;
 import dev.faas.api.InvalidConfigException;
 import dev.faas.api.InvocationType;
-import dev.faas.api.ledger.InvocationRecord;
 import dev.faas.api.ManualClock;
 import dev.faas.api.PayloadTypeException;
 import dev.faas.api.RuntimeClosedException;
 import dev.faas.api.ThrottledException;
+import dev.faas.api.ledger.InvocationRecord;
 import dev.faas.core.internal.engine.EventQueue;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.List;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 final class EventTest {
 
@@ -40,8 +40,7 @@ final class EventTest {
     private final List<DestinationEvent> received = new CopyOnWriteArrayList<>();
 
     /** What a handler saw of one try. */
-    private record Try(String requestId, int attempt, InvocationType type, Instant at) {
-    }
+    private record Try(String requestId, int attempt, InvocationType type, Instant at) {}
 
     @Test
     void acceptsAtOnceAndRunsTheFirstTryWithoutAnyAdvance() {
@@ -62,7 +61,10 @@ final class EventTest {
     @Test
     void retriesAfterTheDelayThenTwiceTheDelayKeepingItsRequestId() {
         FaasRuntime runtime = start();
-        FunctionRef<String, String> flaky = deploy(runtime, "flaky", failing(Integer.MAX_VALUE),
+        FunctionRef<String, String> flaky = deploy(
+                runtime,
+                "flaky",
+                failing(Integer.MAX_VALUE),
                 FunctionConfig.builder().retryDelay(RETRY).build());
 
         String requestId = flaky.invokeEvent("payload");
@@ -80,8 +82,12 @@ final class EventTest {
 
         assertThat(tries).extracting(Try::attempt).containsExactly(1, 2, 3);
         assertThat(tries).extracting(Try::requestId).containsOnly(requestId);
-        assertThat(tries).extracting(Try::at).containsExactly(START, START.plus(RETRY), START.plus(RETRY.multipliedBy(3)));
-        assertThat(runtime.ledger().entries()).extracting(InvocationRecord::attempt).containsExactly(1, 2, 3);
+        assertThat(tries)
+                .extracting(Try::at)
+                .containsExactly(START, START.plus(RETRY), START.plus(RETRY.multipliedBy(3)));
+        assertThat(runtime.ledger().entries())
+                .extracting(InvocationRecord::attempt)
+                .containsExactly(1, 2, 3);
         assertThat(runtime.deadLetters()).singleElement().satisfies(letter -> {
             assertThat(letter.requestId()).isEqualTo(requestId);
             assertThat(letter.condition()).isEqualTo(DestinationEvent.Condition.RETRIES_EXHAUSTED);
@@ -94,21 +100,30 @@ final class EventTest {
     @Test
     void runsOnlyAsManyTriesAsAllowed() {
         FaasRuntime runtime = start();
-        FunctionRef<String, String> once = deploy(runtime, "once", failing(Integer.MAX_VALUE),
+        FunctionRef<String, String> once = deploy(
+                runtime,
+                "once",
+                failing(Integer.MAX_VALUE),
                 FunctionConfig.builder().maxRetryAttempts(0).build());
 
         once.invokeEvent("payload");
         clock.advance(Duration.ofHours(1));
 
         assertThat(tries).hasSize(1);
-        assertThat(runtime.deadLetters()).singleElement().extracting(DestinationEvent::attempts).isEqualTo(1);
+        assertThat(runtime.deadLetters())
+                .singleElement()
+                .extracting(DestinationEvent::attempts)
+                .isEqualTo(1);
     }
 
     @Test
     void sendsASuccessToItsOnSuccessDestination() {
         FaasRuntime runtime = start();
         deployDestination(runtime, "audit");
-        FunctionRef<String, String> flaky = deploy(runtime, "flaky", failing(1),
+        FunctionRef<String, String> flaky = deploy(
+                runtime,
+                "flaky",
+                failing(1),
                 FunctionConfig.builder().retryDelay(RETRY).onSuccess("audit").build());
 
         String requestId = flaky.invokeEvent("order-7");
@@ -132,8 +147,15 @@ final class EventTest {
     void sendsAFinalFailureToItsOnFailureDestination() {
         FaasRuntime runtime = start();
         deployDestination(runtime, "failures");
-        FunctionRef<String, String> broken = deploy(runtime, "broken", failing(Integer.MAX_VALUE),
-                FunctionConfig.builder().maxRetryAttempts(1).retryDelay(RETRY).onFailure("failures").build());
+        FunctionRef<String, String> broken = deploy(
+                runtime,
+                "broken",
+                failing(Integer.MAX_VALUE),
+                FunctionConfig.builder()
+                        .maxRetryAttempts(1)
+                        .retryDelay(RETRY)
+                        .onFailure("failures")
+                        .build());
 
         String requestId = broken.invokeEvent("order-8");
         clock.advance(RETRY);
@@ -153,7 +175,10 @@ final class EventTest {
     @Test
     void deadLettersAFinalFailureWithoutDestinationAndCountsIt() {
         FaasRuntime runtime = start();
-        FunctionRef<String, String> broken = deploy(runtime, "broken", failing(Integer.MAX_VALUE),
+        FunctionRef<String, String> broken = deploy(
+                runtime,
+                "broken",
+                failing(Integer.MAX_VALUE),
                 FunctionConfig.builder().maxRetryAttempts(0).build());
 
         broken.invokeEvent("order-9");
@@ -163,27 +188,44 @@ final class EventTest {
             assertThat(letter.condition()).isEqualTo(DestinationEvent.Condition.RETRIES_EXHAUSTED);
             assertThat(letter.requestPayload()).isEqualTo("order-9");
         });
-        assertThat(registry.get("faas.dead.letters").tag("function", "broken").counter().count()).isEqualTo(1);
-        assertThat(registry.get("faas.async.events.dropped").tag("function", "broken").counter().count()).isEqualTo(1);
+        assertThat(registry.get("faas.dead.letters")
+                        .tag("function", "broken")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(registry.get("faas.async.events.dropped")
+                        .tag("function", "broken")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
     }
 
     @Test
     void neverRoutesAFailedDestinationDeliveryFurther() {
         FaasRuntime runtime = start();
-        runtime.deploy(FunctionSpec.of("bad-destination", DestinationEvent.class, String.class,
-                () -> (event, context) -> {
-                    throw new IllegalStateException("cannot store " + event.requestId());
-                }).withConfig(FunctionConfig.builder().maxRetryAttempts(0).build()));
-        FunctionRef<String, String> broken = deploy(runtime, "broken", failing(Integer.MAX_VALUE),
-                FunctionConfig.builder().maxRetryAttempts(0).onFailure("bad-destination").build());
+        runtime.deploy(FunctionSpec.of(
+                        "bad-destination", DestinationEvent.class, String.class, () -> (event, context) -> {
+                            throw new IllegalStateException("cannot store " + event.requestId());
+                        })
+                .withConfig(FunctionConfig.builder().maxRetryAttempts(0).build()));
+        FunctionRef<String, String> broken = deploy(
+                runtime,
+                "broken",
+                failing(Integer.MAX_VALUE),
+                FunctionConfig.builder()
+                        .maxRetryAttempts(0)
+                        .onFailure("bad-destination")
+                        .build());
 
         String requestId = broken.invokeEvent("order-10");
         runtime.awaitQuiescence(Duration.ofSeconds(5));
 
         assertThat(runtime.deadLetters()).singleElement().satisfies(letter -> {
             assertThat(letter.function()).isEqualTo("bad-destination");
-            assertThat(letter.requestPayload()).isInstanceOfSatisfying(DestinationEvent.class,
-                    original -> assertThat(original.requestId()).isEqualTo(requestId));
+            assertThat(letter.requestPayload())
+                    .isInstanceOfSatisfying(
+                            DestinationEvent.class,
+                            original -> assertThat(original.requestId()).isEqualTo(requestId));
             assertThat(letter.errorMessage()).get().asString().contains("cannot store " + requestId);
         });
     }
@@ -192,7 +234,10 @@ final class EventTest {
     void deadLettersWithAWarningWhenTheDestinationIsGone() {
         FaasRuntime runtime = start();
         deployDestination(runtime, "audit");
-        FunctionRef<String, String> work = deploy(runtime, "work", failing(0),
+        FunctionRef<String, String> work = deploy(
+                runtime,
+                "work",
+                failing(0),
                 FunctionConfig.builder().onSuccess("audit").build());
         runtime.undeploy("audit");
 
@@ -200,10 +245,13 @@ final class EventTest {
             work.invokeEvent("order-11");
             runtime.awaitQuiescence(Duration.ofSeconds(5));
 
-            assertThat(log.messages()).anySatisfy(line -> assertThat(line)
-                    .contains("went to the dead letters: its destination 'audit' is not deployed"));
+            assertThat(log.messages())
+                    .anySatisfy(line -> assertThat(line)
+                            .contains("went to the dead letters: its destination 'audit' is not deployed"));
         }
-        assertThat(runtime.deadLetters()).singleElement().extracting(DestinationEvent::condition)
+        assertThat(runtime.deadLetters())
+                .singleElement()
+                .extracting(DestinationEvent::condition)
                 .isEqualTo(DestinationEvent.Condition.SUCCESS);
     }
 
@@ -211,7 +259,10 @@ final class EventTest {
     void deadLettersWithAWarningWhenTheDestinationWasRedeployedWithAnotherInputType() {
         FaasRuntime runtime = start();
         deployDestination(runtime, "audit");
-        FunctionRef<String, String> work = deploy(runtime, "work", failing(0),
+        FunctionRef<String, String> work = deploy(
+                runtime,
+                "work",
+                failing(0),
                 FunctionConfig.builder().onSuccess("audit").build());
         runtime.undeploy("audit");
         deploy(runtime, "audit", failing(0), FunctionConfig.defaults()); // takes a String now
@@ -220,22 +271,29 @@ final class EventTest {
             work.invokeEvent("order-11");
             runtime.awaitQuiescence(Duration.ofSeconds(5));
 
-            assertThat(log.messages()).anySatisfy(line -> assertThat(line)
-                    .contains("went to the dead letters: its destination 'audit' refused it")
-                    .contains("takes java.lang.String"));
+            assertThat(log.messages())
+                    .anySatisfy(line -> assertThat(line)
+                            .contains("went to the dead letters: its destination 'audit' refused it")
+                            .contains("takes java.lang.String"));
         }
         assertThat(tries).extracting(Try::attempt).containsExactly(1); // work's one try; audit never ran
-        assertThat(runtime.deadLetters()).singleElement().extracting(DestinationEvent::condition)
+        assertThat(runtime.deadLetters())
+                .singleElement()
+                .extracting(DestinationEvent::condition)
                 .isEqualTo(DestinationEvent.Condition.SUCCESS);
     }
 
     @Test
     void runsASharedPoolEventOnceAnotherFunctionFreesTheSlot() throws InterruptedException {
         FaasRuntime runtime = fixture.start(b -> b.clock(clock).concurrencyLimit(2));
-        deploy(runtime, "reserved", failing(0), FunctionConfig.builder().reservedConcurrency(1).build());
+        deploy(
+                runtime,
+                "reserved",
+                failing(0),
+                FunctionConfig.builder().reservedConcurrency(1).build());
         Gate gate = fixture.gate();
-        FunctionRef<String, String> holder = runtime.deploy(FunctionSpec.of("holder", String.class, String.class,
-                () -> (input, context) -> {
+        FunctionRef<String, String> holder =
+                runtime.deploy(FunctionSpec.of("holder", String.class, String.class, () -> (input, context) -> {
                     gate.pass();
                     return input;
                 }));
@@ -258,8 +316,14 @@ final class EventTest {
     @Test
     void keepsNoEntryForEventsThatExpiredWhileQueued() {
         FaasRuntime runtime = start();
-        FunctionRef<String, String> disabled = deploy(runtime, "disabled", failing(0),
-                FunctionConfig.builder().reservedConcurrency(0).maxEventAge(Duration.ofMinutes(1)).build());
+        FunctionRef<String, String> disabled = deploy(
+                runtime,
+                "disabled",
+                failing(0),
+                FunctionConfig.builder()
+                        .reservedConcurrency(0)
+                        .maxEventAge(Duration.ofMinutes(1))
+                        .build());
         EventQueue queue = runtime.engine().deployed("disabled").events;
 
         for (int round = 0; round < 50; round++) {
@@ -270,14 +334,22 @@ final class EventTest {
         }
 
         assertThat(runtime.deadLetters()).hasSize(500);
-        assertThat(queue.entries()).as("entries left in the FIFO by expired events").isLessThanOrEqualTo(70);
+        assertThat(queue.entries())
+                .as("entries left in the FIFO by expired events")
+                .isLessThanOrEqualTo(70);
     }
 
     @Test
     void expiresAnEventThatNeverRanByItsMaximumAge() {
         FaasRuntime runtime = start();
-        FunctionRef<String, String> disabled = deploy(runtime, "disabled", failing(0),
-                FunctionConfig.builder().reservedConcurrency(0).maxEventAge(Duration.ofMinutes(30)).build());
+        FunctionRef<String, String> disabled = deploy(
+                runtime,
+                "disabled",
+                failing(0),
+                FunctionConfig.builder()
+                        .reservedConcurrency(0)
+                        .maxEventAge(Duration.ofMinutes(30))
+                        .build());
 
         disabled.invokeEvent("order-12");
         clock.advance(Duration.ofMinutes(30).minusNanos(1));
@@ -295,8 +367,14 @@ final class EventTest {
     @Test
     void expiresAnEventBetweenTries() {
         FaasRuntime runtime = start();
-        FunctionRef<String, String> flaky = deploy(runtime, "flaky", failing(Integer.MAX_VALUE),
-                FunctionConfig.builder().retryDelay(RETRY).maxEventAge(Duration.ofSeconds(90)).build());
+        FunctionRef<String, String> flaky = deploy(
+                runtime,
+                "flaky",
+                failing(Integer.MAX_VALUE),
+                FunctionConfig.builder()
+                        .retryDelay(RETRY)
+                        .maxEventAge(Duration.ofSeconds(90))
+                        .build());
 
         flaky.invokeEvent("order-13");
         clock.advance(Duration.ofMinutes(10));
@@ -313,40 +391,55 @@ final class EventTest {
     void refusesEventsPastTheQueueBound() throws InterruptedException {
         FaasRuntime runtime = start();
         Gate gate = fixture.gate();
-        FunctionRef<String, String> slow = runtime.deploy(FunctionSpec.of("slow", String.class, String.class,
-                () -> (input, context) -> {
-                    gate.pass();
-                    return input;
-                }).withConfig(FunctionConfig.builder().reservedConcurrency(1).maxQueuedEvents(2)
-                        .timeout(Duration.ofMinutes(15)).build()));
+        FunctionRef<String, String> slow =
+                runtime.deploy(FunctionSpec.of("slow", String.class, String.class, () -> (input, context) -> {
+                            gate.pass();
+                            return input;
+                        })
+                        .withConfig(FunctionConfig.builder()
+                                .reservedConcurrency(1)
+                                .maxQueuedEvents(2)
+                                .timeout(Duration.ofMinutes(15))
+                                .build()));
 
         slow.invokeEvent("running");
         gate.awaitArrivals(1);
         slow.invokeEvent("queued");
 
-        assertThatThrownBy(() -> slow.invokeEvent("one too many")).isInstanceOfSatisfying(ThrottledException.class, e -> {
-            assertThat(e.reason()).isEqualTo(ThrottledException.Reason.QUEUE_FULL);
-            assertThat(e.limit()).isEqualTo(2);
-        }).hasMessageContaining("its event queue holds 2 events");
-        assertThat(registry.get("faas.async.queue.size").tag("function", "slow").gauge().value()).isEqualTo(2);
+        assertThatThrownBy(() -> slow.invokeEvent("one too many"))
+                .isInstanceOfSatisfying(ThrottledException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(ThrottledException.Reason.QUEUE_FULL);
+                    assertThat(e.limit()).isEqualTo(2);
+                })
+                .hasMessageContaining("its event queue holds 2 events");
+        assertThat(registry.get("faas.async.queue.size")
+                        .tag("function", "slow")
+                        .gauge()
+                        .value())
+                .isEqualTo(2);
         gate.open();
         runtime.awaitQuiescence(Duration.ofSeconds(5));
         assertThat(runtime.ledger().usage("slow").requests()).isEqualTo(2);
-        assertThat(registry.get("faas.async.queue.size").tag("function", "slow").gauge().value()).isZero();
+        assertThat(registry.get("faas.async.queue.size")
+                        .tag("function", "slow")
+                        .gauge()
+                        .value())
+                .isZero();
     }
 
     @Test
     void runsEveryThrottledEventOnceASlotFrees() {
         FaasRuntime runtime = fixture.start(b -> b.concurrencyLimit(3));
         AtomicInteger ran = new AtomicInteger();
-        FunctionRef<Integer, Integer> count = runtime.deploy(FunctionSpec.of("count", Integer.class, Integer.class,
-                () -> (input, context) -> {
+        FunctionRef<Integer, Integer> count =
+                runtime.deploy(FunctionSpec.of("count", Integer.class, Integer.class, () -> (input, context) -> {
                     ran.incrementAndGet();
                     Thread.sleep(1); // a little I/O, so that events really pile up behind the limit
                     return input;
                 }));
-        FunctionRef<Integer, Integer> other = runtime.deploy(FunctionSpec.of("other", Integer.class, Integer.class,
-                () -> (input, context) -> input).withConfig(FunctionConfig.builder().reservedConcurrency(1).build()));
+        FunctionRef<Integer, Integer> other = runtime.deploy(FunctionSpec.of(
+                        "other", Integer.class, Integer.class, () -> (input, context) -> input)
+                .withConfig(FunctionConfig.builder().reservedConcurrency(1).build()));
 
         for (int i = 0; i < 200; i++) {
             count.invokeEvent(i);
@@ -372,8 +465,11 @@ final class EventTest {
         assertThat(tries).hasSize(2);
 
         clock.advance(Duration.ofMinutes(10));
-        assertThat(work.invokeEvent("payload", "message-1")).as("a new key after the window").isNotEqualTo(first);
-        assertThatThrownBy(() -> work.invokeEvent("payload", "")).isInstanceOf(InvalidConfigException.class)
+        assertThat(work.invokeEvent("payload", "message-1"))
+                .as("a new key after the window")
+                .isNotEqualTo(first);
+        assertThatThrownBy(() -> work.invokeEvent("payload", ""))
+                .isInstanceOf(InvalidConfigException.class)
                 .hasMessageContaining("an idempotency key must be 1 to 256 characters");
     }
 
@@ -391,10 +487,19 @@ final class EventTest {
         FaasRuntime runtime = start();
         deploy(runtime, "strings", failing(0), FunctionConfig.defaults());
 
-        assertThatThrownBy(() -> deploy(runtime, "a", failing(0), FunctionConfig.builder().onFailure("nowhere").build()))
-                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("onFailure"))
+        assertThatThrownBy(() -> deploy(
+                        runtime,
+                        "a",
+                        failing(0),
+                        FunctionConfig.builder().onFailure("nowhere").build()))
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("onFailure"))
                 .hasMessageContaining("no function named 'nowhere' is deployed");
-        assertThatThrownBy(() -> deploy(runtime, "b", failing(0), FunctionConfig.builder().onSuccess("strings").build()))
+        assertThatThrownBy(() -> deploy(
+                        runtime,
+                        "b",
+                        failing(0),
+                        FunctionConfig.builder().onSuccess("strings").build()))
                 .isInstanceOf(InvalidConfigException.class)
                 .hasMessageContaining("'strings' takes java.lang.String");
     }
@@ -404,13 +509,21 @@ final class EventTest {
         List<DestinationEvent> undelivered = new CopyOnWriteArrayList<>();
         FaasRuntime runtime = fixture.start(b -> b.clock(clock).undeliveredEvents(undelivered::add));
         Gate gate = fixture.gate();
-        FunctionRef<String, String> slow = runtime.deploy(FunctionSpec.of("slow", String.class, String.class,
-                () -> (input, context) -> {
-                    gate.pass();
-                    tries.add(new Try(context.requestId(), context.attempt(), context.invocationType(), clock.now()));
-                    return input;
-                }).withConfig(FunctionConfig.builder().reservedConcurrency(1).timeout(Duration.ofMinutes(15)).build()));
-        FunctionRef<String, String> flaky = deploy(runtime, "flaky", failing(Integer.MAX_VALUE),
+        FunctionRef<String, String> slow =
+                runtime.deploy(FunctionSpec.of("slow", String.class, String.class, () -> (input, context) -> {
+                            gate.pass();
+                            tries.add(new Try(
+                                    context.requestId(), context.attempt(), context.invocationType(), clock.now()));
+                            return input;
+                        })
+                        .withConfig(FunctionConfig.builder()
+                                .reservedConcurrency(1)
+                                .timeout(Duration.ofMinutes(15))
+                                .build()));
+        FunctionRef<String, String> flaky = deploy(
+                runtime,
+                "flaky",
+                failing(Integer.MAX_VALUE),
                 FunctionConfig.builder().retryDelay(RETRY).build());
         slow.invokeEvent("first");
         gate.awaitArrivals(1);
@@ -418,8 +531,9 @@ final class EventTest {
         String waiting = flaky.invokeEvent("retry later"); // fails now, its retry is due in a minute
 
         Thread closer = Thread.startVirtualThread(runtime::close);
-        eventually().untilAsserted(() -> assertThatThrownBy(() -> slow.dryRun("late")) // probes without queueing
-                .isInstanceOf(RuntimeClosedException.class));
+        eventually()
+                .untilAsserted(() -> assertThatThrownBy(() -> slow.dryRun("late")) // probes without queueing
+                        .isInstanceOf(RuntimeClosedException.class));
         assertThatThrownBy(() -> slow.invokeEvent("late")).isInstanceOf(RuntimeClosedException.class);
         gate.open();
         closer.join();
@@ -438,17 +552,26 @@ final class EventTest {
     @Test
     void keepsWhatIsLeftAtCloseInTheDeadLettersByDefault() {
         FaasRuntime runtime = start();
-        deploy(runtime, "flaky", failing(Integer.MAX_VALUE), FunctionConfig.builder().retryDelay(RETRY).build())
+        deploy(
+                        runtime,
+                        "flaky",
+                        failing(Integer.MAX_VALUE),
+                        FunctionConfig.builder().retryDelay(RETRY).build())
                 .invokeEvent("retry later");
         runtime.awaitQuiescence(Duration.ofSeconds(5));
 
         try (LogCapture log = LogCapture.of(FaasRuntime.class.getName(), Level.WARN)) {
             runtime.close();
 
-            assertThat(log.messages()).anySatisfy(line -> assertThat(line)
-                    .contains("1 EVENT invocations could not run before the runtime closed; they are in deadLetters()"));
+            assertThat(log.messages())
+                    .anySatisfy(
+                            line -> assertThat(line)
+                                    .contains(
+                                            "1 EVENT invocations could not run before the runtime closed; they are in deadLetters()"));
         }
-        assertThat(runtime.deadLetters()).singleElement().extracting(DestinationEvent::condition)
+        assertThat(runtime.deadLetters())
+                .singleElement()
+                .extracting(DestinationEvent::condition)
                 .isEqualTo(DestinationEvent.Condition.SHUTDOWN);
     }
 
@@ -461,18 +584,18 @@ final class EventTest {
         return new HandlerSpec(failures);
     }
 
-    private record HandlerSpec(int failures) {
-    }
+    private record HandlerSpec(int failures) {}
 
-    private FunctionRef<String, String> deploy(FaasRuntime runtime, String name, HandlerSpec handler,
-                                               FunctionConfig config) {
+    private FunctionRef<String, String> deploy(
+            FaasRuntime runtime, String name, HandlerSpec handler, FunctionConfig config) {
         return runtime.deploy(FunctionSpec.of(name, String.class, String.class, () -> (input, context) -> {
-            tries.add(new Try(context.requestId(), context.attempt(), context.invocationType(), clock.now()));
-            if (context.attempt() <= handler.failures()) {
-                throw new IllegalStateException("try " + context.attempt() + " of " + input + " failed");
-            }
-            return "done: " + input;
-        }).withConfig(config));
+                    tries.add(new Try(context.requestId(), context.attempt(), context.invocationType(), clock.now()));
+                    if (context.attempt() <= handler.failures()) {
+                        throw new IllegalStateException("try " + context.attempt() + " of " + input + " failed");
+                    }
+                    return "done: " + input;
+                })
+                .withConfig(config));
     }
 
     private void deployDestination(FaasRuntime runtime, String name) {

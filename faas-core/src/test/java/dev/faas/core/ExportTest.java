@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.faas.api.FunctionRef;
 import dev.faas.api.FunctionSpec;
 import dev.faas.api.InvocationType;
-import dev.faas.api.ledger.InvocationRecord;
 import dev.faas.api.ManualClock;
 import dev.faas.api.Outcome;
+import dev.faas.api.ledger.InvocationRecord;
 import dev.faas.core.internal.ledger.LedgerExport;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -18,8 +18,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 final class ExportTest {
 
@@ -44,12 +44,24 @@ final class ExportTest {
         for (int i = 0; i < records.size(); i++) {
             InvocationRecord record = records.get(i);
             List<String> row = rows.get(i + 1);
-            assertThat(row).containsExactly(record.requestId(), record.function(), "$LATEST", record.type().name(),
-                    record.outcome().name(), record.start().toString(), millis(record.duration()),
-                    record.initDuration().map(ExportTest::millis).orElse(""), String.valueOf(record.coldStart()),
-                    String.valueOf(record.attempt()), String.valueOf(record.memoryMb()),
-                    String.valueOf(record.billedDurationMs()), String.valueOf(record.allocatedBytes()),
-                    record.errorType().orElse(""), record.gbSeconds().toPlainString(), record.cost().toPlainString());
+            assertThat(row)
+                    .containsExactly(
+                            record.requestId(),
+                            record.function(),
+                            "$LATEST",
+                            record.type().name(),
+                            record.outcome().name(),
+                            record.start().toString(),
+                            millis(record.duration()),
+                            record.initDuration().map(ExportTest::millis).orElse(""),
+                            String.valueOf(record.coldStart()),
+                            String.valueOf(record.attempt()),
+                            String.valueOf(record.memoryMb()),
+                            String.valueOf(record.billedDurationMs()),
+                            String.valueOf(record.allocatedBytes()),
+                            record.errorType().orElse(""),
+                            record.gbSeconds().toPlainString(),
+                            record.cost().toPlainString());
         }
     }
 
@@ -72,18 +84,34 @@ final class ExportTest {
             assertThat(line.get("requestId").asText()).isEqualTo(record.requestId());
             assertThat(line.get("start").asText()).isEqualTo(record.start().toString());
             assertThat(line.get("duration").decimalValue()).isEqualByComparingTo(millis(record.duration()));
-            assertThat(line.get("initDuration").isNull()).isEqualTo(record.initDuration().isEmpty());
+            assertThat(line.get("initDuration").isNull())
+                    .isEqualTo(record.initDuration().isEmpty());
             assertThat(line.get("coldStart").asBoolean()).isEqualTo(record.coldStart());
-            assertThat(line.get("errorType").isNull()).isEqualTo(record.errorType().isEmpty());
+            assertThat(line.get("errorType").isNull())
+                    .isEqualTo(record.errorType().isEmpty());
             assertThat(line.get("cost").decimalValue()).isEqualByComparingTo(record.cost());
         }
     }
 
     @Test
     void quotesWhatCsvMustQuoteAndEscapesWhatJsonMustEscape() throws IOException {
-        InvocationRecord odd = new InvocationRecord("id", "f", "$LATEST", InvocationType.EVENT, Outcome.ERROR,
-                Instant.EPOCH, Duration.ofNanos(1_234_567), Optional.empty(), false, 2, 128, 2, -1,
-                Optional.of("a,\"quoted\"\nname\t"), new BigDecimal("0.00025"), new BigDecimal("0.0000002041"));
+        InvocationRecord odd = new InvocationRecord(
+                "id",
+                "f",
+                "$LATEST",
+                InvocationType.EVENT,
+                Outcome.ERROR,
+                Instant.EPOCH,
+                Duration.ofNanos(1_234_567),
+                Optional.empty(),
+                false,
+                2,
+                128,
+                2,
+                -1,
+                Optional.of("a,\"quoted\"\nname\t"),
+                new BigDecimal("0.00025"),
+                new BigDecimal("0.0000002041"));
         StringBuilder csv = new StringBuilder();
         StringBuilder json = new StringBuilder();
 
@@ -98,8 +126,8 @@ final class ExportTest {
 
     private List<InvocationRecord> someRecords() {
         FaasRuntime runtime = fixture.start(b -> b.clock(clock));
-        FunctionRef<Integer, Integer> half = runtime.deploy(FunctionSpec.of("half", Integer.class, Integer.class,
-                () -> (input, context) -> {
+        FunctionRef<Integer, Integer> half =
+                runtime.deploy(FunctionSpec.of("half", Integer.class, Integer.class, () -> (input, context) -> {
                     if (input % 2 != 0) {
                         throw new IllegalArgumentException("odd");
                     }

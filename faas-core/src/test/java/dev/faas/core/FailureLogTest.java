@@ -42,8 +42,10 @@ final class FailureLogTest {
                 assertThat(event.getFormattedMessage())
                         .isEqualTo("Invoke Error: java.lang.IllegalStateException: no stock for espresso");
                 assertThat(event.getThrowableProxy().getClassName()).isEqualTo(IllegalStateException.class.getName());
-                assertThat(event.getThrowableProxy().getStackTraceElementProxyArray()).isNotEmpty();
-                assertThat(event.getMDCPropertyMap()).containsEntry("requestId", requestId)
+                assertThat(event.getThrowableProxy().getStackTraceElementProxyArray())
+                        .isNotEmpty();
+                assertThat(event.getMDCPropertyMap())
+                        .containsEntry("requestId", requestId)
                         .containsEntry("function", "fails");
             });
         }
@@ -51,8 +53,8 @@ final class FailureLogTest {
 
     @Test
     void logsAHugeMessageBounded() {
-        FunctionRef<String, String> ref = fixture.start().deploy(FunctionSpec.of("fails", String.class, String.class,
-                () -> (input, context) -> {
+        FunctionRef<String, String> ref = fixture.start()
+                .deploy(FunctionSpec.of("fails", String.class, String.class, () -> (input, context) -> {
                     throw new IllegalStateException("x".repeat(1_000_000));
                 }));
 
@@ -61,24 +63,28 @@ final class FailureLogTest {
 
             assertThat(log.events()).singleElement().satisfies(event -> {
                 assertThat(event.getFormattedMessage()).hasSizeLessThan(2_200);
-                assertThat(event.getThrowableProxy().getMessage()).hasSizeLessThan(2_200)
+                assertThat(event.getThrowableProxy().getMessage())
+                        .hasSizeLessThan(2_200)
                         .startsWith("java.lang.IllegalStateException: xxx");
-                assertThat(event.getThrowableProxy().getStackTraceElementProxyArray()).isNotEmpty();
+                assertThat(event.getThrowableProxy().getStackTraceElementProxyArray())
+                        .isNotEmpty();
             });
         }
     }
 
     @Test
     void logsAFailedInit() {
-        FunctionRef<String, String> ref = fixture.start().deploy(FunctionSpec.of("fails", String.class, String.class,
-                () -> {
+        FunctionRef<String, String> ref = fixture.start()
+                .deploy(FunctionSpec.of("fails", String.class, String.class, () -> {
                     throw new IllegalStateException("no model");
                 }));
 
         try (LogCapture log = LogCapture.of(LOGGER, Level.INFO)) {
             ref.invokeForReport("x");
 
-            assertThat(log.events()).singleElement().extracting(ILoggingEvent::getFormattedMessage)
+            assertThat(log.events())
+                    .singleElement()
+                    .extracting(ILoggingEvent::getFormattedMessage)
                     .isEqualTo("Init Error: java.lang.IllegalStateException: no model");
         }
     }
@@ -88,11 +94,13 @@ final class FailureLogTest {
         ManualClock clock = new ManualClock(Instant.parse("2026-06-01T08:00:00Z"));
         FaasRuntime runtime = fixture.start(builder -> builder.clock(clock));
         Gate gate = fixture.gate();
-        FunctionRef<String, String> ref = runtime.deploy(FunctionSpec.of("fails", String.class, String.class,
-                () -> (input, context) -> {
-                    gate.pass();
-                    return input;
-                }).withConfig(FunctionConfig.builder().timeout(Duration.ofMillis(150)).build()));
+        FunctionRef<String, String> ref = runtime.deploy(FunctionSpec.of(
+                        "fails", String.class, String.class, () -> (input, context) -> {
+                            gate.pass();
+                            return input;
+                        })
+                .withConfig(
+                        FunctionConfig.builder().timeout(Duration.ofMillis(150)).build()));
 
         try (LogCapture log = LogCapture.of(LOGGER, Level.INFO)) {
             CompletableFuture<String> call = ref.invokeAsync("x");
@@ -108,8 +116,8 @@ final class FailureLogTest {
 
     @Test
     void successesLogNothing() {
-        FunctionRef<String, String> ref = fixture.start().deploy(FunctionSpec.of("fails", String.class, String.class,
-                () -> (input, context) -> input));
+        FunctionRef<String, String> ref = fixture.start()
+                .deploy(FunctionSpec.of("fails", String.class, String.class, () -> (input, context) -> input));
 
         try (LogCapture log = LogCapture.of(LOGGER, Level.DEBUG)) {
             ref.invoke("x");
@@ -120,7 +128,8 @@ final class FailureLogTest {
 
     @Test
     void canBeTurnedOff() {
-        FunctionRef<String, String> ref = fixture.start(builder -> builder.failureLog(false)).deploy(failing());
+        FunctionRef<String, String> ref =
+                fixture.start(builder -> builder.failureLog(false)).deploy(failing());
 
         try (LogCapture log = LogCapture.of(LOGGER, Level.INFO)) {
             ref.invokeForReport("x");

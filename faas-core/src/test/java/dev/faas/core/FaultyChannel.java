@@ -3,12 +3,12 @@ package dev.faas.core;
 import dev.faas.core.internal.ledger.LedgerJournal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.StandardOpenOption;
-import java.nio.MappedByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -26,14 +26,14 @@ final class FaultyChannel extends FileChannel {
         this.full = full;
     }
 
-
     /** A segment opener whose files fail while {@code full} is set, and whose opening fails while {@code unwritable} is. */
     static LedgerJournal.SegmentOpener opener(AtomicBoolean full, AtomicBoolean unwritable) {
         return file -> {
             if (unwritable.get()) {
                 throw new java.nio.file.AccessDeniedException(file.toString());
             }
-            return new FaultyChannel(FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), full);
+            return new FaultyChannel(
+                    FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), full);
         };
     }
 

@@ -21,40 +21,46 @@ import java.util.List;
  */
 public final class HeapBombChild {
 
-    private HeapBombChild() {
-    }
+    private HeapBombChild() {}
 
     public static void main(String[] args) throws InterruptedException {
         String kind = args[0];
         int chunk = args.length > 1 ? Integer.parseInt(args[1]) : 1 << 20;
-        FaasRuntime runtime = FaasRuntime.builder().reportLog(false).failureLog(false).build();
-        FunctionRef<Integer, Integer> bomb = runtime.deploy(FunctionSpec.of("bomb", Integer.class, Integer.class,
-                () -> (ignored, context) -> {
-                    List<byte[]> held = new ArrayList<>();
-                    while (true) {
-                        held.add(new byte[chunk]);
-                        switch (kind) {
-                            case "sleeps" -> Thread.sleep(1);
-                            case "checks" -> {
-                                if (context.isCancelled()) {
-                                    return held.size();
+        FaasRuntime runtime =
+                FaasRuntime.builder().reportLog(false).failureLog(false).build();
+        FunctionRef<Integer, Integer> bomb = runtime.deploy(FunctionSpec.of(
+                        "bomb", Integer.class, Integer.class, () -> (ignored, context) -> {
+                            List<byte[]> held = new ArrayList<>();
+                            while (true) {
+                                held.add(new byte[chunk]);
+                                switch (kind) {
+                                    case "sleeps" -> Thread.sleep(1);
+                                    case "checks" -> {
+                                        if (context.isCancelled()) {
+                                            return held.size();
+                                        }
+                                    }
+                                    default -> {}
                                 }
                             }
-                            default -> { }
-                        }
-                    }
-                }).withConfig(FunctionConfig.builder().timeout(Duration.ofMinutes(1)).build()));
-        FunctionRef<Integer, Integer> light = runtime.deploy(FunctionSpec.of("light", Integer.class, Integer.class,
-                () -> (input, context) -> input));
-        FunctionRef<Integer, Integer> slow = runtime.deploy(FunctionSpec.of("slow", Integer.class, Integer.class,
-                () -> (input, context) -> {
-                    Thread.sleep(60_000);
-                    return input;
-                }).withConfig(FunctionConfig.builder().timeout(Duration.ofMillis(100)).build()));
+                        })
+                .withConfig(
+                        FunctionConfig.builder().timeout(Duration.ofMinutes(1)).build()));
+        FunctionRef<Integer, Integer> light =
+                runtime.deploy(FunctionSpec.of("light", Integer.class, Integer.class, () -> (input, context) -> input));
+        FunctionRef<Integer, Integer> slow = runtime.deploy(FunctionSpec.of(
+                        "slow", Integer.class, Integer.class, () -> (input, context) -> {
+                            Thread.sleep(60_000);
+                            return input;
+                        })
+                .withConfig(
+                        FunctionConfig.builder().timeout(Duration.ofMillis(100)).build()));
 
         InvocationReport report = bomb.invokeForReport(0);
-        String error = report.error().map(e -> e.getCause() != null ? e.getCause() : e)
-                .map(e -> e.getClass().getSimpleName()).orElse("none");
+        String error = report.error()
+                .map(e -> e.getCause() != null ? e.getCause() : e)
+                .map(e -> e.getClass().getSimpleName())
+                .orElse("none");
         System.out.println("bomb " + report.outcome() + " " + error);
         // A host that lives through it: a stopped call that never checks may go on allocating until
         // it meets its OutOfMemoryError, and until then any thread may meet one too.

@@ -16,12 +16,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 final class HeapBombTest {
 
     @ParameterizedTest(name = "{0}, {1}-byte allocations")
-    @CsvSource({"sleeps, 1048576, MEMORY_LIMIT", "sleeps, 65536, MEMORY_LIMIT", "spins, 1048576, ",
-            "checks, 1048576, "})
+    @CsvSource({"sleeps, 1048576, MEMORY_LIMIT", "sleeps, 65536, MEMORY_LIMIT", "spins, 1048576, ", "checks, 1048576, "
+    })
     void theRuntimeLivesThroughAHeapBomb(String kind, int chunk, String expectedOutcome)
             throws IOException, InterruptedException {
-        String printed = ChildJvm.run(List.of("-Xmx256m", "-XX:+UseG1GC"), HeapBombChild.class, kind,
-                Integer.toString(chunk));
+        String printed =
+                ChildJvm.run(List.of("-Xmx256m", "-XX:+UseG1GC"), HeapBombChild.class, kind, Integer.toString(chunk));
 
         assertThat(printed).contains("serves calls").contains("times calls out").contains("survived");
         if (expectedOutcome != null) {

@@ -16,11 +16,11 @@ import dev.faas.api.ThrottledException;
 import dev.faas.core.internal.memory.HeapGuard;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The heap-pressure guard's decisions, driven by hand: the guard here does not listen to the real
@@ -41,8 +41,8 @@ final class HeapGuardTest {
     @Test
     void refusesNewCallsPastTheHighWaterMarkAndTakesThemAgainBelowIt() {
         FaasRuntime runtime = startWithHandDrivenGuard();
-        FunctionRef<String, String> echo = runtime.deploy(FunctionSpec.of("echo", String.class, String.class,
-                () -> (input, context) -> input));
+        FunctionRef<String, String> echo =
+                runtime.deploy(FunctionSpec.of("echo", String.class, String.class, () -> (input, context) -> input));
         HeapGuard guard = runtime.engine().heapGuard;
 
         try (LogCapture log = LogCapture.of(FaasRuntime.class.getName(), Level.INFO)) {
@@ -51,26 +51,34 @@ final class HeapGuardTest {
 
             guard.afterCollection(0.92);
             guard.afterCollection(0.93);
-            assertThatThrownBy(() -> echo.invoke("refused")).isInstanceOfSatisfying(ThrottledException.class, e -> {
-                assertThat(e.reason()).isEqualTo(ThrottledException.Reason.HEAP_PRESSURE);
-                assertThat(e.limit()).isEqualTo(93);
-            }).hasMessageContaining("the heap is 93% full");
+            assertThatThrownBy(() -> echo.invoke("refused"))
+                    .isInstanceOfSatisfying(ThrottledException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(ThrottledException.Reason.HEAP_PRESSURE);
+                        assertThat(e.limit()).isEqualTo(93);
+                    })
+                    .hasMessageContaining("the heap is 93% full");
 
             guard.afterCollection(0.40);
             assertThat(echo.invoke("again")).isEqualTo("again");
-            assertThat(log.messages()).filteredOn(line -> line.contains("high-water")).as("one WARN per episode")
+            assertThat(log.messages())
+                    .filteredOn(line -> line.contains("high-water"))
+                    .as("one WARN per episode")
                     .hasSize(1);
         }
-        assertThat(registry.get("faas.throttles").tag("function", "echo").tag("reason", "HEAP_PRESSURE").counter()
-                .count()).isEqualTo(1);
+        assertThat(registry.get("faas.throttles")
+                        .tag("function", "echo")
+                        .tag("reason", "HEAP_PRESSURE")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
     }
 
     @Test
     void letsEventsWaitUnderPressureAndRunAfter() {
         FaasRuntime runtime = startWithHandDrivenGuard();
         AtomicInteger ran = new AtomicInteger();
-        FunctionRef<String, String> event = runtime.deploy(FunctionSpec.of("event", String.class, String.class,
-                () -> (input, context) -> {
+        FunctionRef<String, String> event =
+                runtime.deploy(FunctionSpec.of("event", String.class, String.class, () -> (input, context) -> {
                     ran.incrementAndGet();
                     return input;
                 }));
@@ -89,33 +97,44 @@ final class HeapGuardTest {
     void stopsTheCallFurthestOverItsDeclaredMemoryPastTheCriticalMark() throws InterruptedException {
         FaasRuntime runtime = startWithHandDrivenGuard();
         CountDownLatch holding = new CountDownLatch(2);
-        FunctionRef<Integer, Integer> holder = runtime.deploy(FunctionSpec.of("holder", Integer.class, Integer.class,
-                () -> (megabytes, context) -> {
-                    byte[][] held = new byte[megabytes][];
-                    for (int i = 0; i < megabytes; i++) {
-                        held[i] = new byte[MB];
-                    }
-                    sink = held;
-                    holding.countDown();
-                    gate.pass();
-                    return megabytes;
-                }).withConfig(FunctionConfig.builder().memoryMb(16).timeout(Duration.ofMinutes(1)).build()));
-        CompletableFuture<InvocationReport> light = CompletableFuture.supplyAsync(() -> holder.invokeForReport(4),
-                Thread::startVirtualThread);
-        CompletableFuture<InvocationReport> heavy = CompletableFuture.supplyAsync(() -> holder.invokeForReport(64),
-                Thread::startVirtualThread);
+        FunctionRef<Integer, Integer> holder =
+                runtime.deploy(FunctionSpec.of("holder", Integer.class, Integer.class, () -> (megabytes, context) -> {
+                            byte[][] held = new byte[megabytes][];
+                            for (int i = 0; i < megabytes; i++) {
+                                held[i] = new byte[MB];
+                            }
+                            sink = held;
+                            holding.countDown();
+                            gate.pass();
+                            return megabytes;
+                        })
+                        .withConfig(FunctionConfig.builder()
+                                .memoryMb(16)
+                                .timeout(Duration.ofMinutes(1))
+                                .build()));
+        CompletableFuture<InvocationReport> light =
+                CompletableFuture.supplyAsync(() -> holder.invokeForReport(4), Thread::startVirtualThread);
+        CompletableFuture<InvocationReport> heavy =
+                CompletableFuture.supplyAsync(() -> holder.invokeForReport(64), Thread::startVirtualThread);
         holding.await();
 
         runtime.engine().heapGuard.afterCollection(0.97);
 
         InvocationReport stopped = heavy.join();
         assertThat(stopped.outcome()).isEqualTo(Outcome.MEMORY_LIMIT);
-        assertThat(stopped.error()).get().isInstanceOf(MemoryLimitExceededException.class)
-                .extracting(Throwable::getMessage).asString()
+        assertThat(stopped.error())
+                .get()
+                .isInstanceOf(MemoryLimitExceededException.class)
+                .extracting(Throwable::getMessage)
+                .asString()
                 .contains("stopped by the heap-pressure guard: the heap was 97% full")
                 .contains("against a memoryMb of 16 MB");
         assertThat(light).isNotDone();
-        assertThat(registry.get("faas.memory.pressure").tag("function", "holder").counter().count()).isEqualTo(1);
+        assertThat(registry.get("faas.memory.pressure")
+                        .tag("function", "holder")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
 
         runtime.engine().heapGuard.afterCollection(0.50);
         gate.open();
@@ -125,12 +144,15 @@ final class HeapGuardTest {
     @Test
     void refusesMarksInTheWrongOrder() {
         assertThatThrownBy(() -> FaasRuntime.builder().heapPressure(0.95, 0.90))
-                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("0 < highWater <= critical <= 1");
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("0 < highWater <= critical <= 1");
     }
 
     /** A runtime whose guard only sees the fills the test reports. */
     private FaasRuntime startWithHandDrivenGuard() {
-        return fixture.start(b -> b.heapPressure(0.90, 0.95).handDrivenHeapGuard().allocationMetering(true)
+        return fixture.start(b -> b.heapPressure(0.90, 0.95)
+                .handDrivenHeapGuard()
+                .allocationMetering(true)
                 .meterRegistry(registry));
     }
 }

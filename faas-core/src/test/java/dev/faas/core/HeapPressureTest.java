@@ -17,9 +17,15 @@ final class HeapPressureTest {
     @Test
     void throttlesThenStopsTheHogAndTheJvmSurvives() throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        Process child = new ProcessBuilder(java, "-Xmx64m", "-XX:+UseG1GC", "--add-opens",
-                "java.base/java.lang=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                HeapPressureChild.class.getName())
+        Process child = new ProcessBuilder(
+                        java,
+                        "-Xmx64m",
+                        "-XX:+UseG1GC",
+                        "--add-opens",
+                        "java.base/java.lang=ALL-UNNAMED",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        HeapPressureChild.class.getName())
                 .redirectErrorStream(true)
                 .start();
         byte[] output = child.getInputStream().readAllBytes();
@@ -27,7 +33,8 @@ final class HeapPressureTest {
         String printed = new String(output, StandardCharsets.UTF_8);
 
         assertThat(child.exitValue()).as(printed).isZero();
-        assertThat(printed).doesNotContain("OutOfMemoryError")
+        assertThat(printed)
+                .doesNotContain("OutOfMemoryError")
                 .contains("hog MEMORY_LIMIT: stopped by the heap-pressure guard")
                 .contains("recovered")
                 .contains("survived")

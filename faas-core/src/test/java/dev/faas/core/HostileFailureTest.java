@@ -53,7 +53,8 @@ final class HostileFailureTest {
     void invokeThrowsTheFunctionsFailureWithTheCauseNamed() {
         FunctionRef<String, String> ref = fixture.start().deploy(throwing("hostile"));
 
-        assertThatThrownBy(() -> ref.invoke("x")).isInstanceOf(FunctionFailedException.class)
+        assertThatThrownBy(() -> ref.invoke("x"))
+                .isInstanceOf(FunctionFailedException.class)
                 .hasCauseInstanceOf(Unprintable.class)
                 .hasMessageContaining(Unprintable.class.getName() + ": (its getMessage() threw "
                         + IllegalStateException.class.getName() + ")");
@@ -66,20 +67,23 @@ final class HostileFailureTest {
         CompletableFuture<String> output = ref.invokeAsync("x");
         CompletableFuture<InvocationReport> report = ref.invokeForReportAsync("x");
 
-        assertThatThrownBy(() -> output.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOf(FunctionFailedException.class);
+        assertThatThrownBy(() -> output.get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(FunctionFailedException.class);
         assertThat(report.get(10, TimeUnit.SECONDS).outcome()).isEqualTo(Outcome.ERROR);
         assertThat(ref.invokeForReport("x").error()).get().isInstanceOf(FunctionFailedException.class);
     }
 
     @Test
     void aFactoryThatThrowsOneIsAnInitError() {
-        FunctionRef<String, String> ref = fixture.start().deploy(FunctionSpec.of("hostile-init", String.class,
-                String.class, () -> {
+        FunctionRef<String, String> ref = fixture.start()
+                .deploy(FunctionSpec.of("hostile-init", String.class, String.class, () -> {
                     throw new Unprintable();
                 }));
 
-        assertThatThrownBy(() -> ref.invoke("x")).isInstanceOf(FunctionInitException.class)
+        assertThatThrownBy(() -> ref.invoke("x"))
+                .isInstanceOf(FunctionInitException.class)
                 .hasMessageContaining("(its getMessage() threw");
     }
 
@@ -88,7 +92,9 @@ final class HostileFailureTest {
         ManualClock clock = new ManualClock(Instant.parse("2026-06-01T08:00:00Z"));
         FaasRuntime runtime = fixture.start(builder -> builder.clock(clock));
         FunctionRef<String, String> ref = runtime.deploy(throwing("hostile")
-                .withConfig(FunctionConfig.builder().retryDelay(Duration.ofSeconds(1)).build()));
+                .withConfig(FunctionConfig.builder()
+                        .retryDelay(Duration.ofSeconds(1))
+                        .build()));
 
         ref.invokeEvent("x");
         clock.advance(Duration.ofSeconds(3));
@@ -97,23 +103,24 @@ final class HostileFailureTest {
         assertThat(runtime.deadLetters()).singleElement().satisfies(letter -> {
             assertThat(letter.condition()).isEqualTo(DestinationEvent.Condition.RETRIES_EXHAUSTED);
             assertThat(letter.errorType()).contains(Unprintable.class.getName());
-            assertThat(letter.errorMessage()).contains("(its getMessage() threw " + IllegalStateException.class.getName()
-                    + ")");
+            assertThat(letter.errorMessage())
+                    .contains("(its getMessage() threw " + IllegalStateException.class.getName() + ")");
         });
     }
 
     @Test
     void nestedFailuresKeepTheirMessagesBounded() {
         FaasRuntime runtime = fixture.start();
-        FunctionRef<Integer, String> nest = runtime.deploy(FunctionSpec.of("nest", Integer.class, String.class,
-                () -> (depth, context) -> {
+        FunctionRef<Integer, String> nest =
+                runtime.deploy(FunctionSpec.of("nest", Integer.class, String.class, () -> (depth, context) -> {
                     if (depth == 0) {
                         throw new IllegalArgumentException("x".repeat(10_000));
                     }
                     return runtime.function("nest", Integer.class, String.class).invoke(depth - 1);
                 }));
 
-        assertThatThrownBy(() -> nest.invoke(50)).isInstanceOf(FunctionFailedException.class)
+        assertThatThrownBy(() -> nest.invoke(50))
+                .isInstanceOf(FunctionFailedException.class)
                 .satisfies(failure -> assertThat(failure.getMessage()).hasSizeLessThan(2_200));
     }
 }

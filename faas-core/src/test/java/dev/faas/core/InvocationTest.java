@@ -16,16 +16,16 @@ import dev.faas.core.internal.engine.Invocation;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.TimeUnit;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.MDC;
 
 final class InvocationTest {
@@ -46,8 +46,8 @@ final class InvocationTest {
 
     @Test
     void aNullOutputIsASuccess() {
-        FunctionRef<String, String> nothing = runtime.deploy(
-                FunctionSpec.of("nothing", String.class, String.class, () -> (input, context) -> null));
+        FunctionRef<String, String> nothing =
+                runtime.deploy(FunctionSpec.of("nothing", String.class, String.class, () -> (input, context) -> null));
 
         assertThat(nothing.invoke("x")).isNull();
         InvocationReport report = nothing.invokeForReport("x");
@@ -58,8 +58,8 @@ final class InvocationTest {
     @Test
     void wrapsWhatTheHandlerThrows() {
         IOException cause = new IOException("disk on fire");
-        FunctionRef<String, String> failing = runtime.deploy(
-                FunctionSpec.of("failing", String.class, String.class, () -> (input, context) -> {
+        FunctionRef<String, String> failing =
+                runtime.deploy(FunctionSpec.of("failing", String.class, String.class, () -> (input, context) -> {
                     throw cause;
                 }));
 
@@ -70,13 +70,14 @@ final class InvocationTest {
                     assertThat(e.getStackTrace()[0].getClassName()).isEqualTo(Invocation.class.getName());
                 })
                 .hasCause(cause)
-                .hasMessageContaining("function 'failing' failed").hasMessageContaining("disk on fire");
+                .hasMessageContaining("function 'failing' failed")
+                .hasMessageContaining("disk on fire");
     }
 
     @Test
     void invokeAsyncCompletesWithTheOutputOrTheFailure() {
-        FunctionRef<Integer, Integer> half = runtime.deploy(
-                FunctionSpec.of("half", Integer.class, Integer.class, () -> (input, context) -> {
+        FunctionRef<Integer, Integer> half =
+                runtime.deploy(FunctionSpec.of("half", Integer.class, Integer.class, () -> (input, context) -> {
                     if (input % 2 != 0) {
                         throw new IllegalArgumentException("odd: " + input);
                     }
@@ -87,16 +88,20 @@ final class InvocationTest {
         CompletableFuture<Integer> odd = half.invokeAsync(7);
 
         assertThat(even.join()).isEqualTo(21);
-        assertThatThrownBy(odd::join).isInstanceOf(CompletionException.class)
-                .cause().isInstanceOf(FunctionFailedException.class)
-                .cause().isInstanceOf(IllegalArgumentException.class).hasMessage("odd: 7");
+        assertThatThrownBy(odd::join)
+                .isInstanceOf(CompletionException.class)
+                .cause()
+                .isInstanceOf(FunctionFailedException.class)
+                .cause()
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("odd: 7");
     }
 
     @Test
     void anAsyncCallsFutureBlocksLikeAnyOtherAndItsDependentsArePlainFutures() throws Exception {
         Gate gate = fixture.gate();
-        FunctionRef<Integer, Integer> held = runtime.deploy(FunctionSpec.of("held", Integer.class, Integer.class,
-                () -> (input, context) -> {
+        FunctionRef<Integer, Integer> held =
+                runtime.deploy(FunctionSpec.of("held", Integer.class, Integer.class, () -> (input, context) -> {
                     gate.pass();
                     return input + 1;
                 }));
@@ -135,7 +140,8 @@ final class InvocationTest {
         assertThat(cold.coldStart()).isTrue();
         assertThat(cold.initDuration()).isPresent();
         assertThat(cold.billedDurationMs())
-                .isEqualTo(Math.max(1, ceilMillis(cold.duration().plus(cold.initDuration().orElseThrow()))));
+                .isEqualTo(Math.max(
+                        1, ceilMillis(cold.duration().plus(cold.initDuration().orElseThrow()))));
         assertThat(warm.coldStart()).isFalse();
         assertThat(warm.initDuration()).isEmpty();
         assertThat(warm.billedDurationMs()).isEqualTo(Math.max(1, ceilMillis(warm.duration())));
@@ -144,8 +150,8 @@ final class InvocationTest {
 
     @Test
     void reportsAFailureAsTheExceptionInvokeWouldThrow() {
-        FunctionRef<String, String> failing = runtime.deploy(
-                FunctionSpec.of("failing", String.class, String.class, () -> (input, context) -> {
+        FunctionRef<String, String> failing =
+                runtime.deploy(FunctionSpec.of("failing", String.class, String.class, () -> (input, context) -> {
                     throw new IllegalStateException("nope");
                 }));
 
@@ -153,22 +159,26 @@ final class InvocationTest {
 
         assertThat(report.outcome()).isEqualTo(Outcome.ERROR);
         assertThat(report.output()).isEmpty();
-        assertThat(report.error()).get().isInstanceOf(FunctionFailedException.class)
-                .extracting(Throwable::getCause).isInstanceOf(IllegalStateException.class);
+        assertThat(report.error())
+                .get()
+                .isInstanceOf(FunctionFailedException.class)
+                .extracting(Throwable::getCause)
+                .isInstanceOf(IllegalStateException.class);
     }
 
     @Test
     void invokeForReportAsyncCompletesWithTheReportOfEveryOutcomeAndFailsOnlyOnRefusals() {
-        FunctionRef<Integer, Integer> half = runtime.deploy(
-                FunctionSpec.of("half", Integer.class, Integer.class, () -> (input, context) -> {
-                    if (input % 2 != 0) {
-                        throw new IllegalArgumentException("odd: " + input);
-                    }
-                    return input / 2;
-                }).withConfig(FunctionConfig.builder().reservedConcurrency(1).build()));
-        FunctionRef<Integer, Integer> disabled = runtime.deploy(
-                FunctionSpec.of("disabled", Integer.class, Integer.class, () -> (input, context) -> input)
-                        .withConfig(FunctionConfig.builder().reservedConcurrency(0).build()));
+        FunctionRef<Integer, Integer> half = runtime.deploy(FunctionSpec.of(
+                        "half", Integer.class, Integer.class, () -> (input, context) -> {
+                            if (input % 2 != 0) {
+                                throw new IllegalArgumentException("odd: " + input);
+                            }
+                            return input / 2;
+                        })
+                .withConfig(FunctionConfig.builder().reservedConcurrency(1).build()));
+        FunctionRef<Integer, Integer> disabled = runtime.deploy(FunctionSpec.of(
+                        "disabled", Integer.class, Integer.class, () -> (input, context) -> input)
+                .withConfig(FunctionConfig.builder().reservedConcurrency(0).build()));
 
         InvocationReport even = half.invokeForReportAsync(42).join();
         InvocationReport odd = half.invokeForReportAsync(7).join();
@@ -177,8 +187,11 @@ final class InvocationTest {
         assertThat(even.outcome()).isEqualTo(Outcome.SUCCESS);
         assertThat(even.output()).contains(21);
         assertThat(odd.outcome()).isEqualTo(Outcome.ERROR);
-        assertThat(odd.error()).get().isInstanceOf(FunctionFailedException.class)
-                .extracting(Throwable::getCause).isInstanceOf(IllegalArgumentException.class);
+        assertThat(odd.error())
+                .get()
+                .isInstanceOf(FunctionFailedException.class)
+                .extracting(Throwable::getCause)
+                .isInstanceOf(IllegalArgumentException.class);
         assertThat(refused).isCompletedExceptionally();
         assertThatThrownBy(refused::join).cause().isInstanceOf(ThrottledException.class);
         assertThat(runtime.ledger().usage("half").requests()).isEqualTo(2);
@@ -187,9 +200,9 @@ final class InvocationTest {
     @Test
     void invokeForReportAsyncCallbacksRunOnceTheSlotIsFree() {
         // reservedConcurrency 1: a callback that calls again is admitted only if the first call's slot is free
-        FunctionRef<String, String> echo = runtime.deploy(
-                FunctionSpec.of("echo", String.class, String.class, () -> (input, context) -> input)
-                        .withConfig(FunctionConfig.builder().reservedConcurrency(1).build()));
+        FunctionRef<String, String> echo = runtime.deploy(FunctionSpec.of(
+                        "echo", String.class, String.class, () -> (input, context) -> input)
+                .withConfig(FunctionConfig.builder().reservedConcurrency(1).build()));
 
         CompletableFuture<InvocationReport> second = echo.invokeForReportAsync("first")
                 .thenCompose(first -> echo.invokeForReportAsync(first.output().orElseThrow() + ", then second"));
@@ -202,20 +215,25 @@ final class InvocationTest {
         AtomicReference<Context> seen = new AtomicReference<>();
         AtomicReference<Map<String, String>> mdc = new AtomicReference<>();
         AtomicReference<Duration> remaining = new AtomicReference<>();
-        FunctionRef<String, String> probe = runtime.deploy(
-                FunctionSpec.of("probe", String.class, String.class, () -> (input, context) -> {
-                    seen.set(context);
-                    mdc.set(MDC.getCopyOfContextMap());
-                    remaining.set(context.remainingTime());
-                    return context.requestId();
-                }).withConfig(FunctionConfig.builder().memoryMb(256).timeout(Duration.ofSeconds(7))
-                        .environment("STAGE", "test").build()));
+        FunctionRef<String, String> probe =
+                runtime.deploy(FunctionSpec.of("probe", String.class, String.class, () -> (input, context) -> {
+                            seen.set(context);
+                            mdc.set(MDC.getCopyOfContextMap());
+                            remaining.set(context.remainingTime());
+                            return context.requestId();
+                        })
+                        .withConfig(FunctionConfig.builder()
+                                .memoryMb(256)
+                                .timeout(Duration.ofSeconds(7))
+                                .environment("STAGE", "test")
+                                .build()));
         Instant before = Instant.now();
 
         String requestId = probe.invoke("x");
 
         Context context = seen.get();
-        assertThat(context.requestId()).isEqualTo(requestId)
+        assertThat(context.requestId())
+                .isEqualTo(requestId)
                 .matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
         assertThat(context.functionName()).isEqualTo("probe");
         assertThat(context.functionVersion()).isEqualTo("$LATEST");
@@ -223,7 +241,8 @@ final class InvocationTest {
         assertThat(context.environment()).containsExactly(Map.entry("STAGE", "test"));
         assertThat(context.invocationType()).isEqualTo(InvocationType.REQUEST_RESPONSE);
         assertThat(context.attempt()).isEqualTo(1);
-        assertThat(context.deadline()).isBetween(before.plusSeconds(7), Instant.now().plusSeconds(7));
+        assertThat(context.deadline())
+                .isBetween(before.plusSeconds(7), Instant.now().plusSeconds(7));
         assertThat(remaining.get()).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(7));
         assertThat(context.logger().getName()).isEqualTo("dev.faas.function.probe");
         assertThat(context.isCancelled()).isFalse();
@@ -245,17 +264,24 @@ final class InvocationTest {
 
     @Test
     void runsEachCallOnAVirtualThreadOfTheRuntimesFactory() {
-        FunctionRef<String, Boolean> virtual = runtime.deploy(FunctionSpec.of("virtual", String.class, Boolean.class,
+        FunctionRef<String, Boolean> virtual = runtime.deploy(FunctionSpec.of(
+                "virtual",
+                String.class,
+                Boolean.class,
                 () -> (input, context) -> Thread.currentThread().isVirtual()));
 
         assertThat(virtual.invoke("x")).isTrue();
-        assertThat(runtime.threadFactory().newThread(() -> { }).isVirtual()).isTrue();
+        assertThat(runtime.threadFactory().newThread(() -> {}).isVirtual()).isTrue();
     }
 
     @Test
     void nestedInvocationsWork() {
-        runtime.deploy(FunctionSpec.of("inner", String.class, String.class, () -> (input, context) -> "<" + input + ">"));
-        FunctionRef<String, String> outer = runtime.deploy(FunctionSpec.of("outer", String.class, String.class,
+        runtime.deploy(
+                FunctionSpec.of("inner", String.class, String.class, () -> (input, context) -> "<" + input + ">"));
+        FunctionRef<String, String> outer = runtime.deploy(FunctionSpec.of(
+                "outer",
+                String.class,
+                String.class,
                 () -> (input, context) -> (String) runtime.invoke("inner", input + "!")));
 
         assertThat(outer.invoke("x")).isEqualTo("<x!>");

@@ -24,8 +24,7 @@ import java.util.List;
  */
 public final class JournalCrashChild {
 
-    private JournalCrashChild() {
-    }
+    private JournalCrashChild() {}
 
     public static void main(String[] args) throws InterruptedException {
         Durability durability = switch (args[1]) {
@@ -34,10 +33,15 @@ public final class JournalCrashChild {
             default -> Durability.os();
         };
         int callers = Integer.parseInt(args[2]);
-        PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
-                false, StandardCharsets.UTF_8);
-        FaasRuntime runtime = FaasRuntime.builder().ledgerJournal(Path.of(args[0]), durability).reportLog(false)
-                .concurrencyLimit(callers).build();
+        PrintStream out = new PrintStream(
+                new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
+                false,
+                StandardCharsets.UTF_8);
+        FaasRuntime runtime = FaasRuntime.builder()
+                .ledgerJournal(Path.of(args[0]), durability)
+                .reportLog(false)
+                .concurrencyLimit(callers)
+                .build();
         FunctionRef<Integer, Integer> work = runtime.deploy(
                 FunctionSpec.of("crash-test", Integer.class, Integer.class, () -> (input, context) -> input * 2));
         Thread.ofPlatform().daemon().start(() -> {

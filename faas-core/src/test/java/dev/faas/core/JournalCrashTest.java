@@ -6,16 +6,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.faas.api.ledger.InvocationRecord;
 import dev.faas.core.internal.ledger.LedgerJournal;
 import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,10 +43,17 @@ final class JournalCrashTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({"sync, 0", "every, " + LedgerJournal.MAX_BACKLOG, "os, " + LedgerJournal.MAX_BACKLOG})
-    void aKillLosesNoMoreThanThePolicyAllows(String durability, int allowedLoss) throws IOException, InterruptedException {
+    void aKillLosesNoMoreThanThePolicyAllows(String durability, int allowedLoss)
+            throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                JournalCrashChild.class.getName(), directory.toString(), durability, "64")
+        Process child = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        JournalCrashChild.class.getName(),
+                        directory.toString(),
+                        durability,
+                        "64")
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
         List<String> returned = new CopyOnWriteArrayList<>();
@@ -57,20 +64,27 @@ final class JournalCrashTest {
         child.waitFor();
         reader.join();
 
-        assertThat(returned).as("the child printed request ids before it was killed").hasSizeGreaterThanOrEqualTo(30_000);
+        assertThat(returned)
+                .as("the child printed request ids before it was killed")
+                .hasSizeGreaterThanOrEqualTo(30_000);
         FaasRuntime recovered = fixture.start(b -> b.ledgerJournal(directory).ledgerRetention(1_000_000));
-        Set<String> recorded = recovered.ledger().entries().stream().map(InvocationRecord::requestId)
+        Set<String> recorded = recovered.ledger().entries().stream()
+                .map(InvocationRecord::requestId)
                 .collect(Collectors.toSet());
         long lost = returned.stream().filter(id -> !recorded.contains(id)).count();
-        log.info("{}: {} calls acknowledged before the kill, {} recorded, {} acknowledged ones lost", durability,
-                returned.size(), recorded.size(), lost);
+        log.info(
+                "{}: {} calls acknowledged before the kill, {} recorded, {} acknowledged ones lost",
+                durability,
+                returned.size(),
+                recorded.size(),
+                lost);
         assertThat(lost).isLessThanOrEqualTo(allowedLoss);
         assertThat(recovered.ledger().usage("crash-test").requests()).isEqualTo(recorded.size());
     }
 
     private static void readReturnedIds(Process child, List<String> returned) {
-        try (BufferedReader lines = new BufferedReader(
-                new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader lines =
+                new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = lines.readLine()) != null; ) {
                 Matcher match = RETURNED.matcher(line);
                 if (match.matches()) { // a line cut short by the kill does not match

@@ -35,13 +35,14 @@ final class LedgerTest {
     @Test
     void recordsEveryInvocationThatRanAndNoThrottledOne() {
         FaasRuntime runtime = fixture.start(b -> b.clock(clock));
-        FunctionRef<String, String> mixed = runtime.deploy(FunctionSpec.of("mixed", String.class, String.class,
-                () -> (input, context) -> {
-                    if (input.equals("fail")) {
-                        throw new IllegalArgumentException("bad");
-                    }
-                    return input;
-                }).withConfig(FunctionConfig.builder().memoryMb(512).build()));
+        FunctionRef<String, String> mixed =
+                runtime.deploy(FunctionSpec.of("mixed", String.class, String.class, () -> (input, context) -> {
+                            if (input.equals("fail")) {
+                                throw new IllegalArgumentException("bad");
+                            }
+                            return input;
+                        })
+                        .withConfig(FunctionConfig.builder().memoryMb(512).build()));
         runtime.deploy(FunctionSpec.of("disabled", String.class, String.class, () -> (input, context) -> input)
                 .withConfig(FunctionConfig.builder().reservedConcurrency(0).build()));
 
@@ -65,8 +66,9 @@ final class LedgerTest {
         assertThat(first.allocatedBytes()).isEqualTo(-1);
         assertThat(first.errorType()).isEmpty();
         assertThat(first.gbSeconds()).isEqualByComparingTo("0.0005");
-        assertThat(first.cost()).isEqualByComparingTo(new BigDecimal("0.0000002").add(
-                new BigDecimal("0.0005").multiply(new BigDecimal("0.0000166667"))));
+        assertThat(first.cost())
+                .isEqualByComparingTo(new BigDecimal("0.0000002")
+                        .add(new BigDecimal("0.0005").multiply(new BigDecimal("0.0000166667"))));
         assertThat(entries.get(1).outcome()).isEqualTo(Outcome.ERROR);
         assertThat(entries.get(1).errorType()).contains("java.lang.IllegalArgumentException");
         assertThat(runtime.ledger().usage("disabled")).isEqualTo(Usage.ZERO);
@@ -76,8 +78,8 @@ final class LedgerTest {
     void roundsEachDurationUpToAWholeMillisecond() throws InterruptedException {
         FaasRuntime runtime = fixture.start(b -> b.clock(clock));
         Turnstile gate = new Turnstile();
-        FunctionRef<String, String> timed = runtime.deploy(FunctionSpec.of("timed", String.class, String.class,
-                () -> (input, context) -> gate.pass(input)));
+        FunctionRef<String, String> timed = runtime.deploy(
+                FunctionSpec.of("timed", String.class, String.class, () -> (input, context) -> gate.pass(input)));
         timed.invoke("warm up");
 
         assertThat(billedFor(timed, gate, Duration.ZERO)).isEqualTo(1);
@@ -89,19 +91,19 @@ final class LedgerTest {
 
     @Test
     void billsTheInitPhaseOnlyWhenThePricingSaysSo() throws InterruptedException {
-        Pricing initFree = new Pricing(Pricing.LAMBDA_X86_64.perRequest(), Pricing.LAMBDA_X86_64.perGbSecond(),
-                Duration.ofMillis(1), false);
+        Pricing initFree = new Pricing(
+                Pricing.LAMBDA_X86_64.perRequest(), Pricing.LAMBDA_X86_64.perGbSecond(), Duration.ofMillis(1), false);
         for (Pricing pricing : List.of(Pricing.LAMBDA_X86_64, initFree)) {
             ManualClock time = new ManualClock(START);
             FaasRuntime runtime = fixture.start(b -> b.clock(time).pricing(pricing));
             Gate gate = fixture.gate();
-            FunctionRef<String, String> slowStart = runtime.deploy(FunctionSpec.of("slow-start", String.class,
-                    String.class, () -> {
+            FunctionRef<String, String> slowStart =
+                    runtime.deploy(FunctionSpec.of("slow-start", String.class, String.class, () -> {
                         gate.pass();
                         return (input, context) -> input;
                     }));
-            CompletableFuture<String> call = CompletableFuture.supplyAsync(() -> slowStart.invoke("x"),
-                    Thread::startVirtualThread);
+            CompletableFuture<String> call =
+                    CompletableFuture.supplyAsync(() -> slowStart.invoke("x"), Thread::startVirtualThread);
             gate.awaitArrivals(1);
             time.advance(Duration.ofMillis(800));
             gate.open();
@@ -117,11 +119,15 @@ final class LedgerTest {
     void billsATimeoutForItsFullTimeout() throws InterruptedException {
         FaasRuntime runtime = fixture.start(b -> b.clock(clock));
         Gate gate = fixture.gate();
-        FunctionRef<String, String> slow = runtime.deploy(FunctionSpec.of("slow", String.class, String.class,
-                () -> (input, context) -> {
-                    gate.pass();
-                    return input;
-                }).withConfig(FunctionConfig.builder().timeout(Duration.ofSeconds(2)).memoryMb(1024).build()));
+        FunctionRef<String, String> slow =
+                runtime.deploy(FunctionSpec.of("slow", String.class, String.class, () -> (input, context) -> {
+                            gate.pass();
+                            return input;
+                        })
+                        .withConfig(FunctionConfig.builder()
+                                .timeout(Duration.ofSeconds(2))
+                                .memoryMb(1024)
+                                .build()));
         CompletableFuture<String> call = slow.invokeAsync("x");
         gate.awaitArrivals(1);
 
@@ -154,7 +160,9 @@ final class LedgerTest {
         Usage total = runtime.ledger().usage();
         assertThat(total.requests()).isEqualTo(11);
         assertThat(total.gbSeconds()).isEqualByComparingTo("0.00325");
-        assertThat(total.cost()).isEqualByComparingTo(smallUsage.cost().add(runtime.ledger().usage("large").cost()));
+        assertThat(total.cost())
+                .isEqualByComparingTo(
+                        smallUsage.cost().add(runtime.ledger().usage("large").cost()));
         assertThat(runtime.ledger().usage("unknown")).isEqualTo(Usage.ZERO);
     }
 
@@ -180,21 +188,28 @@ final class LedgerTest {
         }
 
         assertThat(runtime.ledger().entries()).hasSize(3);
-        assertThat(requests(runtime, "10:00:00", "10:03:00")).as("whole minutes, beyond retention").isEqualTo(6);
+        assertThat(requests(runtime, "10:00:00", "10:03:00"))
+                .as("whole minutes, beyond retention")
+                .isEqualTo(6);
         assertThat(requests(runtime, "10:00:00", "10:01:00")).isEqualTo(2);
         assertThat(requests(runtime, "10:01:00", "10:02:00")).isEqualTo(2);
-        assertThat(requests(runtime, "10:01:30", "10:02:30")).as("retained records, partial minutes").isEqualTo(2);
+        assertThat(requests(runtime, "10:01:30", "10:02:30"))
+                .as("retained records, partial minutes")
+                .isEqualTo(2);
         assertThat(requests(runtime, "10:01:30", "10:03:00")).isEqualTo(3);
         assertThat(requests(runtime, "10:02:30", "10:02:30")).as("empty window").isZero();
-        assertThat(runtime.ledger().usage("echo", at("10:00:00"), at("10:01:00")).gbSeconds())
+        assertThat(runtime.ledger()
+                        .usage("echo", at("10:00:00"), at("10:01:00"))
+                        .gbSeconds())
                 .isEqualByComparingTo("0.002");
     }
 
     @Test
     void exactUnderConcurrency() throws InterruptedException {
         FaasRuntime runtime = fixture.start(b -> b.concurrencyLimit(100).reportLog(false));
-        FunctionRef<Integer, Integer> square = runtime.deploy(FunctionSpec.of("square", Integer.class, Integer.class,
-                () -> (input, context) -> input * input).withConfig(FunctionConfig.builder().memoryMb(256).build()));
+        FunctionRef<Integer, Integer> square = runtime.deploy(
+                FunctionSpec.of("square", Integer.class, Integer.class, () -> (input, context) -> input * input)
+                        .withConfig(FunctionConfig.builder().memoryMb(256).build()));
         int threads = 8;
         int callsEach = 2_000;
         List<Thread> callers = new java.util.ArrayList<>();
@@ -213,12 +228,15 @@ final class LedgerTest {
         List<InvocationRecord> entries = runtime.ledger().entries();
         assertThat(usage.requests()).isEqualTo(threads * callsEach);
         assertThat(entries).hasSize(threads * callsEach);
-        long billed = entries.stream().mapToLong(InvocationRecord::billedDurationMs).sum();
+        long billed =
+                entries.stream().mapToLong(InvocationRecord::billedDurationMs).sum();
         assertThat(usage.billedDurationMs()).isEqualTo(billed);
-        assertThat(usage.cost()).isEqualByComparingTo(
-                entries.stream().map(InvocationRecord::cost).reduce(BigDecimal.ZERO, BigDecimal::add));
-        assertThat(usage.gbSeconds()).isEqualByComparingTo(
-                entries.stream().map(InvocationRecord::gbSeconds).reduce(BigDecimal.ZERO, BigDecimal::add));
+        assertThat(usage.cost())
+                .isEqualByComparingTo(
+                        entries.stream().map(InvocationRecord::cost).reduce(BigDecimal.ZERO, BigDecimal::add));
+        assertThat(usage.gbSeconds())
+                .isEqualByComparingTo(
+                        entries.stream().map(InvocationRecord::gbSeconds).reduce(BigDecimal.ZERO, BigDecimal::add));
         assertThat(runtime.status().concurrentExecutions()).isZero();
     }
 
@@ -226,7 +244,8 @@ final class LedgerTest {
     void refusesARetentionOutOfRange() {
         assertThatThrownBy(() -> FaasRuntime.builder().ledgerRetention(-1).build())
                 .hasMessage("ledgerRetention must be between 0 and 10000000, but was -1");
-        assertThatThrownBy(() -> FaasRuntime.builder().ledgerRetention(Integer.MAX_VALUE).build())
+        assertThatThrownBy(() ->
+                        FaasRuntime.builder().ledgerRetention(Integer.MAX_VALUE).build())
                 .hasMessageContaining("but was 2147483647");
     }
 

@@ -41,22 +41,25 @@ final class ListenerTest {
     @Test
     void aListenerThatThrowsSkipsNoOtherListenerAndNotTheCall() {
         List<InvocationReport> heard = new CopyOnWriteArrayList<>();
-        try (FaasRuntime runtime = FaasRuntime.builder().reportLog(false)
+        try (FaasRuntime runtime = FaasRuntime.builder()
+                .reportLog(false)
                 .listener(onInvocation(report -> {
                     throw new AssertionError("a test's listener that fails"); // an Error, not a RuntimeException
                 }))
                 .listener(onInvocation(report -> {
                     throw new IllegalStateException("and one that throws");
                 }))
-                .listener(onInvocation(heard::add)).build()) {
-            FunctionRef<String, String> echo = runtime.deploy(FunctionSpec.of("echo", String.class, String.class,
-                    () -> (input, context) -> input));
+                .listener(onInvocation(heard::add))
+                .build()) {
+            FunctionRef<String, String> echo = runtime.deploy(
+                    FunctionSpec.of("echo", String.class, String.class, () -> (input, context) -> input));
 
             try (LogCapture log = LogCapture.of(FaasRuntime.class.getName(), Level.WARN)) {
                 assertThat(echo.invoke("a")).isEqualTo("a");
                 assertThat(echo.invokeForReport("b").outcome()).isEqualTo(Outcome.SUCCESS);
                 assertThat(heard).hasSize(2);
-                assertThat(log.messages()).filteredOn(line -> line.startsWith("faas: a listener failed on"))
+                assertThat(log.messages())
+                        .filteredOn(line -> line.startsWith("faas: a listener failed on"))
                         .hasSize(4); // two listeners, two calls: each failure said, none silent
             }
         }
@@ -65,15 +68,18 @@ final class ListenerTest {
     @Test
     void aListenerThatThrowsOnADestinationEventSkipsNoOtherListener() {
         List<DestinationEvent> heard = new CopyOnWriteArrayList<>();
-        try (FaasRuntime runtime = FaasRuntime.builder().reportLog(false)
+        try (FaasRuntime runtime = FaasRuntime.builder()
+                .reportLog(false)
                 .listener(onDestinationEvent(event -> {
                     throw new AssertionError("a test's listener that fails");
                 }))
-                .listener(onDestinationEvent(heard::add)).build()) {
-            FunctionRef<String, String> failing = runtime.deploy(FunctionSpec.of("failing", String.class, String.class,
-                    () -> (input, context) -> {
-                        throw new IllegalStateException("always");
-                    }).withConfig(FunctionConfig.builder().maxRetryAttempts(0).build()));
+                .listener(onDestinationEvent(heard::add))
+                .build()) {
+            FunctionRef<String, String> failing = runtime.deploy(FunctionSpec.of(
+                            "failing", String.class, String.class, () -> (input, context) -> {
+                                throw new IllegalStateException("always");
+                            })
+                    .withConfig(FunctionConfig.builder().maxRetryAttempts(0).build()));
 
             failing.invokeEvent("x");
             runtime.awaitQuiescence(Duration.ofSeconds(10));

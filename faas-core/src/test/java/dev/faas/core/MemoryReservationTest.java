@@ -25,7 +25,6 @@ final class MemoryReservationTest {
 
     private final Gate gate = fixture.gate();
 
-
     @Test
     void throttlesAtCapacityAndRecovers() throws InterruptedException {
         FaasRuntime runtime = fixture.start(b -> b.memoryCapacityMb(1024));
@@ -36,11 +35,15 @@ final class MemoryReservationTest {
         running.add(big.invokeAsync("b"));
         gate.awaitArrivals(2);
 
-        assertThatThrownBy(() -> small.invoke("c")).isInstanceOfSatisfying(ThrottledException.class, e -> {
-            assertThat(e.reason()).isEqualTo(ThrottledException.Reason.MEMORY);
-            assertThat(e.limit()).isEqualTo(1024);
-        }).hasMessageContaining("does not fit in what is left of the 1024 MB memory capacity");
-        assertThat(runtime.status().concurrentExecutions()).as("the refused call took no slot").isEqualTo(2);
+        assertThatThrownBy(() -> small.invoke("c"))
+                .isInstanceOfSatisfying(ThrottledException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(ThrottledException.Reason.MEMORY);
+                    assertThat(e.limit()).isEqualTo(1024);
+                })
+                .hasMessageContaining("does not fit in what is left of the 1024 MB memory capacity");
+        assertThat(runtime.status().concurrentExecutions())
+                .as("the refused call took no slot")
+                .isEqualTo(2);
 
         gate.open();
         running.forEach(CompletableFuture::join);
@@ -52,26 +55,33 @@ final class MemoryReservationTest {
     void anOrphanKeepsItsReservationUntilItsThreadEnds() throws InterruptedException {
         FaasRuntime runtime = fixture.start(b -> b.memoryCapacityMb(256));
         CountDownLatch stubborn = new CountDownLatch(1);
-        FunctionRef<String, String> hog = runtime.deploy(FunctionSpec.of("hog", String.class, String.class,
-                () -> (input, context) -> {
-                    gate.arrive();
-                    while (true) {
-                        try {
-                            stubborn.await();
-                            return input;
-                        } catch (InterruptedException ignored) {
-                            // keeps running past its deadline
-                        }
-                    }
-                }).withConfig(FunctionConfig.builder().memoryMb(256).timeout(Duration.ofMillis(100)).build()));
+        FunctionRef<String, String> hog =
+                runtime.deploy(FunctionSpec.of("hog", String.class, String.class, () -> (input, context) -> {
+                            gate.arrive();
+                            while (true) {
+                                try {
+                                    stubborn.await();
+                                    return input;
+                                } catch (InterruptedException ignored) {
+                                    // keeps running past its deadline
+                                }
+                            }
+                        })
+                        .withConfig(FunctionConfig.builder()
+                                .memoryMb(256)
+                                .timeout(Duration.ofMillis(100))
+                                .build()));
 
         CompletableFuture<String> call = hog.invokeAsync("x");
         assertThatThrownBy(call::join).hasCauseInstanceOf(dev.faas.api.FunctionTimeoutException.class);
-        assertThatThrownBy(() -> hog.invoke("y")).isInstanceOfSatisfying(ThrottledException.class,
-                e -> assertThat(e.reason()).isEqualTo(ThrottledException.Reason.MEMORY));
+        assertThatThrownBy(() -> hog.invoke("y"))
+                .isInstanceOfSatisfying(
+                        ThrottledException.class,
+                        e -> assertThat(e.reason()).isEqualTo(ThrottledException.Reason.MEMORY));
 
         stubborn.countDown();
-        eventually().untilAsserted(() -> assertThat(runtime.engine().memory.inUse()).isZero());
+        eventually()
+                .untilAsserted(() -> assertThat(runtime.engine().memory.inUse()).isZero());
     }
 
     @Test
@@ -79,11 +89,15 @@ final class MemoryReservationTest {
         FaasRuntime runtime = fixture.start(b -> b.memoryCapacityMb(512));
         FunctionRef<String, String> big = deployBlocking(runtime, "big", 512);
         AtomicInteger ran = new AtomicInteger();
-        FunctionRef<String, String> later = runtime.deploy(FunctionSpec.of("later", String.class, String.class,
-                () -> (input, context) -> {
-                    ran.incrementAndGet();
-                    return input;
-                }).withConfig(FunctionConfig.builder().memoryMb(256).reservedConcurrency(5).build()));
+        FunctionRef<String, String> later =
+                runtime.deploy(FunctionSpec.of("later", String.class, String.class, () -> (input, context) -> {
+                            ran.incrementAndGet();
+                            return input;
+                        })
+                        .withConfig(FunctionConfig.builder()
+                                .memoryMb(256)
+                                .reservedConcurrency(5)
+                                .build()));
         CompletableFuture<String> running = big.invokeAsync("a");
         gate.awaitArrivals(1);
 
@@ -101,16 +115,23 @@ final class MemoryReservationTest {
         FaasRuntime runtime = fixture.start(b -> b.memoryCapacityMb(1024));
 
         assertThatThrownBy(() -> deployBlocking(runtime, "huge", 2048))
-                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("memoryMb"))
-                .hasMessageContaining("memoryMb must be between 1 and 1024 (the runtime's memoryCapacityMb), but was 2048");
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("memoryMb"))
+                .hasMessageContaining(
+                        "memoryMb must be between 1 and 1024 (the runtime's memoryCapacityMb), but was 2048");
         assertThatThrownBy(() -> FaasRuntime.builder().memoryCapacityMb(0))
-                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("at least 1");
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("at least 1");
     }
 
     private FunctionRef<String, String> deployBlocking(FaasRuntime runtime, String name, int memoryMb) {
         return runtime.deploy(FunctionSpec.of(name, String.class, String.class, () -> (input, context) -> {
-            gate.pass();
-            return input;
-        }).withConfig(FunctionConfig.builder().memoryMb(memoryMb).timeout(Duration.ofMinutes(1)).build()));
+                    gate.pass();
+                    return input;
+                })
+                .withConfig(FunctionConfig.builder()
+                        .memoryMb(memoryMb)
+                        .timeout(Duration.ofMinutes(1))
+                        .build()));
     }
 }

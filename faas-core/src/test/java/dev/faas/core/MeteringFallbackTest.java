@@ -9,8 +9,8 @@ import dev.faas.api.InvocationReport;
 import dev.faas.api.Outcome;
 import dev.faas.core.internal.memory.AllocationMetering;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Allocation metering without the java.lang opening: the {@code without-opening} surefire execution
@@ -27,20 +27,22 @@ final class MeteringFallbackTest {
 
     @BeforeAll
     static void runsWithoutTheOpening() {
-        assertThat(AllocationMetering.MODE).as("this class runs in a JVM without --add-opens java.base/java.lang")
+        assertThat(AllocationMetering.MODE)
+                .as("this class runs in a JVM without --add-opens java.base/java.lang")
                 .isEqualTo(AllocationMetering.Mode.PLATFORM);
     }
 
     @Test
     void metersACappedFunctionOnAPlatformThread() {
         FaasRuntime runtime = fixture.start(b -> b.allocationMetering(true));
-        FunctionRef<Integer, Boolean> capped = runtime.deploy(FunctionSpec.of("capped", Integer.class, Boolean.class,
-                () -> (megabytes, context) -> {
-                    for (int i = 0; i < megabytes; i++) {
-                        sink = new byte[MB];
-                    }
-                    return Thread.currentThread().isVirtual();
-                }).withConfig(FunctionConfig.builder().allocationLimitMb(64).build()));
+        FunctionRef<Integer, Boolean> capped = runtime.deploy(FunctionSpec.of(
+                        "capped", Integer.class, Boolean.class, () -> (megabytes, context) -> {
+                            for (int i = 0; i < megabytes; i++) {
+                                sink = new byte[MB];
+                            }
+                            return Thread.currentThread().isVirtual();
+                        })
+                .withConfig(FunctionConfig.builder().allocationLimitMb(64).build()));
         capped.invoke(1);
 
         InvocationReport report = capped.invokeForReport(10);
@@ -52,14 +54,15 @@ final class MeteringFallbackTest {
     @Test
     void enforcesTheLimitOnAPlatformThread() {
         FaasRuntime runtime = fixture.start();
-        FunctionRef<Integer, Integer> greedy = runtime.deploy(FunctionSpec.of("greedy", Integer.class, Integer.class,
-                () -> (megabytes, context) -> {
-                    for (int i = 0; i < megabytes && !context.isCancelled(); i++) {
-                        sink = new byte[MB];
-                        Thread.sleep(1);
-                    }
-                    return megabytes;
-                }).withConfig(FunctionConfig.builder().allocationLimitMb(16).build()));
+        FunctionRef<Integer, Integer> greedy = runtime.deploy(FunctionSpec.of(
+                        "greedy", Integer.class, Integer.class, () -> (megabytes, context) -> {
+                            for (int i = 0; i < megabytes && !context.isCancelled(); i++) {
+                                sink = new byte[MB];
+                                Thread.sleep(1);
+                            }
+                            return megabytes;
+                        })
+                .withConfig(FunctionConfig.builder().allocationLimitMb(16).build()));
 
         InvocationReport report = greedy.invokeForReport(64);
 
@@ -70,7 +73,10 @@ final class MeteringFallbackTest {
     @Test
     void leavesOtherFunctionsUnmeteredOnVirtualThreads() {
         FaasRuntime runtime = fixture.start(b -> b.allocationMetering(true));
-        FunctionRef<Integer, Boolean> plain = runtime.deploy(FunctionSpec.of("plain", Integer.class, Boolean.class,
+        FunctionRef<Integer, Boolean> plain = runtime.deploy(FunctionSpec.of(
+                "plain",
+                Integer.class,
+                Boolean.class,
                 () -> (input, context) -> Thread.currentThread().isVirtual()));
 
         InvocationReport report = plain.invokeForReport(1);

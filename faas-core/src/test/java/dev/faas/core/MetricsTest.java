@@ -27,13 +27,14 @@ final class MetricsTest {
     @Test
     void countsInvocationsByOutcomeAndThrottlesByReason() {
         FaasRuntime runtime = fixture.start(b -> b.meterRegistry(registry));
-        FunctionRef<Integer, Integer> checked = runtime.deploy(FunctionSpec.of("checked", Integer.class, Integer.class,
-                () -> (input, context) -> {
-                    if (input < 0) {
-                        throw new IllegalArgumentException("negative");
-                    }
-                    return input;
-                }).withConfig(FunctionConfig.builder().memoryMb(512).build()));
+        FunctionRef<Integer, Integer> checked =
+                runtime.deploy(FunctionSpec.of("checked", Integer.class, Integer.class, () -> (input, context) -> {
+                            if (input < 0) {
+                                throw new IllegalArgumentException("negative");
+                            }
+                            return input;
+                        })
+                        .withConfig(FunctionConfig.builder().memoryMb(512).build()));
         runtime.deploy(FunctionSpec.of("disabled", Integer.class, Integer.class, () -> (input, context) -> input)
                 .withConfig(FunctionConfig.builder().reservedConcurrency(0).build()));
 
@@ -45,19 +46,50 @@ final class MetricsTest {
         assertThat(count("faas.invocations", "checked", "outcome", "SUCCESS")).isEqualTo(2);
         assertThat(count("faas.invocations", "checked", "outcome", "ERROR")).isEqualTo(1);
         assertThat(count("faas.invocations", "checked", "outcome", "TIMEOUT")).isZero();
-        assertThat(count("faas.throttles", "disabled", "reason", "RESERVED_CONCURRENCY")).isEqualTo(1);
-        assertThat(registry.get("faas.cold.starts").tag("function", "checked").counter().count()).isEqualTo(1);
-        assertThat(registry.get("faas.init.duration").tag("function", "checked").timer().count()).isEqualTo(1);
-        assertThat(registry.get("faas.duration").tag("function", "checked").timer().count()).isEqualTo(3);
+        assertThat(count("faas.throttles", "disabled", "reason", "RESERVED_CONCURRENCY"))
+                .isEqualTo(1);
+        assertThat(registry.get("faas.cold.starts")
+                        .tag("function", "checked")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(registry.get("faas.init.duration")
+                        .tag("function", "checked")
+                        .timer()
+                        .count())
+                .isEqualTo(1);
+        assertThat(registry.get("faas.duration")
+                        .tag("function", "checked")
+                        .timer()
+                        .count())
+                .isEqualTo(3);
         List<InvocationRecord> records = runtime.ledger().entries();
-        assertThat(registry.get("faas.billed.duration").tag("function", "checked").summary().totalAmount())
-                .isEqualTo(records.stream().mapToLong(InvocationRecord::billedDurationMs).sum());
-        double exactCost = records.stream().map(InvocationRecord::cost).reduce(BigDecimal.ZERO, BigDecimal::add)
+        assertThat(registry.get("faas.billed.duration")
+                        .tag("function", "checked")
+                        .summary()
+                        .totalAmount())
+                .isEqualTo(records.stream()
+                        .mapToLong(InvocationRecord::billedDurationMs)
+                        .sum());
+        double exactCost = records.stream()
+                .map(InvocationRecord::cost)
+                .reduce(BigDecimal.ZERO, BigDecimal::add)
                 .doubleValue();
-        assertThat(registry.get("faas.cost").tag("function", "checked").counter().count())
+        assertThat(registry.get("faas.cost")
+                        .tag("function", "checked")
+                        .counter()
+                        .count())
                 .isCloseTo(exactCost, org.assertj.core.data.Offset.offset(1e-15));
-        assertThat(registry.get("faas.concurrent.executions").tag("function", "checked").gauge().value()).isZero();
-        assertThat(registry.get("faas.orphaned.threads").tag("function", "checked").gauge().value()).isZero();
+        assertThat(registry.get("faas.concurrent.executions")
+                        .tag("function", "checked")
+                        .gauge()
+                        .value())
+                .isZero();
+        assertThat(registry.get("faas.orphaned.threads")
+                        .tag("function", "checked")
+                        .gauge()
+                        .value())
+                .isZero();
     }
 
     @Test
@@ -65,11 +97,15 @@ final class MetricsTest {
         FaasRuntime runtime = fixture.start(b -> b.meterRegistry(registry));
         runtime.deploy(FunctionSpec.of("short-lived", String.class, String.class, () -> (input, context) -> input))
                 .invoke("x");
-        assertThat(registry.find("faas.invocations").tag("function", "short-lived").counters()).isNotEmpty();
+        assertThat(registry.find("faas.invocations")
+                        .tag("function", "short-lived")
+                        .counters())
+                .isNotEmpty();
 
         runtime.undeploy("short-lived");
 
-        assertThat(registry.getMeters()).noneMatch(meter -> "short-lived".equals(meter.getId().getTag("function")));
+        assertThat(registry.getMeters())
+                .noneMatch(meter -> "short-lived".equals(meter.getId().getTag("function")));
     }
 
     @Test
@@ -78,14 +114,16 @@ final class MetricsTest {
         runtime.deploy(FunctionSpec.of("quiet", String.class, String.class, () -> (input, context) -> input))
                 .invoke("x");
 
-        assertThat(Metrics.globalRegistry.getMeters()).noneMatch(meter -> meter.getId().getName().startsWith("faas."));
+        assertThat(Metrics.globalRegistry.getMeters())
+                .noneMatch(meter -> meter.getId().getName().startsWith("faas."));
     }
 
     @Test
     void exactCountsFromEightThreadsAndTheGaugeBackToZero() throws InterruptedException {
-        FaasRuntime runtime = fixture.start(b -> b.meterRegistry(registry).reportLog(false).concurrencyLimit(64));
-        FunctionRef<Integer, Integer> work = runtime.deploy(FunctionSpec.of("work", Integer.class, Integer.class,
-                () -> (input, context) -> input + 1));
+        FaasRuntime runtime =
+                fixture.start(b -> b.meterRegistry(registry).reportLog(false).concurrencyLimit(64));
+        FunctionRef<Integer, Integer> work = runtime.deploy(
+                FunctionSpec.of("work", Integer.class, Integer.class, () -> (input, context) -> input + 1));
         int threads = 8;
         int callsEach = 2_500;
         List<Thread> callers = new ArrayList<>();
@@ -102,20 +140,28 @@ final class MetricsTest {
 
         long expected = (long) threads * callsEach;
         assertThat(count("faas.invocations", "work", "outcome", "SUCCESS")).isEqualTo(expected);
-        assertThat(registry.get("faas.duration").tag("function", "work").timer().count()).isEqualTo(expected);
+        assertThat(registry.get("faas.duration").tag("function", "work").timer().count())
+                .isEqualTo(expected);
         assertThat(runtime.ledger().usage("work").requests()).isEqualTo(expected);
-        assertThat(registry.get("faas.billed.duration").tag("function", "work").summary().totalAmount())
+        assertThat(registry.get("faas.billed.duration")
+                        .tag("function", "work")
+                        .summary()
+                        .totalAmount())
                 .isEqualTo(runtime.ledger().usage("work").billedDurationMs());
         assertThat(registry.get("faas.duration").tag("function", "work").timer().totalTime(TimeUnit.NANOSECONDS))
                 .isPositive();
-        assertThat(registry.get("faas.concurrent.executions").tag("function", "work").gauge().value()).isZero();
+        assertThat(registry.get("faas.concurrent.executions")
+                        .tag("function", "work")
+                        .gauge()
+                        .value())
+                .isZero();
     }
 
     @Test
     void aFunctionDeployedAgainCountsFromZero() {
         FaasRuntime runtime = fixture.start(b -> b.meterRegistry(registry));
-        FunctionSpec<String, String> spec = FunctionSpec.of("again", String.class, String.class,
-                () -> (input, context) -> input);
+        FunctionSpec<String, String> spec =
+                FunctionSpec.of("again", String.class, String.class, () -> (input, context) -> input);
         runtime.deploy(spec).invoke("x");
         runtime.undeploy("again");
 
@@ -124,11 +170,17 @@ final class MetricsTest {
         assertThat(count("faas.invocations", "again", "outcome", "SUCCESS")).isEqualTo(1);
         List<InvocationRecord> records = runtime.ledger().entries();
         assertThat(registry.get("faas.cost").tag("function", "again").counter().count())
-                .isCloseTo(records.get(records.size() - 1).cost().doubleValue(), org.assertj.core.data.Offset.offset(1e-15));
+                .isCloseTo(
+                        records.get(records.size() - 1).cost().doubleValue(),
+                        org.assertj.core.data.Offset.offset(1e-15));
         assertThat(runtime.ledger().usage("again").requests()).isEqualTo(2); // the bill outlives the undeploy
     }
 
     private double count(String name, String function, String tag, String value) {
-        return registry.get(name).tag("function", function).tag(tag, value).counter().count();
+        return registry.get(name)
+                .tag("function", function)
+                .tag(tag, value)
+                .counter()
+                .count();
     }
 }

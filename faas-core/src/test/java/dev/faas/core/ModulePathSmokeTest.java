@@ -22,12 +22,15 @@ final class ModulePathSmokeTest {
         assertThat(core.isNamed()).as("faas-core on the module path").isTrue();
         assertThat(core.getName()).isEqualTo("dev.faas.core");
         assertThat(api.getName()).isEqualTo("dev.faas.api");
-        assertThat(core.getDescriptor().exports()).extracting(ModuleDescriptor.Exports::source)
+        assertThat(core.getDescriptor().exports())
+                .extracting(ModuleDescriptor.Exports::source)
                 .containsExactly("dev.faas.core");
-        assertThat(api.getDescriptor().exports()).extracting(ModuleDescriptor.Exports::source)
+        assertThat(api.getDescriptor().exports())
+                .extracting(ModuleDescriptor.Exports::source)
                 .containsExactlyInAnyOrder("dev.faas.api", "dev.faas.api.events", "dev.faas.api.ledger");
 
-        assertThat(AllocationMetering.MODE).as("--add-opens java.base/java.lang=dev.faas.core opens it to the module")
+        assertThat(AllocationMetering.MODE)
+                .as("--add-opens java.base/java.lang=dev.faas.core opens it to the module")
                 .isEqualTo(AllocationMetering.Mode.VIRTUAL);
         try (FaasRuntime runtime = FaasRuntime.builder().build()) {
             FunctionRef<String, String> echo = runtime.deploy(

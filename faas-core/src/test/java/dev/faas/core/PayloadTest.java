@@ -23,32 +23,39 @@ final class PayloadTest {
 
     @Test
     void refusesAnInputOfTheWrongTypeBeforeRunningAnything() {
-        runtime.deploy(FunctionSpec.of("length", String.class, Integer.class, () -> (input, context) -> input.length()));
+        runtime.deploy(
+                FunctionSpec.of("length", String.class, Integer.class, () -> (input, context) -> input.length()));
 
         assertThatThrownBy(() -> runtime.invoke("length", 42))
-                .isInstanceOfSatisfying(PayloadTypeException.class, e -> assertThat(e.requestId()).isEmpty())
+                .isInstanceOfSatisfying(
+                        PayloadTypeException.class,
+                        e -> assertThat(e.requestId()).isEmpty())
                 .hasMessage("function 'length' takes java.lang.String, but was given java.lang.Integer");
         assertThatThrownBy(() -> runtime.invokeAsync("length", 42).join())
-                .isInstanceOf(CompletionException.class).hasCauseInstanceOf(PayloadTypeException.class);
-        assertThat(runtime.status().functions().get("length").environments()).as("nothing ran").isZero();
+                .isInstanceOf(CompletionException.class)
+                .hasCauseInstanceOf(PayloadTypeException.class);
+        assertThat(runtime.status().functions().get("length").environments())
+                .as("nothing ran")
+                .isZero();
     }
 
     @Test
     void refusesNullUnlessTheInputTypeIsVoid() {
-        FunctionRef<String, String> text = runtime.deploy(
-                FunctionSpec.of("text", String.class, String.class, () -> (input, context) -> input));
-        FunctionRef<Void, String> tick = runtime.deploy(
-                FunctionSpec.of("tick", Void.class, String.class, () -> (input, context) -> "tock"));
+        FunctionRef<String, String> text =
+                runtime.deploy(FunctionSpec.of("text", String.class, String.class, () -> (input, context) -> input));
+        FunctionRef<Void, String> tick =
+                runtime.deploy(FunctionSpec.of("tick", Void.class, String.class, () -> (input, context) -> "tock"));
 
-        assertThatThrownBy(() -> text.invoke(null)).isInstanceOf(PayloadTypeException.class)
+        assertThatThrownBy(() -> text.invoke(null))
+                .isInstanceOf(PayloadTypeException.class)
                 .hasMessageContaining("was given null (only a function whose input type is Void takes null)");
         assertThat(tick.invoke(null)).isEqualTo("tock");
     }
 
     @Test
     void acceptsSubtypesOfTheInputType() {
-        runtime.deploy(FunctionSpec.of("size", CharSequence.class, Integer.class,
-                () -> (input, context) -> input.length()));
+        runtime.deploy(
+                FunctionSpec.of("size", CharSequence.class, Integer.class, () -> (input, context) -> input.length()));
 
         assertThat(runtime.invoke("size", new StringBuilder("four"))).isEqualTo(4);
     }
@@ -61,15 +68,16 @@ final class PayloadTest {
 
         assertThatThrownBy(() -> runtime.invoke("liar", "x"))
                 .isInstanceOf(FunctionFailedException.class)
-                .cause().isInstanceOf(PayloadTypeException.class)
+                .cause()
+                .isInstanceOf(PayloadTypeException.class)
                 .hasMessage("the handler of function 'liar' returned a java.lang.Integer, but the function's output"
                         + " type is java.lang.String");
     }
 
     @Test
     void handsOutTypedHandlesThatFit() {
-        runtime.deploy(FunctionSpec.of("length", CharSequence.class, Integer.class,
-                () -> (input, context) -> input.length()));
+        runtime.deploy(
+                FunctionSpec.of("length", CharSequence.class, Integer.class, () -> (input, context) -> input.length()));
 
         FunctionRef<String, Number> narrower = runtime.function("length", String.class, Number.class);
         FunctionRef<String, Integer> primitive = runtime.function("length", String.class, int.class);
@@ -87,7 +95,8 @@ final class PayloadTest {
 
     @Test
     void refusesUnknownFunctions() {
-        assertThatThrownBy(() -> runtime.invoke("ghost", "x")).isInstanceOf(FunctionNotFoundException.class)
+        assertThatThrownBy(() -> runtime.invoke("ghost", "x"))
+                .isInstanceOf(FunctionNotFoundException.class)
                 .hasMessage("no function named 'ghost' is deployed: deploy it first, or check the name");
         assertThat(runtime.invokeAsync("ghost", "x")).isCompletedExceptionally();
         assertThatThrownBy(() -> runtime.function("ghost", String.class, String.class))
@@ -97,8 +106,8 @@ final class PayloadTest {
 
     @Test
     void aDryRunChecksWithoutRunning() {
-        FunctionRef<String, String> text = runtime.deploy(FunctionSpec.of("text", String.class, String.class,
-                () -> (input, context) -> {
+        FunctionRef<String, String> text =
+                runtime.deploy(FunctionSpec.of("text", String.class, String.class, () -> (input, context) -> {
                     throw new AssertionError("a dry run must not run the handler");
                 }));
 

@@ -26,8 +26,8 @@ final class QuiescenceTest {
         FaasRuntime runtime = fixture.start();
         Gate gate = fixture.gate();
         AtomicBoolean reachedTheLatch = new AtomicBoolean();
-        FunctionRef<String, String> blocked = runtime.deploy(FunctionSpec.of("blocked", String.class, String.class,
-                () -> (input, context) -> {
+        FunctionRef<String, String> blocked =
+                runtime.deploy(FunctionSpec.of("blocked", String.class, String.class, () -> (input, context) -> {
                     reachedTheLatch.set(true);
                     gate.pass();
                     return input;
@@ -36,7 +36,9 @@ final class QuiescenceTest {
 
         runtime.awaitQuiescence(Duration.ofSeconds(5));
 
-        assertThat(reachedTheLatch).as("quiescent only once the handler is blocked").isTrue();
+        assertThat(reachedTheLatch)
+                .as("quiescent only once the handler is blocked")
+                .isTrue();
         assertThat(call).isNotDone();
         gate.open();
         assertThat(call.join()).isEqualTo("x");
@@ -46,8 +48,8 @@ final class QuiescenceTest {
     void aSpinningHandlerIsNamedWhenTheWaitGivesUp() {
         FaasRuntime runtime = fixture.start();
         AtomicBoolean stop = new AtomicBoolean();
-        FunctionRef<String, String> spin = runtime.deploy(FunctionSpec.of("spin", String.class, String.class,
-                () -> (input, context) -> {
+        FunctionRef<String, String> spin =
+                runtime.deploy(FunctionSpec.of("spin", String.class, String.class, () -> (input, context) -> {
                     while (!stop.get()) {
                         Thread.onSpinWait();
                     }
@@ -58,7 +60,8 @@ final class QuiescenceTest {
         try {
             assertThatThrownBy(() -> runtime.awaitQuiescence(Duration.ofMillis(200)))
                     .isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("still busy: request ").hasMessageContaining(" of 'spin' (RUNNABLE)");
+                    .hasMessageContaining("still busy: request ")
+                    .hasMessageContaining(" of 'spin' (RUNNABLE)");
         } finally {
             stop.set(true);
         }
@@ -69,14 +72,16 @@ final class QuiescenceTest {
     void aManualClockWaitsForTheWorkATimerStarts() {
         ManualClock clock = new ManualClock(Instant.EPOCH);
         FaasRuntime runtime = fixture.start(b -> b.clock(clock));
-        FunctionRef<String, String> echo = runtime.deploy(FunctionSpec.of("echo", String.class, String.class,
-                () -> (input, context) -> input));
+        FunctionRef<String, String> echo =
+                runtime.deploy(FunctionSpec.of("echo", String.class, String.class, () -> (input, context) -> input));
         CompletableFuture<String> started = new CompletableFuture<>();
 
-        clock.schedule(Duration.ofSeconds(1), () -> echo.invokeAsync("from a timer").thenAccept(started::complete));
+        clock.schedule(
+                Duration.ofSeconds(1), () -> echo.invokeAsync("from a timer").thenAccept(started::complete));
         clock.advance(Duration.ofSeconds(1));
 
-        assertThat(started).as("the invocation the timer started has finished when advance returns")
+        assertThat(started)
+                .as("the invocation the timer started has finished when advance returns")
                 .isCompletedWithValue("from a timer");
     }
 
@@ -86,14 +91,16 @@ final class QuiescenceTest {
         FaasRuntime runtime = fixture.start(b -> b.clock(clock));
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch spinning = new CountDownLatch(1);
-        FunctionRef<String, String> spin = runtime.deploy(FunctionSpec.of("spin", String.class, String.class,
-                () -> (input, context) -> {
-                    spinning.countDown();
-                    while (!stop.get()) { // ignores its interrupt: it cannot be stopped, only given up on
-                        Thread.onSpinWait();
-                    }
-                    return input;
-                }).withConfig(FunctionConfig.builder().timeout(Duration.ofMillis(100)).build()));
+        FunctionRef<String, String> spin = runtime.deploy(FunctionSpec.of(
+                        "spin", String.class, String.class, () -> (input, context) -> {
+                            spinning.countDown();
+                            while (!stop.get()) { // ignores its interrupt: it cannot be stopped, only given up on
+                                Thread.onSpinWait();
+                            }
+                            return input;
+                        })
+                .withConfig(
+                        FunctionConfig.builder().timeout(Duration.ofMillis(100)).build()));
 
         try {
             CompletableFuture<String> call = spin.invokeAsync("x");

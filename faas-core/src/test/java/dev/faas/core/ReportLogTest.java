@@ -12,10 +12,10 @@ import dev.faas.api.ManualClock;
 import dev.faas.core.internal.observe.ReportLog;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.CompletableFuture;
 import java.util.List;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 final class ReportLogTest {
 
@@ -30,32 +30,36 @@ final class ReportLogTest {
     void logsLambdasReportLine() throws InterruptedException {
         FaasRuntime runtime = fixture.start(b -> b.clock(clock));
         FunctionRef<String, String> work = runtime.deploy(FunctionSpec.of("work", String.class, String.class, () -> {
-            return (input, context) -> {
-                gate.pass();
-                return input;
-            };
-        }).withConfig(FunctionConfig.builder().memoryMb(256).build()));
+                    return (input, context) -> {
+                        gate.pass();
+                        return input;
+                    };
+                })
+                .withConfig(FunctionConfig.builder().memoryMb(256).build()));
 
         try (LogCapture log = LogCapture.of(ReportLog.LOGGER, Level.INFO)) {
-            CompletableFuture<InvocationReport> call = CompletableFuture.supplyAsync(() -> work.invokeForReport("x"),
-                    Thread::startVirtualThread);
+            CompletableFuture<InvocationReport> call =
+                    CompletableFuture.supplyAsync(() -> work.invokeForReport("x"), Thread::startVirtualThread);
             gate.awaitArrivals(1);
             clock.advance(Duration.ofNanos(12_344_999));
             gate.open();
             InvocationReport report = call.join();
 
-            assertThat(log.messages()).containsExactly("REPORT RequestId: " + report.requestId()
-                    + "\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: 256 MB\tInit Duration: 0.00 ms");
+            assertThat(log.messages())
+                    .containsExactly(
+                            "REPORT RequestId: " + report.requestId()
+                                    + "\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: 256 MB\tInit Duration: 0.00 ms");
             assertThat(log.events().getFirst().getMDCPropertyMap())
-                    .containsEntry("requestId", report.requestId()).containsEntry("function", "work");
+                    .containsEntry("requestId", report.requestId())
+                    .containsEntry("function", "work");
         }
     }
 
     @Test
     void leavesOutTheInitDurationOfAWarmCallAndNamesAFailure() {
         FaasRuntime runtime = fixture.start(b -> b.clock(clock));
-        FunctionRef<String, String> flaky = runtime.deploy(FunctionSpec.of("flaky", String.class, String.class,
-                () -> (input, context) -> {
+        FunctionRef<String, String> flaky =
+                runtime.deploy(FunctionSpec.of("flaky", String.class, String.class, () -> (input, context) -> {
                     if (input.equals("fail")) {
                         throw new IllegalStateException("flaky");
                     }
@@ -69,7 +73,9 @@ final class ReportLogTest {
 
             List<String> lines = log.messages();
             assertThat(lines).hasSize(2);
-            assertThat(lines.get(0)).doesNotContain("Init Duration").doesNotContain("Status")
+            assertThat(lines.get(0))
+                    .doesNotContain("Init Duration")
+                    .doesNotContain("Status")
                     .endsWith("\tDuration: 0.00 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB");
             assertThat(lines.get(1)).endsWith("\tStatus: error");
         }
@@ -78,8 +84,8 @@ final class ReportLogTest {
     @Test
     void logsStartAndEndAtDebug() {
         FaasRuntime runtime = fixture.start();
-        FunctionRef<String, String> echo = runtime.deploy(FunctionSpec.of("echo", String.class, String.class,
-                () -> (input, context) -> input));
+        FunctionRef<String, String> echo =
+                runtime.deploy(FunctionSpec.of("echo", String.class, String.class, () -> (input, context) -> input));
 
         try (LogCapture log = LogCapture.of(ReportLog.LOGGER, Level.DEBUG)) {
             String requestId = echo.invokeForReport("x").requestId();
@@ -94,8 +100,8 @@ final class ReportLogTest {
     @Test
     void logsNothingWhenTurnedOff() {
         FaasRuntime runtime = fixture.start(b -> b.reportLog(false));
-        FunctionRef<String, String> echo = runtime.deploy(FunctionSpec.of("echo", String.class, String.class,
-                () -> (input, context) -> input));
+        FunctionRef<String, String> echo =
+                runtime.deploy(FunctionSpec.of("echo", String.class, String.class, () -> (input, context) -> input));
 
         try (LogCapture log = LogCapture.of(ReportLog.LOGGER, Level.DEBUG)) {
             echo.invoke("x");
@@ -107,8 +113,8 @@ final class ReportLogTest {
     @Test
     void handlersLogWithTheRequestInTheirMdc() {
         FaasRuntime runtime = fixture.start();
-        FunctionRef<String, String> chatty = runtime.deploy(FunctionSpec.of("chatty", String.class, String.class,
-                () -> (input, context) -> {
+        FunctionRef<String, String> chatty =
+                runtime.deploy(FunctionSpec.of("chatty", String.class, String.class, () -> (input, context) -> {
                     context.logger().info("handling {}", input);
                     return context.requestId();
                 }));
@@ -118,7 +124,9 @@ final class ReportLogTest {
 
             ILoggingEvent line = log.events().getFirst();
             assertThat(line.getFormattedMessage()).isEqualTo("handling x");
-            assertThat(line.getMDCPropertyMap()).containsEntry("requestId", requestId).containsEntry("function", "chatty");
+            assertThat(line.getMDCPropertyMap())
+                    .containsEntry("requestId", requestId)
+                    .containsEntry("function", "chatty");
         }
     }
 

@@ -24,6 +24,7 @@ final class RuntimeFixture implements AfterEachCallback {
     private final List<FaasRuntime> runtimes = new ArrayList<>();
     /** The reports each runtime's listener heard, by the runtime's index. */
     private final List<LongAdder> reports = new ArrayList<>();
+
     private final List<Gate> gates = new ArrayList<>();
 
     FaasRuntime start() {
@@ -38,7 +39,9 @@ final class RuntimeFixture implements AfterEachCallback {
                 heard.increment();
             }
         };
-        FaasRuntime runtime = options.apply(FaasRuntime.builder().drainTimeout(Duration.ofSeconds(5)).listener(counter))
+        FaasRuntime runtime = options.apply(FaasRuntime.builder()
+                        .drainTimeout(Duration.ofSeconds(5))
+                        .listener(counter))
                 .build();
         runtimes.add(runtime);
         reports.add(heard);
@@ -69,7 +72,8 @@ final class RuntimeFixture implements AfterEachCallback {
             runtimes.forEach(FaasRuntime::close);
         }
         for (int i = 0; i < runtimes.size(); i++) {
-            RuntimeInvariants.checkClosed(runtimes.get(i), PATIENCE, reports.get(i).sum(), false);
+            RuntimeInvariants.checkClosed(
+                    runtimes.get(i), PATIENCE, reports.get(i).sum(), false);
         }
         runtimes.clear();
         reports.clear();

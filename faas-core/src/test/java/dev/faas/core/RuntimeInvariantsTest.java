@@ -19,7 +19,8 @@ class RuntimeInvariantsTest {
 
     private static final Duration BRIEF = Duration.ofMillis(50);
 
-    private final FaasRuntime runtime = FaasRuntime.builder().drainTimeout(Duration.ofSeconds(5)).build();
+    private final FaasRuntime runtime =
+            FaasRuntime.builder().drainTimeout(Duration.ofSeconds(5)).build();
     private final CountDownLatch release = new CountDownLatch(1);
 
     @AfterEach
@@ -31,8 +32,8 @@ class RuntimeInvariantsTest {
     @Test
     void aCallStillRunningHoldsItsSlot() throws InterruptedException {
         Gate gate = new Gate();
-        FunctionRef<String, String> held = runtime.deploy(FunctionSpec.of("held", String.class, String.class,
-                () -> (input, context) -> {
+        FunctionRef<String, String> held =
+                runtime.deploy(FunctionSpec.of("held", String.class, String.class, () -> (input, context) -> {
                     gate.pass();
                     return input;
                 }));
@@ -40,7 +41,8 @@ class RuntimeInvariantsTest {
         gate.awaitArrivals(1);
 
         assertThatThrownBy(() -> RuntimeInvariants.checkIdle(runtime, BRIEF, false))
-                .isInstanceOf(AssertionError.class).hasMessageContaining("1 concurrency slots held")
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("1 concurrency slots held")
                 .hasMessageContaining("1 slots of the shared pool held");
 
         gate.open();
@@ -51,22 +53,26 @@ class RuntimeInvariantsTest {
 
     @Test
     void anOrphanBreaksTheInvariantUnlessOrphansAreAllowed() {
-        FunctionRef<String, String> stubborn = runtime.deploy(FunctionSpec.of("stubborn", String.class, String.class,
-                () -> (input, context) -> {
-                    while (true) {
-                        try {
-                            release.await();
-                            return input;
-                        } catch (InterruptedException ignored) {
-                            // it runs on past its deadline: an orphan
-                        }
-                    }
-                }).withConfig(FunctionConfig.builder().timeout(Duration.ofMillis(50)).build()));
+        FunctionRef<String, String> stubborn = runtime.deploy(FunctionSpec.of(
+                        "stubborn", String.class, String.class, () -> (input, context) -> {
+                            while (true) {
+                                try {
+                                    release.await();
+                                    return input;
+                                } catch (InterruptedException ignored) {
+                                    // it runs on past its deadline: an orphan
+                                }
+                            }
+                        })
+                .withConfig(
+                        FunctionConfig.builder().timeout(Duration.ofMillis(50)).build()));
         assertThatThrownBy(() -> stubborn.invoke("x")).isInstanceOf(FunctionTimeoutException.class);
 
         assertThatThrownBy(() -> RuntimeInvariants.checkIdle(runtime, BRIEF, false))
-                .isInstanceOf(AssertionError.class).hasMessageContaining("1 orphaned threads");
-        assertThatCode(() -> RuntimeInvariants.checkIdle(runtime, BRIEF, true)).as("its slot is the orphan's")
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("1 orphaned threads");
+        assertThatCode(() -> RuntimeInvariants.checkIdle(runtime, BRIEF, true))
+                .as("its slot is the orphan's")
                 .doesNotThrowAnyException();
 
         release.countDown();
@@ -76,13 +82,14 @@ class RuntimeInvariantsTest {
 
     @Test
     void theLedgerHoldsOneRecordPerReport() {
-        FunctionRef<String, String> echo = runtime.deploy(FunctionSpec.of("echo", String.class, String.class,
-                () -> (input, context) -> input));
+        FunctionRef<String, String> echo =
+                runtime.deploy(FunctionSpec.of("echo", String.class, String.class, () -> (input, context) -> input));
         echo.invoke("a");
         echo.invoke("b");
         runtime.close();
 
-        assertThatCode(() -> RuntimeInvariants.checkClosed(runtime, BRIEF, 2, false)).doesNotThrowAnyException();
+        assertThatCode(() -> RuntimeInvariants.checkClosed(runtime, BRIEF, 2, false))
+                .doesNotThrowAnyException();
         assertThatThrownBy(() -> RuntimeInvariants.checkClosed(runtime, BRIEF, 3, false))
                 .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("the ledger recorded 2 calls, but the listeners heard 3 reports");
@@ -91,6 +98,7 @@ class RuntimeInvariantsTest {
     @Test
     void closedChecksNeedAClosedRuntime() {
         assertThatThrownBy(() -> RuntimeInvariants.checkClosed(runtime, BRIEF, 0, false))
-                .isInstanceOf(AssertionError.class).hasMessageContaining("needs a closed runtime");
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("needs a closed runtime");
     }
 }

@@ -75,8 +75,11 @@ final class SinkTest {
 
             assertThat(echo(runtime).invoke(7)).isEqualTo(7);
 
-            eventually().untilAsserted(() -> assertThat(log.messages()).singleElement().asString()
-                    .contains("failed 4 times; 1 records are not sent to it"));
+            eventually()
+                    .untilAsserted(() -> assertThat(log.messages())
+                            .singleElement()
+                            .asString()
+                            .contains("failed 4 times; 1 records are not sent to it"));
             assertThat(runtime.ledger().usage("echo").requests()).isEqualTo(1);
         }
     }

@@ -34,17 +34,20 @@ final class TimeoutTest {
 
     private final Gate gate = fixture.gate();
 
-
     @Test
     void releasesTheCallerAtTheDeadlineEvenWhenTheHandlerIgnoresInterrupts() {
         FaasRuntime runtime = fixture.start();
         AtomicBoolean closed = new AtomicBoolean();
         AtomicInteger inits = new AtomicInteger();
-        FunctionRef<String, String> stubborn = runtime.deploy(FunctionSpec.of("stubborn", String.class, String.class,
-                () -> {
-                    inits.incrementAndGet();
-                    return new Stubborn(closed);
-                }).withConfig(FunctionConfig.builder().timeout(TIMEOUT).reservedConcurrency(1).build()));
+        FunctionRef<String, String> stubborn =
+                runtime.deploy(FunctionSpec.of("stubborn", String.class, String.class, () -> {
+                            inits.incrementAndGet();
+                            return new Stubborn(closed);
+                        })
+                        .withConfig(FunctionConfig.builder()
+                                .timeout(TIMEOUT)
+                                .reservedConcurrency(1)
+                                .build()));
 
         long start = System.nanoTime();
         assertThatThrownBy(() -> stubborn.invoke("x"))
@@ -55,9 +58,12 @@ final class TimeoutTest {
         assertThat(waited).isBetween(TIMEOUT, TIMEOUT.plusSeconds(2));
         // The thread still runs: it keeps its slot, it is counted, and its handler is not closed yet.
         assertThat(runtime.status().orphanedThreads()).isEqualTo(1);
-        assertThat(runtime.status().functions().get("stubborn").concurrentExecutions()).isEqualTo(1);
-        assertThatThrownBy(() -> stubborn.invoke("y")).isInstanceOfSatisfying(ThrottledException.class,
-                e -> assertThat(e.reason()).isEqualTo(ThrottledException.Reason.RESERVED_CONCURRENCY));
+        assertThat(runtime.status().functions().get("stubborn").concurrentExecutions())
+                .isEqualTo(1);
+        assertThatThrownBy(() -> stubborn.invoke("y"))
+                .isInstanceOfSatisfying(
+                        ThrottledException.class,
+                        e -> assertThat(e.reason()).isEqualTo(ThrottledException.Reason.RESERVED_CONCURRENCY));
         assertThat(closed).isFalse();
 
         gate.open();
@@ -77,31 +83,36 @@ final class TimeoutTest {
     void interruptsTheHandlersThread() {
         FaasRuntime runtime = fixture.start();
         CompletableFuture<Boolean> interrupted = new CompletableFuture<>();
-        FunctionRef<String, String> sleeper = runtime.deploy(FunctionSpec.of("sleeper", String.class, String.class,
-                () -> (input, context) -> {
-                    try {
-                        new CountDownLatch(1).await();
-                    } catch (InterruptedException e) {
-                        interrupted.complete(context.isCancelled());
-                        throw e;
-                    }
-                    return "never";
-                }).withConfig(FunctionConfig.builder().timeout(TIMEOUT).build()));
+        FunctionRef<String, String> sleeper =
+                runtime.deploy(FunctionSpec.of("sleeper", String.class, String.class, () -> (input, context) -> {
+                            try {
+                                new CountDownLatch(1).await();
+                            } catch (InterruptedException e) {
+                                interrupted.complete(context.isCancelled());
+                                throw e;
+                            }
+                            return "never";
+                        })
+                        .withConfig(FunctionConfig.builder().timeout(TIMEOUT).build()));
 
         assertThatThrownBy(() -> sleeper.invoke("x")).isInstanceOf(FunctionTimeoutException.class);
 
-        assertThat(interrupted.join()).as("context.isCancelled() when interrupted").isTrue();
+        assertThat(interrupted.join())
+                .as("context.isCancelled() when interrupted")
+                .isTrue();
     }
 
     @Test
     void timesOutOnlyWhenAManualClockReachesTheDeadline() {
         ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
         FaasRuntime runtime = fixture.start(b -> b.clock(clock));
-        FunctionRef<String, String> blocked = runtime.deploy(FunctionSpec.of("blocked", String.class, String.class,
-                () -> (input, context) -> {
-                    gate.pass();
-                    return "released";
-                }).withConfig(FunctionConfig.builder().timeout(Duration.ofSeconds(3)).build()));
+        FunctionRef<String, String> blocked = runtime.deploy(FunctionSpec.of(
+                        "blocked", String.class, String.class, () -> (input, context) -> {
+                            gate.pass();
+                            return "released";
+                        })
+                .withConfig(
+                        FunctionConfig.builder().timeout(Duration.ofSeconds(3)).build()));
 
         CompletableFuture<String> call = blocked.invokeAsync("x");
         clock.advance(Duration.ofSeconds(3).minusNanos(1));
@@ -109,8 +120,10 @@ final class TimeoutTest {
 
         clock.advance(Duration.ofNanos(1));
         assertThat(call).isCompletedExceptionally();
-        assertThatThrownBy(call::join).isInstanceOf(CompletionException.class)
-                .cause().isInstanceOf(FunctionTimeoutException.class);
+        assertThatThrownBy(call::join)
+                .isInstanceOf(CompletionException.class)
+                .cause()
+                .isInstanceOf(FunctionTimeoutException.class);
 
         gate.open();
     }
@@ -119,13 +132,15 @@ final class TimeoutTest {
     void billsATimeoutForTheFullTimeout() throws InterruptedException {
         ManualClock clock = new ManualClock(Instant.EPOCH);
         FaasRuntime runtime = fixture.start(b -> b.clock(clock));
-        FunctionRef<String, String> blocked = runtime.deploy(FunctionSpec.of("blocked", String.class, String.class,
-                () -> (input, context) -> {
-                    gate.pass();
-                    return "released";
-                }).withConfig(FunctionConfig.builder().timeout(Duration.ofSeconds(3)).build()));
-        CompletableFuture<InvocationReport> report = CompletableFuture.supplyAsync(() -> blocked.invokeForReport("x"),
-                Thread::startVirtualThread);
+        FunctionRef<String, String> blocked = runtime.deploy(FunctionSpec.of(
+                        "blocked", String.class, String.class, () -> (input, context) -> {
+                            gate.pass();
+                            return "released";
+                        })
+                .withConfig(
+                        FunctionConfig.builder().timeout(Duration.ofSeconds(3)).build()));
+        CompletableFuture<InvocationReport> report =
+                CompletableFuture.supplyAsync(() -> blocked.invokeForReport("x"), Thread::startVirtualThread);
         gate.awaitArrivals(1);
 
         clock.advance(Duration.ofSeconds(5));
@@ -143,13 +158,16 @@ final class TimeoutTest {
     void anInitPastItsTimeoutIsAnInitError() throws InterruptedException {
         ManualClock clock = new ManualClock(Instant.EPOCH);
         FaasRuntime runtime = fixture.start(b -> b.clock(clock));
-        FunctionRef<String, String> slowInit = runtime.deploy(FunctionSpec.of("slow-init", String.class, String.class,
-                () -> {
-                    gate.pass();
-                    return (input, context) -> input;
-                }).withConfig(FunctionConfig.builder().initTimeout(Duration.ofSeconds(10)).build()));
-        CompletableFuture<InvocationReport> report = CompletableFuture.supplyAsync(() -> slowInit.invokeForReport("x"),
-                Thread::startVirtualThread);
+        FunctionRef<String, String> slowInit =
+                runtime.deploy(FunctionSpec.of("slow-init", String.class, String.class, () -> {
+                            gate.pass();
+                            return (input, context) -> input;
+                        })
+                        .withConfig(FunctionConfig.builder()
+                                .initTimeout(Duration.ofSeconds(10))
+                                .build()));
+        CompletableFuture<InvocationReport> report =
+                CompletableFuture.supplyAsync(() -> slowInit.invokeForReport("x"), Thread::startVirtualThread);
         gate.awaitArrivals(1);
 
         clock.advance(Duration.ofSeconds(10));
@@ -158,8 +176,12 @@ final class TimeoutTest {
         assertThat(initError.outcome()).isEqualTo(Outcome.INIT_ERROR);
         assertThat(initError.initDuration()).contains(Duration.ofSeconds(10));
         assertThat(initError.billedDurationMs()).isEqualTo(10_000);
-        assertThat(initError.error()).get().isInstanceOf(FunctionInitException.class)
-                .extracting(Throwable::getMessage).asString().contains("passed its initTimeout of 10000 ms");
+        assertThat(initError.error())
+                .get()
+                .isInstanceOf(FunctionInitException.class)
+                .extracting(Throwable::getMessage)
+                .asString()
+                .contains("passed its initTimeout of 10000 ms");
         gate.open();
     }
 
@@ -167,11 +189,13 @@ final class TimeoutTest {
     void aHandlerThatEndsJustBeforeItsDeadlineSucceeds() {
         ManualClock clock = new ManualClock(Instant.EPOCH);
         FaasRuntime runtime = fixture.start(b -> b.clock(clock));
-        FunctionRef<String, Duration> remaining = runtime.deploy(FunctionSpec.of("remaining", String.class,
-                Duration.class, () -> (input, context) -> {
-                    gate.pass();
-                    return context.remainingTime();
-                }).withConfig(FunctionConfig.builder().timeout(Duration.ofSeconds(3)).build()));
+        FunctionRef<String, Duration> remaining = runtime.deploy(FunctionSpec.of(
+                        "remaining", String.class, Duration.class, () -> (input, context) -> {
+                            gate.pass();
+                            return context.remainingTime();
+                        })
+                .withConfig(
+                        FunctionConfig.builder().timeout(Duration.ofSeconds(3)).build()));
 
         CompletableFuture<Duration> call = remaining.invokeAsync("x");
         clock.advance(Duration.ofMillis(2999));

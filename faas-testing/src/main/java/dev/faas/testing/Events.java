@@ -28,8 +28,7 @@ public final class Events {
 
     private static final AtomicLong MESSAGE_IDS = new AtomicLong();
 
-    private Events() {
-    }
+    private Events() {}
 
     /**
      * An HTTP request to build.
@@ -139,7 +138,8 @@ public final class Events {
          * @return this builder
          */
         public HttpRequestBuilder header(String name, String value) {
-            headers.computeIfAbsent(name.toLowerCase(Locale.ROOT), key -> new ArrayList<>()).add(value);
+            headers.computeIfAbsent(name.toLowerCase(Locale.ROOT), key -> new ArrayList<>())
+                    .add(value);
             return this;
         }
 

@@ -14,8 +14,7 @@ import dev.faas.core.FaasRuntime;
  */
 public final class FaasAssertions {
 
-    private FaasAssertions() {
-    }
+    private FaasAssertions() {}
 
     /**
      * Assertions on what a runtime ran, read from its ledger and its dead letters.

@@ -37,15 +37,15 @@ public final class FaasExtension implements BeforeEachCallback, AfterEachCallbac
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(FaasExtension.class);
     /** How long the runtime's threads get to end after the test, in real time. */
     private static final Duration PATIENCE = Duration.ofSeconds(1);
+
     private static final List<Class<?>> INJECTED = List.of(FaasRuntime.class, ManualClock.class, FaasRecorder.class);
 
     /** Creates the extension; JUnit does, through {@link FaasTest}. */
-    public FaasExtension() {
-    }
+    public FaasExtension() {}
 
     /** What one test was given, and the reports the extension's own listener heard (a test may clear its recorder). */
-    private record Harness(FaasTest settings, FaasRuntime runtime, ManualClock clock, FaasRecorder recorder,
-                           LongAdder reports) {
+    private record Harness(
+            FaasTest settings, FaasRuntime runtime, ManualClock clock, FaasRecorder recorder, LongAdder reports) {
         Object get(Class<?> type) {
             return type == FaasRuntime.class ? runtime : type == ManualClock.class ? clock : recorder;
         }
@@ -67,7 +67,10 @@ public final class FaasExtension implements BeforeEachCallback, AfterEachCallbac
                     }
                 })
                 .concurrencyLimit(settings.concurrencyLimit())
-                .pricing(settings.pricing() == FaasTest.Prices.LAMBDA_ARM64 ? Pricing.LAMBDA_ARM64 : Pricing.LAMBDA_X86_64)
+                .pricing(
+                        settings.pricing() == FaasTest.Prices.LAMBDA_ARM64
+                                ? Pricing.LAMBDA_ARM64
+                                : Pricing.LAMBDA_X86_64)
                 .allocationMetering(settings.allocationMetering())
                 .drainTimeout(Duration.ofSeconds(5))
                 .build();
@@ -83,7 +86,8 @@ public final class FaasExtension implements BeforeEachCallback, AfterEachCallbac
         if (onMethod.isPresent()) {
             return onMethod.get();
         }
-        for (Optional<Class<?>> type = context.getTestClass(); type.isPresent();
+        for (Optional<Class<?>> type = context.getTestClass();
+                type.isPresent();
                 type = Optional.ofNullable(type.get().getEnclosingClass())) {
             Optional<FaasTest> onClass = AnnotationSupport.findAnnotation(type.get(), FaasTest.class);
             if (onClass.isPresent()) {
@@ -94,9 +98,12 @@ public final class FaasExtension implements BeforeEachCallback, AfterEachCallbac
     }
 
     private static void inject(Object instance, Harness harness) throws IllegalAccessException {
-        List<Field> fields = ReflectionSupport.findFields(instance.getClass(),
-                field -> INJECTED.contains(field.getType()) && !Modifier.isStatic(field.getModifiers())
-                        && !Modifier.isFinal(field.getModifiers()), HierarchyTraversalMode.TOP_DOWN);
+        List<Field> fields = ReflectionSupport.findFields(
+                instance.getClass(),
+                field -> INJECTED.contains(field.getType())
+                        && !Modifier.isStatic(field.getModifiers())
+                        && !Modifier.isFinal(field.getModifiers()),
+                HierarchyTraversalMode.TOP_DOWN);
         for (Field field : fields) {
             field.setAccessible(true);
             field.set(instance, harness.get(field.getType()));
@@ -153,9 +160,10 @@ public final class FaasExtension implements BeforeEachCallback, AfterEachCallbac
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
         Harness harness = context.getStore(NAMESPACE).get(Harness.class, Harness.class);
         if (harness == null) {
-            throw new ParameterResolutionException("a " + parameter.getParameter().getType().getSimpleName()
-                    + " is made for each test: ask for it in a test or @BeforeEach method, not in a constructor or"
-                    + " @BeforeAll method");
+            throw new ParameterResolutionException(
+                    "a " + parameter.getParameter().getType().getSimpleName()
+                            + " is made for each test: ask for it in a test or @BeforeEach method, not in a constructor or"
+                            + " @BeforeAll method");
         }
         return harness.get(parameter.getParameter().getType());
     }

@@ -23,8 +23,7 @@ public final class FaasRecorder implements InvocationListener {
     private final List<DestinationEvent> destinationEvents = new CopyOnWriteArrayList<>();
 
     /** Creates an empty recorder; give it to a runtime with {@code FaasRuntime.builder().listener(...)}. */
-    public FaasRecorder() {
-    }
+    public FaasRecorder() {}
 
     @Override
     public void onInvocation(InvocationReport report) {
@@ -48,7 +47,9 @@ public final class FaasRecorder implements InvocationListener {
      * @return its reports
      */
     public List<InvocationReport> reports(String function) {
-        return reports.stream().filter(report -> report.function().equals(function)).toList();
+        return reports.stream()
+                .filter(report -> report.function().equals(function))
+                .toList();
     }
 
     /** Every destination event so far (to destinations, dead letters, or left at close), oldest first. */
@@ -63,7 +64,9 @@ public final class FaasRecorder implements InvocationListener {
      * @return its destination events
      */
     public List<DestinationEvent> destinationEvents(String function) {
-        return destinationEvents.stream().filter(event -> event.function().equals(function)).toList();
+        return destinationEvents.stream()
+                .filter(event -> event.function().equals(function))
+                .toList();
     }
 
     /**
@@ -76,17 +79,31 @@ public final class FaasRecorder implements InvocationListener {
     public String toString() {
         List<InvocationReport> seen = reports();
         List<DestinationEvent> events = destinationEvents();
-        StringBuilder text = new StringBuilder("FaasRecorder[").append(seen.size()).append(" invocations, ")
-                .append(events.size()).append(" destination events]");
-        appendNewest(text, seen, report -> report.function() + " " + report.type() + " " + report.outcome()
-                + " attempt " + report.attempt() + (report.coldStart() ? " cold " : " warm ")
-                + millis(report.duration()) + " ms " + report.requestId()
-                + report.error().map(error -> " " + describe(error.getCause() != null ? error.getCause() : error))
-                        .orElse(""));
-        appendNewest(text, events, event -> "destination event: " + event.function() + " " + event.condition()
-                + " after " + event.attempts() + " attempts " + event.requestId()
-                + event.errorType().map(type -> " " + type + event.errorMessage().map(m -> ": " + m).orElse(""))
-                        .orElse(""));
+        StringBuilder text = new StringBuilder("FaasRecorder[")
+                .append(seen.size())
+                .append(" invocations, ")
+                .append(events.size())
+                .append(" destination events]");
+        appendNewest(
+                text,
+                seen,
+                report -> report.function() + " " + report.type() + " " + report.outcome()
+                        + " attempt " + report.attempt() + (report.coldStart() ? " cold " : " warm ")
+                        + millis(report.duration()) + " ms " + report.requestId()
+                        + report.error()
+                                .map(error -> " " + describe(error.getCause() != null ? error.getCause() : error))
+                                .orElse(""));
+        appendNewest(
+                text,
+                events,
+                event -> "destination event: " + event.function() + " " + event.condition()
+                        + " after " + event.attempts() + " attempts " + event.requestId()
+                        + event.errorType()
+                                .map(type -> " " + type
+                                        + event.errorMessage()
+                                                .map(m -> ": " + m)
+                                                .orElse(""))
+                                .orElse(""));
         return text.toString();
     }
 
@@ -101,7 +118,9 @@ public final class FaasRecorder implements InvocationListener {
     }
 
     private static String millis(Duration duration) {
-        return BigDecimal.valueOf(duration.toNanos(), 6).setScale(2, RoundingMode.HALF_UP).toPlainString();
+        return BigDecimal.valueOf(duration.toNanos(), 6)
+                .setScale(2, RoundingMode.HALF_UP)
+                .toPlainString();
     }
 
     /** A user's throwable, described without trusting its methods, at most 500 characters. */

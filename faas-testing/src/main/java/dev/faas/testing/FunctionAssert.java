@@ -21,14 +21,17 @@ public final class FunctionAssert extends AbstractAssert<FunctionAssert, String>
     /** The function's invocations so far, oldest first, from the runtime's ledger (retries included). */
     public InvocationsAssert invocations() {
         List<InvocationRecord> records = runtime.ledger().entries().stream()
-                .filter(record -> record.function().equals(actual)).toList();
+                .filter(record -> record.function().equals(actual))
+                .toList();
         return new InvocationsAssert(records).as("invocations of '%s'", actual);
     }
 
     /** The dead letters of this function's events, oldest first. */
     public ListAssert<DestinationEvent> deadLetters() {
         return Assertions.assertThat(runtime.deadLetters().stream()
-                .filter(letter -> letter.function().equals(actual)).toList()).as("dead letters of '%s'", actual);
+                        .filter(letter -> letter.function().equals(actual))
+                        .toList())
+                .as("dead letters of '%s'", actual);
     }
 
     /** Checks that the function is deployed. */

@@ -16,7 +16,8 @@ import org.assertj.core.api.ObjectAssert;
  * AssertJ ({@code hasSize}, {@code extracting}, ...) and the domain's own.
  */
 public final class InvocationsAssert
-        extends AbstractListAssert<InvocationsAssert, List<InvocationRecord>, InvocationRecord, ObjectAssert<InvocationRecord>> {
+        extends AbstractListAssert<
+                InvocationsAssert, List<InvocationRecord>, InvocationRecord, ObjectAssert<InvocationRecord>> {
 
     InvocationsAssert(List<InvocationRecord> records) {
         super(records, InvocationsAssert.class);
@@ -37,12 +38,14 @@ public final class InvocationsAssert
     /** Checks that every invocation succeeded. */
     public InvocationsAssert allSucceeded() {
         isNotNull();
-        List<String> failed = actual.stream().filter(record -> record.outcome() != Outcome.SUCCESS)
-                .map(record -> record.requestId() + " " + record.outcome() + record.errorType().map(e -> " " + e).orElse(""))
+        List<String> failed = actual.stream()
+                .filter(record -> record.outcome() != Outcome.SUCCESS)
+                .map(record -> record.requestId() + " " + record.outcome()
+                        + record.errorType().map(e -> " " + e).orElse(""))
                 .toList();
         if (!failed.isEmpty()) {
-            failWithMessage("Expected all %d invocations to succeed, but %d did not: %s", actual.size(), failed.size(),
-                    failed);
+            failWithMessage(
+                    "Expected all %d invocations to succeed, but %d did not: %s", actual.size(), failed.size(), failed);
         }
         return this;
     }
@@ -72,8 +75,9 @@ public final class InvocationsAssert
         isNotNull();
         long coldStarts = actual.stream().filter(InvocationRecord::coldStart).count();
         if (coldStarts != expected) {
-            failWithMessage("Expected %d cold starts among %d invocations, but there were %d", expected, actual.size(),
-                    coldStarts);
+            failWithMessage(
+                    "Expected %d cold starts among %d invocations, but there were %d",
+                    expected, actual.size(), coldStarts);
         }
         return this;
     }
@@ -103,7 +107,8 @@ public final class InvocationsAssert
     /** The invocations' billed durations added up, in milliseconds. */
     public AbstractLongAssert<?> billedDurationMs() {
         isNotNull();
-        long billed = actual.stream().mapToLong(InvocationRecord::billedDurationMs).sum();
+        long billed =
+                actual.stream().mapToLong(InvocationRecord::billedDurationMs).sum();
         return Assertions.assertThat(billed).as("billed duration of %d invocations (ms)", actual.size());
     }
 }

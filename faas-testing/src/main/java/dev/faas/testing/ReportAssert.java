@@ -26,8 +26,12 @@ public final class ReportAssert extends AbstractAssert<ReportAssert, InvocationR
     public ReportAssert hasOutcome(Outcome expected) {
         isNotNull();
         if (actual.outcome() != expected) {
-            failWithMessage("Expected request %s of '%s' to end %s, but it ended %s%s", actual.requestId(),
-                    actual.function(), expected, actual.outcome(),
+            failWithMessage(
+                    "Expected request %s of '%s' to end %s, but it ended %s%s",
+                    actual.requestId(),
+                    actual.function(),
+                    expected,
+                    actual.outcome(),
                     actual.error().map(error -> ": " + error.getMessage()).orElse(""));
         }
         return this;
@@ -43,8 +47,9 @@ public final class ReportAssert extends AbstractAssert<ReportAssert, InvocationR
         isNotNull();
         Object output = actual.output().orElse(null);
         if (!Objects.equals(output, expected)) {
-            failWithMessage("Expected request %s of '%s' to return <%s>, but it returned <%s>", actual.requestId(),
-                    actual.function(), expected, output);
+            failWithMessage(
+                    "Expected request %s of '%s' to return <%s>, but it returned <%s>",
+                    actual.requestId(), actual.function(), expected, output);
         }
         return this;
     }
@@ -62,8 +67,12 @@ public final class ReportAssert extends AbstractAssert<ReportAssert, InvocationR
                 return this;
             }
         }
-        failWithMessage("Expected request %s of '%s' to fail with %s, but %s", actual.requestId(), actual.function(),
-                type.getName(), actual.error().map(error -> "it failed with " + error).orElse("it succeeded"));
+        failWithMessage(
+                "Expected request %s of '%s' to fail with %s, but %s",
+                actual.requestId(),
+                actual.function(),
+                type.getName(),
+                actual.error().map(error -> "it failed with " + error).orElse("it succeeded"));
         return this;
     }
 
@@ -71,8 +80,9 @@ public final class ReportAssert extends AbstractAssert<ReportAssert, InvocationR
     public ReportAssert wasColdStart() {
         isNotNull();
         if (!actual.coldStart()) {
-            failWithMessage("Expected request %s of '%s' to be a cold start, but it was warm", actual.requestId(),
-                    actual.function());
+            failWithMessage(
+                    "Expected request %s of '%s' to be a cold start, but it was warm",
+                    actual.requestId(), actual.function());
         }
         return this;
     }
@@ -81,8 +91,9 @@ public final class ReportAssert extends AbstractAssert<ReportAssert, InvocationR
     public ReportAssert wasWarm() {
         isNotNull();
         if (actual.coldStart()) {
-            failWithMessage("Expected request %s of '%s' to be warm, but it was a cold start", actual.requestId(),
-                    actual.function());
+            failWithMessage(
+                    "Expected request %s of '%s' to be warm, but it was a cold start",
+                    actual.requestId(), actual.function());
         }
         return this;
     }

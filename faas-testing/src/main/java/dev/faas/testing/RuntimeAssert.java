@@ -53,8 +53,10 @@ public final class RuntimeAssert extends AbstractAssert<RuntimeAssert, FaasRunti
         isNotNull();
         int orphans = actual.status().orphanedThreads();
         if (orphans != 0) {
-            failWithMessage("Expected no orphaned threads, but found %d: handlers still running past their deadline or"
-                    + " memory stop", orphans);
+            failWithMessage(
+                    "Expected no orphaned threads, but found %d: handlers still running past their deadline or"
+                            + " memory stop",
+                    orphans);
         }
         return this;
     }

@@ -14,9 +14,14 @@ final class EventsTest {
 
     @Test
     void buildsAnHttpRequest() {
-        HttpRequestEvent request = Events.httpRequest("post", "/orders/42").pathParameter("id", "42")
-                .query("expand", "lines").query("expand", "customer").header("X-Trace", "abc")
-                .json("{\"qty\":3}").requestId("req-1").build();
+        HttpRequestEvent request = Events.httpRequest("post", "/orders/42")
+                .pathParameter("id", "42")
+                .query("expand", "lines")
+                .query("expand", "customer")
+                .header("X-Trace", "abc")
+                .json("{\"qty\":3}")
+                .requestId("req-1")
+                .build();
 
         assertThat(request.method()).isEqualTo("POST");
         assertThat(request.path()).isEqualTo("/orders/42");
@@ -39,8 +44,14 @@ final class EventsTest {
 
         assertThat(tick.scheduledTime()).isEqualTo(at);
         assertThat(batch.messages()).extracting(QueueBatchEvent.Message::body).containsExactly("first", "second");
-        assertThat(batch.messages()).extracting(QueueBatchEvent.Message::receiveCount).containsOnly(1);
-        assertThat(batch.messages().stream().map(QueueBatchEvent.Message::messageId).distinct().toList()).hasSize(2);
+        assertThat(batch.messages())
+                .extracting(QueueBatchEvent.Message::receiveCount)
+                .containsOnly(1);
+        assertThat(batch.messages().stream()
+                        .map(QueueBatchEvent.Message::messageId)
+                        .distinct()
+                        .toList())
+                .hasSize(2);
         assertThat(object).isEqualTo(new ObjectCreatedEvent("uploads", "cat.png", 2048, at));
         assertThat(List.of(tick.schedule(), object.key())).containsExactly("nightly", "cat.png");
     }

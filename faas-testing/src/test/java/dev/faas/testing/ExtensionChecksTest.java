@@ -28,8 +28,11 @@ final class ExtensionChecksTest {
     void failsATestThatLeavesAnOrphanedThread() {
         Events events = run(LeavesAnOrphan.class);
 
-        events.assertThatEvents().haveExactly(1, finishedWithFailure(message(text ->
-                text.contains("the test left 1 orphaned thread(s)") && text.contains("allowOrphans = true"))));
+        events.assertThatEvents()
+                .haveExactly(
+                        1,
+                        finishedWithFailure(message(text -> text.contains("the test left 1 orphaned thread(s)")
+                                && text.contains("allowOrphans = true"))));
     }
 
     @Test
@@ -41,9 +44,12 @@ final class ExtensionChecksTest {
     void failsATestThatLeavesDeadLetters() {
         Events events = run(LeavesADeadLetter.class);
 
-        events.assertThatEvents().haveExactly(1, finishedWithFailure(message(text ->
-                text.contains("the test left 1 dead letter(s): [RETRIES_EXHAUSTED broken")
-                        && text.contains("allowDeadLetters = true"))));
+        events.assertThatEvents()
+                .haveExactly(
+                        1,
+                        finishedWithFailure(message(
+                                text -> text.contains("the test left 1 dead letter(s): [RETRIES_EXHAUSTED broken")
+                                        && text.contains("allowDeadLetters = true"))));
     }
 
     @Test
@@ -52,22 +58,27 @@ final class ExtensionChecksTest {
     }
 
     private static Events run(Class<?> testClass) {
-        return EngineTestKit.engine("junit-jupiter").selectors(selectClass(testClass)).execute().testEvents();
+        return EngineTestKit.engine("junit-jupiter")
+                .selectors(selectClass(testClass))
+                .execute()
+                .testEvents();
     }
 
     static void leaveAnOrphan(FaasRuntime runtime, ManualClock clock) throws InterruptedException {
         CountDownLatch running = new CountDownLatch(1);
-        FunctionRef<String, String> stuck = runtime.deploy(FunctionSpec.of("stuck", String.class, String.class,
-                () -> (input, context) -> {
-                    running.countDown();
-                    while (true) {
-                        try {
-                            NEVER.await();
-                        } catch (InterruptedException ignored) {
-                            // ignores the interrupt at its deadline, so it runs on as an orphan
-                        }
-                    }
-                }).withConfig(FunctionConfig.builder().timeout(Duration.ofSeconds(1)).build()));
+        FunctionRef<String, String> stuck = runtime.deploy(FunctionSpec.of(
+                        "stuck", String.class, String.class, () -> (input, context) -> {
+                            running.countDown();
+                            while (true) {
+                                try {
+                                    NEVER.await();
+                                } catch (InterruptedException ignored) {
+                                    // ignores the interrupt at its deadline, so it runs on as an orphan
+                                }
+                            }
+                        })
+                .withConfig(
+                        FunctionConfig.builder().timeout(Duration.ofSeconds(1)).build()));
         CompletableFuture<String> call = stuck.invokeAsync("x");
         running.await();
         clock.advance(Duration.ofSeconds(1));
@@ -76,8 +87,10 @@ final class ExtensionChecksTest {
 
     static void leaveADeadLetter(FaasRuntime runtime) {
         runtime.deploy(FunctionSpec.of("broken", String.class, String.class, () -> (input, context) -> {
-            throw new IllegalStateException("broken");
-        }).withConfig(FunctionConfig.builder().maxRetryAttempts(0).build())).invokeEvent("x");
+                            throw new IllegalStateException("broken");
+                        })
+                        .withConfig(FunctionConfig.builder().maxRetryAttempts(0).build()))
+                .invokeEvent("x");
         runtime.awaitQuiescence(Duration.ofSeconds(5));
     }
 

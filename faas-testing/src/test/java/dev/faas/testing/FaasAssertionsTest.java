@@ -1,8 +1,8 @@
 package dev.faas.testing;
 
 import static dev.faas.testing.FaasAssertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.faas.api.FunctionConfig;
 import dev.faas.api.FunctionRef;
@@ -31,11 +31,15 @@ final class FaasAssertionsTest {
     @BeforeEach
     void threeCalls() {
         half = runtime.deploy(FunctionSpec.of("half", Integer.class, Integer.class, () -> (input, context) -> {
-            if (input % 2 != 0) {
-                throw new IllegalArgumentException("odd: " + input);
-            }
-            return input / 2;
-        }).withConfig(FunctionConfig.builder().memoryMb(1024).maxRetryAttempts(0).build()));
+                    if (input % 2 != 0) {
+                        throw new IllegalArgumentException("odd: " + input);
+                    }
+                    return input / 2;
+                })
+                .withConfig(FunctionConfig.builder()
+                        .memoryMb(1024)
+                        .maxRetryAttempts(0)
+                        .build()));
         cold = half.invokeForReport(4);
         warm = half.invokeForReport(8);
         failed = half.invokeForReport(3);
@@ -43,27 +47,42 @@ final class FaasAssertionsTest {
 
     @Test
     void invocationCountsAndOutcomes() {
-        assertThat(runtime).function("half").invocations().hasSize(3)
-                .hasOutcomes(Outcome.SUCCESS, Outcome.SUCCESS, Outcome.ERROR).hasColdStarts(1).hasAttempts(1, 1, 1);
+        assertThat(runtime)
+                .function("half")
+                .invocations()
+                .hasSize(3)
+                .hasOutcomes(Outcome.SUCCESS, Outcome.SUCCESS, Outcome.ERROR)
+                .hasColdStarts(1)
+                .hasAttempts(1, 1, 1);
 
-        assertThatThrownBy(() -> assertThat(runtime).function("half").invocations().hasSize(2))
-                .isInstanceOf(AssertionError.class).hasMessageContaining("invocations of 'half'");
-        assertThatThrownBy(() -> assertThat(runtime).function("half").invocations().hasOutcomes(Outcome.SUCCESS))
-                .isInstanceOf(AssertionError.class).hasMessageContaining("Expected outcomes [SUCCESS], but were "
-                        + "[SUCCESS, SUCCESS, ERROR]");
-        assertThatThrownBy(() -> assertThat(runtime).function("half").invocations().hasColdStarts(2))
-                .isInstanceOf(AssertionError.class).hasMessageContaining("Expected 2 cold starts among 3 invocations,"
-                        + " but there were 1");
-        assertThatThrownBy(() -> assertThat(runtime).function("half").invocations().hasAttempts(1, 2, 3))
-                .isInstanceOf(AssertionError.class).hasMessageContaining("Expected attempts [1, 2, 3], but were [1, 1, 1]");
+        assertThatThrownBy(
+                        () -> assertThat(runtime).function("half").invocations().hasSize(2))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("invocations of 'half'");
+        assertThatThrownBy(
+                        () -> assertThat(runtime).function("half").invocations().hasOutcomes(Outcome.SUCCESS))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("Expected outcomes [SUCCESS], but were " + "[SUCCESS, SUCCESS, ERROR]");
+        assertThatThrownBy(
+                        () -> assertThat(runtime).function("half").invocations().hasColdStarts(2))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("Expected 2 cold starts among 3 invocations," + " but there were 1");
+        assertThatThrownBy(
+                        () -> assertThat(runtime).function("half").invocations().hasAttempts(1, 2, 3))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("Expected attempts [1, 2, 3], but were [1, 1, 1]");
     }
 
     @Test
     void allSucceeded() {
-        assertThat(runtime).function("half").invocations().filteredOn(record -> record.outcome() == Outcome.SUCCESS)
+        assertThat(runtime)
+                .function("half")
+                .invocations()
+                .filteredOn(record -> record.outcome() == Outcome.SUCCESS)
                 .allSucceeded();
 
-        assertThatThrownBy(() -> assertThat(runtime).function("half").invocations().allSucceeded())
+        assertThatThrownBy(
+                        () -> assertThat(runtime).function("half").invocations().allSucceeded())
                 .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("Expected all 3 invocations to succeed, but 1 did not")
                 .hasMessageContaining(failed.requestId() + " ERROR java.lang.IllegalArgumentException");
@@ -73,13 +92,26 @@ final class FaasAssertionsTest {
     void billing() {
         // 1 GB for 1 ms each, on a manual clock: 3 requests, 3 billed ms, 0.003 GB-s
         assertThat(runtime).function("half").invocations().billedDurationMs().isEqualTo(3);
-        assertThat(runtime).function("half").invocations().billedCost()
+        assertThat(runtime)
+                .function("half")
+                .invocations()
+                .billedCost()
                 .isEqualByComparingTo(Pricing.LAMBDA_X86_64.totalCost(3, 3 * 1024));
 
-        assertThatThrownBy(() -> assertThat(runtime).function("half").invocations().billedCost()
-                .isEqualByComparingTo("0.01")).isInstanceOf(AssertionError.class).hasMessageContaining("billed cost");
-        assertThatThrownBy(() -> assertThat(runtime).function("half").invocations().billedDurationMs().isEqualTo(4))
-                .isInstanceOf(AssertionError.class).hasMessageContaining("billed duration");
+        assertThatThrownBy(() -> assertThat(runtime)
+                        .function("half")
+                        .invocations()
+                        .billedCost()
+                        .isEqualByComparingTo("0.01"))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("billed cost");
+        assertThatThrownBy(() -> assertThat(runtime)
+                        .function("half")
+                        .invocations()
+                        .billedDurationMs()
+                        .isEqualTo(4))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("billed duration");
     }
 
     @Test
@@ -87,11 +119,18 @@ final class FaasAssertionsTest {
         half.invokeEvent(5);
         runtime.awaitQuiescence(Duration.ofSeconds(5));
 
-        assertThat(runtime).hasDeadLetters(1).hasNoOrphanedThreads().function("half").deadLetters().hasSize(1);
+        assertThat(runtime)
+                .hasDeadLetters(1)
+                .hasNoOrphanedThreads()
+                .function("half")
+                .deadLetters()
+                .hasSize(1);
 
-        assertThatThrownBy(() -> assertThat(runtime).hasNoDeadLetters()).isInstanceOf(AssertionError.class)
+        assertThatThrownBy(() -> assertThat(runtime).hasNoDeadLetters())
+                .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("Expected no dead letters, but found 1");
-        assertThatThrownBy(() -> assertThat(runtime).hasDeadLetters(0)).isInstanceOf(AssertionError.class)
+        assertThatThrownBy(() -> assertThat(runtime).hasDeadLetters(0))
+                .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("Expected 0 dead letters, but found 1");
     }
 
@@ -100,18 +139,21 @@ final class FaasAssertionsTest {
     void orphanedThreads() {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch running = new CountDownLatch(1);
-        FunctionRef<String, String> stubborn = runtime.deploy(FunctionSpec.of("stubborn", String.class, String.class,
-                () -> (input, context) -> {
-                    running.countDown();
-                    awaitIgnoringInterrupts(release); // runs on past its deadline
-                    return input;
-                }).withConfig(FunctionConfig.builder().timeout(Duration.ofSeconds(1)).build()));
+        FunctionRef<String, String> stubborn = runtime.deploy(FunctionSpec.of(
+                        "stubborn", String.class, String.class, () -> (input, context) -> {
+                            running.countDown();
+                            awaitIgnoringInterrupts(release); // runs on past its deadline
+                            return input;
+                        })
+                .withConfig(
+                        FunctionConfig.builder().timeout(Duration.ofSeconds(1)).build()));
         var call = stubborn.invokeAsync("x");
         awaitIgnoringInterrupts(running);
         clock.advance(Duration.ofSeconds(1));
         assertThat(call).isCompletedExceptionally();
 
-        assertThatThrownBy(() -> assertThat(runtime).hasNoOrphanedThreads()).isInstanceOf(AssertionError.class)
+        assertThatThrownBy(() -> assertThat(runtime).hasNoOrphanedThreads())
+                .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("Expected no orphaned threads, but found 1");
 
         release.countDown();
@@ -139,10 +181,12 @@ final class FaasAssertionsTest {
         assertThat(runtime).function("half").isDeployed();
         assertThat(runtime).function("other").isNotDeployed();
 
-        assertThatThrownBy(() -> assertThat(runtime).function("other").isDeployed()).isInstanceOf(AssertionError.class)
+        assertThatThrownBy(() -> assertThat(runtime).function("other").isDeployed())
+                .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("Expected function 'other' to be deployed");
         assertThatThrownBy(() -> assertThat(runtime).function("half").isNotDeployed())
-                .isInstanceOf(AssertionError.class).hasMessageContaining("Expected function 'half' not to be deployed");
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("Expected function 'half' not to be deployed");
     }
 
     @Test
@@ -151,20 +195,27 @@ final class FaasAssertionsTest {
         assertThat(warm).succeeded().wasWarm().hasOutput(4);
         assertThat(failed).hasOutcome(Outcome.ERROR).failedWith(IllegalArgumentException.class);
 
-        assertThatThrownBy(() -> assertThat(failed).hasOutcome(Outcome.TIMEOUT)).isInstanceOf(AssertionError.class)
+        assertThatThrownBy(() -> assertThat(failed).hasOutcome(Outcome.TIMEOUT))
+                .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("to end TIMEOUT, but it ended ERROR");
 
-        assertThatThrownBy(() -> assertThat(failed).succeeded()).isInstanceOf(AssertionError.class)
+        assertThatThrownBy(() -> assertThat(failed).succeeded())
+                .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("to end SUCCESS, but it ended ERROR");
-        assertThatThrownBy(() -> assertThat(cold).wasWarm()).isInstanceOf(AssertionError.class)
+        assertThatThrownBy(() -> assertThat(cold).wasWarm())
+                .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("to be warm, but it was a cold start");
-        assertThatThrownBy(() -> assertThat(warm).wasColdStart()).isInstanceOf(AssertionError.class)
+        assertThatThrownBy(() -> assertThat(warm).wasColdStart())
+                .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("to be a cold start, but it was warm");
-        assertThatThrownBy(() -> assertThat(cold).hasOutput(3)).isInstanceOf(AssertionError.class)
+        assertThatThrownBy(() -> assertThat(cold).hasOutput(3))
+                .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("to return <3>, but it returned <2>");
         assertThatThrownBy(() -> assertThat(cold).failedWith(IllegalStateException.class))
-                .isInstanceOf(AssertionError.class).hasMessageContaining("but it succeeded");
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("but it succeeded");
         assertThatThrownBy(() -> assertThat(failed).failedWith(IllegalStateException.class))
-                .isInstanceOf(AssertionError.class).hasMessageContaining("but it failed with");
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("but it failed with");
     }
 }

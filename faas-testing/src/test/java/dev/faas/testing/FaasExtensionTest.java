@@ -32,8 +32,8 @@ final class FaasExtensionTest {
     }
 
     @Test
-    void injectsARuntimeOnAManualClockIntoFieldsAndParameters(FaasRuntime runtime, ManualClock clock,
-                                                            FaasRecorder recorder) {
+    void injectsARuntimeOnAManualClockIntoFieldsAndParameters(
+            FaasRuntime runtime, ManualClock clock, FaasRecorder recorder) {
         assertThat(runtime).isSameAs(this.runtime);
         assertThat(clock).isSameAs(this.clock);
         assertThat(recorder).isSameAs(this.recorder);
@@ -51,12 +51,14 @@ final class FaasExtensionTest {
     void drivesTheRuntimesTimersWithTheClock() throws InterruptedException {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch running = new CountDownLatch(1);
-        FunctionRef<String, String> slow = runtime.deploy(FunctionSpec.of("slow", String.class, String.class,
-                () -> (input, context) -> {
-                    running.countDown();
-                    release.await();
-                    return input;
-                }).withConfig(FunctionConfig.builder().timeout(Duration.ofSeconds(30)).build()));
+        FunctionRef<String, String> slow = runtime.deploy(FunctionSpec.of(
+                        "slow", String.class, String.class, () -> (input, context) -> {
+                            running.countDown();
+                            release.await();
+                            return input;
+                        })
+                .withConfig(
+                        FunctionConfig.builder().timeout(Duration.ofSeconds(30)).build()));
         CompletableFuture<String> call = slow.invokeAsync("x");
         running.await();
 
@@ -70,23 +72,29 @@ final class FaasExtensionTest {
 
     @Test
     void recordsEveryInvocationAndDestinationEvent() {
-        runtime.deploy(FunctionSpec.of("audit", DestinationEvent.class, String.class,
+        runtime.deploy(FunctionSpec.of(
+                "audit",
+                DestinationEvent.class,
+                String.class,
                 () -> (event, context) -> event.condition().name()));
-        FunctionRef<String, String> work = runtime.deploy(FunctionSpec.of("work", String.class, String.class,
-                () -> (input, context) -> "done " + input).withConfig(FunctionConfig.builder().onSuccess("audit").build()));
+        FunctionRef<String, String> work = runtime.deploy(
+                FunctionSpec.of("work", String.class, String.class, () -> (input, context) -> "done " + input)
+                        .withConfig(FunctionConfig.builder().onSuccess("audit").build()));
 
         echo.invoke("sync");
         String eventId = work.invokeEvent("async");
         runtime.awaitQuiescence(Duration.ofSeconds(5));
 
-        assertThat(recorder.reports()).extracting(report -> report.function() + " " + report.type())
+        assertThat(recorder.reports())
+                .extracting(report -> report.function() + " " + report.type())
                 .containsExactly("echo REQUEST_RESPONSE", "work EVENT", "audit EVENT");
         assertThat(recorder.reports("work")).singleElement().satisfies(report -> {
             assertThat(report.requestId()).isEqualTo(eventId);
             assertThat(report.output()).contains("done async");
             assertThat(report.type()).isEqualTo(InvocationType.EVENT);
         });
-        assertThat(recorder.reports("audit")).singleElement()
+        assertThat(recorder.reports("audit"))
+                .singleElement()
                 .satisfies(report -> assertThat(report.outcome()).isEqualTo(Outcome.SUCCESS));
         assertThat(recorder.destinationEvents("work")).singleElement().satisfies(event -> {
             assertThat(event.condition()).isEqualTo(DestinationEvent.Condition.SUCCESS);

@@ -23,9 +23,15 @@ import java.util.TreeMap;
  * @param sourceAddress the client's address ({@code host:port})
  */
 @SuppressWarnings("ArrayRecordComponent") // the body is cloned in and out, and equals compares it
-public record HttpRequestEvent(String requestId, String method, String path, Map<String, String> pathParameters,
-                               Map<String, List<String>> queryParameters, Map<String, List<String>> headers,
-                               byte[] body, String sourceAddress) {
+public record HttpRequestEvent(
+        String requestId,
+        String method,
+        String path,
+        Map<String, String> pathParameters,
+        Map<String, List<String>> queryParameters,
+        Map<String, List<String>> headers,
+        byte[] body,
+        String sourceAddress) {
 
     /** Checks that no component is null, lower-cases header names, and copies the collections. */
     public HttpRequestEvent {
@@ -35,8 +41,11 @@ public record HttpRequestEvent(String requestId, String method, String path, Map
         pathParameters = Map.copyOf(pathParameters);
         queryParameters = copy(queryParameters);
         Map<String, List<String>> lowerCase = new TreeMap<>();
-        headers.forEach((name, values) -> lowerCase.merge(name.toLowerCase(Locale.ROOT), List.copyOf(values),
-                (first, more) -> java.util.stream.Stream.concat(first.stream(), more.stream()).toList()));
+        headers.forEach((name, values) -> lowerCase.merge(
+                name.toLowerCase(Locale.ROOT),
+                List.copyOf(values),
+                (first, more) -> java.util.stream.Stream.concat(first.stream(), more.stream())
+                        .toList()));
         headers = copy(lowerCase);
         body = body.clone();
         Objects.requireNonNull(sourceAddress, "sourceAddress");
@@ -93,16 +102,28 @@ public record HttpRequestEvent(String requestId, String method, String path, Map
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof HttpRequestEvent that && requestId.equals(that.requestId) && method.equals(that.method)
-                && path.equals(that.path) && pathParameters.equals(that.pathParameters)
-                && queryParameters.equals(that.queryParameters) && headers.equals(that.headers)
-                && java.util.Arrays.equals(body, that.body) && sourceAddress.equals(that.sourceAddress);
+        return other instanceof HttpRequestEvent that
+                && requestId.equals(that.requestId)
+                && method.equals(that.method)
+                && path.equals(that.path)
+                && pathParameters.equals(that.pathParameters)
+                && queryParameters.equals(that.queryParameters)
+                && headers.equals(that.headers)
+                && java.util.Arrays.equals(body, that.body)
+                && sourceAddress.equals(that.sourceAddress);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(requestId, method, path, pathParameters, queryParameters, headers,
-                java.util.Arrays.hashCode(body), sourceAddress);
+        return Objects.hash(
+                requestId,
+                method,
+                path,
+                pathParameters,
+                queryParameters,
+                headers,
+                java.util.Arrays.hashCode(body),
+                sourceAddress);
     }
 
     @Override

@@ -74,7 +74,9 @@ public record HttpResponseEvent(int status, Map<String, List<String>> headers, b
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof HttpResponseEvent that && status == that.status && headers.equals(that.headers)
+        return other instanceof HttpResponseEvent that
+                && status == that.status
+                && headers.equals(that.headers)
                 && Arrays.equals(body, that.body);
     }
 

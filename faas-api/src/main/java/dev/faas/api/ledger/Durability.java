@@ -1,7 +1,7 @@
 package dev.faas.api.ledger;
 
-import java.time.Duration;
 import dev.faas.api.InvalidConfigException;
+import java.time.Duration;
 
 /**
  * What a journal write waits for, and so what a crash can lose.
@@ -18,14 +18,18 @@ public record Durability(Mode mode, Duration interval) {
     /** Checks that the interval fits the mode. */
     public Durability {
         if (mode == null) {
-            throw new InvalidConfigException("durability", "a Durability needs a mode: use Durability.sync(),"
-                    + " every(interval) or os()");
+            throw new InvalidConfigException(
+                    "durability", "a Durability needs a mode: use Durability.sync()," + " every(interval) or os()");
         }
-        if (interval == null || (mode == Mode.INTERVAL ? interval.compareTo(Duration.ofMillis(1)) < 0
-                || interval.compareTo(MAX_INTERVAL) > 0 : !interval.isZero())) {
-            throw new InvalidConfigException("durability", mode == Mode.INTERVAL
-                    ? "Durability.every needs an interval between 1 ms and 365 days, but was " + interval
-                    : "only Durability.every(...) takes an interval");
+        if (interval == null
+                || (mode == Mode.INTERVAL
+                        ? interval.compareTo(Duration.ofMillis(1)) < 0 || interval.compareTo(MAX_INTERVAL) > 0
+                        : !interval.isZero())) {
+            throw new InvalidConfigException(
+                    "durability",
+                    mode == Mode.INTERVAL
+                            ? "Durability.every needs an interval between 1 ms and 365 days, but was " + interval
+                            : "only Durability.every(...) takes an interval");
         }
     }
 

@@ -29,11 +29,23 @@ import java.util.Optional;
  * @param gbSeconds memoryMb / 1024 x billed seconds, exactly
  * @param cost what the call costs under the runtime's pricing, exactly
  */
-public record InvocationRecord(String requestId, String function, String version, InvocationType type,
-                               Outcome outcome, Instant start, Duration duration, Optional<Duration> initDuration,
-                               boolean coldStart, int attempt, int memoryMb, long billedDurationMs,
-                               long allocatedBytes, Optional<String> errorType, BigDecimal gbSeconds,
-                               BigDecimal cost) {
+public record InvocationRecord(
+        String requestId,
+        String function,
+        String version,
+        InvocationType type,
+        Outcome outcome,
+        Instant start,
+        Duration duration,
+        Optional<Duration> initDuration,
+        boolean coldStart,
+        int attempt,
+        int memoryMb,
+        long billedDurationMs,
+        long allocatedBytes,
+        Optional<String> errorType,
+        BigDecimal gbSeconds,
+        BigDecimal cost) {
 
     /**
      * Checks that no component is null, and strips the amounts' trailing zeros, so that equal

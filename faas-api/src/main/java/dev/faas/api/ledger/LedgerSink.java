@@ -20,6 +20,5 @@ public interface LedgerSink extends AutoCloseable {
 
     /** Releases the sink's resources; called once when the runtime closes. */
     @Override
-    default void close() throws Exception {
-    }
+    default void close() throws Exception {}
 }

@@ -44,10 +44,11 @@ public record Pricing(BigDecimal perRequest, BigDecimal perGbSecond, Duration gr
             throw new IllegalArgumentException("prices must not be negative, but were " + perRequest
                     + " per request and " + perGbSecond + " per GB-second");
         }
-        if (granularity.compareTo(Duration.ofMillis(1)) < 0 || granularity.compareTo(MAX_GRANULARITY) > 0
+        if (granularity.compareTo(Duration.ofMillis(1)) < 0
+                || granularity.compareTo(MAX_GRANULARITY) > 0
                 || granularity.toNanosPart() % 1_000_000 != 0) {
-            throw new IllegalArgumentException("granularity must be a whole number of milliseconds, 1 ms to 1 h,"
-                    + " but was " + granularity);
+            throw new IllegalArgumentException(
+                    "granularity must be a whole number of milliseconds, 1 ms to 1 h," + " but was " + granularity);
         }
     }
 
@@ -105,7 +106,9 @@ public record Pricing(BigDecimal perRequest, BigDecimal perGbSecond, Duration gr
      * @return requests x perRequest + GB-seconds x perGbSecond
      */
     public BigDecimal totalCost(long requests, long mbMs) {
-        return perRequest.multiply(BigDecimal.valueOf(requests)).add(gbSecondsOfMbMs(mbMs).multiply(perGbSecond));
+        return perRequest
+                .multiply(BigDecimal.valueOf(requests))
+                .add(gbSecondsOfMbMs(mbMs).multiply(perGbSecond));
     }
 
     /** The prices as plain decimals ({@code 0.0000002}, never {@code 2E-7}). */

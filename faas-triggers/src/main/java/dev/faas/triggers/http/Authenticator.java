@@ -64,10 +64,14 @@ public interface Authenticator {
      */
     static Authenticator bearerToken(String... tokens) {
         if (tokens.length == 0 || Arrays.stream(tokens).anyMatch(token -> token == null || token.isBlank())) {
-            throw new InvalidConfigException("tokens", "bearerToken needs at least one token, none of them blank,"
-                    + " but was given " + tokens.length + (tokens.length == 0 ? "" : ", one or more blank or null"));
+            throw new InvalidConfigException(
+                    "tokens",
+                    "bearerToken needs at least one token, none of them blank," + " but was given " + tokens.length
+                            + (tokens.length == 0 ? "" : ", one or more blank or null"));
         }
-        List<byte[]> accepted = Arrays.stream(tokens).map(token -> token.getBytes(StandardCharsets.UTF_8)).toList();
+        List<byte[]> accepted = Arrays.stream(tokens)
+                .map(token -> token.getBytes(StandardCharsets.UTF_8))
+                .toList();
         return new Authenticator() {
             @Override
             public Result authenticate(HttpRequestEvent request) {
@@ -103,8 +107,10 @@ public interface Authenticator {
     static Authenticator hmacSha256(byte[] secret, String header) {
         Objects.requireNonNull(header, "header");
         if (secret == null || secret.length < 16) {
-            throw new InvalidConfigException("secret", "hmacSha256 needs a secret of at least 16 bytes, but was "
-                    + (secret == null ? "null" : secret.length + " bytes"));
+            throw new InvalidConfigException(
+                    "secret",
+                    "hmacSha256 needs a secret of at least 16 bytes, but was "
+                            + (secret == null ? "null" : secret.length + " bytes"));
         }
         SecretKeySpec key = new SecretKeySpec(secret.clone(), "HmacSHA256");
         return new Authenticator() {

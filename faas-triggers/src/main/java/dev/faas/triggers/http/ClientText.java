@@ -15,23 +15,36 @@ import java.util.regex.Pattern;
 final class ClientText {
 
     private static final Pattern QUOTED = Pattern.compile("`([^`]*)`");
-    private static final Pattern QUALIFIED = Pattern.compile(
-            "(?<![\\w$.])(?:[a-z_]\\w*\\.){2,}(?:[A-Z]\\w*\\$)*([A-Z]\\w*)(?![\\w$])");
-    private static final Pattern NAME_IN_QUOTES = Pattern.compile(
-            "(?<![\\w$.])(?:[a-z_]\\w*\\.)*(?:[A-Z]\\w*\\$)*([A-Z]\\w*)(?![\\w$])");
+    private static final Pattern QUALIFIED =
+            Pattern.compile("(?<![\\w$.])(?:[a-z_]\\w*\\.){2,}(?:[A-Z]\\w*\\$)*([A-Z]\\w*)(?![\\w$])");
+    private static final Pattern NAME_IN_QUOTES =
+            Pattern.compile("(?<![\\w$.])(?:[a-z_]\\w*\\.)*(?:[A-Z]\\w*\\$)*([A-Z]\\w*)(?![\\w$])");
     private static final Pattern MAP = Pattern.compile("(?:java\\.util\\.)?(?:Linked|Hash|Tree|Sorted)*Map(?:<.*>)?");
-    private static final Pattern LIST = Pattern.compile(
-            "(?:java\\.util\\.)?(?:Array|Linked)?(?:List|Collection|Set)(?:<.*>)?");
+    private static final Pattern LIST =
+            Pattern.compile("(?:java\\.util\\.)?(?:Array|Linked)?(?:List|Collection|Set)(?:<.*>)?");
     private static final Pattern TOKEN = Pattern.compile("\\(token `JsonToken\\.(\\w+)`\\)");
     /** Jackson's pointer to the setting behind a limit: {@code from `StreamReadConstraints.getMaxNestingDepth()`}. */
     private static final Pattern SETTING = Pattern.compile(",? from `[\\w.]+\\(\\)`");
-    private static final Map<String, String> TOKENS = Map.of("START_ARRAY", "(an array)",
-            "START_OBJECT", "(an object)", "VALUE_STRING", "(a string)", "VALUE_NUMBER_INT", "(a number)",
-            "VALUE_NUMBER_FLOAT", "(a number)", "VALUE_TRUE", "(a boolean)", "VALUE_FALSE", "(a boolean)",
-            "VALUE_NULL", "(null)");
 
-    private ClientText() {
-    }
+    private static final Map<String, String> TOKENS = Map.of(
+            "START_ARRAY",
+            "(an array)",
+            "START_OBJECT",
+            "(an object)",
+            "VALUE_STRING",
+            "(a string)",
+            "VALUE_NUMBER_INT",
+            "(a number)",
+            "VALUE_NUMBER_FLOAT",
+            "(a number)",
+            "VALUE_TRUE",
+            "(a boolean)",
+            "VALUE_FALSE",
+            "(a boolean)",
+            "VALUE_NULL",
+            "(null)");
+
+    private ClientText() {}
 
     static String of(String message) {
         if (message == null) {

@@ -42,8 +42,8 @@ public interface Codec {
      * @return the input
      * @throws IllegalArgumentException when the body is not the input, or contradicts the path
      */
-    default <T> T read(byte[] body, Map<String, String> pathParameters, Map<String, String> queryParameters,
-                       Class<T> type) {
+    default <T> T read(
+            byte[] body, Map<String, String> pathParameters, Map<String, String> queryParameters, Class<T> type) {
         Map<String, String> parameters = new LinkedHashMap<>(pathParameters);
         queryParameters.forEach(parameters::putIfAbsent);
         return read(body, parameters, type);

@@ -12,8 +12,8 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.UnknownHostException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,31 +110,51 @@ public final class HttpTrigger implements Trigger {
      */
     @SuppressWarnings("UnusedVariable") // held, not read: a logger nobody holds loses its level
     private static final List<java.util.logging.Logger> HELIDON_LIFECYCLE_LOGGERS = quiet(
-            "io.helidon.webserver.LoomServer", "io.helidon.webserver.ServerListener",
+            "io.helidon.webserver.LoomServer",
+            "io.helidon.webserver.ServerListener",
             "io.helidon.common.features.HelidonFeatures");
 
     private final Settings settings;
     private final String host;
     private final int requestedPort;
     private final Object lifecycle = new Object();
-    private WebServer server;              // guarded by lifecycle
-    private InetSocketAddress bound;       // guarded by lifecycle
-    private ReadTimeouts timeouts;         // guarded by lifecycle
-    private RequestHandler handler;        // guarded by lifecycle
-    private boolean closed;                // guarded by lifecycle
+    private WebServer server; // guarded by lifecycle
+    private InetSocketAddress bound; // guarded by lifecycle
+    private ReadTimeouts timeouts; // guarded by lifecycle
+    private RequestHandler handler; // guarded by lifecycle
+    private boolean closed; // guarded by lifecycle
 
     /** The trigger's configuration, checked by its builder: what the server and every request read. */
-    record Settings(String name, List<Route> routes, Codec codec, int maxBodyBytes, int maxInFlight,
-                    int maxHeaders, int maxHeaderBytes, Duration headerTimeout, Duration bodyTimeout,
-                    Duration idleTimeout, int maxConnections, Duration shutdownTimeout) {
-    }
+    record Settings(
+            String name,
+            List<Route> routes,
+            Codec codec,
+            int maxBodyBytes,
+            int maxInFlight,
+            int maxHeaders,
+            int maxHeaderBytes,
+            Duration headerTimeout,
+            Duration bodyTimeout,
+            Duration idleTimeout,
+            int maxConnections,
+            Duration shutdownTimeout) {}
 
     private HttpTrigger(Builder builder) {
         List<Route> routes = new ArrayList<>(builder.routes);
         routes.sort(Route.SPECIFIC_FIRST);
-        this.settings = new Settings(builder.name, List.copyOf(routes), builder.codec, builder.maxBodyBytes,
-                builder.maxInFlight, builder.maxHeaders, builder.maxHeaderBytes, builder.headerTimeout,
-                builder.bodyTimeout, builder.idleTimeout, builder.maxConnections, builder.shutdownTimeout);
+        this.settings = new Settings(
+                builder.name,
+                List.copyOf(routes),
+                builder.codec,
+                builder.maxBodyBytes,
+                builder.maxInFlight,
+                builder.maxHeaders,
+                builder.maxHeaderBytes,
+                builder.headerTimeout,
+                builder.bodyTimeout,
+                builder.idleTimeout,
+                builder.maxConnections,
+                builder.shutdownTimeout);
         this.host = builder.host;
         this.requestedPort = builder.port;
     }
@@ -161,22 +181,25 @@ public final class HttpTrigger implements Trigger {
         Objects.requireNonNull(invoker, "invoker");
         for (Route route : settings.routes()) {
             if (invoker.describe(route.function).isEmpty()) {
-                throw new InvalidConfigException("function", "the route " + route.method + " " + route.pattern
-                        + " of HTTP trigger '" + name() + "' names function '" + route.function
-                        + "', which is not deployed: deploy it before adding the trigger");
+                throw new InvalidConfigException(
+                        "function",
+                        "the route " + route.method + " " + route.pattern
+                                + " of HTTP trigger '" + name() + "' names function '" + route.function
+                                + "', which is not deployed: deploy it before adding the trigger");
             }
         }
         synchronized (lifecycle) {
             if (closed || server != null) {
-                throw new IllegalStateException("the HTTP trigger '" + name() + "' was " + (closed ? "closed" : "started")
-                        + " before: build a new one");
+                throw new IllegalStateException("the HTTP trigger '" + name() + "' was "
+                        + (closed ? "closed" : "started") + " before: build a new one");
             }
             InetAddress address;
             try {
                 address = InetAddress.getByName(host);
             } catch (UnknownHostException unknown) {
-                throw new UncheckedIOException("the HTTP trigger '" + name() + "' could not listen on " + host
-                        + ": the host is unknown", unknown);
+                throw new UncheckedIOException(
+                        "the HTTP trigger '" + name() + "' could not listen on " + host + ": the host is unknown",
+                        unknown);
             }
             checkBindable(address);
             ReadTimeouts readTimeouts = new ReadTimeouts(name(), settings.headerTimeout(), settings.bodyTimeout());
@@ -192,11 +215,11 @@ public final class HttpTrigger implements Trigger {
                         .maxTcpConnections(settings.maxConnections())
                         .idleConnectionTimeout(settings.idleTimeout())
                         .idleConnectionPeriod(idleCheckPeriod(settings.idleTimeout()))
-                        .errorHandling(ErrorHandling.builder().includeEntity(true).build()) // ServerRefusals reads it
-                        .directHandlers(
-                                new ServerRefusals(name(), settings.maxHeaderBytes(), settings.maxBodyBytes(),
-                                        readTimeouts)
-                                        .handlers())
+                        .errorHandling(
+                                ErrorHandling.builder().includeEntity(true).build()) // ServerRefusals reads it
+                        .directHandlers(new ServerRefusals(
+                                        name(), settings.maxHeaderBytes(), settings.maxBodyBytes(), readTimeouts)
+                                .handlers())
                         // Helidon checks it as it reads each chunk's size, before it buffers the chunk.
                         .maxPayloadSize(settings.maxBodyBytes())
                         .protocolsDiscoverServices(false) // one HTTP/1.1 protocol: this one
@@ -210,14 +233,16 @@ public final class HttpTrigger implements Trigger {
                         .build()
                         .start();
                 if (!started.isRunning()) { // Helidon logs why, and does not throw
-                    throw new UncheckedIOException(new BindException("the port is taken, or the address is not"
-                            + " this machine's"));
+                    throw new UncheckedIOException(
+                            new BindException("the port is taken, or the address is not" + " this machine's"));
                 }
             } catch (UncheckedIOException notBound) {
                 readTimeouts.close();
                 IOException cause = notBound.getCause();
-                throw new UncheckedIOException("the HTTP trigger '" + name() + "' could not listen on " + host + ":"
-                        + requestedPort + ": " + cause.getMessage(), cause);
+                throw new UncheckedIOException(
+                        "the HTTP trigger '" + name() + "' could not listen on " + host + ":" + requestedPort + ": "
+                                + cause.getMessage(),
+                        cause);
             } catch (RuntimeException | Error failure) {
                 readTimeouts.close();
                 throw failure;
@@ -227,7 +252,11 @@ public final class HttpTrigger implements Trigger {
             timeouts = readTimeouts;
             handler = requests;
         }
-        log.info("faas: HTTP trigger '{}' listening on {} ({} routes)", name(), uri(), settings.routes().size());
+        log.info(
+                "faas: HTTP trigger '{}' listening on {} ({} routes)",
+                name(),
+                uri(),
+                settings.routes().size());
     }
 
     /**
@@ -247,8 +276,8 @@ public final class HttpTrigger implements Trigger {
     public InetSocketAddress address() {
         synchronized (lifecycle) {
             if (server == null) {
-                throw new IllegalStateException("the HTTP trigger '" + name() + "' is not started: add it to a"
-                        + " runtime first");
+                throw new IllegalStateException(
+                        "the HTTP trigger '" + name() + "' is not started: add it to a" + " runtime first");
             }
             return bound;
         }
@@ -262,8 +291,8 @@ public final class HttpTrigger implements Trigger {
     public URI uri() {
         InetSocketAddress address = address();
         String hostText = address.getAddress().getHostAddress();
-        return URI.create("http://" + (hostText.contains(":") ? "[" + hostText + "]" : hostText) + ":"
-                + address.getPort());
+        return URI.create(
+                "http://" + (hostText.contains(":") ? "[" + hostText + "]" : hostText) + ":" + address.getPort());
     }
 
     /**
@@ -299,8 +328,11 @@ public final class HttpTrigger implements Trigger {
                 drained = false;
             }
             if (!drained) {
-                log.warn("faas: HTTP trigger '{}' closed with {} requests still in flight after {} ms", name(),
-                        draining.inFlight(), settings.shutdownTimeout().toMillis());
+                log.warn(
+                        "faas: HTTP trigger '{}' closed with {} requests still in flight after {} ms",
+                        name(),
+                        draining.inFlight(),
+                        settings.shutdownTimeout().toMillis());
             }
             // Helidon's stop() refuses to run on an interrupted thread, which would leave the port open:
             // the interrupt is held back until the server has stopped.
@@ -340,8 +372,10 @@ public final class HttpTrigger implements Trigger {
             probe.setReuseAddress(true); // as Helidon binds
             probe.bind(new InetSocketAddress(address, requestedPort));
         } catch (IOException notBound) {
-            throw new UncheckedIOException("the HTTP trigger '" + name() + "' could not listen on " + host + ":"
-                    + requestedPort + ": " + notBound.getMessage(), notBound);
+            throw new UncheckedIOException(
+                    "the HTTP trigger '" + name() + "' could not listen on " + host + ":" + requestedPort + ": "
+                            + notBound.getMessage(),
+                    notBound);
         }
     }
 
@@ -374,8 +408,7 @@ public final class HttpTrigger implements Trigger {
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * The trigger's name, for logs. Default {@code http}.
@@ -385,8 +418,9 @@ public final class HttpTrigger implements Trigger {
          */
         public Builder name(String name) {
             if (name == null || name.isBlank()) {
-                throw new InvalidConfigException("name", "a trigger's name must not be blank, but was "
-                        + (name == null ? "null" : "'" + name + "'"));
+                throw new InvalidConfigException(
+                        "name",
+                        "a trigger's name must not be blank, but was " + (name == null ? "null" : "'" + name + "'"));
             }
             this.name = name;
             return this;
@@ -401,8 +435,9 @@ public final class HttpTrigger implements Trigger {
          */
         public Builder host(String host) {
             if (host == null || host.isBlank()) {
-                throw new InvalidConfigException("host", "a trigger's host must not be blank, but was "
-                        + (host == null ? "null" : "'" + host + "'"));
+                throw new InvalidConfigException(
+                        "host",
+                        "a trigger's host must not be blank, but was " + (host == null ? "null" : "'" + host + "'"));
             }
             this.host = host;
             return this;
@@ -451,8 +486,8 @@ public final class HttpTrigger implements Trigger {
         private Builder add(Route route) {
             for (Route existing : routes) {
                 if (existing.sameAs(route)) {
-                    throw new InvalidConfigException("path", "the routes " + existing + " and " + route
-                            + " take the same requests");
+                    throw new InvalidConfigException(
+                            "path", "the routes " + existing + " and " + route + " take the same requests");
                 }
             }
             routes.add(route);
@@ -467,8 +502,8 @@ public final class HttpTrigger implements Trigger {
          */
         public Builder maxBodyBytes(int maxBodyBytes) {
             if (maxBodyBytes < 1) {
-                throw new InvalidConfigException("maxBodyBytes", "maxBodyBytes must be at least 1, but was "
-                        + maxBodyBytes);
+                throw new InvalidConfigException(
+                        "maxBodyBytes", "maxBodyBytes must be at least 1, but was " + maxBodyBytes);
             }
             this.maxBodyBytes = maxBodyBytes;
             return this;
@@ -482,8 +517,8 @@ public final class HttpTrigger implements Trigger {
          */
         public Builder maxInFlight(int maxInFlight) {
             if (maxInFlight < 1) {
-                throw new InvalidConfigException("maxInFlight", "maxInFlight must be at least 1, but was "
-                        + maxInFlight);
+                throw new InvalidConfigException(
+                        "maxInFlight", "maxInFlight must be at least 1, but was " + maxInFlight);
             }
             this.maxInFlight = maxInFlight;
             return this;
@@ -498,8 +533,8 @@ public final class HttpTrigger implements Trigger {
          */
         public Builder maxHeaderBytes(int maxHeaderBytes) {
             if (maxHeaderBytes < 256) {
-                throw new InvalidConfigException("maxHeaderBytes", "maxHeaderBytes must be at least 256, but was "
-                        + maxHeaderBytes);
+                throw new InvalidConfigException(
+                        "maxHeaderBytes", "maxHeaderBytes must be at least 256, but was " + maxHeaderBytes);
             }
             this.maxHeaderBytes = maxHeaderBytes;
             return this;
@@ -565,8 +600,8 @@ public final class HttpTrigger implements Trigger {
          */
         public Builder maxConnections(int maxConnections) {
             if (maxConnections < 1) {
-                throw new InvalidConfigException("maxConnections", "maxConnections must be at least 1, but was "
-                        + maxConnections);
+                throw new InvalidConfigException(
+                        "maxConnections", "maxConnections must be at least 1, but was " + maxConnections);
             }
             this.maxConnections = maxConnections;
             return this;
@@ -599,8 +634,8 @@ public final class HttpTrigger implements Trigger {
          */
         public Builder shutdownTimeout(Duration shutdownTimeout) {
             if (shutdownTimeout == null || shutdownTimeout.isNegative()) {
-                throw new InvalidConfigException("shutdownTimeout", "shutdownTimeout must be zero or more, but was "
-                        + shutdownTimeout);
+                throw new InvalidConfigException(
+                        "shutdownTimeout", "shutdownTimeout must be zero or more, but was " + shutdownTimeout);
             }
             this.shutdownTimeout = shutdownTimeout;
             return this;
@@ -617,8 +652,10 @@ public final class HttpTrigger implements Trigger {
             }
             String contentType = codec.contentType();
             if (contentType == null || contentType.isBlank() || !RawResponses.isFieldValue(contentType)) {
-                throw new InvalidConfigException("codec", "the codec's contentType() must be a header value such"
-                        + " as application/json, but was " + (contentType == null ? "null" : Json.quote(contentType)));
+                throw new InvalidConfigException(
+                        "codec",
+                        "the codec's contentType() must be a header value such" + " as application/json, but was "
+                                + (contentType == null ? "null" : Json.quote(contentType)));
             }
             return new HttpTrigger(this);
         }

@@ -25,12 +25,12 @@ final class JacksonCodec implements Codec {
     // Jackson's default pool keeps buffers per thread, which a virtual thread per request never
     // reuses: every call would allocate ~16 KB of fresh buffers. A shared pool reuses them.
     static final JacksonCodec DEFAULT = new JacksonCodec(JsonMapper.builder(JsonFactory.builder()
-                    .recyclerPool(JsonRecyclerPools.newConcurrentDequePool()).build())
+                    .recyclerPool(JsonRecyclerPools.newConcurrentDequePool())
+                    .build())
             .addModule(new JavaTimeModule())
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .build());
-
 
     private final ObjectMapper mapper;
 
@@ -49,8 +49,8 @@ final class JacksonCodec implements Codec {
      * resource, and neither may silently replace the other.
      */
     @Override
-    public <T> T read(byte[] body, Map<String, String> pathParameters, Map<String, String> queryParameters,
-                      Class<T> type) {
+    public <T> T read(
+            byte[] body, Map<String, String> pathParameters, Map<String, String> queryParameters, Class<T> type) {
         try {
             if (body.length == 0) {
                 Map<String, String> parameters = new LinkedHashMap<>(pathParameters);
@@ -76,7 +76,8 @@ final class JacksonCodec implements Codec {
                     }
                 });
             } else if (isScalar(type) && !pathParameters.isEmpty()) {
-                Map.Entry<String, String> first = pathParameters.entrySet().iterator().next();
+                Map.Entry<String, String> first =
+                        pathParameters.entrySet().iterator().next();
                 if (!sameValue(tree, first.getValue())) {
                     throw conflict("the body is " + tree, first);
                 }
@@ -90,8 +91,8 @@ final class JacksonCodec implements Codec {
     }
 
     private static IllegalArgumentException conflict(String body, Map.Entry<String, String> path) {
-        return new IllegalArgumentException(body + ", but the path gives " + path.getKey() + " = \""
-                + path.getValue() + "\": the path names what is asked for; leave it out of the body, or send the same value");
+        return new IllegalArgumentException(body + ", but the path gives " + path.getKey() + " = \"" + path.getValue()
+                + "\": the path names what is asked for; leave it out of the body, or send the same value");
     }
 
     /** Whether a JSON value says what the path's text says: numbers by value (1.50 is 1.5), the rest as text. */
@@ -116,8 +117,8 @@ final class JacksonCodec implements Codec {
     /** No body: the input is made of the parameters, or is the first of them for a scalar input. */
     private <T> T fromParameters(Map<String, String> parameters, Class<T> type) {
         if (parameters.isEmpty()) {
-            throw new IllegalArgumentException("the request has no body, but the function takes "
-                    + type.getSimpleName() + ": send it as JSON in the body");
+            throw new IllegalArgumentException("the request has no body, but the function takes " + type.getSimpleName()
+                    + ": send it as JSON in the body");
         }
         try {
             if (isScalar(type)) { // GET /prices/{item}?currency=EUR: the item
@@ -126,14 +127,20 @@ final class JacksonCodec implements Codec {
             return mapper.convertValue(parameters, type);
         } catch (IllegalArgumentException e) {
             Throwable cause = e.getCause() instanceof JsonProcessingException processing ? processing : e;
-            throw new IllegalArgumentException("the parameters " + parameters.keySet() + " do not make a "
-                    + type.getSimpleName() + ": " + withoutPackages(cause instanceof JsonProcessingException processing
-                            ? processing.getOriginalMessage() : cause.getMessage()), e);
+            throw new IllegalArgumentException(
+                    "the parameters " + parameters.keySet() + " do not make a "
+                            + type.getSimpleName() + ": "
+                            + withoutPackages(
+                                    cause instanceof JsonProcessingException processing
+                                            ? processing.getOriginalMessage()
+                                            : cause.getMessage()),
+                    e);
         }
     }
 
     private static String describe(JacksonException e, Class<?> type) {
-        String what = e instanceof JsonProcessingException processing ? processing.getOriginalMessage() : e.getMessage();
+        String what =
+                e instanceof JsonProcessingException processing ? processing.getOriginalMessage() : e.getMessage();
         StringBuilder at = new StringBuilder();
         if (e instanceof JsonMappingException mapping) {
             for (JsonMappingException.Reference step : mapping.getPath()) {
@@ -157,8 +164,10 @@ final class JacksonCodec implements Codec {
         try {
             return mapper.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("the output " + value.getClass().getName() + " could not be written as"
-                    + " JSON: " + e.getOriginalMessage(), e);
+            throw new IllegalStateException(
+                    "the output " + value.getClass().getName() + " could not be written as" + " JSON: "
+                            + e.getOriginalMessage(),
+                    e);
         }
     }
 }

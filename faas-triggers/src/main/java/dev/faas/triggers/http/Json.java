@@ -3,8 +3,7 @@ package dev.faas.triggers.http;
 /** The little JSON the trigger writes itself: error bodies, whatever the codec. */
 final class Json {
 
-    private Json() {
-    }
+    private Json() {}
 
     /** The text as a JSON string, quotes included. */
     static String quote(String text) {

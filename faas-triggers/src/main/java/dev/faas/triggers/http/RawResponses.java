@@ -7,8 +7,7 @@ import java.util.Map;
 /** What a raw function's response must be for the trigger to send it. */
 final class RawResponses {
 
-    private RawResponses() {
-    }
+    private RawResponses() {}
 
     /**
      * Checks a raw response.
@@ -30,7 +29,9 @@ final class RawResponses {
                     return "the value of header '" + name + "' holds a control character (such as CR or LF)";
                 }
             }
-            if (!values.isEmpty() && !values.getFirst().isEmpty() && values.getFirst().charAt(0) <= ' ') {
+            if (!values.isEmpty()
+                    && !values.getFirst().isEmpty()
+                    && values.getFirst().charAt(0) <= ' ') {
                 return "the value of header '" + name + "' starts with a space or tab";
             }
         }

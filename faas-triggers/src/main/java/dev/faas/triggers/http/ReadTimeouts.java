@@ -40,7 +40,9 @@ final class ReadTimeouts implements Http1ConnectionListener, AutoCloseable {
         this.bodyNanos = bodyTimeout.toNanos();
         // A tenth of the shorter timeout, so a read is cut off at most 10% late; 10 ms to 1 s.
         this.tickNanos = Math.clamp(Math.min(headerNanos, bodyNanos) / 10, 10_000_000L, 1_000_000_000L);
-        this.sweeper = Thread.ofPlatform().daemon().name("faas-http-read-timeouts-" + triggerName)
+        this.sweeper = Thread.ofPlatform()
+                .daemon()
+                .name("faas-http-read-timeouts-" + triggerName)
                 .unstarted(this::sweep);
         sweeper.start();
     }
@@ -48,7 +50,7 @@ final class ReadTimeouts implements Http1ConnectionListener, AutoCloseable {
     /** One thread's read deadline: a connection's, since a connection's requests run on its thread. */
     static final class Watch {
         private static final long IDLE = 0;
-        private static final long CLAIMED = Long.MIN_VALUE;       // the sweeper is interrupting the thread
+        private static final long CLAIMED = Long.MIN_VALUE; // the sweeper is interrupting the thread
         private static final long INTERRUPTED = Long.MIN_VALUE + 1; // ... and has
         private static final VarHandle DEADLINE;
 
@@ -61,6 +63,7 @@ final class ReadTimeouts implements Http1ConnectionListener, AutoCloseable {
         }
 
         final Thread thread = Thread.currentThread();
+
         @SuppressWarnings("unused") // through DEADLINE
         private volatile long deadline = IDLE;
 
@@ -93,7 +96,10 @@ final class ReadTimeouts implements Http1ConnectionListener, AutoCloseable {
         /** The sweeper's side: interrupts the thread if its read is past its deadline. */
         boolean expire(long now) {
             long at = (long) DEADLINE.getVolatile(this);
-            if (at == IDLE || at == CLAIMED || at == INTERRUPTED || now - at < 0
+            if (at == IDLE
+                    || at == CLAIMED
+                    || at == INTERRUPTED
+                    || now - at < 0
                     || !DEADLINE.compareAndSet(this, at, CLAIMED)) {
                 return false;
             }

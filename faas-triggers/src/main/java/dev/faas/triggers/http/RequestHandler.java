@@ -16,9 +16,8 @@ import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +50,7 @@ final class RequestHandler implements Handler {
     private final Responses responses;
     /** Each function's binding, remade when the function is redeployed. */
     private final Map<String, Binding> bindings = new ConcurrentHashMap<>();
+
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Object drained = new Object();
     private volatile boolean closing;
@@ -64,8 +64,7 @@ final class RequestHandler implements Handler {
     }
 
     /** How a function is called: its typed reference, and whether it takes the raw request. */
-    private record Binding(FunctionSpec<?, ?> spec, FunctionRef<Object, Object> function, boolean raw) {
-    }
+    private record Binding(FunctionSpec<?, ?> spec, FunctionRef<Object, Object> function, boolean raw) {}
 
     @Override
     public void handle(ServerRequest request, ServerResponse response) {
@@ -73,12 +72,14 @@ final class RequestHandler implements Handler {
         int admitted = inFlight.incrementAndGet();
         try {
             if (closing) {
-                throw new Refusal(503, "ServiceUnavailable",
-                        "the HTTP trigger '" + settings.name() + "' is closing");
+                throw new Refusal(503, "ServiceUnavailable", "the HTTP trigger '" + settings.name() + "' is closing");
             }
             if (admitted > settings.maxInFlight()) {
-                throw new Refusal(429, "TooManyRequests", "the HTTP trigger '" + settings.name()
-                        + "' is answering its maximum of " + settings.maxInFlight() + " requests; retry later",
+                throw new Refusal(
+                        429,
+                        "TooManyRequests",
+                        "the HTTP trigger '" + settings.name() + "' is answering its maximum of "
+                                + settings.maxInFlight() + " requests; retry later",
                         Map.of("Retry-After", "1"));
             }
             serve(request, response, requestId);
@@ -106,8 +107,10 @@ final class RequestHandler implements Handler {
         ServerRequestHeaders headers = request.headers();
         int count = headerLines(headers);
         if (count > settings.maxHeaders()) {
-            throw new Refusal(431, "RequestHeaderFieldsTooLarge", "the request has " + count
-                    + " headers, more than the limit of " + settings.maxHeaders());
+            throw new Refusal(
+                    431,
+                    "RequestHeaderFieldsTooLarge",
+                    "the request has " + count + " headers, more than the limit of " + settings.maxHeaders());
         }
         String method = request.prologue().method().text();
         String path = targetPath(request.prologue().uriPath().rawPath());
@@ -126,8 +129,8 @@ final class RequestHandler implements Handler {
     }
 
     /** @param path the request target's raw path, as {@link #targetPath} made it */
-    private static HttpRequestEvent requestEvent(ServerRequest request, String requestId, String path,
-                                                 Map<String, String> pathParameters, byte[] body)
+    private static HttpRequestEvent requestEvent(
+            ServerRequest request, String requestId, String path, Map<String, String> pathParameters, byte[] body)
             throws Refusal {
         Map<String, List<String>> headers = headerMap(request.headers());
         String authority = targetAuthority(request.prologue().uriPath().rawPath());
@@ -135,14 +138,20 @@ final class RequestHandler implements Handler {
             headers.keySet().removeIf(name -> name.equalsIgnoreCase("host"));
             headers.put("host", List.of(authority));
         }
-        return new HttpRequestEvent(requestId, request.prologue().method().text(),
-                UriDecoding.percentDecode(path), pathParameters,
-                UriDecoding.queryParameters(request.prologue().query().rawValue()), headers, body,
+        return new HttpRequestEvent(
+                requestId,
+                request.prologue().method().text(),
+                UriDecoding.percentDecode(path),
+                pathParameters,
+                UriDecoding.queryParameters(request.prologue().query().rawValue()),
+                headers,
+                body,
                 sourceAddress(request.remotePeer().address()));
     }
 
     private static String sourceAddress(SocketAddress remote) {
-        return remote instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() + ":" + inet.getPort()
+        return remote instanceof InetSocketAddress inet
+                ? inet.getAddress().getHostAddress() + ":" + inet.getPort()
                 : String.valueOf(remote);
     }
 
@@ -170,8 +179,11 @@ final class RequestHandler implements Handler {
         if (!target.startsWith("/")) {
             int authority = authorityStart(target);
             if (authority < 0) {
-                throw new Refusal(400, "BadRequest", "the request target must be a path that starts with '/' (or"
-                        + " an absolute URI, http://host/path)");
+                throw new Refusal(
+                        400,
+                        "BadRequest",
+                        "the request target must be a path that starts with '/' (or"
+                                + " an absolute URI, http://host/path)");
             }
             int slash = target.indexOf('/', authority);
             path = slash < 0 ? "/" : target.substring(slash);
@@ -179,8 +191,10 @@ final class RequestHandler implements Handler {
         for (int i = 0; i < path.length(); i++) {
             char c = path.charAt(i);
             if (c <= ' ' || c == 0x7F) {
-                throw new Refusal(400, "BadRequest", "the request target holds a space or a control character:"
-                        + " escape it (%20 for a space)");
+                throw new Refusal(
+                        400,
+                        "BadRequest",
+                        "the request target holds a space or a control character:" + " escape it (%20 for a space)");
             }
         }
         return path;
@@ -188,7 +202,8 @@ final class RequestHandler implements Handler {
 
     /** Where an absolute-form target's authority starts, after its scheme (any case); -1 for no such target. */
     private static int authorityStart(String target) {
-        return target.regionMatches(true, 0, "http://", 0, 7) ? 7
+        return target.regionMatches(true, 0, "http://", 0, 7)
+                ? 7
                 : target.regionMatches(true, 0, "https://", 0, 8) ? 8 : -1;
     }
 
@@ -210,21 +225,38 @@ final class RequestHandler implements Handler {
         return map;
     }
 
-    private void invoke(ServerRequest request, ServerResponse response, String requestId, Route route, Mode mode,
-                        String path, byte[] body, Map<String, String> pathParameters) throws Refusal {
+    private void invoke(
+            ServerRequest request,
+            ServerResponse response,
+            String requestId,
+            Route route,
+            Mode mode,
+            String path,
+            byte[] body,
+            Map<String, String> pathParameters)
+            throws Refusal {
         Binding binding = binding(route.function);
-        Object input = binding.raw ? requestEvent(request, requestId, path, pathParameters, body)
+        Object input = binding.raw
+                ? requestEvent(request, requestId, path, pathParameters, body)
                 : bind(binding, body, pathParameters, request);
         switch (mode) {
             case EVENT -> {
                 String key = request.headers().first(IDEMPOTENCY_KEY).orElse(null);
                 if (key != null && (key.isBlank() || key.length() > Invoker.MAX_IDEMPOTENCY_KEY)) {
-                    throw new Refusal(400, "BadRequest", HttpTrigger.IDEMPOTENCY_KEY_HEADER + " must be 1 to "
-                            + Invoker.MAX_IDEMPOTENCY_KEY + " characters, not blank; leave it out for no key");
+                    throw new Refusal(
+                            400,
+                            "BadRequest",
+                            HttpTrigger.IDEMPOTENCY_KEY_HEADER + " must be 1 to " + Invoker.MAX_IDEMPOTENCY_KEY
+                                    + " characters, not blank; leave it out for no key");
                 }
-                String eventId = key == null ? binding.function.invokeEvent(input)
-                        : binding.function.invokeEvent(input, key);
-                responses.send(request, response, 202, eventId, Responses.JSON,
+                String eventId =
+                        key == null ? binding.function.invokeEvent(input) : binding.function.invokeEvent(input, key);
+                responses.send(
+                        request,
+                        response,
+                        202,
+                        eventId,
+                        Responses.JSON,
                         ("{\"requestId\":\"" + eventId + "\"}").getBytes(StandardCharsets.UTF_8));
             }
             case DRY_RUN -> {
@@ -238,15 +270,14 @@ final class RequestHandler implements Handler {
     private Binding binding(String function) throws Refusal {
         Optional<FunctionSpec<?, ?>> described = invoker.describe(function);
         if (described.isEmpty()) {
-            throw new Refusal(404, "FunctionNotFound",
-                    "the route's function '" + function + "' is not deployed");
+            throw new Refusal(404, "FunctionNotFound", "the route's function '" + function + "' is not deployed");
         }
         FunctionSpec<?, ?> spec = described.get();
         Binding binding = bindings.get(function);
         if (binding == null || binding.spec != spec) {
             @SuppressWarnings("unchecked")
-            FunctionRef<Object, Object> ref = (FunctionRef<Object, Object>) invoker.function(function,
-                    spec.inputType(), spec.outputType());
+            FunctionRef<Object, Object> ref =
+                    (FunctionRef<Object, Object>) invoker.function(function, spec.inputType(), spec.outputType());
             binding = new Binding(spec, ref, spec.inputType() == HttpRequestEvent.class);
             bindings.put(function, binding);
         }
@@ -263,24 +294,28 @@ final class RequestHandler implements Handler {
         String rawQuery = request.prologue().query().rawValue();
         if (rawQuery != null && !rawQuery.isEmpty()) {
             query = new LinkedHashMap<>();
-            for (Map.Entry<String, List<String>> parameter : UriDecoding.queryParameters(rawQuery).entrySet()) {
+            for (Map.Entry<String, List<String>> parameter :
+                    UriDecoding.queryParameters(rawQuery).entrySet()) {
                 query.put(parameter.getKey(), parameter.getValue().getFirst());
             }
         }
         try {
             return settings.codec().read(body, pathParameters, query, type);
         } catch (IllegalArgumentException malformed) {
-            throw new Refusal(400, "BadRequest", "function '" + binding.function.name() + "': "
-                    + malformed.getMessage());
+            throw new Refusal(
+                    400, "BadRequest", "function '" + binding.function.name() + "': " + malformed.getMessage());
         }
     }
 
     private static void authenticate(Authenticator authenticator, HttpRequestEvent request) throws Refusal {
         switch (authenticator.authenticate(request)) {
-            case ALLOWED -> { }
-            case UNAUTHENTICATED -> throw new Refusal(401, "Unauthorized",
-                    "the request carries no valid credentials",
-                    Map.of("WWW-Authenticate", authenticator.challenge()));
+            case ALLOWED -> {}
+            case UNAUTHENTICATED ->
+                throw new Refusal(
+                        401,
+                        "Unauthorized",
+                        "the request carries no valid credentials",
+                        Map.of("WWW-Authenticate", authenticator.challenge()));
             case FORBIDDEN -> throw new Refusal(403, "Forbidden", "the request's credentials do not allow it");
         }
     }
@@ -307,8 +342,10 @@ final class RequestHandler implements Handler {
             byte[] body = announced >= 0 ? in.readNBytes((int) announced) : in.readAllBytes(); // chunked: Helidon
             // counts each chunk's announced size against the limit before it buffers the chunk
             if (body.length < announced) { // Helidon ends the stream, not the connection
-                throw new Refusal(400, "BadRequest", "the body ended after " + body.length + " of its "
-                        + announced + " announced bytes");
+                throw new Refusal(
+                        400,
+                        "BadRequest",
+                        "the body ended after " + body.length + " of its " + announced + " announced bytes");
             }
             in.close(); // read to its end: closing marks it consumed, so the connection is kept
             return body;
@@ -319,8 +356,11 @@ final class RequestHandler implements Handler {
             throw malformedBody();
         } catch (IOException | RuntimeException unreadable) { // a lying length, bad chunks, a closed connection
             if (!watch.disarm()) { // cut off: the connection is closed, so this answer will not get through
-                throw new Refusal(408, "RequestTimeout", "the body did not arrive within the body"
-                        + " timeout of " + timeouts.bodyNanos() / 1_000_000 + " ms");
+                throw new Refusal(
+                        408,
+                        "RequestTimeout",
+                        "the body did not arrive within the body" + " timeout of " + timeouts.bodyNanos() / 1_000_000
+                                + " ms");
             }
             throw malformedBody();
         } finally {
@@ -329,8 +369,11 @@ final class RequestHandler implements Handler {
     }
 
     private static Refusal malformedBody() {
-        return new Refusal(400, "BadRequest", "the body could not be read: it ended before its announced length,"
-                + " or its chunked encoding is malformed (chunk extensions and trailers are not taken)");
+        return new Refusal(
+                400,
+                "BadRequest",
+                "the body could not be read: it ended before its announced length,"
+                        + " or its chunked encoding is malformed (chunk extensions and trailers are not taken)");
     }
 
     private static Refusal tooLarge(int max) {
@@ -347,11 +390,18 @@ final class RequestHandler implements Handler {
         if (header.equalsIgnoreCase("DryRun")) {
             return Mode.DRY_RUN;
         }
-        throw new Refusal(400, "BadRequest", HttpTrigger.INVOCATION_TYPE_HEADER
-                + " must be RequestResponse, Event or DryRun, but was '" + header + "'");
+        throw new Refusal(
+                400,
+                "BadRequest",
+                HttpTrigger.INVOCATION_TYPE_HEADER + " must be RequestResponse, Event or DryRun, but was '" + header
+                        + "'");
     }
 
-    private enum Mode { REQUEST_RESPONSE, EVENT, DRY_RUN }
+    private enum Mode {
+        REQUEST_RESPONSE,
+        EVENT,
+        DRY_RUN
+    }
 
     // ---- close ----
 

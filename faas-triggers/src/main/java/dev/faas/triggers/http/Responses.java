@@ -44,7 +44,8 @@ final class Responses {
         this.triggerName = triggerName;
         this.codec = codec;
         String contentType = codec.contentType();
-        this.codecContentType = contentType.equals("application/json") ? JSON
+        this.codecContentType = contentType.equals("application/json")
+                ? JSON
                 : HeaderValues.create(HeaderNames.CONTENT_TYPE, contentType);
     }
 
@@ -52,10 +53,11 @@ final class Responses {
     void refuse(ServerRequest request, ServerResponse response, String requestId, Throwable refused) {
         Refusal refusal = switch (refused) {
             case Refusal ours -> ours;
-            case ThrottledException throttled -> new Refusal(429, "Throttled", throttled.getMessage(),
-                    Map.of("Retry-After", retryAfterSeconds(throttled)));
+            case ThrottledException throttled ->
+                new Refusal(
+                        429, "Throttled", throttled.getMessage(), Map.of("Retry-After", retryAfterSeconds(throttled)));
             case PayloadTypeException wrongType ->
-                    new Refusal(400, "BadRequest", ClientText.of(wrongType.getMessage()));
+                new Refusal(400, "BadRequest", ClientText.of(wrongType.getMessage()));
             case FunctionNotFoundException gone -> new Refusal(404, "FunctionNotFound", gone.getMessage());
             case RuntimeClosedException closed -> new Refusal(503, "ServiceUnavailable", closed.getMessage());
             default -> null;
@@ -63,7 +65,13 @@ final class Responses {
         if (refusal == null) {
             unexpected(request, response, requestId, refused);
         } else {
-            sendError(request, response, refusal.status, refusal.errorType, refusal.getMessage(), requestId,
+            sendError(
+                    request,
+                    response,
+                    refusal.status,
+                    refusal.errorType,
+                    refusal.getMessage(),
+                    requestId,
                     refusal.headers);
         }
     }
@@ -82,24 +90,36 @@ final class Responses {
         if (!known.reasonPhrase().isEmpty() && !known.reasonPhrase().equals(known.codeText())) {
             return known;
         }
-        return Status.create(code, switch (code) {
-            case 421 -> "Misdirected Request";
-            case 425 -> "Too Early";
-            case 431 -> "Request Header Fields Too Large";
-            case 451 -> "Unavailable For Legal Reasons";
-            default -> code < 300 ? "OK" : code < 400 ? "Redirect" : code < 500 ? "Client Error" : "Server Error";
-        });
+        return Status.create(
+                code,
+                switch (code) {
+                    case 421 -> "Misdirected Request";
+                    case 425 -> "Too Early";
+                    case 431 -> "Request Header Fields Too Large";
+                    case 451 -> "Unavailable For Legal Reasons";
+                    default ->
+                        code < 300 ? "OK" : code < 400 ? "Redirect" : code < 500 ? "Client Error" : "Server Error";
+                });
     }
 
     /** Answers a failure of the trigger itself with a 500, logged; a client gone away only at debug. */
     void unexpected(ServerRequest request, ServerResponse response, String requestId, Throwable unexpected) {
         if (isClientGone(unexpected)) {
-            log.debug("faas: request {} on '{}': the client went away: {}", requestId, triggerName,
+            log.debug(
+                    "faas: request {} on '{}': the client went away: {}",
+                    requestId,
+                    triggerName,
                     unexpected.toString());
             return;
         }
         log.warn("faas: request {} on '{}' failed inside the trigger", requestId, triggerName, unexpected);
-        sendError(request, response, 500, "InternalError", "the trigger failed; its log holds the error", requestId,
+        sendError(
+                request,
+                response,
+                500,
+                "InternalError",
+                "the trigger failed; its log holds the error",
+                requestId,
                 Map.of());
     }
 
@@ -129,18 +149,45 @@ final class Responses {
                     send(request, response, 200, id, codecContentType, written);
                 }
             }
-            case TIMEOUT -> sendError(request, response, 504, "FunctionTimeout", report.error()
-                    .map(Throwable::getMessage).orElse("function '" + function + "' timed out"), id, Map.of());
-            case MEMORY_LIMIT -> sendError(request, response, 502, "MemoryLimitExceeded", "function '" + function
-                    + "' was stopped for memory; its log and report hold the details", id, Map.of());
-            case INIT_ERROR -> sendError(request, response, 502, "FunctionInitError", "function '" + function
-                    + "' could not initialize; its log and report hold the error", id, Map.of());
+            case TIMEOUT ->
+                sendError(
+                        request,
+                        response,
+                        504,
+                        "FunctionTimeout",
+                        report.error().map(Throwable::getMessage).orElse("function '" + function + "' timed out"),
+                        id,
+                        Map.of());
+            case MEMORY_LIMIT ->
+                sendError(
+                        request,
+                        response,
+                        502,
+                        "MemoryLimitExceeded",
+                        "function '" + function + "' was stopped for memory; its log and report hold the details",
+                        id,
+                        Map.of());
+            case INIT_ERROR ->
+                sendError(
+                        request,
+                        response,
+                        502,
+                        "FunctionInitError",
+                        "function '" + function + "' could not initialize; its log and report hold the error",
+                        id,
+                        Map.of());
             case ERROR -> {
                 if (report.error().orElse(null) instanceof RuntimeClosedException closed) { // stopped by close
                     sendError(request, response, 503, "ServiceUnavailable", closed.getMessage(), id, Map.of());
                 } else {
-                    sendError(request, response, 502, "FunctionError", "function '" + function + "' failed; its"
-                            + " log and report hold the error", id, Map.of());
+                    sendError(
+                            request,
+                            response,
+                            502,
+                            "FunctionError",
+                            "function '" + function + "' failed; its" + " log and report hold the error",
+                            id,
+                            Map.of());
                 }
             }
         }
@@ -151,14 +198,23 @@ final class Responses {
      * 200-599 (a 1xx is no final response) or a header that would break the response's framing is
      * the function's mistake, answered 500 with one WARN line.
      */
-    private void sendRaw(ServerRequest request, ServerResponse response, HttpResponseEvent raw, String requestId,
-                         String function) {
+    private void sendRaw(
+            ServerRequest request, ServerResponse response, HttpResponseEvent raw, String requestId, String function) {
         String wrong = RawResponses.check(raw);
         if (wrong != null) {
-            log.warn("faas: function '{}' (request {}) returned a response the trigger cannot send: {}", function,
-                    requestId, wrong);
-            sendError(request, response, 500, "InvalidFunctionResponse", "function '" + function + "' returned a"
-                    + " response the trigger cannot send; its log says why", requestId, Map.of());
+            log.warn(
+                    "faas: function '{}' (request {}) returned a response the trigger cannot send: {}",
+                    function,
+                    requestId,
+                    wrong);
+            sendError(
+                    request,
+                    response,
+                    500,
+                    "InvalidFunctionResponse",
+                    "function '" + function + "' returned a" + " response the trigger cannot send; its log says why",
+                    requestId,
+                    Map.of());
             return;
         }
         raw.headers().forEach((name, values) -> {
@@ -187,14 +243,25 @@ final class Responses {
      * Writes the response. A request whose body was not read to its end (refused before it was, or
      * past a limit) is answered with {@code Connection: close}, so the server does not read the rest.
      */
-    void send(ServerRequest request, ServerResponse response, int status, String requestId,
-              Header contentType, byte[] body) {
+    void send(
+            ServerRequest request,
+            ServerResponse response,
+            int status,
+            String requestId,
+            Header contentType,
+            byte[] body) {
         send(request, response, status, requestId, contentType, body, -1);
     }
 
     /** @param headLength the length a HEAD answer announces when its body is not at hand; -1 for the body's */
-    private void send(ServerRequest request, ServerResponse response, int status, String requestId,
-                      Header contentType, byte[] body, long headLength) {
+    private void send(
+            ServerRequest request,
+            ServerResponse response,
+            int status,
+            String requestId,
+            Header contentType,
+            byte[] body,
+            long headLength) {
         try {
             response.status(status(status));
             response.header(REQUEST_ID, requestId);
@@ -213,32 +280,47 @@ final class Responses {
                 response.send();
             } else if (request.prologue().method().text().equals("HEAD")) {
                 // Helidon would send a HEAD response's body: the length GET would send, and no body.
-                response.header(HeaderValues.create(HeaderNames.CONTENT_LENGTH,
-                        headLength >= 0 ? headLength : body.length));
+                response.header(
+                        HeaderValues.create(HeaderNames.CONTENT_LENGTH, headLength >= 0 ? headLength : body.length));
                 response.send();
             } else {
                 response.send(body);
             }
         } catch (RuntimeException cannotAnswer) { // the client went away, or the response was begun
-            log.debug("faas: could not answer request {} on '{}' with {}: {}", requestId, triggerName, status,
+            log.debug(
+                    "faas: could not answer request {} on '{}' with {}: {}",
+                    requestId,
+                    triggerName,
+                    status,
                     cannotAnswer.toString());
         }
     }
 
-    void sendError(ServerRequest request, ServerResponse response, int status, String errorType,
-                   String message, String requestId, Map<String, String> extra) {
+    void sendError(
+            ServerRequest request,
+            ServerResponse response,
+            int status,
+            String errorType,
+            String message,
+            String requestId,
+            Map<String, String> extra) {
         if (response.isSent()) {
             return;
         }
         extra.forEach(response::header);
-        send(request, response, status, requestId, JSON,
+        send(
+                request,
+                response,
+                status,
+                requestId,
+                JSON,
                 errorBody(errorType, message, requestId).getBytes(StandardCharsets.UTF_8));
     }
 
     /** The trigger's error shape: {@code {"errorType", "message", "requestId"}}. */
     static String errorBody(String errorType, String message, String requestId) {
-        return "{\"errorType\":" + Json.quote(errorType) + ",\"message\":" + Json.quote(message)
-                + ",\"requestId\":" + Json.quote(requestId) + "}";
+        return "{\"errorType\":" + Json.quote(errorType) + ",\"message\":" + Json.quote(message) + ",\"requestId\":"
+                + Json.quote(requestId) + "}";
     }
 
     /** A random id in the UUID format, without SecureRandom's cost: it names a request, it guards nothing. */

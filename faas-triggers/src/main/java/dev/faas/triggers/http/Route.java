@@ -28,16 +28,19 @@ final class Route {
 
     Route(String method, String pattern, String function, Authenticator authenticator) {
         if (method == null || !METHOD.matcher(method).matches()) {
-            throw new InvalidConfigException("method", "a route's method must be an upper-case HTTP method such as"
-                    + " GET or POST, but was " + (method == null ? "null" : "'" + method + "'"));
+            throw new InvalidConfigException(
+                    "method",
+                    "a route's method must be an upper-case HTTP method such as" + " GET or POST, but was "
+                            + (method == null ? "null" : "'" + method + "'"));
         }
         if (pattern == null || !pattern.startsWith("/")) {
-            throw new InvalidConfigException("path", "a route's path must start with '/', but was "
-                    + (pattern == null ? "null" : "'" + pattern + "'"));
+            throw new InvalidConfigException(
+                    "path",
+                    "a route's path must start with '/', but was " + (pattern == null ? "null" : "'" + pattern + "'"));
         }
         if (function == null || function.isBlank()) {
-            throw new InvalidConfigException("function", "the route " + method + " " + pattern
-                    + " must name a function");
+            throw new InvalidConfigException(
+                    "function", "the route " + method + " " + pattern + " must name a function");
         }
         this.method = method;
         this.pattern = pattern;
@@ -53,14 +56,17 @@ final class Route {
                 String name = parameter.group(1);
                 for (int j = 0; j < i; j++) {
                     if (name.equals(parameters[j])) {
-                        throw new InvalidConfigException("path", "the route " + method + " " + pattern
-                                + " names the parameter {" + name + "} twice");
+                        throw new InvalidConfigException(
+                                "path",
+                                "the route " + method + " " + pattern + " names the parameter {" + name + "} twice");
                     }
                 }
                 parameters[i] = name;
             } else if (segment.indexOf('{') >= 0 || segment.indexOf('}') >= 0) {
-                throw new InvalidConfigException("path", "the route " + method + " " + pattern + " has a segment '"
-                        + segment + "': a parameter is a whole segment, {name}, with a Java-identifier name");
+                throw new InvalidConfigException(
+                        "path",
+                        "the route " + method + " " + pattern + " has a segment '" + segment
+                                + "': a parameter is a whole segment, {name}, with a Java-identifier name");
             } else {
                 literals[i] = segment;
             }

@@ -46,8 +46,8 @@ final class Router {
             throw new Refusal(404, "NotFound", "no route for " + method + " " + path);
         }
         String allow = String.join(", ", methods);
-        throw new Refusal(405, "MethodNotAllowed", path + " takes " + allow + ", not " + method,
-                Map.of("Allow", allow));
+        throw new Refusal(
+                405, "MethodNotAllowed", path + " takes " + allow + ", not " + method, Map.of("Allow", allow));
     }
 
     /** The path's segments, percent-decoded one by one (an encoded slash stays inside its segment). */

@@ -44,8 +44,12 @@ final class ServerRefusals implements DirectHandler {
     }
 
     @Override
-    public TransportResponse handle(TransportRequest request, EventType eventType, Status defaultStatus,
-                                    ServerResponseHeaders responseHeaders, String message) {
+    public TransportResponse handle(
+            TransportRequest request,
+            EventType eventType,
+            Status defaultStatus,
+            ServerResponseHeaders responseHeaders,
+            String message) {
         timeouts.watch().disarm(); // on the connection's thread: a header read that failed ends here
         String detail = message == null ? "" : message;
         int status;
@@ -78,8 +82,11 @@ final class ServerRefusals implements DirectHandler {
                     // Helidon raises what its parser cannot take (a bad token in the method, a stream that
                     // ends mid-headers) as a 500 with a stack trace in its log: the client's mistake, a 400.
                     if (status >= 500) {
-                        log.debug("faas: HTTP trigger '{}' refused a request Helidon could not parse: {} {}",
-                                triggerName, defaultStatus.code(), detail);
+                        log.debug(
+                                "faas: HTTP trigger '{}' refused a request Helidon could not parse: {} {}",
+                                triggerName,
+                                defaultStatus.code(),
+                                detail);
                         status = 400;
                     }
                     errorType = "BadRequest";
@@ -101,8 +108,11 @@ final class ServerRefusals implements DirectHandler {
 
     /** Whether Helidon's text can go to a client: short, and naming no exception or Java type. */
     private static boolean isPrintable(String detail) {
-        return !detail.isEmpty() && detail.length() <= 200 && !detail.contains("Exception")
-                && !detail.contains("java.") && !detail.contains("io.helidon")
+        return !detail.isEmpty()
+                && detail.length() <= 200
+                && !detail.contains("Exception")
+                && !detail.contains("java.")
+                && !detail.contains("io.helidon")
                 && !detail.startsWith("Bad request, see");
     }
 

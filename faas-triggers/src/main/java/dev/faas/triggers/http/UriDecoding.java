@@ -9,8 +9,7 @@ import java.util.Map;
 /** Percent-decoding of a request's path and query, with a 400 that says where an escape is wrong. */
 final class UriDecoding {
 
-    private UriDecoding() {
-    }
+    private UriDecoding() {}
 
     /** Decodes %XX escapes as UTF-8; unlike form decoding, a '+' stays a '+'. */
     static String percentDecode(String raw) throws Refusal {
@@ -33,9 +32,13 @@ final class UriDecoding {
                 int high = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
                 int low = high < 0 ? -1 : Character.digit(raw.charAt(i + 2), 16);
                 if (low < 0) {
-                    throw new Refusal(400, "BadRequest", "the " + where + " has a malformed escape '"
-                            + raw.substring(i, Math.min(i + 3, raw.length())) + "': a '%' must be followed by two"
-                            + " hex digits");
+                    throw new Refusal(
+                            400,
+                            "BadRequest",
+                            "the " + where + " has a malformed escape '"
+                                    + raw.substring(i, Math.min(i + 3, raw.length()))
+                                    + "': a '%' must be followed by two"
+                                    + " hex digits");
                 }
                 bytes[length++] = (byte) (high << 4 | low);
                 i += 2;

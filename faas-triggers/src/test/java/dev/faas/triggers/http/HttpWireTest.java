@@ -44,8 +44,7 @@ import org.junit.jupiter.api.Test;
 final class HttpWireTest {
 
     /** A typed route's input. */
-    record Order(String id, int quantity) {
-    }
+    record Order(String id, int quantity) {}
 
     private static final String TOKEN = "let-me-in";
 
@@ -58,11 +57,14 @@ final class HttpWireTest {
     void start() {
         runtime = FaasRuntime.builder().reportLog(false).build();
         runtime.deploy(FunctionSpec.of("hello", Void.class, String.class, () -> (input, context) -> "hello"));
-        runtime.deploy(FunctionSpec.of("order", Order.class, String.class,
-                () -> (order, context) -> order.id() + " x" + order.quantity()));
-        runtime.deploy(FunctionSpec.of("raw", HttpRequestEvent.class, HttpResponseEvent.class,
-                () -> (request, context) -> response(request)));
-        runtime.deploy(FunctionSpec.of("upload", HttpRequestEvent.class, String.class,
+        runtime.deploy(FunctionSpec.of(
+                "order", Order.class, String.class, () -> (order, context) -> order.id() + " x" + order.quantity()));
+        runtime.deploy(FunctionSpec.of(
+                "raw", HttpRequestEvent.class, HttpResponseEvent.class, () -> (request, context) -> response(request)));
+        runtime.deploy(FunctionSpec.of(
+                "upload",
+                HttpRequestEvent.class,
+                String.class,
                 () -> (request, context) -> request.body().length + " bytes"));
         runtime.deploy(FunctionSpec.of("tree", Object.class, String.class, () -> (tree, context) -> "parsed"));
         trigger = HttpTrigger.builder()
@@ -91,7 +93,8 @@ final class HttpWireTest {
             case "length" -> HttpResponseEvent.of(200, "twelve bytes").withHeader("Content-Length", "3");
             case "padded" -> HttpResponseEvent.of(200, "x").withHeader("X-Padded", "  padded  ");
             case "reset" -> HttpResponseEvent.of(205, "a body 205 must not have");
-            case "host" -> HttpResponseEvent.of(200, "host " + request.header("Host").orElse("?"));
+            case "host" ->
+                HttpResponseEvent.of(200, "host " + request.header("Host").orElse("?"));
             case "announced" -> new HttpResponseEvent(200, Map.of("Content-Length", List.of("1234")), new byte[0]);
             default -> HttpResponseEvent.of(200, "ok " + kind).withHeader("X-Kind", kind);
         };
@@ -132,8 +135,8 @@ final class HttpWireTest {
     void answersBadPercentEscapesWith400NamingWhere() throws IOException {
         Response path = exchange("GET /he%zzllo HTTP/1.1\r\nHost: x\r\n\r\n");
         assertError(path, 400, "BadRequest");
-        assertThat(path.message()).isEqualTo("the path has a malformed escape '%zz': a '%' must be followed by two"
-                + " hex digits");
+        assertThat(path.message())
+                .isEqualTo("the path has a malformed escape '%zz': a '%' must be followed by two" + " hex digits");
         Response query = exchange("GET /hello?q=%4 HTTP/1.1\r\nHost: x\r\n\r\n");
         assertError(query, 400, "BadRequest");
         assertThat(query.message()).contains("Query").contains("% encoding"); // Helidon's own words
@@ -167,8 +170,8 @@ final class HttpWireTest {
     @Test
     void answersWhatHelidonsParserCannotTakeWith400AndNoWarning() throws IOException {
         try (JulWarnings helidon = new JulWarnings()) {
-            for (String request : List.of("G@T /hello HTTP/1.1\r\nHost: x\r\n\r\n",
-                    "GET\t/hello HTTP/1.1\r\nHost: x\r\n\r\n")) {
+            for (String request :
+                    List.of("G@T /hello HTTP/1.1\r\nHost: x\r\n\r\n", "GET\t/hello HTTP/1.1\r\nHost: x\r\n\r\n")) {
                 try (Socket socket = connect(trigger)) {
                     send(socket, request);
                     assertError(read(socket.getInputStream()), 400, "BadRequest");
@@ -210,7 +213,8 @@ final class HttpWireTest {
     void keepsTheLengthARawFunctionAnnouncesForAHeadRequest() throws IOException {
         try (Socket socket = connect(trigger)) {
             send(socket, "HEAD /raw/announced HTTP/1.1\r\nHost: x\r\n\r\nGET /raw/next HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertThat(read(socket.getInputStream(), true).header("content-length")).isEqualTo("1234");
+            assertThat(read(socket.getInputStream(), true).header("content-length"))
+                    .isEqualTo("1234");
             assertThat(read(socket.getInputStream()).body()).isEqualTo("ok next");
         }
     }
@@ -235,15 +239,20 @@ final class HttpWireTest {
 
     @Test
     void answersAContentLengthThatIsNotALengthWith400() throws IOException {
-        assertError(exchange("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: ten\r\n\r\n0123456789"), 400,
+        assertError(
+                exchange("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: ten\r\n\r\n0123456789"),
+                400,
                 "BadRequest");
         assertError(exchange("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n"), 400, "BadRequest");
     }
 
     @Test
     void answersBothContentLengthAndChunkedWith400() throws IOException {
-        assertError(exchange("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
-                + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"), 400, "BadRequest");
+        assertError(
+                exchange("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                        + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"),
+                400,
+                "BadRequest");
     }
 
     @Test
@@ -258,8 +267,10 @@ final class HttpWireTest {
     void closesTheConnectionAfterAChunkedBodySoNothingHiddenInItIsTakenForARequest() throws IOException {
         // Helidon skips the two bytes after each chunk's data without looking at them.
         try (Socket socket = connect(trigger)) {
-            send(socket, "POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                    + "3\r\nabcXX0\r\n\r\nGET /raw/SMUGGLED HTTP/1.1\r\nHost: x\r\n\r\n");
+            send(
+                    socket,
+                    "POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                            + "3\r\nabcXX0\r\n\r\nGET /raw/SMUGGLED HTTP/1.1\r\nHost: x\r\n\r\n");
             Response first = read(socket.getInputStream());
             assertThat(first.header("connection")).isEqualTo("close");
             assertThat(readAll(socket.getInputStream())).doesNotContain("SMUGGLED");
@@ -282,32 +293,40 @@ final class HttpWireTest {
                 + "3;ext=1\r\nabc\r\n0\r\n\r\n");
         assertError(extension, 400, "BadRequest");
         assertThat(extension.message()).contains("chunk extensions and trailers are not taken");
-        assertError(exchange("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                + "3\r\nabc\r\n0\r\nX-Trailer: v\r\n\r\n"), 400, "BadRequest");
+        assertError(
+                exchange("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "3\r\nabc\r\n0\r\nX-Trailer: v\r\n\r\n"),
+                400,
+                "BadRequest");
         assertError(exchange("\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n"), 400, "BadRequest");
     }
 
     @Test
     void refusesABodyAnnouncedPastTheLimitBeforeRoutingOrAuthentication() throws IOException {
-        assertError(exchange("POST /private HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n"), 413,
-                "PayloadTooLarge");
-        assertError(exchange("POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n"), 413,
-                "PayloadTooLarge");
-        assertError(exchange("POST /private HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n"), 401,
+        assertError(
+                exchange("POST /private HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n"), 413, "PayloadTooLarge");
+        assertError(
+                exchange("POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n"), 413, "PayloadTooLarge");
+        assertError(
+                exchange("POST /private HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n"),
+                401,
                 "Unauthorized"); // within the limit: the route's authenticator answers
     }
 
     @Test
     void answersMalformedChunksWith400() throws IOException {
-        assertError(exchange("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                + "zz\r\nhello\r\n0\r\n\r\n"), 400, "BadRequest");
+        assertError(
+                exchange("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "zz\r\nhello\r\n0\r\n\r\n"),
+                400,
+                "BadRequest");
     }
 
     @Test
     void answersAChunkedBodyPastTheLimitWith413AndReadsNoMore() throws IOException {
         String chunk = Integer.toHexString(600) + "\r\n" + "a".repeat(600) + "\r\n";
-        Response response = exchange("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                + chunk + chunk + chunk + "0\r\n\r\n");
+        Response response = exchange("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk
+                + chunk + chunk + "0\r\n\r\n");
         assertError(response, 413, "PayloadTooLarge");
         assertThat(response.header("connection")).isEqualTo("close");
     }
@@ -346,7 +365,9 @@ final class HttpWireTest {
 
     @Test
     void answersDeeplyNestedJsonWith400() throws IOException {
-        HttpTrigger roomy = extra(HttpTrigger.builder().name("roomy").route("POST", "/tree", "tree")
+        HttpTrigger roomy = extra(HttpTrigger.builder()
+                .name("roomy")
+                .route("POST", "/tree", "tree")
                 .route("GET", "/hello", "hello"));
         String nested = "[".repeat(100_000) + "]".repeat(100_000);
         Response response = exchange(roomy, post("/tree", nested));
@@ -365,8 +386,10 @@ final class HttpWireTest {
             assertThat(socket.getInputStream().read()).isEqualTo(-1);
         }
         try (Socket socket = connect(trigger)) {
-            send(socket, "POST /private HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN
-                    + "\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+            send(
+                    socket,
+                    "POST /private HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN
+                            + "\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
             assertThat(readLine(socket.getInputStream())).isEqualTo("HTTP/1.1 100 Continue");
             assertThat(readLine(socket.getInputStream())).isEmpty();
             send(socket, "hello");
@@ -386,13 +409,22 @@ final class HttpWireTest {
 
     @Test
     void refusesAuthenticationBypassAttempts() throws IOException {
-        for (String path : List.of("/private", "/%70rivate", "/private/", "//private", "/./private",
-                "/public/../private", "/private?token=" + TOKEN, "/private;x=y")) {
+        for (String path : List.of(
+                "/private",
+                "/%70rivate",
+                "/private/",
+                "//private",
+                "/./private",
+                "/public/../private",
+                "/private?token=" + TOKEN,
+                "/private;x=y")) {
             Response response = exchange("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
             assertThat(response.status()).as(path).isIn(401, 404);
             assertError(response, response.status(), response.status() == 401 ? "Unauthorized" : "NotFound");
         }
-        assertError(exchange("GET /private HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer wrong\r\n\r\n"), 401,
+        assertError(
+                exchange("GET /private HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer wrong\r\n\r\n"),
+                401,
                 "Unauthorized");
         assertError(exchange("GET /private HTTP/1.1\r\nHost: x\r\nAuthorization: bearer\r\n\r\n"), 401, "Unauthorized");
         Response head;
@@ -403,8 +435,7 @@ final class HttpWireTest {
         assertThat(head.status()).isEqualTo(401);
         assertThat(head.header("x-faas-request-id")).isNotBlank();
         assertError(exchange("get /private HTTP/1.1\r\nHost: x\r\n\r\n"), 401, "Unauthorized"); // Helidon: GET
-        Response allowed = exchange("GET /private HTTP/1.1\r\nHost: x\r\nauthorization: Bearer " + TOKEN
-                + "\r\n\r\n");
+        Response allowed = exchange("GET /private HTTP/1.1\r\nHost: x\r\nauthorization: Bearer " + TOKEN + "\r\n\r\n");
         assertThat(allowed.status()).isEqualTo(200);
     }
 
@@ -434,7 +465,8 @@ final class HttpWireTest {
 
     @Test
     void sendsNoBodyWithA205WhateverTheFunctionGave() throws IOException {
-        try (JulWarnings helidon = new JulWarnings(); Socket socket = connect(trigger)) {
+        try (JulWarnings helidon = new JulWarnings();
+                Socket socket = connect(trigger)) {
             send(socket, "GET /raw/reset HTTP/1.1\r\nHost: x\r\n\r\nGET /raw/next HTTP/1.1\r\nHost: x\r\n\r\n");
             Response reset = read(socket.getInputStream());
             assertThat(reset.status()).isEqualTo(205);
@@ -467,7 +499,7 @@ final class HttpWireTest {
     @Test
     void answersAClientsMistakesWithoutAWarning() throws IOException {
         try (JulWarnings helidon = new JulWarnings();
-             LogCapture log = LogCapture.of(org.slf4j.Logger.ROOT_LOGGER_NAME, Level.WARN)) {
+                LogCapture log = LogCapture.of(org.slf4j.Logger.ROOT_LOGGER_NAME, Level.WARN)) {
             exchange("GARBAGE\r\n\r\n");
             exchange("GET /hello HTTP/1.0\r\n\r\n");
             exchange("GET /he%zz HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -513,7 +545,9 @@ final class HttpWireTest {
 
     @Test
     void disconnectsAClientThatStallsInItsHeaders() throws IOException {
-        HttpTrigger strict = extra(HttpTrigger.builder().name("strict").route("GET", "/hello", "hello")
+        HttpTrigger strict = extra(HttpTrigger.builder()
+                .name("strict")
+                .route("GET", "/hello", "hello")
                 .headerTimeout(Duration.ofMillis(200)));
         try (Socket socket = connect(strict)) {
             send(socket, "GET /hello HTTP/1.1\r\nHost: x\r\nX-Partial: ");
@@ -524,8 +558,12 @@ final class HttpWireTest {
 
     @Test
     void freesTheSlotOfAStalledBody() throws IOException {
-        HttpTrigger strict = extra(HttpTrigger.builder().name("strict").route("POST", "/upload", "upload")
-                .route("GET", "/hello", "hello").maxInFlight(1).bodyTimeout(Duration.ofSeconds(3)));
+        HttpTrigger strict = extra(HttpTrigger.builder()
+                .name("strict")
+                .route("POST", "/upload", "upload")
+                .route("GET", "/hello", "hello")
+                .maxInFlight(1)
+                .bodyTimeout(Duration.ofSeconds(3)));
         try (Socket stalled = connect(strict)) {
             send(stalled, "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nten bytes.");
             await().atMost(Duration.ofSeconds(10)).until(() -> strict.inFlight() == 1);
@@ -539,7 +577,9 @@ final class HttpWireTest {
 
     @Test
     void closesAConnectionIdlePastTheIdleTimeout() throws IOException {
-        HttpTrigger strict = extra(HttpTrigger.builder().name("strict").route("GET", "/hello", "hello")
+        HttpTrigger strict = extra(HttpTrigger.builder()
+                .name("strict")
+                .route("GET", "/hello", "hello")
                 .idleTimeout(Duration.ofMillis(200)));
         try (Socket socket = connect(strict)) {
             for (int i = 0; i < 2; i++) { // kept alive while it is used
@@ -555,9 +595,12 @@ final class HttpWireTest {
 
     @Test
     void holdsConnectionsPastTheMaximumUntilOneCloses() throws Exception {
-        HttpTrigger strict = extra(HttpTrigger.builder().name("strict").route("GET", "/hello", "hello")
+        HttpTrigger strict = extra(HttpTrigger.builder()
+                .name("strict")
+                .route("GET", "/hello", "hello")
                 .maxConnections(1));
-        try (Socket first = connect(strict); Socket second = connect(strict)) {
+        try (Socket first = connect(strict);
+                Socket second = connect(strict)) {
             send(first, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
             assertThat(read(first.getInputStream()).status()).isEqualTo(200);
             send(second, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -572,11 +615,14 @@ final class HttpWireTest {
     @Test
     void refusesLimitsThatMakeNoSense() {
         HttpTrigger.Builder builder = HttpTrigger.builder();
-        for (Runnable wrong : List.<Runnable>of(() -> builder.maxHeaderBytes(10), () -> builder.maxHeaders(0),
-                () -> builder.headerTimeout(Duration.ZERO), () -> builder.bodyTimeout(null),
-                () -> builder.idleTimeout(Duration.ofSeconds(-1)), () -> builder.maxConnections(0))) {
-            assertThatThrownBy(wrong::run)
-                    .isInstanceOf(InvalidConfigException.class);
+        for (Runnable wrong : List.<Runnable>of(
+                () -> builder.maxHeaderBytes(10),
+                () -> builder.maxHeaders(0),
+                () -> builder.headerTimeout(Duration.ZERO),
+                () -> builder.bodyTimeout(null),
+                () -> builder.idleTimeout(Duration.ofSeconds(-1)),
+                () -> builder.maxConnections(0))) {
+            assertThatThrownBy(wrong::run).isInstanceOf(InvalidConfigException.class);
         }
     }
 
@@ -598,18 +644,25 @@ final class HttpWireTest {
                 return "text/plain\r\nSet-Cookie: a=b";
             }
         };
-        assertThatThrownBy(() -> HttpTrigger.builder().route("GET", "/hello", "hello").codec(injecting).build())
+        assertThatThrownBy(() -> HttpTrigger.builder()
+                        .route("GET", "/hello", "hello")
+                        .codec(injecting)
+                        .build())
                 .isInstanceOf(InvalidConfigException.class)
                 .hasMessageContaining("contentType()");
     }
 
     @Test
     void leavesNoThreadBehindAFailedOrClosedStart() {
-        HttpTrigger taken = HttpTrigger.builder().name("taken").route("GET", "/hello", "hello").port(trigger.port())
+        HttpTrigger taken = HttpTrigger.builder()
+                .name("taken")
+                .route("GET", "/hello", "hello")
+                .port(trigger.port())
                 .build();
         try (JulWarnings helidon = new JulWarnings()) {
             assertThatThrownBy(() -> runtime.addTrigger(taken))
-                    .isInstanceOf(UncheckedIOException.class).hasMessageContaining("could not listen")
+                    .isInstanceOf(UncheckedIOException.class)
+                    .hasMessageContaining("could not listen")
                     .hasMessageContaining(":" + trigger.port() + ": ");
             assertThat(helidon.warnings()).isEmpty(); // the trigger's error, not Helidon's stack traces
         }
@@ -636,8 +689,10 @@ final class HttpWireTest {
     }
 
     private static List<String> readTimeoutThreads() {
-        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
-                .filter(name -> name.startsWith("faas-http-read-timeouts-")).toList();
+        return Thread.getAllStackTraces().keySet().stream()
+                .map(Thread::getName)
+                .filter(name -> name.startsWith("faas-http-read-timeouts-"))
+                .toList();
     }
 
     // ---- helpers ----
@@ -664,7 +719,9 @@ final class HttpWireTest {
     }
 
     private static void assertOneWarningPerCallWithoutAStackTrace(LogCapture log, int calls) {
-        List<ILoggingEvent> warnings = log.events().stream().filter(event -> event.getLevel() == Level.WARN).toList();
+        List<ILoggingEvent> warnings = log.events().stream()
+                .filter(event -> event.getLevel() == Level.WARN)
+                .toList();
         assertThat(warnings).hasSize(calls);
         for (ILoggingEvent warning : warnings) {
             assertThat(warning.getFormattedMessage()).contains("function 'raw'");
@@ -678,9 +735,11 @@ final class HttpWireTest {
         assertThat(response.header("content-type")).isEqualTo("application/json");
         String requestId = response.header(HttpTrigger.REQUEST_ID_HEADER.toLowerCase(Locale.ROOT));
         assertThat(requestId).matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
-        assertThat(response.body()).startsWith("{\"errorType\":\"" + errorType + "\",\"message\":\"")
+        assertThat(response.body())
+                .startsWith("{\"errorType\":\"" + errorType + "\",\"message\":\"")
                 .endsWith(",\"requestId\":\"" + requestId + "\"}");
-        assertThat(response.body()).doesNotContain("Exception", "java.", "io.helidon", "URLDecoder", "<html")
+        assertThat(response.body())
+                .doesNotContain("Exception", "java.", "io.helidon", "URLDecoder", "<html")
                 .doesNotContainPattern("[A-Za-z]\\$[A-Za-z]"); // a nested class's binary name
     }
 
@@ -720,7 +779,8 @@ final class HttpWireTest {
         }
 
         String message() {
-            Matcher matcher = Pattern.compile("\"message\":\"(.*?)\",\"requestId\"").matcher(body);
+            Matcher matcher =
+                    Pattern.compile("\"message\":\"(.*?)\",\"requestId\"").matcher(body);
             return matcher.find() ? matcher.group(1) : "";
         }
     }
@@ -738,12 +798,10 @@ final class HttpWireTest {
             }
 
             @Override
-            public void flush() {
-            }
+            public void flush() {}
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
 
         JulWarnings() {
@@ -771,7 +829,9 @@ final class HttpWireTest {
         Map<String, String> headers = new LinkedHashMap<>();
         for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
             int colon = line.indexOf(':');
-            headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+            headers.put(
+                    line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    line.substring(colon + 1).trim());
         }
         int length = head ? 0 : Integer.parseInt(headers.getOrDefault("content-length", "0"));
         String body = new String(in.readNBytes(length), StandardCharsets.UTF_8);

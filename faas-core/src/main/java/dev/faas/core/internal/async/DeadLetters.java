@@ -2,9 +2,9 @@ package dev.faas.core.internal.async;
 
 import dev.faas.api.DestinationEvent;
 import dev.faas.core.internal.util.Logs;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,8 +27,10 @@ public final class DeadLetters {
         if (size.incrementAndGet() > CAPACITY && letters.poll() != null) {
             size.decrementAndGet();
             if (evicted.getAndIncrement() == 0) {
-                log.error("faas: the dead-letter store holds {} events; the oldest now give way to new ones."
-                        + " Read runtime.deadLetters() and give failing functions an onFailure destination", CAPACITY);
+                log.error(
+                        "faas: the dead-letter store holds {} events; the oldest now give way to new ones."
+                                + " Read runtime.deadLetters() and give failing functions an onFailure destination",
+                        CAPACITY);
             }
         }
     }

@@ -25,7 +25,6 @@ public final class Event {
 
     private static final VarHandle STATE = VarHandles.field(MethodHandles.lookup(), "state", int.class);
 
-
     public final Object input;
     public final long idHigh;
     public final long idLow;
@@ -33,6 +32,7 @@ public final class Event {
     public final long acceptedNanos;
     /** A DestinationEvent on its way to a destination: if it fails, it goes to the dead letters. */
     public final boolean destinationDelivery;
+
     private volatile int state = QUEUED;
     /** Set when the age deadline passes while a try runs: that try is its last. */
     public volatile boolean aged;
@@ -71,8 +71,15 @@ public final class Event {
 
     /** The event as a destination or the dead-letter store receives it. */
     public DestinationEvent toDestinationEvent(String function, DestinationEvent.Condition condition, Instant now) {
-        return new DestinationEvent(requestId(), function, condition, tries, input,
+        return new DestinationEvent(
+                requestId(),
+                function,
+                condition,
+                tries,
+                input,
                 condition == DestinationEvent.Condition.SUCCESS ? Optional.ofNullable(lastOutput) : Optional.empty(),
-                Optional.ofNullable(lastErrorType), Optional.ofNullable(lastErrorMessage), now);
+                Optional.ofNullable(lastErrorType),
+                Optional.ofNullable(lastErrorMessage),
+                now);
     }
 }

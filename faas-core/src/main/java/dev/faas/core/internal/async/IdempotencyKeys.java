@@ -17,7 +17,10 @@ public final class IdempotencyKeys {
     private final Cache<String, String> requestIds;
 
     public IdempotencyKeys(Duration ttl, TimeSource clock) {
-        this.requestIds = Caffeine.newBuilder().expireAfterWrite(ttl).ticker(clock::nanoTime).build();
+        this.requestIds = Caffeine.newBuilder()
+                .expireAfterWrite(ttl)
+                .ticker(clock::nanoTime)
+                .build();
     }
 
     /**
@@ -32,10 +35,12 @@ public final class IdempotencyKeys {
     /** Refuses a key that is null, blank or too long, with what to give instead. */
     public static void check(String key) {
         if (key == null || key.isBlank() || key.length() > Invoker.MAX_IDEMPOTENCY_KEY) {
-            throw new InvalidConfigException("idempotencyKey", "an idempotency key must be 1 to "
-                    + Invoker.MAX_IDEMPOTENCY_KEY + " characters, not blank, but was " + (key == null ? "null"
-                            : key.isBlank() ? "blank" : key.length() + " long")
-                    + "; use invokeEvent(function, input) for events without one");
+            throw new InvalidConfigException(
+                    "idempotencyKey",
+                    "an idempotency key must be 1 to "
+                            + Invoker.MAX_IDEMPOTENCY_KEY + " characters, not blank, but was "
+                            + (key == null ? "null" : key.isBlank() ? "blank" : key.length() + " long")
+                            + "; use invokeEvent(function, input) for events without one");
         }
     }
 }

@@ -2,8 +2,8 @@ package dev.faas.core.internal.engine;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The future of an asynchronous call. A platform thread that blocks on it spins for a few

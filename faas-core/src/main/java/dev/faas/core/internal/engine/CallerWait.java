@@ -1,7 +1,7 @@
 package dev.faas.core.internal.engine;
 
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -19,11 +19,11 @@ final class CallerWait {
 
     /** Longer than a no-op call takes end to end, shorter than a park and wake-up on a busy VM. */
     static final long SPIN_NANOS = 16_000;
+
     private static final int MAX_SPINNERS = Runtime.getRuntime().availableProcessors() / 2;
     private static final AtomicInteger spinners = new AtomicInteger();
 
-    private CallerWait() {
-    }
+    private CallerWait() {}
 
     /** Waits until the invocation's outcome is delivered; the delivering thread unparks this one. */
     static void await(Invocation invocation) {

@@ -31,14 +31,15 @@ public final class Deadlines {
 
     /** Calls per cohort: enough that a burst arms few timers, few enough that a cohort dies young. */
     static final int COHORT_SIZE = 64;
+
     private static final long SYSTEM_TICK_NANOS = 1_000_000;
     private static final VarHandle OPEN = VarHandles.field(MethodHandles.lookup(), "open", Cohort.class);
-
 
     private final TimeSource clock;
     private final long timeoutNanos;
     /** 1 on any clock but the system's: cohorts of one instant. */
     private final long tickNanos;
+
     private volatile Cohort open;
 
     Deadlines(TimeSource clock, Duration timeout) {
@@ -70,7 +71,8 @@ public final class Deadlines {
                 }
             }
             Cohort fresh = new Cohort(tick);
-            long due = (tick + 1) * tickNanos - 1 + timeoutNanos; // from the tick's last instant; wraps as nanoTime does
+            long due =
+                    (tick + 1) * tickNanos - 1 + timeoutNanos; // from the tick's last instant; wraps as nanoTime does
             fresh.timer = clock.schedule(Duration.ofNanos(Math.max(0, due - clock.nanoTime())), fresh::fire);
             if (OPEN.compareAndSet(this, current, fresh)) {
                 if (current != null) {
@@ -119,7 +121,6 @@ public final class Deadlines {
         private static final long LIVE_MASK = 0xFFFF_FFFFL;
         private static final VarHandle STATE = VarHandles.field(MethodHandles.lookup(), "state", long.class);
         private static final VarHandle MEMBERS = MethodHandles.arrayElementVarHandle(Member[].class);
-
 
         final long tick;
         private final Member[] members = new Member[COHORT_SIZE];

@@ -5,7 +5,6 @@ import dev.faas.api.FunctionNotFoundException;
 import dev.faas.api.FunctionSpec;
 import dev.faas.api.HandlerFactory;
 import dev.faas.api.InvocationReport;
-import dev.faas.api.InvocationType;
 import dev.faas.api.PayloadTypeException;
 import dev.faas.api.ThreadKind;
 import dev.faas.api.ThrottledException;
@@ -17,13 +16,13 @@ import dev.faas.core.internal.memory.HeapGuard;
 import dev.faas.core.internal.observe.FunctionMetrics;
 import dev.faas.core.internal.observe.MeteredFunction;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +51,7 @@ public final class Deployment implements MeteredFunction, EnvironmentPool.Owner 
     final boolean platformThreads;
     /** Its allocation limit in bytes, or Long.MAX_VALUE. */
     final long allocationLimitBytes;
+
     final Logger logger;
     public final EnvironmentPool environments;
     public final Deadlines deadlines;
@@ -62,12 +62,14 @@ public final class Deployment implements MeteredFunction, EnvironmentPool.Owner 
     private final Limiter shared;
     /** This function's executions in the shared pool: counted only, the pool does the limiting. */
     private final LongAdder sharedExecutions = new LongAdder();
+
     private final AtomicBoolean reservationReturned = new AtomicBoolean();
     private final AtomicInteger orphans = new AtomicInteger();
     /** This function's usage in the ledger. */
     final FunctionUsage usage;
     /** Its meters, or null when the runtime has no meter registry. */
     final FunctionMetrics metrics;
+
     private final Runnable returnReservation;
     private volatile boolean undeployed;
     /**
@@ -76,7 +78,6 @@ public final class Deployment implements MeteredFunction, EnvironmentPool.Owner 
      * reads.
      */
     private final AtomicLong typicalNanos = new AtomicLong();
-
 
     @SuppressWarnings("unchecked")
     public Deployment(Engine engine, FunctionSpec<?, ?> spec, Runnable returnReservation) {
@@ -89,15 +90,20 @@ public final class Deployment implements MeteredFunction, EnvironmentPool.Owner 
         this.factory = (HandlerFactory<Object, Object>) spec.handlerFactory();
         this.timeoutNanos = config.timeout().toNanos();
         this.allocationLimitBytes = config.allocationLimitMb().isPresent()
-                ? (long) config.allocationLimitMb().getAsInt() << 20 : Long.MAX_VALUE;
+                ? (long) config.allocationLimitMb().getAsInt() << 20
+                : Long.MAX_VALUE;
         boolean capped = config.allocationLimitMb().isPresent();
         boolean platform = config.threadKind() == ThreadKind.PLATFORM;
         this.metering = switch (AllocationMetering.MODE) {
             // A platform thread per call is metered as the fallback meters: by its own counter.
-            case VIRTUAL -> !(capped || engine.meterAll) ? AllocationMetering.Mode.NONE
-                    : platform ? AllocationMetering.Mode.PLATFORM : AllocationMetering.Mode.VIRTUAL;
-            case PLATFORM -> capped || (platform && engine.meterAll) ? AllocationMetering.Mode.PLATFORM
-                    : AllocationMetering.Mode.NONE;
+            case VIRTUAL ->
+                !(capped || engine.meterAll)
+                        ? AllocationMetering.Mode.NONE
+                        : platform ? AllocationMetering.Mode.PLATFORM : AllocationMetering.Mode.VIRTUAL;
+            case PLATFORM ->
+                capped || (platform && engine.meterAll)
+                        ? AllocationMetering.Mode.PLATFORM
+                        : AllocationMetering.Mode.NONE;
             case NONE -> AllocationMetering.Mode.NONE;
         };
         this.platformThreads = platform;
@@ -105,7 +111,8 @@ public final class Deployment implements MeteredFunction, EnvironmentPool.Owner 
         this.environments = new EnvironmentPool(name, factory, config, engine.clock, engine.work, this);
         this.deadlines = new Deadlines(engine.clock, config.timeout());
         this.reserved = config.reservedConcurrency().isPresent()
-                ? new Limiter(config.reservedConcurrency().getAsInt()) : null;
+                ? new Limiter(config.reservedConcurrency().getAsInt())
+                : null;
         this.shared = reserved == null ? engine.sharedPool : null;
         this.returnReservation = returnReservation;
         this.usage = engine.ledger.usageOf(name);
@@ -193,7 +200,8 @@ public final class Deployment implements MeteredFunction, EnvironmentPool.Owner 
         }
         Invocation invocation;
         try {
-            invocation = future == null ? Invocation.sync(this, input)
+            invocation = future == null
+                    ? Invocation.sync(this, input)
                     : Invocation.async(this, input, future, reportToFuture);
             engine.work.start(invocation);
         } catch (RuntimeException | Error failure) {
@@ -213,11 +221,13 @@ public final class Deployment implements MeteredFunction, EnvironmentPool.Owner 
         }
         ThrottledException.Reason refused = takeSlot();
         if (refused != null) {
-            throw throttled(refused, switch (refused) {
-                case RESERVED_CONCURRENCY -> reserved.limit();
-                case CONCURRENCY -> shared.limit();
-                default -> engine.memory.limit();
-            });
+            throw throttled(
+                    refused,
+                    switch (refused) {
+                        case RESERVED_CONCURRENCY -> reserved.limit();
+                        case CONCURRENCY -> shared.limit();
+                        default -> engine.memory.limit();
+                    });
         }
     }
 
@@ -392,10 +402,13 @@ public final class Deployment implements MeteredFunction, EnvironmentPool.Owner 
 
     void checkInput(Object input) {
         if (input == null ? inputType != Void.class : !inputType.isInstance(input)) {
-            throw new PayloadTypeException(name, "function '" + name + "' takes " + inputType.getName()
-                    + ", but was given " + (input == null
-                            ? "null (only a function whose input type is Void takes null)"
-                            : input.getClass().getName()));
+            throw new PayloadTypeException(
+                    name,
+                    "function '" + name + "' takes " + inputType.getName()
+                            + ", but was given "
+                            + (input == null
+                                    ? "null (only a function whose input type is Void takes null)"
+                                    : input.getClass().getName()));
         }
     }
 }

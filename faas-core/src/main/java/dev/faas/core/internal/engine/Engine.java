@@ -4,9 +4,9 @@ import dev.faas.api.DestinationEvent;
 import dev.faas.api.FunctionNotFoundException;
 import dev.faas.api.InvocationListener;
 import dev.faas.api.InvocationReport;
-import dev.faas.api.ledger.Pricing;
 import dev.faas.api.RuntimeClosedException;
 import dev.faas.api.TimeSource;
+import dev.faas.api.ledger.Pricing;
 import dev.faas.core.internal.async.DeadLetters;
 import dev.faas.core.internal.async.IdempotencyKeys;
 import dev.faas.core.internal.ledger.RuntimeLedger;
@@ -20,13 +20,13 @@ import dev.faas.core.internal.util.Logs;
 import dev.faas.core.internal.work.WorkTracker;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +43,7 @@ public final class Engine {
     public final RuntimeLedger ledger;
     /** The host's registry, or null when the runtime keeps no meters. */
     final MeterRegistry meterRegistry;
+
     public final int concurrencyLimit;
     /** The executions every function without reserved concurrency shares: the limit less all reservations. */
     public final Limiter sharedPool;
@@ -52,6 +53,7 @@ public final class Engine {
     public final boolean meterAll;
     /** The carriers of metered virtual threads, or null when this JVM cannot meter them. */
     public final AllocationMetering.CarrierPool carriers;
+
     private volatile MemoryWatchdog watchdog;
     /** The heap-pressure guard, or null when it is turned off. */
     public final HeapGuard heapGuard;
@@ -61,6 +63,7 @@ public final class Engine {
     public final AtomicInteger orphans = new AtomicInteger();
     /** EVENT invocations accepted and not yet done, in every function. */
     public final AtomicInteger pendingEvents = new AtomicInteger();
+
     public final DeadLetters deadLetters = new DeadLetters();
     final IdempotencyKeys idempotency;
     /** Where events left at close go; null: to the dead letters. */
@@ -69,15 +72,27 @@ public final class Engine {
     private final Map<String, Deployment> functions = new ConcurrentHashMap<>();
     /** Event queues waiting for capacity others hold (the shared pool, memory); any release pumps them. */
     private final Set<EventQueue> waitingForCapacity = ConcurrentHashMap.newKeySet();
+
     private final AtomicInteger waitingCount = new AtomicInteger();
     private final AtomicInteger leftOver = new AtomicInteger();
     private volatile boolean closed;
     private boolean meteringClosed; // guarded by this
 
-    public Engine(TimeSource clock, WorkTracker work, Pricing pricing, ReportLog reportLog, RuntimeLedger ledger,
-           MeterRegistry meterRegistry, int concurrencyLimit, int memoryCapacityMb, boolean meterAll,
-           Consumer<DestinationEvent> undelivered,
-           List<InvocationListener> listeners, double heapHighWater, double heapCritical, Duration idempotencyTtl) {
+    public Engine(
+            TimeSource clock,
+            WorkTracker work,
+            Pricing pricing,
+            ReportLog reportLog,
+            RuntimeLedger ledger,
+            MeterRegistry meterRegistry,
+            int concurrencyLimit,
+            int memoryCapacityMb,
+            boolean meterAll,
+            Consumer<DestinationEvent> undelivered,
+            List<InvocationListener> listeners,
+            double heapHighWater,
+            double heapCritical,
+            Duration idempotencyTtl) {
         this.clock = clock;
         this.wallClock = new WallClock(clock);
         this.work = work;
@@ -90,11 +105,13 @@ public final class Engine {
         this.memory = memoryCapacityMb > 0 ? new Limiter(memoryCapacityMb) : null;
         this.meterAll = meterAll;
         this.carriers = AllocationMetering.MODE == AllocationMetering.Mode.VIRTUAL
-                ? new AllocationMetering.CarrierPool() : null;
+                ? new AllocationMetering.CarrierPool()
+                : null;
         this.undelivered = undelivered;
         this.listeners = List.copyOf(listeners);
         this.idempotency = new IdempotencyKeys(idempotencyTtl, clock);
-        this.heapGuard = heapHighWater > 0 ? new HeapGuard(work, this::capacityReleased, heapHighWater, heapCritical) : null;
+        this.heapGuard =
+                heapHighWater > 0 ? new HeapGuard(work, this::capacityReleased, heapHighWater, heapCritical) : null;
     }
 
     /**
@@ -199,8 +216,12 @@ public final class Engine {
             metrics.deadLettered();
         }
         if (why != null) {
-            log.warn("faas: event {} of '{}' ({}) went to the dead letters: {}", letter.requestId(),
-                    letter.function(), letter.condition(), why);
+            log.warn(
+                    "faas: event {} of '{}' ({}) went to the dead letters: {}",
+                    letter.requestId(),
+                    letter.function(),
+                    letter.condition(),
+                    why);
         }
     }
 
@@ -213,8 +234,10 @@ public final class Engine {
                 undelivered.accept(letter);
                 return;
             } catch (RuntimeException e) {
-                log.warn("faas: the undeliveredEvents consumer failed on event {}; it goes to the dead letters",
-                        letter.requestId(), e);
+                log.warn(
+                        "faas: the undeliveredEvents consumer failed on event {}; it goes to the dead letters",
+                        letter.requestId(),
+                        e);
             }
         }
         deadLetters.add(letter);
@@ -281,8 +304,7 @@ public final class Engine {
             try {
                 listener.onDestinationEvent(event);
             } catch (RuntimeException | Error e) {
-                log.warn("faas: a listener failed on destination event {}", event.requestId(),
-                        Failures.printable(e));
+                log.warn("faas: a listener failed on destination event {}", event.requestId(), Failures.printable(e));
             }
         }
     }

@@ -10,13 +10,13 @@ import dev.faas.core.internal.util.Failures;
 import dev.faas.core.internal.util.Logs;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.TimeUnit;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +48,7 @@ public final class EventQueue {
     private final AtomicInteger accepted = new AtomicInteger();
     /** Entries of expired events still in {@code ready}, about: see {@link #dropStaleEntries()}. */
     private final AtomicInteger staleEntries = new AtomicInteger();
+
     private final long maxEventAgeNanos;
     private volatile boolean closed;
 
@@ -148,8 +149,11 @@ public final class EventQueue {
                     ready.offer(event);
                     function.releaseSlotOnly();
                     holding = false;
-                    log.error("faas: no thread could be started for event {} of '{}'; it stays queued",
-                            event.requestId(), function.name, failure);
+                    log.error(
+                            "faas: no thread could be started for event {} of '{}'; it stays queued",
+                            event.requestId(),
+                            function.name,
+                            failure);
                     engine.capacityReleased();
                     return;
                 }
@@ -274,7 +278,8 @@ public final class EventQueue {
         pending.remove(event);
         accepted.decrementAndGet();
         engine.pendingEvents.decrementAndGet();
-        if (condition != DestinationEvent.Condition.SUCCESS && condition != DestinationEvent.Condition.SHUTDOWN
+        if (condition != DestinationEvent.Condition.SUCCESS
+                && condition != DestinationEvent.Condition.SHUTDOWN
                 && function.metrics != null) {
             function.metrics.eventDropped();
         }
@@ -287,8 +292,10 @@ public final class EventQueue {
                 return;
             } catch (Throwable failure) {
                 if (attempt == ROUTING_ATTEMPTS) {
-                    Failures.survived("routing event " + event.requestId() + " of '" + function.name + "' ("
-                            + condition + ", given up after " + attempt + " attempts)", failure);
+                    Failures.survived(
+                            "routing event " + event.requestId() + " of '" + function.name + "' (" + condition
+                                    + ", given up after " + attempt + " attempts)",
+                            failure);
                     return;
                 }
                 LockSupport.parkNanos(ROUTING_PAUSE_NANOS);
@@ -329,8 +336,10 @@ public final class EventQueue {
             target.events.accept(outcome, true);
             engine.announce(outcome);
         } catch (FaasException refused) {
-            engine.deadLetter(outcome, function.metrics, "its destination '" + destination + "' refused it: "
-                    + refused.getMessage());
+            engine.deadLetter(
+                    outcome,
+                    function.metrics,
+                    "its destination '" + destination + "' refused it: " + refused.getMessage());
         }
     }
 
@@ -380,8 +389,11 @@ public final class EventQueue {
         int waiting = pending.size();
         close();
         if (waiting > 0) {
-            log.warn("faas: function '{}' was undeployed with {} EVENT invocations not done; those waiting are handed"
-                    + " back with condition SHUTDOWN, those running end when their tries do", function.name, waiting);
+            log.warn(
+                    "faas: function '{}' was undeployed with {} EVENT invocations not done; those waiting are handed"
+                            + " back with condition SHUTDOWN, those running end when their tries do",
+                    function.name,
+                    waiting);
         }
     }
 }

@@ -27,11 +27,11 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.ThreadFactory;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 
 /**
@@ -68,10 +68,10 @@ public final class Invocation extends Work implements Context, LoggedCall, Runni
     private static final String VERSION = "$LATEST";
     private static final VarHandle STATE = VarHandles.field(MethodHandles.lookup(), "state", int.class);
 
-
     private final Deployment deployment;
     /** The id's random bits, drawn by the caller; its text is made on first use (see requestId()). */
     private final long idHigh;
+
     private final long idLow;
     private String requestId;
     private final Object input;
@@ -91,19 +91,23 @@ public final class Invocation extends Work implements Context, LoggedCall, Runni
     // Progress: written by the invocation's thread only.
     /** Where the start's wall-clock instant comes from (see WallClock). */
     private WallClock.Anchor startAnchor;
+
     private long startNanos;
     /** The INIT phase of a cold start, or null for a warm call. */
     private volatile InitPhase init;
     /** How it was stopped, once a timer, a shutdown or a memory limit has; null otherwise. */
     private volatile Stop stop;
+
     private long handlerStartNanos;
     /** The environment the call holds (its handler), or null before it has one. */
     private Handler<Object, Object> environment;
+
     private boolean provisioned;
     /** The INIT deadline, or a handler deadline of the call's own (see Deadlines); null otherwise. */
     private TimeSource.Cancellable timer;
     /** The cohort whose timer is the handler's deadline, and the call's slot in it; null before. */
     private Deadlines.Cohort cohort;
+
     private int cohortSlot;
     /** What the call allocates, when it is metered; set when its thread is made. */
     private AllocationAccount allocation;
@@ -115,6 +119,7 @@ public final class Invocation extends Work implements Context, LoggedCall, Runni
     private long durationNanos;
     /** Set only by a shutdown that stopped the call before its thread ran (and recorded its start). */
     private Instant reportedStart;
+
     private long billedDurationMs;
     private long allocatedBytes = -1;
     /**
@@ -144,8 +149,13 @@ public final class Invocation extends Work implements Context, LoggedCall, Runni
         return new Invocation(deployment, event.input, attempt, null, false, event);
     }
 
-    private Invocation(Deployment deployment, Object input, int attempt, CompletableFuture<Object> future,
-                       boolean reportToFuture, Event event) {
+    private Invocation(
+            Deployment deployment,
+            Object input,
+            int attempt,
+            CompletableFuture<Object> future,
+            boolean reportToFuture,
+            Event event) {
         super(deployment.engine.work);
         this.deployment = deployment;
         this.event = event;
@@ -165,19 +175,28 @@ public final class Invocation extends Work implements Context, LoggedCall, Runni
     @Override
     protected Thread newThread(ThreadFactory threads) {
         return switch (deployment.metering) {
-            case NONE -> deployment.platformThreads
-                    ? Thread.ofPlatform().name("faas-call-" + deployment.name).daemon().unstarted(this)
-                    : threads.newThread(this);
+            case NONE ->
+                deployment.platformThreads
+                        ? Thread.ofPlatform()
+                                .name("faas-call-" + deployment.name)
+                                .daemon()
+                                .unstarted(this)
+                        : threads.newThread(this);
             case VIRTUAL -> {
                 boolean capped = deployment.allocationLimitBytes != Long.MAX_VALUE;
-                AllocationAccount.Virtual account = new AllocationAccount.Virtual(deployment.engine.carriers,
-                        capped ? this : null, deployment.allocationLimitBytes);
+                AllocationAccount.Virtual account = new AllocationAccount.Virtual(
+                        deployment.engine.carriers, capped ? this : null, deployment.allocationLimitBytes);
                 allocation = account;
-                yield AllocationMetering.virtualThreads(account).inheritInheritableThreadLocals(false).unstarted(this);
+                yield AllocationMetering.virtualThreads(account)
+                        .inheritInheritableThreadLocals(false)
+                        .unstarted(this);
             }
             case PLATFORM -> {
                 allocation = new AllocationAccount.Platform();
-                yield Thread.ofPlatform().name("faas-call-" + deployment.name).daemon().unstarted(this);
+                yield Thread.ofPlatform()
+                        .name("faas-call-" + deployment.name)
+                        .daemon()
+                        .unstarted(this);
             }
         };
     }
@@ -268,9 +287,15 @@ public final class Invocation extends Work implements Context, LoggedCall, Runni
         }
         inUserCode(false);
         if (result != null && !deployment.outputType.isInstance(result)) {
-            finish(Outcome.ERROR, null, new PayloadTypeException(deployment.name, "the handler of function '"
-                    + deployment.name + "' returned a " + result.getClass().getName() + ", but the function's"
-                    + " output type is " + deployment.outputType.getName()));
+            finish(
+                    Outcome.ERROR,
+                    null,
+                    new PayloadTypeException(
+                            deployment.name,
+                            "the handler of function '"
+                                    + deployment.name + "' returned a "
+                                    + result.getClass().getName() + ", but the function's"
+                                    + " output type is " + deployment.outputType.getName()));
         } else {
             finish(Outcome.SUCCESS, result, null);
         }
@@ -424,9 +449,13 @@ public final class Invocation extends Work implements Context, LoggedCall, Runni
         }
         long live = allocation.liveBytes();
         if (live > deployment.allocationLimitBytes) {
-            stopRunning(MEMORY_STOPPED, "function '" + deployment.name + "' allocated " + (live >> 20) + " MB, past"
-                    + " its allocationLimitMb of " + (deployment.allocationLimitBytes >> 20) + " MB (request "
-                    + requestId() + "): raise allocationLimitMb, or allocate less", live, -1);
+            stopRunning(
+                    MEMORY_STOPPED,
+                    "function '" + deployment.name + "' allocated " + (live >> 20) + " MB, past"
+                            + " its allocationLimitMb of " + (deployment.allocationLimitBytes >> 20) + " MB (request "
+                            + requestId() + "): raise allocationLimitMb, or allocate less",
+                    live,
+                    -1);
         }
     }
 
@@ -540,7 +569,8 @@ public final class Invocation extends Work implements Context, LoggedCall, Runni
                 durationNanos = now - handlerStartNanos;
             }
             if (phase != null) {
-                phase.reported = stopped == INIT_TIMED_OUT ? deployment.config.initTimeout().toNanos()
+                phase.reported = stopped == INIT_TIMED_OUT
+                        ? deployment.config.initTimeout().toNanos()
                         : from == STARTING ? now - phase.startNanos : phase.nanos;
             }
             settle(outcome == Outcome.INIT_ERROR ? (phase == null ? 0 : phase.reported) : durationNanos + billedInit());
@@ -555,8 +585,10 @@ public final class Invocation extends Work implements Context, LoggedCall, Runni
             return details.memoryReason;
         }
         long allocated = liveAllocatedBytes();
-        String what = allocated < 0 ? "its memoryMb is " + deployment.config.memoryMb() + " MB (not metered)"
-                : "it allocated " + (allocated >> 20) + " MB against a memoryMb of " + deployment.config.memoryMb() + " MB";
+        String what = allocated < 0
+                ? "its memoryMb is " + deployment.config.memoryMb() + " MB (not metered)"
+                : "it allocated " + (allocated >> 20) + " MB against a memoryMb of " + deployment.config.memoryMb()
+                        + " MB";
         return "stopped by the heap-pressure guard: the heap was " + details.heapPercent + "% full and " + what
                 + "; give the JVM more heap, or lower what the function holds";
     }
@@ -682,24 +714,46 @@ public final class Invocation extends Work implements Context, LoggedCall, Runni
         return switch (outcome) {
             case SUCCESS -> throw new IllegalStateException(describe() + " succeeded");
             case TIMEOUT -> new FunctionTimeoutException(name, requestId(), deployment.config.timeout());
-            case INIT_ERROR -> error == null
-                    ? new FunctionInitException(name, requestId(), "function '" + name + "': the INIT phase passed its"
-                            + " initTimeout of " + deployment.config.initTimeout().toMillis() + " ms; raise initTimeout,"
-                            + " or make the handler factory faster", null)
-                    : new FunctionInitException(name, requestId(), "function '" + name + "': the handler factory failed: "
-                            + Failures.describe(error), error);
+            case INIT_ERROR ->
+                error == null
+                        ? new FunctionInitException(
+                                name,
+                                requestId(),
+                                "function '" + name + "': the INIT phase passed its"
+                                        + " initTimeout of "
+                                        + deployment.config.initTimeout().toMillis() + " ms; raise initTimeout,"
+                                        + " or make the handler factory faster",
+                                null)
+                        : new FunctionInitException(
+                                name,
+                                requestId(),
+                                "function '" + name + "': the handler factory failed: " + Failures.describe(error),
+                                error);
             case MEMORY_LIMIT -> (MemoryLimitExceededException) error;
-            case ERROR -> error instanceof RuntimeClosedException closed
-                    ? closed
-                    : new FunctionFailedException(name, requestId(), error);
+            case ERROR ->
+                error instanceof RuntimeClosedException closed
+                        ? closed
+                        : new FunctionFailedException(name, requestId(), error);
         };
     }
 
     InvocationReport report() {
-        return new InvocationReport(requestId(), deployment.name, VERSION, type(), outcome, start(),
-                Duration.ofNanos(durationNanos), billedDurationMs, deployment.config.memoryMb(), allocatedBytes(),
-                coldStart() ? Optional.of(Duration.ofNanos(initNanos())) : Optional.empty(), coldStart(), attempt,
-                Optional.ofNullable(output), outcome == Outcome.SUCCESS ? Optional.empty() : Optional.of(failure()));
+        return new InvocationReport(
+                requestId(),
+                deployment.name,
+                VERSION,
+                type(),
+                outcome,
+                start(),
+                Duration.ofNanos(durationNanos),
+                billedDurationMs,
+                deployment.config.memoryMb(),
+                allocatedBytes(),
+                coldStart() ? Optional.of(Duration.ofNanos(initNanos())) : Optional.empty(),
+                coldStart(),
+                attempt,
+                Optional.ofNullable(output),
+                outcome == Outcome.SUCCESS ? Optional.empty() : Optional.of(failure()));
     }
 
     Object output() {
@@ -729,7 +783,10 @@ public final class Invocation extends Work implements Context, LoggedCall, Runni
         return switch (outcome) {
             case SUCCESS -> null;
             case TIMEOUT -> FunctionTimeoutException.class.getName();
-            case INIT_ERROR -> error == null ? FunctionInitException.class.getName() : error.getClass().getName();
+            case INIT_ERROR ->
+                error == null
+                        ? FunctionInitException.class.getName()
+                        : error.getClass().getName();
             case ERROR, MEMORY_LIMIT -> error.getClass().getName();
         };
     }
@@ -871,8 +928,8 @@ public final class Invocation extends Work implements Context, LoggedCall, Runni
 
     @Override
     public Duration remainingTime() {
-        return Duration.ofNanos(Math.max(0, handlerStartNanos + deployment.timeoutNanos
-                - deployment.engine.clock.nanoTime()));
+        return Duration.ofNanos(
+                Math.max(0, handlerStartNanos + deployment.timeoutNanos - deployment.engine.clock.nanoTime()));
     }
 
     @Override
@@ -927,6 +984,7 @@ public final class Invocation extends Work implements Context, LoggedCall, Runni
         final String memoryReason;
         final long allocated;
         final int heapPercent;
+
         @SuppressWarnings("unused") // through DELIVERY
         private volatile int delivery;
         /** Whether its ledger record was written (by the attempt that claimed it). */

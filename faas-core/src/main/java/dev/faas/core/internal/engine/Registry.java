@@ -40,13 +40,14 @@ public final class Registry {
      * when its reservation returns, or when {@link #drainingExecutions()} finds it idle.
      */
     private final Set<Deployment> draining = ConcurrentHashMap.newKeySet();
+
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
     private final ReentrantLock lock = new ReentrantLock(); // deploys, undeploys, triggers, the start of close
-    private final Set<String> deploying = new HashSet<>();  // guarded by lock
+    private final Set<String> deploying = new HashSet<>(); // guarded by lock
     private final List<Trigger> triggers = new ArrayList<>(); // guarded by lock
-    private int reservedTotal;                              // guarded by lock
-    private boolean closing;                                // guarded by lock
+    private int reservedTotal; // guarded by lock
+    private boolean closing; // guarded by lock
 
     public Registry(Engine engine, Duration drainTimeout) {
         this.engine = engine;
@@ -105,42 +106,68 @@ public final class Registry {
         FunctionConfig config = spec.config();
         int limit = engine.concurrencyLimit;
         if (engine.deployed(name) != null || deploying.contains(name)) {
-            throw new InvalidConfigException(name, "name", "a function named '" + name
-                    + "' is already deployed: undeploy it first, or deploy under another name");
+            throw new InvalidConfigException(
+                    name,
+                    "name",
+                    "a function named '" + name
+                            + "' is already deployed: undeploy it first, or deploy under another name");
         }
         if (config.reservedConcurrency().isPresent()) {
             int reserved = config.reservedConcurrency().getAsInt();
             if (reserved > limit) {
-                throw new InvalidConfigException(name, "reservedConcurrency", "reservedConcurrency must be between 0"
-                        + " and " + limit + " (the runtime's concurrencyLimit), but was " + reserved);
+                throw new InvalidConfigException(
+                        name,
+                        "reservedConcurrency",
+                        "reservedConcurrency must be between 0" + " and " + limit
+                                + " (the runtime's concurrencyLimit), but was " + reserved);
             }
             if (reserved > limit - reservedTotal) {
-                throw new InvalidConfigException(name, "reservedConcurrency", "reservedConcurrency must be between 0"
-                        + " and " + (limit - reservedTotal) + " (the runtime's concurrencyLimit of " + limit + " less the "
-                        + reservedTotal + " other functions reserved), but was " + reserved);
+                throw new InvalidConfigException(
+                        name,
+                        "reservedConcurrency",
+                        "reservedConcurrency must be between 0"
+                                + " and " + (limit - reservedTotal) + " (the runtime's concurrencyLimit of " + limit
+                                + " less the "
+                                + reservedTotal + " other functions reserved), but was " + reserved);
             }
         }
         int shared = limit - reservedTotal;
         if (config.reservedConcurrency().isEmpty() && shared == 0) {
-            throw new InvalidConfigException(name, "reservedConcurrency", "function '" + name + "' has no reserved"
-                    + " concurrency, so it runs in the shared pool, but other functions reserve all " + limit + " of the"
-                    + " runtime's concurrencyLimit: it could never run; give it a reservedConcurrency, or lower theirs");
+            throw new InvalidConfigException(
+                    name,
+                    "reservedConcurrency",
+                    "function '" + name + "' has no reserved"
+                            + " concurrency, so it runs in the shared pool, but other functions reserve all " + limit
+                            + " of the"
+                            + " runtime's concurrencyLimit: it could never run; give it a reservedConcurrency, or lower theirs");
         }
-        if (config.reservedConcurrency().isPresent() && config.reservedConcurrency().getAsInt() == shared
-                && shared > 0 && usesSharedPool()) {
-            throw new InvalidConfigException(name, "reservedConcurrency", "reservedConcurrency must leave at least 1 of"
-                    + " the shared pool to the functions that run in it, so at most " + (shared - 1) + ", but was "
-                    + shared);
+        if (config.reservedConcurrency().isPresent()
+                && config.reservedConcurrency().getAsInt() == shared
+                && shared > 0
+                && usesSharedPool()) {
+            throw new InvalidConfigException(
+                    name,
+                    "reservedConcurrency",
+                    "reservedConcurrency must leave at least 1 of"
+                            + " the shared pool to the functions that run in it, so at most " + (shared - 1)
+                            + ", but was "
+                            + shared);
         }
         if (engine.memory != null && config.memoryMb() > engine.memory.limit()) {
-            throw new InvalidConfigException(name, "memoryMb", "memoryMb must be between 1 and "
-                    + engine.memory.limit() + " (the runtime's memoryCapacityMb), but was " + config.memoryMb());
+            throw new InvalidConfigException(
+                    name,
+                    "memoryMb",
+                    "memoryMb must be between 1 and " + engine.memory.limit()
+                            + " (the runtime's memoryCapacityMb), but was " + config.memoryMb());
         }
         checkDestination(name, "onSuccess", config.onSuccess());
         checkDestination(name, "onFailure", config.onFailure());
         if (config.reservedConcurrency().isEmpty() && config.provisionedConcurrency() > limit) {
-            throw new InvalidConfigException(name, "provisionedConcurrency", "provisionedConcurrency must be between 0"
-                    + " and " + limit + " (the runtime's concurrencyLimit), but was " + config.provisionedConcurrency());
+            throw new InvalidConfigException(
+                    name,
+                    "provisionedConcurrency",
+                    "provisionedConcurrency must be between 0" + " and " + limit
+                            + " (the runtime's concurrencyLimit), but was " + config.provisionedConcurrency());
         }
     }
 
@@ -165,12 +192,18 @@ public final class Registry {
         }
         Deployment target = engine.deployed(destination.get());
         if (target == null) {
-            throw new InvalidConfigException(name, field, field + " must name a deployed function taking"
-                    + " DestinationEvent, but no function named '" + destination.get() + "' is deployed: deploy it first");
+            throw new InvalidConfigException(
+                    name,
+                    field,
+                    field + " must name a deployed function taking" + " DestinationEvent, but no function named '"
+                            + destination.get() + "' is deployed: deploy it first");
         }
         if (!target.inputType.isAssignableFrom(DestinationEvent.class)) {
-            throw new InvalidConfigException(name, field, field + " must name a deployed function taking"
-                    + " DestinationEvent, but '" + destination.get() + "' takes " + target.inputType.getName());
+            throw new InvalidConfigException(
+                    name,
+                    field,
+                    field + " must name a deployed function taking" + " DestinationEvent, but '" + destination.get()
+                            + "' takes " + target.inputType.getName());
         }
     }
 
@@ -311,8 +344,11 @@ public final class Registry {
             deployment.events.close();
         }
         if (!running.isEmpty()) {
-            log.warn("faas: {} calls were still running after the drain timeout of {} ms; they are stopped: {}",
-                    running.size(), drainTimeout.toMillis(), running.stream().limit(5).map(Work::describe).toList());
+            log.warn(
+                    "faas: {} calls were still running after the drain timeout of {} ms; they are stopped: {}",
+                    running.size(),
+                    drainTimeout.toMillis(),
+                    running.stream().limit(5).map(Work::describe).toList());
             for (Work work : running) {
                 if (work instanceof Invocation invocation) {
                     invocation.shutDown();
@@ -324,16 +360,20 @@ public final class Registry {
             deployment.deadlines.close(); // the open cohort's timer goes once its last member has left
         }
         // Handler closes and shutdown deliveries get what is left of the budget, and at least a moment.
-        long closeDeadline = Math.max(deadline, System.nanoTime() + Duration.ofSeconds(1).toNanos());
+        long closeDeadline =
+                Math.max(deadline, System.nanoTime() + Duration.ofSeconds(1).toNanos());
         List<Work> left = engine.work.awaitDrain(closeDeadline, () -> false);
         if (!left.isEmpty()) {
-            log.warn("faas: closed with {} tasks still running: {}", left.size(),
+            log.warn(
+                    "faas: closed with {} tasks still running: {}",
+                    left.size(),
                     left.stream().limit(5).map(Work::describe).toList());
         }
         int leftOver = engine.leftOverCount() - leftOverBefore;
         if (leftOver > 0 && !engine.hasUndeliveredConsumer()) {
-            log.warn("faas: {} EVENT invocations could not run before the runtime closed; they are in deadLetters()"
-                    + " with condition SHUTDOWN (give the builder an undeliveredEvents consumer to keep them elsewhere)",
+            log.warn(
+                    "faas: {} EVENT invocations could not run before the runtime closed; they are in deadLetters()"
+                            + " with condition SHUTDOWN (give the builder an undeliveredEvents consumer to keep them elsewhere)",
                     leftOver);
         }
     }

@@ -30,10 +30,12 @@ public final class TypedRef<I, O> implements FunctionRef<I, O> {
         boolean inputFits = deployment.inputType.isAssignableFrom(inputType);
         boolean outputFits = outputType.isAssignableFrom(deployment.outputType);
         if (!inputFits || !outputFits) {
-            throw new PayloadTypeException(deployment.name, "function '" + deployment.name + "' takes "
-                    + deployment.inputType.getName() + " and returns " + deployment.outputType.getName()
-                    + ", so a handle taking " + inputType.getName() + " and returning " + outputType.getName()
-                    + " does not fit: ask for types the function accepts and returns");
+            throw new PayloadTypeException(
+                    deployment.name,
+                    "function '" + deployment.name + "' takes "
+                            + deployment.inputType.getName() + " and returns " + deployment.outputType.getName()
+                            + ", so a handle taking " + inputType.getName() + " and returning " + outputType.getName()
+                            + " does not fit: ask for types the function accepts and returns");
         }
     }
 

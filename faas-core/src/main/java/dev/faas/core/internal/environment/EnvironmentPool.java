@@ -11,11 +11,11 @@ import dev.faas.core.internal.work.Work;
 import dev.faas.core.internal.work.WorkTracker;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,8 +62,13 @@ public final class EnvironmentPool {
         void orphanEnded();
     }
 
-    public EnvironmentPool(String function, HandlerFactory<Object, Object> factory, FunctionConfig config,
-                    TimeSource clock, WorkTracker work, Owner owner) {
+    public EnvironmentPool(
+            String function,
+            HandlerFactory<Object, Object> factory,
+            FunctionConfig config,
+            TimeSource clock,
+            WorkTracker work,
+            Owner owner) {
         this.function = function;
         this.factory = factory;
         this.initTimeout = config.initTimeout();
@@ -147,13 +152,18 @@ public final class EnvironmentPool {
         long now = clock.nanoTime();
         for (CompletableFuture<Handler<Object, Object>> init : inits) {
             try {
-                provisionedIdle.push(init.join(), now, ThreadLocalRandom.current().nextInt());
+                provisionedIdle.push(
+                        init.join(), now, ThreadLocalRandom.current().nextInt());
             } catch (RuntimeException e) {
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
                 if (failure == null) {
-                    failure = cause instanceof FunctionInitException initFailure ? initFailure
-                            : new FunctionInitException(function, null, "function '" + function
-                                    + "': provisioning failed: " + Failures.describe(cause), cause);
+                    failure = cause instanceof FunctionInitException initFailure
+                            ? initFailure
+                            : new FunctionInitException(
+                                    function,
+                                    null,
+                                    "function '" + function + "': provisioning failed: " + Failures.describe(cause),
+                                    cause);
                 }
             }
         }
@@ -167,10 +177,16 @@ public final class EnvironmentPool {
     private void replaceProvisioned() {
         initialize().whenComplete((handler, failure) -> {
             if (failure != null) {
-                log.warn("faas: function '{}' lost a provisioned environment and could not replace it: {}",
-                        function, failure.getMessage());
+                log.warn(
+                        "faas: function '{}' lost a provisioned environment and could not replace it: {}",
+                        function,
+                        failure.getMessage());
             } else {
-                offer(provisionedIdle, handler, clock.nanoTime(), ThreadLocalRandom.current().nextInt());
+                offer(
+                        provisionedIdle,
+                        handler,
+                        clock.nanoTime(),
+                        ThreadLocalRandom.current().nextInt());
             }
         });
     }
@@ -277,8 +293,12 @@ public final class EnvironmentPool {
                 failure = new NullPointerException("the handler factory returned null; it must return a Handler");
             }
             if (failure != null) {
-                if (!result.completeExceptionally(new FunctionInitException(function, null, "function '" + function
-                        + "': the handler factory failed while provisioning: " + Failures.describe(failure), failure))) {
+                if (!result.completeExceptionally(new FunctionInitException(
+                        function,
+                        null,
+                        "function '" + function + "': the handler factory failed while provisioning: "
+                                + Failures.describe(failure),
+                        failure))) {
                     owner.orphanEnded(); // the timer won: this thread was an orphan
                 }
                 return;
@@ -293,9 +313,13 @@ public final class EnvironmentPool {
 
         private void expire() {
             owner.orphanStarted(); // counted before the race is decided, so the count never dips below zero
-            if (result.completeExceptionally(new FunctionInitException(function, null, "function '" + function
-                    + "': provisioning passed the initTimeout of " + initTimeout.toMillis()
-                    + " ms; raise initTimeout, or make the handler factory faster", null))) {
+            if (result.completeExceptionally(new FunctionInitException(
+                    function,
+                    null,
+                    "function '" + function
+                            + "': provisioning passed the initTimeout of " + initTimeout.toMillis()
+                            + " ms; raise initTimeout, or make the handler factory faster",
+                    null))) {
                 Thread thread = thread();
                 if (thread != null) {
                     thread.interrupt();

@@ -161,7 +161,6 @@ final class IdleEnvironments {
 
         private static final VarHandle COUNT = VarHandles.field(MethodHandles.lookup(), "count", int.class);
 
-
         /** The size, for a look without the lock; set with release stores (under the lock, a fence would only cost). */
         volatile int count;
         // Guarded by the lock:
@@ -171,7 +170,8 @@ final class IdleEnvironments {
 
         void pushAndUnlock(Handler<Object, Object> handler, long now) {
             try {
-                if (size == handlers.length) { // both made before either is kept: an OutOfMemoryError leaves them as they were
+                if (size == handlers.length) { // both made before either is kept: an OutOfMemoryError leaves them as
+                    // they were
                     Handler<Object, Object>[] moreHandlers = Arrays.copyOf(handlers, size * 2);
                     long[] moreIdleSince = Arrays.copyOf(idleSince, size * 2);
                     handlers = moreHandlers;

@@ -25,6 +25,7 @@ abstract class BatchWriter<T> {
     private final int maxBatch;
     /** The batch being written: the writer thread's, kept until {@link #write} is done with it. */
     private final List<T> batch = new ArrayList<>();
+
     private volatile boolean parked;
     private volatile boolean stopping;
 
@@ -52,8 +53,7 @@ abstract class BatchWriter<T> {
     abstract long survived(Throwable unexpected);
 
     /** After a batch was written: a chance to force what is due. */
-    void written() {
-    }
+    void written() {}
 
     /** Before the writer sleeps on an empty queue: a chance to force what is due; returns how long to sleep. */
     long idle() {
@@ -61,8 +61,7 @@ abstract class BatchWriter<T> {
     }
 
     /** On the writer's thread, as it ends, whatever ended it; the kept batch and the queue are what is left. */
-    void finished() {
-    }
+    void finished() {}
 
     final void start() {
         thread.start();

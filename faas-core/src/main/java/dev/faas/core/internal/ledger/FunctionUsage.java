@@ -4,11 +4,11 @@ import dev.faas.api.ledger.Pricing;
 import dev.faas.api.ledger.Usage;
 import dev.faas.core.internal.util.LockWord;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One function's usage, exact and kept forever: requests, billed milliseconds and memoryMb x billed
@@ -37,6 +37,7 @@ public final class FunctionUsage {
     private final AtomicLong moves = new AtomicLong();
     /** Recovered records: in total and by minute; guarded by recoveredTotal. */
     private final UsageSum recoveredTotal = new UsageSum();
+
     private final Map<Long, UsageSum> recoveredMinutes = new ConcurrentHashMap<>();
 
     void add(CallRecord call) {
@@ -93,14 +94,16 @@ public final class FunctionUsage {
     }
 
     private void addPast(long minute, long requests, long billedMs, long mbMs) {
-        pastMinutes.merge(minute, new long[] {requests, billedMs, mbMs},
-                (sum, more) -> new long[] {sum[0] + more[0], sum[1] + more[1], sum[2] + more[2]});
+        pastMinutes.merge(minute, new long[] {requests, billedMs, mbMs}, (sum, more) ->
+                new long[] {sum[0] + more[0], sum[1] + more[1], sum[2] + more[2]});
     }
 
     private void addRecovered(CallRecord call) {
         synchronized (recoveredTotal) {
             recoveredTotal.add(call);
-            recoveredMinutes.computeIfAbsent(Math.floorDiv(call.startSecond(), 60), minute -> new UsageSum()).add(call);
+            recoveredMinutes
+                    .computeIfAbsent(Math.floorDiv(call.startSecond(), 60), minute -> new UsageSum())
+                    .add(call);
         }
     }
 

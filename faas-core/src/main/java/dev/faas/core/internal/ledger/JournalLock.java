@@ -11,8 +11,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The exclusive hold of one runtime on a journal directory: an OS lock on its {@code journal.lock}
@@ -52,9 +52,12 @@ final class JournalLock implements AutoCloseable {
         // Refused from this set before a second channel is opened: closing any channel of a locked
         // file releases every lock this process holds on it (POSIX), the first runtime's included.
         if (!HELD.add(key)) {
-            throw new InvalidConfigException("ledgerJournal", "the ledger journal in " + directory
-                    + " is in use by another runtime in this process (pid " + ProcessHandle.current().pid()
-                    + "): close that runtime first, or give this one a directory of its own");
+            throw new InvalidConfigException(
+                    "ledgerJournal",
+                    "the ledger journal in " + directory
+                            + " is in use by another runtime in this process (pid "
+                            + ProcessHandle.current().pid()
+                            + "): close that runtime first, or give this one a directory of its own");
         }
         try {
             return lock(directory, file, key);
@@ -75,11 +78,17 @@ final class JournalLock implements AutoCloseable {
     private static JournalLock lock(Path directory, Path file, Path key) {
         FileChannel channel;
         try {
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+            channel = FileChannel.open(
+                    file,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.READ,
+                    StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
-            throw new InvalidConfigException("ledgerJournal", "the ledger journal's lock file " + file
-                    + " cannot be opened (" + e + "): the directory must be writable, and the lock file a plain file");
+            throw new InvalidConfigException(
+                    "ledgerJournal",
+                    "the ledger journal's lock file " + file + " cannot be opened (" + e
+                            + "): the directory must be writable, and the lock file a plain file");
         }
         FileLock lock;
         try {
@@ -88,15 +97,17 @@ final class JournalLock implements AutoCloseable {
             lock = null;
         } catch (IOException e) {
             closeQuietly(channel);
-            throw new InvalidConfigException("ledgerJournal", "the ledger journal in " + directory
-                    + " cannot be locked: " + e);
+            throw new InvalidConfigException(
+                    "ledgerJournal", "the ledger journal in " + directory + " cannot be locked: " + e);
         }
         if (lock == null) {
             String holder = holder(channel);
             closeQuietly(channel);
-            throw new InvalidConfigException("ledgerJournal", "the ledger journal in " + directory
-                    + " is in use by another runtime (" + holder + "): close that runtime first, or give this"
-                    + " one a directory of its own");
+            throw new InvalidConfigException(
+                    "ledgerJournal",
+                    "the ledger journal in " + directory
+                            + " is in use by another runtime (" + holder + "): close that runtime first, or give this"
+                            + " one a directory of its own");
         }
         try {
             byte[] me = ("pid " + ProcessHandle.current().pid() + " since " + Instant.now() + "\n")

@@ -1,9 +1,9 @@
 package dev.faas.core.internal.ledger;
 
 import dev.faas.api.InvocationType;
+import dev.faas.api.Outcome;
 import dev.faas.api.ledger.InvocationRecord;
 import dev.faas.api.ledger.Pricing;
-import dev.faas.api.Outcome;
 import dev.faas.core.internal.util.RequestIds;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -27,35 +27,111 @@ import java.util.UUID;
  * @param gbSeconds null unless recovered: then the exact figure the record was written with
  * @param cost null unless recovered: then the exact figure the record was written with
  */
-public record LedgerEntry(long idHigh, long idLow, String idText, String function, String version, InvocationType type,
-                   Outcome outcome, long startSecond, int startNano, long durationNanos, long initNanos, int attempt,
-                   int memoryMb, long billedDurationMs, long allocatedBytes, String errorType, BigDecimal gbSeconds,
-                   BigDecimal cost) implements CallRecord {
+public record LedgerEntry(
+        long idHigh,
+        long idLow,
+        String idText,
+        String function,
+        String version,
+        InvocationType type,
+        Outcome outcome,
+        long startSecond,
+        int startNano,
+        long durationNanos,
+        long initNanos,
+        int attempt,
+        int memoryMb,
+        long billedDurationMs,
+        long allocatedBytes,
+        String errorType,
+        BigDecimal gbSeconds,
+        BigDecimal cost)
+        implements CallRecord {
 
-    public LedgerEntry(long idHigh, long idLow, String idText, String function, String version, InvocationType type,
-                Outcome outcome, Instant start, long durationNanos, long initNanos, int attempt, int memoryMb,
-                long billedDurationMs, long allocatedBytes, String errorType, BigDecimal gbSeconds, BigDecimal cost) {
-        this(idHigh, idLow, idText, function, version, type, outcome, start.getEpochSecond(), start.getNano(),
-                durationNanos, initNanos, attempt, memoryMb, billedDurationMs, allocatedBytes, errorType, gbSeconds,
+    public LedgerEntry(
+            long idHigh,
+            long idLow,
+            String idText,
+            String function,
+            String version,
+            InvocationType type,
+            Outcome outcome,
+            Instant start,
+            long durationNanos,
+            long initNanos,
+            int attempt,
+            int memoryMb,
+            long billedDurationMs,
+            long allocatedBytes,
+            String errorType,
+            BigDecimal gbSeconds,
+            BigDecimal cost) {
+        this(
+                idHigh,
+                idLow,
+                idText,
+                function,
+                version,
+                type,
+                outcome,
+                start.getEpochSecond(),
+                start.getNano(),
+                durationNanos,
+                initNanos,
+                attempt,
+                memoryMb,
+                billedDurationMs,
+                allocatedBytes,
+                errorType,
+                gbSeconds,
                 cost);
     }
 
     /** A copy of what a call's record holds, for the threads that keep it after the call. */
     static LedgerEntry of(CallRecord call) {
-        return call instanceof LedgerEntry entry ? entry : new LedgerEntry(call.idHigh(), call.idLow(), null,
-                call.function(), call.version(), call.type(), call.outcome(), call.startSecond(), call.startNano(),
-                call.durationNanos(), call.initNanos(), call.attempt(), call.memoryMb(), call.billedDurationMs(),
-                call.allocatedBytes(), call.errorType(), null, null);
+        return call instanceof LedgerEntry entry
+                ? entry
+                : new LedgerEntry(
+                        call.idHigh(),
+                        call.idLow(),
+                        null,
+                        call.function(),
+                        call.version(),
+                        call.type(),
+                        call.outcome(),
+                        call.startSecond(),
+                        call.startNano(),
+                        call.durationNanos(),
+                        call.initNanos(),
+                        call.attempt(),
+                        call.memoryMb(),
+                        call.billedDurationMs(),
+                        call.allocatedBytes(),
+                        call.errorType(),
+                        null,
+                        null);
     }
 
     static LedgerEntry of(InvocationRecord record) {
         UUID id = parseUuid(record.requestId());
-        return new LedgerEntry(id == null ? 0 : id.getMostSignificantBits(), id == null ? 0 : id.getLeastSignificantBits(),
-                id == null ? record.requestId() : null, record.function(), record.version(), record.type(),
-                record.outcome(), record.start(), record.duration().toNanos(),
-                record.initDuration().map(Duration::toNanos).orElse(-1L), record.attempt(), record.memoryMb(),
-                record.billedDurationMs(), record.allocatedBytes(), record.errorType().orElse(null),
-                record.gbSeconds(), record.cost());
+        return new LedgerEntry(
+                id == null ? 0 : id.getMostSignificantBits(),
+                id == null ? 0 : id.getLeastSignificantBits(),
+                id == null ? record.requestId() : null,
+                record.function(),
+                record.version(),
+                record.type(),
+                record.outcome(),
+                record.start(),
+                record.duration().toNanos(),
+                record.initDuration().map(Duration::toNanos).orElse(-1L),
+                record.attempt(),
+                record.memoryMb(),
+                record.billedDurationMs(),
+                record.allocatedBytes(),
+                record.errorType().orElse(null),
+                record.gbSeconds(),
+                record.cost());
     }
 
     private static UUID parseUuid(String text) {
@@ -92,10 +168,21 @@ public record LedgerEntry(long idHigh, long idLow, String idText, String functio
     }
 
     public InvocationRecord toRecord(Pricing pricing) {
-        return new InvocationRecord(requestId(), function, version, type, outcome, start(),
+        return new InvocationRecord(
+                requestId(),
+                function,
+                version,
+                type,
+                outcome,
+                start(),
                 Duration.ofNanos(durationNanos),
-                coldStart() ? Optional.of(Duration.ofNanos(initNanos)) : Optional.empty(), coldStart(), attempt,
-                memoryMb, billedDurationMs, allocatedBytes, Optional.ofNullable(errorType),
+                coldStart() ? Optional.of(Duration.ofNanos(initNanos)) : Optional.empty(),
+                coldStart(),
+                attempt,
+                memoryMb,
+                billedDurationMs,
+                allocatedBytes,
+                Optional.ofNullable(errorType),
                 gbSeconds != null ? gbSeconds : Pricing.gbSeconds(memoryMb, billedDurationMs),
                 cost != null ? cost : pricing.cost(memoryMb, billedDurationMs));
     }

@@ -18,8 +18,7 @@ public final class LedgerExport {
 
     private static final RecordComponent[] COLUMNS = InvocationRecord.class.getRecordComponents();
 
-    private LedgerExport() {
-    }
+    private LedgerExport() {}
 
     public static void csv(List<InvocationRecord> records, Appendable out) throws IOException {
         for (int i = 0; i < COLUMNS.length; i++) {
@@ -84,7 +83,9 @@ public final class LedgerExport {
     }
 
     private static void csvField(Appendable out, String value) throws IOException {
-        boolean quote = value.indexOf(',') >= 0 || value.indexOf('"') >= 0 || value.indexOf('\n') >= 0
+        boolean quote = value.indexOf(',') >= 0
+                || value.indexOf('"') >= 0
+                || value.indexOf('\n') >= 0
                 || value.indexOf('\r') >= 0;
         if (!quote) {
             out.append(value);

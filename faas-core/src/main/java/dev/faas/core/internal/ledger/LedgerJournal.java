@@ -17,14 +17,14 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -63,6 +63,7 @@ public final class LedgerJournal extends BatchWriter<LedgerJournal.Pending> {
      * (checked as each caller queues: the bound is this plus the callers queueing at that moment).
      */
     public static final int MAX_BACKLOG = 10_000;
+
     public static final byte[] MAGIC = "FAASLDG1".getBytes(StandardCharsets.US_ASCII);
     /** How long a closing journal keeps trying to write what it holds, once writes fail. */
     static final Duration CLOSE_RETRY = Duration.ofSeconds(10);
@@ -72,6 +73,7 @@ public final class LedgerJournal extends BatchWriter<LedgerJournal.Pending> {
     private static final int MAX_BATCH = 8192;
     /** The highest segment number read: far past any use, and the next one still a number. */
     private static final long MAX_SEGMENT_INDEX = 1_000_000_000_000_000_000L;
+
     private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -106,13 +108,23 @@ public final class LedgerJournal extends BatchWriter<LedgerJournal.Pending> {
     private long closeDeadline;
 
     public LedgerJournal(Path directory, Durability durability, Pricing pricing, Runnable onFailure) {
-        this(directory, durability, pricing, onFailure, DEFAULT_SEGMENT_BYTES,
-                file -> FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                        LinkOption.NOFOLLOW_LINKS));
+        this(
+                directory,
+                durability,
+                pricing,
+                onFailure,
+                DEFAULT_SEGMENT_BYTES,
+                file -> FileChannel.open(
+                        file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS));
     }
 
-    public LedgerJournal(Path directory, Durability durability, Pricing pricing, Runnable onFailure, long segmentBytes,
-                  SegmentOpener opener) {
+    public LedgerJournal(
+            Path directory,
+            Durability durability,
+            Pricing pricing,
+            Runnable onFailure,
+            long segmentBytes,
+            SegmentOpener opener) {
         super("faas-ledger-journal", MAX_BATCH);
         this.directory = directory;
         this.durability = durability;
@@ -123,8 +135,10 @@ public final class LedgerJournal extends BatchWriter<LedgerJournal.Pending> {
         try {
             Files.createDirectories(directory);
         } catch (IOException e) {
-            throw new InvalidConfigException("ledgerJournal", "ledgerJournal must be a directory faas can create and"
-                    + " write, but " + directory + " is not: " + e);
+            throw new InvalidConfigException(
+                    "ledgerJournal",
+                    "ledgerJournal must be a directory faas can create and" + " write, but " + directory + " is not: "
+                            + e);
         }
     }
 
@@ -149,16 +163,25 @@ public final class LedgerJournal extends BatchWriter<LedgerJournal.Pending> {
             }
             segmentIndex = segments.isEmpty() ? 0 : segments.getLast().index();
             if (!problems.isEmpty()) {
-                log.warn("faas: the ledger journal in {} is damaged; what could not be read is left as it is, and every"
-                        + " record that checks out was recovered ({} records): {}", directory, counts[0],
+                log.warn(
+                        "faas: the ledger journal in {} is damaged; what could not be read is left as it is, and every"
+                                + " record that checks out was recovered ({} records): {}",
+                        directory,
+                        counts[0],
                         String.join("; ", problems));
             }
             if (counts[1] > 0) {
-                log.warn("faas: the ledger journal in {} holds {} records twice (a segment copied under another"
-                        + " name?); each was counted once", directory, counts[1]);
+                log.warn(
+                        "faas: the ledger journal in {} holds {} records twice (a segment copied under another"
+                                + " name?); each was counted once",
+                        directory,
+                        counts[1]);
             }
             if (counts[0] > 0) {
-                log.info("faas: recovered {} ledger records from {} ({} segments)", counts[0], directory,
+                log.info(
+                        "faas: recovered {} ledger records from {} ({} segments)",
+                        counts[0],
+                        directory,
                         segments.size());
             }
         } catch (RuntimeException | Error e) {
@@ -169,8 +192,7 @@ public final class LedgerJournal extends BatchWriter<LedgerJournal.Pending> {
     }
 
     /** A segment file and its index. */
-    private record Segment(long index, Path file) {
-    }
+    private record Segment(long index, Path file) {}
 
     /** The segment files, by index; refuses links, non-files and names that cannot be numbered. */
     private List<Segment> segments() {
@@ -183,9 +205,11 @@ public final class LedgerJournal extends BatchWriter<LedgerJournal.Pending> {
                     continue; // the lock file, torn tails kept aside, and anything else: not ours to read
                 }
                 if (Files.isSymbolicLink(file) || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-                    throw refuse(file, "is named like a ledger journal segment but is "
-                            + (Files.isSymbolicLink(file) ? "a symbolic link" : "not a regular file")
-                            + ": the journal never follows links; move it out of " + directory);
+                    throw refuse(
+                            file,
+                            "is named like a ledger journal segment but is "
+                                    + (Files.isSymbolicLink(file) ? "a symbolic link" : "not a regular file")
+                                    + ": the journal never follows links; move it out of " + directory);
                 }
                 long index;
                 try {
@@ -194,26 +218,35 @@ public final class LedgerJournal extends BatchWriter<LedgerJournal.Pending> {
                         throw new NumberFormatException();
                     }
                 } catch (NumberFormatException tooLong) {
-                    throw refuse(file, "is named like a ledger journal segment, but its index is past what the"
-                            + " journal can number: move it out of " + directory);
+                    throw refuse(
+                            file,
+                            "is named like a ledger journal segment, but its index is past what the"
+                                    + " journal can number: move it out of " + directory);
                 }
                 Path twin = byIndex.put(index, file);
                 if (twin != null) {
-                    throw refuse(file, "has the same segment index as " + twin.getFileName() + ": move one of them"
-                            + " out of " + directory);
+                    throw refuse(
+                            file,
+                            "has the same segment index as " + twin.getFileName() + ": move one of them" + " out of "
+                                    + directory);
                 }
                 segments.add(new Segment(index, file));
             }
         } catch (IOException e) {
-            throw new InvalidConfigException("ledgerJournal", "ledgerJournal directory " + directory
-                    + " cannot be read: " + e);
+            throw new InvalidConfigException(
+                    "ledgerJournal", "ledgerJournal directory " + directory + " cannot be read: " + e);
         }
         segments.sort(Comparator.comparingLong(Segment::index));
         return segments;
     }
 
-    private void recoverSegment(Segment segment, boolean newest, RecoveredIds ids, Consumer<LedgerEntry> restore,
-                                long[] counts, List<String> problems) {
+    private void recoverSegment(
+            Segment segment,
+            boolean newest,
+            RecoveredIds ids,
+            Consumer<LedgerEntry> restore,
+            long[] counts,
+            List<String> problems) {
         Path file = segment.file();
         SegmentScanner.Result result;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
@@ -231,12 +264,15 @@ public final class LedgerJournal extends BatchWriter<LedgerJournal.Pending> {
         }
         String name = file.getFileName().toString();
         switch (result.header()) {
-            case FOREIGN -> throw refuse(file, "is named like a ledger journal segment but is not one (it does not"
-                    + " begin with the journal's header, and no record in it checks out): the journal never writes to"
-                    + " or deletes a file it cannot read; move it out of " + directory);
-            case DAMAGED -> problems.add(name + ": its header is damaged; records read from offset "
-                    + result.firstFrame());
-            case TORN, INTACT -> { }
+            case FOREIGN ->
+                throw refuse(
+                        file,
+                        "is named like a ledger journal segment but is not one (it does not"
+                                + " begin with the journal's header, and no record in it checks out): the journal never writes to"
+                                + " or deletes a file it cannot read; move it out of " + directory);
+            case DAMAGED ->
+                problems.add(name + ": its header is damaged; records read from offset " + result.firstFrame());
+            case TORN, INTACT -> {}
         }
         for (SegmentScanner.Damage damage : result.damage()) {
             problems.add(name + ": " + damage.length() + " bytes at offset " + damage.offset()
@@ -246,8 +282,13 @@ public final class LedgerJournal extends BatchWriter<LedgerJournal.Pending> {
             long torn = result.tornTailOffset();
             long bytes = result.size() - torn;
             if (newest && moveAside(file, torn)) {
-                log.warn("faas: ledger journal segment {} ended in an incomplete record of {} bytes at offset {} (a write"
-                        + " cut short by a crash); those bytes were moved to {}.torn and cut", file, bytes, torn, name);
+                log.warn(
+                        "faas: ledger journal segment {} ended in an incomplete record of {} bytes at offset {} (a write"
+                                + " cut short by a crash); those bytes were moved to {}.torn and cut",
+                        file,
+                        bytes,
+                        torn,
+                        name);
             } else {
                 problems.add(name + ": ends in an incomplete record of " + bytes + " bytes at offset " + torn
                         + " (left in place)");
@@ -258,13 +299,13 @@ public final class LedgerJournal extends BatchWriter<LedgerJournal.Pending> {
     /** Copies a torn tail into a file of its own, forced, then cuts it from the segment. */
     private static boolean moveAside(Path file, long from) {
         Path aside = file.resolveSibling(file.getFileName() + ".torn");
-        try (FileChannel source = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                LinkOption.NOFOLLOW_LINKS)) {
+        try (FileChannel source =
+                FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             for (int n = 2; Files.exists(aside, LinkOption.NOFOLLOW_LINKS); n++) {
                 aside = file.resolveSibling(file.getFileName() + ".torn." + n);
             }
-            try (FileChannel target = FileChannel.open(aside, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                    LinkOption.NOFOLLOW_LINKS)) {
+            try (FileChannel target = FileChannel.open(
+                    aside, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
                 long size = source.size();
                 for (long at = from; at < size; ) {
                     at += source.transferTo(at, size - at, target);
@@ -276,15 +317,18 @@ public final class LedgerJournal extends BatchWriter<LedgerJournal.Pending> {
             source.force(true);
             return true;
         } catch (IOException e) {
-            log.warn("faas: the torn tail of ledger journal segment {} could not be moved aside ({}); it is left in place",
-                    file, e.toString());
+            log.warn(
+                    "faas: the torn tail of ledger journal segment {} could not be moved aside ({}); it is left in place",
+                    file,
+                    e.toString());
             return false;
         }
     }
 
     private InvalidConfigException refuse(Path file, String what) {
-        return new InvalidConfigException("ledgerJournal", "the ledger journal in " + directory + " holds "
-                + file.getFileName() + ", which " + what);
+        return new InvalidConfigException(
+                "ledgerJournal",
+                "the ledger journal in " + directory + " holds " + file.getFileName() + ", which " + what);
     }
 
     // ---- appending ----
@@ -328,8 +372,12 @@ public final class LedgerJournal extends BatchWriter<LedgerJournal.Pending> {
     }
 
     private void arrivedLate(LedgerEntry entry) {
-        log.warn("faas: a ledger record of '{}' (request {}) arrived after the journal in {} closed; it is only in"
-                + " the in-memory ledger ({} so far)", entry.function(), entry.requestId(), directory,
+        log.warn(
+                "faas: a ledger record of '{}' (request {}) arrived after the journal in {} closed; it is only in"
+                        + " the in-memory ledger ({} so far)",
+                entry.function(),
+                entry.requestId(),
+                directory,
                 late.incrementAndGet());
     }
 
@@ -427,7 +475,9 @@ public final class LedgerJournal extends BatchWriter<LedgerJournal.Pending> {
         }
         backoffNanos = MIN_BACKOFF_NANOS;
         if (failing != null) {
-            log.info("faas: the ledger journal in {} is writing again, after {} ms; no record was lost", directory,
+            log.info(
+                    "faas: the ledger journal in {} is writing again, after {} ms; no record was lost",
+                    directory,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - failedSince));
             failing = null;
         }
@@ -460,8 +510,11 @@ public final class LedgerJournal extends BatchWriter<LedgerJournal.Pending> {
         if (failing == null) {
             failing = e;
             failedSince = System.nanoTime();
-            log.warn("faas: the ledger journal in {} cannot write ({}); its records wait in memory, in order, and are"
-                    + " written as soon as it can, trying again at least every second{}", directory, e.toString(),
+            log.warn(
+                    "faas: the ledger journal in {} cannot write ({}); its records wait in memory, in order, and are"
+                            + " written as soon as it can, trying again at least every second{}",
+                    directory,
+                    e.toString(),
                     durability.mode() == Durability.Mode.SYNC ? "; calls wait until their record is on disk" : "");
         }
     }
@@ -507,7 +560,8 @@ public final class LedgerJournal extends BatchWriter<LedgerJournal.Pending> {
     }
 
     private void forceIfDue() {
-        if (unforced && durability.mode() == Durability.Mode.INTERVAL
+        if (unforced
+                && durability.mode() == Durability.Mode.INTERVAL
                 && System.nanoTime() - lastForce >= durability.interval().toNanos()) {
             force();
         }
@@ -528,9 +582,13 @@ public final class LedgerJournal extends BatchWriter<LedgerJournal.Pending> {
         } catch (IOException e) {
             try {
                 onFailure.run();
-                log.warn("faas: the ledger journal in {} could not force its segment ({}): what was written since the"
-                        + " last force is in the OS's hands, as {} allows, and may not survive a crash of the machine;"
-                        + " writing goes on in a new segment", directory, e.toString(), durability);
+                log.warn(
+                        "faas: the ledger journal in {} could not force its segment ({}): what was written since the"
+                                + " last force is in the OS's hands, as {} allows, and may not survive a crash of the machine;"
+                                + " writing goes on in a new segment",
+                        directory,
+                        e.toString(),
+                        durability);
             } catch (Throwable ignored) {
                 // the journal goes on
             }
@@ -570,8 +628,12 @@ public final class LedgerJournal extends BatchWriter<LedgerJournal.Pending> {
             lost++;
         }
         if (lost > 0) {
-            log.error("faas: {} ledger records could not be written to the journal in {} before it closed ({}); they"
-                    + " are in the in-memory ledger only", lost, directory, failing == null ? "closed" : failing.toString());
+            log.error(
+                    "faas: {} ledger records could not be written to the journal in {} before it closed ({}); they"
+                            + " are in the in-memory ledger only",
+                    lost,
+                    directory,
+                    failing == null ? "closed" : failing.toString());
         }
     }
 

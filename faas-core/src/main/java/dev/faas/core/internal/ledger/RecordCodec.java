@@ -1,11 +1,10 @@
 package dev.faas.core.internal.ledger;
 
 import dev.faas.api.InvocationType;
-import dev.faas.api.ledger.InvocationRecord;
 import dev.faas.api.Outcome;
+import dev.faas.api.ledger.InvocationRecord;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,10 +23,10 @@ public final class RecordCodec {
     static final int HEADER_BYTES = 8;
     /** Larger frames are corrupt: no record comes near it. */
     static final int MAX_PAYLOAD_BYTES = 64 * 1024;
+
     private static final byte VERSION = 1;
 
-    private RecordCodec() {
-    }
+    private RecordCodec() {}
 
     /** Appends the frame of {@code record} to {@code out}, growing it if needed; returns the buffer. */
     @SuppressWarnings("JavaInstantGetSecondsGetNano") // the epoch second, then the nanosecond within it
@@ -93,9 +92,23 @@ public final class RecordCodec {
             Optional<String> errorType = payload.get() == 1 ? Optional.of(getString(payload)) : Optional.empty();
             BigDecimal gbSeconds = getDecimal(payload);
             BigDecimal cost = getDecimal(payload);
-            return new InvocationRecord(requestId, function, functionVersion, type, outcome, start, duration,
-                    init < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(init)), coldStart, attempt, memoryMb,
-                    billed, allocated, errorType, gbSeconds, cost);
+            return new InvocationRecord(
+                    requestId,
+                    function,
+                    functionVersion,
+                    type,
+                    outcome,
+                    start,
+                    duration,
+                    init < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(init)),
+                    coldStart,
+                    attempt,
+                    memoryMb,
+                    billed,
+                    allocated,
+                    errorType,
+                    gbSeconds,
+                    cost);
         } catch (RuntimeException e) { // a frame that checks out but holds nonsense (a time out of range, ...)
             throw new IllegalArgumentException("undecodable record", e);
         }

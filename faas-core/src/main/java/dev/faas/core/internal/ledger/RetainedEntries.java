@@ -7,9 +7,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.List;
 
 /**
  * The newest entries, in a ring of slots that are written over in place.
@@ -89,17 +89,16 @@ final class RetainedEntries {
     }
 
     /** What only a record recovered from a journal has. */
-    private record Recovered(String idText, BigDecimal gbSeconds, BigDecimal cost) {
-    }
+    private record Recovered(String idText, BigDecimal gbSeconds, BigDecimal cost) {}
 
     /** One place in the ring: a copy of an entry's values, guarded by its stamp. */
     private static final class Slot {
 
         private static final VarHandle STAMP = VarHandles.field(MethodHandles.lookup(), "stamp", long.class);
 
-
         /** 2 (sequence + 1) of the entry held, 0 when none; odd while a writer copies values in. */
         private volatile long stamp;
+
         private long idHigh;
         private long idLow;
         private long startSecond;
@@ -112,6 +111,7 @@ final class RetainedEntries {
         private int attempt;
         /** The type's ordinal times 8 plus the outcome's. */
         private int kinds;
+
         private String function;
         private String version;
         private String errorType;
@@ -135,7 +135,8 @@ final class RetainedEntries {
             String version = call.version();
             String errorType = call.errorType();
             Recovered recovered = call instanceof LedgerEntry entry && (entry.idText() != null || entry.recovered())
-                    ? new Recovered(entry.idText(), entry.gbSeconds(), entry.cost()) : null;
+                    ? new Recovered(entry.idText(), entry.gbSeconds(), entry.cost())
+                    : null;
             long held;
             while (true) {
                 held = stamp;
@@ -177,11 +178,27 @@ final class RetainedEntries {
                     continue;
                 }
                 Recovered extra = recovered;
-                LedgerEntry copy = before != expected ? null : new LedgerEntry(idHigh, idLow,
-                        extra == null ? null : extra.idText(), function, version, TYPES[kinds >>> 3],
-                        OUTCOMES[kinds & 7], startSecond, startNano, durationNanos, initNanos, attempt, memoryMb,
-                        billedDurationMs, allocatedBytes, errorType, extra == null ? null : extra.gbSeconds(),
-                        extra == null ? null : extra.cost());
+                LedgerEntry copy = before != expected
+                        ? null
+                        : new LedgerEntry(
+                                idHigh,
+                                idLow,
+                                extra == null ? null : extra.idText(),
+                                function,
+                                version,
+                                TYPES[kinds >>> 3],
+                                OUTCOMES[kinds & 7],
+                                startSecond,
+                                startNano,
+                                durationNanos,
+                                initNanos,
+                                attempt,
+                                memoryMb,
+                                billedDurationMs,
+                                allocatedBytes,
+                                errorType,
+                                extra == null ? null : extra.gbSeconds(),
+                                extra == null ? null : extra.cost());
                 VarHandle.loadLoadFence(); // the copy's reads happen before the stamp is read again
                 if (stamp == before) {
                     return copy;

@@ -8,8 +8,8 @@ import dev.faas.core.internal.util.Arguments;
 import dev.faas.core.internal.util.Logs;
 import java.io.IOException;
 import java.time.Instant;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,7 +97,9 @@ public final class RuntimeLedger implements Ledger {
 
     @Override
     public List<InvocationRecord> entries() {
-        return retained.snapshot().stream().map(entry -> entry.toRecord(pricing)).toList();
+        return retained.snapshot().stream()
+                .map(entry -> entry.toRecord(pricing))
+                .toList();
     }
 
     @Override

@@ -20,11 +20,11 @@ public final class SegmentScanner {
     static final byte[] MAGIC = LedgerJournal.MAGIC;
     /** How far into a file whose header is wrong a frame is looked for, before it is called foreign. */
     public static final int HEADER_SEARCH_BYTES = 64 * 1024;
+
     private static final int WINDOW_BYTES = 4 * (RecordCodec.HEADER_BYTES + RecordCodec.MAX_PAYLOAD_BYTES);
 
     /** A range of bytes that held no frame that checks out. */
-    record Damage(long offset, long length) {
-    }
+    record Damage(long offset, long length) {}
 
     /** What reading a segment found, besides its records. */
     record Result(Header header, long firstFrame, List<Damage> damage, long tornTailOffset, long size) {
@@ -176,7 +176,9 @@ public final class SegmentScanner {
         ensure(offset, RecordCodec.HEADER_BYTES);
         int at = (int) (offset - windowStart);
         int length = window.getInt(at);
-        if (length <= 0 || length > RecordCodec.MAX_PAYLOAD_BYTES || length > size - offset - RecordCodec.HEADER_BYTES) {
+        if (length <= 0
+                || length > RecordCodec.MAX_PAYLOAD_BYTES
+                || length > size - offset - RecordCodec.HEADER_BYTES) {
             return -1;
         }
         int checksum = window.getInt(at + 4);

@@ -7,10 +7,10 @@ import dev.faas.core.internal.util.Failures;
 import dev.faas.core.internal.util.Logs;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.TimeUnit;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +33,7 @@ public final class SinkForwarder extends BatchWriter<LedgerEntry> {
     private final Pricing pricing;
     /** Records queued or in the batch being sent. */
     private final AtomicInteger queued = new AtomicInteger();
+
     private final AtomicInteger overflow = new AtomicInteger();
 
     public SinkForwarder(LedgerSink sink, Pricing pricing) {
@@ -46,8 +47,11 @@ public final class SinkForwarder extends BatchWriter<LedgerEntry> {
         if (queued.incrementAndGet() > MAX_QUEUED) {
             queued.decrementAndGet();
             if (overflow.getAndIncrement() == 0) {
-                log.error("faas: the ledger sink {} cannot keep up: more than {} records wait; records past that"
-                        + " are not sent to it (the ledger and its journal keep them)", sink, MAX_QUEUED);
+                log.error(
+                        "faas: the ledger sink {} cannot keep up: more than {} records wait; records past that"
+                                + " are not sent to it (the ledger and its journal keep them)",
+                        sink,
+                        MAX_QUEUED);
             }
             return;
         }
@@ -93,8 +97,13 @@ public final class SinkForwarder extends BatchWriter<LedgerEntry> {
                 return;
             } catch (Throwable e) { // an Error from a sink is a failed attempt like any other
                 if (attempt == RETRIES) {
-                    log.error("faas: the ledger sink {} failed {} times; {} records are not sent to it (the ledger"
-                            + " and its journal keep them)", sink, RETRIES + 1, batch.size(), e);
+                    log.error(
+                            "faas: the ledger sink {} failed {} times; {} records are not sent to it (the ledger"
+                                    + " and its journal keep them)",
+                            sink,
+                            RETRIES + 1,
+                            batch.size(),
+                            e);
                     return;
                 }
                 log.warn("faas: the ledger sink {} failed; trying again", sink, e);

@@ -47,7 +47,9 @@ final class UsageSum {
     }
 
     Usage usage(Pricing pricing) {
-        return new Usage(requests + pricedRequests, billedMs + pricedBilledMs,
+        return new Usage(
+                requests + pricedRequests,
+                billedMs + pricedBilledMs,
                 Pricing.gbSecondsOfMbMs(mbMs).add(pricedGbSeconds),
                 pricing.totalCost(requests, mbMs).add(pricedCost));
     }

@@ -1,8 +1,8 @@
 package dev.faas.core.internal.memory;
 
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.Executor;
 
 /**
  * What one invocation has allocated so far, in bytes.
@@ -31,6 +31,7 @@ public abstract class AllocationAccount {
         private final AtomicLongArray openMounts;
         /** The call to stop when a mount ends past its limit, or null when it has none. */
         private final RunningCall capped;
+
         private final long limitBytes;
 
         public Virtual(AllocationMetering.CarrierPool carriers, RunningCall capped, long limitBytes) {

@@ -5,12 +5,12 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.management.ManagementFactory;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,22 +47,26 @@ public final class AllocationMetering {
     private static final Logger log = LoggerFactory.getLogger(Logs.RUNTIME);
     private static final com.sun.management.ThreadMXBean THREADS = threadBean();
     private static final MethodHandle VIRTUAL_BUILDER = THREADS == null ? null : virtualBuilder();
-    public static final Mode MODE = VIRTUAL_BUILDER != null ? Mode.VIRTUAL : THREADS != null ? Mode.PLATFORM : Mode.NONE;
+    public static final Mode MODE =
+            VIRTUAL_BUILDER != null ? Mode.VIRTUAL : THREADS != null ? Mode.PLATFORM : Mode.NONE;
 
     static {
         switch (MODE) {
-            case VIRTUAL -> log.info("faas: allocation metering is exact, on the runtime's own virtual-thread"
-                    + " scheduler");
-            case PLATFORM -> log.info("faas: allocation metering runs on platform threads, for functions with an"
-                    + " allocationLimitMb only; to meter virtual threads, start the JVM with {} ({} on the module path)",
-                    OPEN_OPTION, "--add-opens java.base/java.lang=dev.faas.core");
-            case NONE -> log.info("faas: this JVM counts no per-thread allocation: calls are not metered, and"
-                    + " allocationLimitMb is not enforced");
+            case VIRTUAL ->
+                log.info("faas: allocation metering is exact, on the runtime's own virtual-thread" + " scheduler");
+            case PLATFORM ->
+                log.info(
+                        "faas: allocation metering runs on platform threads, for functions with an"
+                                + " allocationLimitMb only; to meter virtual threads, start the JVM with {} ({} on the module path)",
+                        OPEN_OPTION,
+                        "--add-opens java.base/java.lang=dev.faas.core");
+            case NONE ->
+                log.info("faas: this JVM counts no per-thread allocation: calls are not metered, and"
+                        + " allocationLimitMb is not enforced");
         }
     }
 
-    private AllocationMetering() {
-    }
+    private AllocationMetering() {}
 
     private static com.sun.management.ThreadMXBean threadBean() {
         try {
@@ -123,6 +127,7 @@ public final class AllocationMetering {
          * its keep-alive frees its index only as it terminates, after its replacement may have started.
          */
         final int size;
+
         private final ForkJoinPool pool;
         private final Carrier[] carriers;
         private final AtomicIntegerArray taken;
@@ -133,8 +138,17 @@ public final class AllocationMetering {
             carriers = new Carrier[size];
             taken = new AtomicIntegerArray(size);
             ForkJoinPool.ForkJoinWorkerThreadFactory factory = pool -> new Carrier(pool, this);
-            pool = new ForkJoinPool(parallelism, factory, null, true, parallelism, parallelism, 1, candidate -> true,
-                    30, TimeUnit.SECONDS);
+            pool = new ForkJoinPool(
+                    parallelism,
+                    factory,
+                    null,
+                    true,
+                    parallelism,
+                    parallelism,
+                    1,
+                    candidate -> true,
+                    30,
+                    TimeUnit.SECONDS);
         }
 
         void execute(Runnable mount) {

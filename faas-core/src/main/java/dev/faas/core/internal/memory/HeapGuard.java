@@ -13,11 +13,11 @@ import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import javax.management.ListenerNotFoundException;
 import javax.management.Notification;
@@ -62,27 +62,33 @@ public final class HeapGuard implements NotificationListener {
     private static final long POLL_MILLIS = 2;
     /** One platform thread polls the old generation for every runtime's guard. */
     private static final Periodic POLLER = new Periodic("faas-heap-poll", Duration.ofMillis(POLL_MILLIS));
+
     static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final WorkTracker work;
     /** Tells the event queues that wait for capacity that calls may run again. */
     private final Runnable capacityReleased;
+
     private final double highWater;
     private final double critical;
     private final long maxHeap = Runtime.getRuntime().maxMemory();
     private final Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
-            .filter(pool -> pool.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName)
+            .filter(pool -> pool.getType() == MemoryType.HEAP)
+            .map(MemoryPoolMXBean::getName)
             .collect(Collectors.toUnmodifiableSet());
     /** The generations that objects too large for the young one go to: what the poll reads. */
     private final List<MemoryPoolMXBean> oldPools = ManagementFactory.getMemoryPoolMXBeans().stream()
-            .filter(pool -> pool.getType() == MemoryType.HEAP && pool.isValid()
+            .filter(pool -> pool.getType() == MemoryType.HEAP
+                    && pool.isValid()
                     && (pool.getName().contains("Old Gen") || pool.getName().contains("Tenured")))
             .toList();
+
     private final List<NotificationEmitter> emitters = new ArrayList<>();
     private Runnable stopPolling;
     private double lastPollFill; // the poller's thread only
     /** Polls in a row past the high-water mark since a collection last found the heap below it. */
     private volatile int pollsPastMark;
+
     private final Finder finder = new Finder();
     /** Whether a call was stopped since the last collection was looked at: one stop per collection. */
     private volatile boolean stoppedSinceCollection;
@@ -185,7 +191,8 @@ public final class HeapGuard implements NotificationListener {
         }
         lastCollectionNanos = System.nanoTime();
         long used = 0;
-        for (Map.Entry<String, MemoryUsage> pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+        for (Map.Entry<String, MemoryUsage> pool :
+                info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
             if (heapPools.contains(pool.getKey())) {
                 used += pool.getValue().getUsed();
             }
@@ -226,8 +233,12 @@ public final class HeapGuard implements NotificationListener {
             }
         }
         if (!wasRefusing) {
-            log.warn("faas: {} {}% full{}, past the high-water mark of {}%: new calls are refused (HEAP_PRESSURE) until"
-                    + " it falls back", what, percent, what.startsWith("the heap") ? " after garbage collection" : "",
+            log.warn(
+                    "faas: {} {}% full{}, past the high-water mark of {}%: new calls are refused (HEAP_PRESSURE) until"
+                            + " it falls back",
+                    what,
+                    percent,
+                    what.startsWith("the heap") ? " after garbage collection" : "",
                     Math.round(highWater * 100));
         }
     }
@@ -256,8 +267,12 @@ public final class HeapGuard implements NotificationListener {
                 } else if (collectAfterStop || System.nanoTime() - lastCollectionNanos > QUIET_NANOS) {
                     // A call just stopped leaves what it held as garbage, which may sit in the old
                     // generation until a full collection: ask for one, rather than refuse for long.
-                    log.debug("faas: {} while refusing calls: requesting a garbage collection", collectAfterStop
-                            ? "a call was stopped" : "no garbage collection for " + TimeUnit.NANOSECONDS.toSeconds(QUIET_NANOS) + " s");
+                    log.debug(
+                            "faas: {} while refusing calls: requesting a garbage collection",
+                            collectAfterStop
+                                    ? "a call was stopped"
+                                    : "no garbage collection for " + TimeUnit.NANOSECONDS.toSeconds(QUIET_NANOS)
+                                            + " s");
                     collectAfterStop = false;
                     lastCollectionNanos = System.nanoTime();
                     System.gc();
@@ -286,11 +301,15 @@ public final class HeapGuard implements NotificationListener {
             }
             if (victim.stopForMemory(percent)) {
                 long allocated = victim.liveAllocatedBytes();
-                log.warn("faas: the heap is {}% full, past the critical mark of {}%: stopped {} ({})", percent,
-                        Math.round(critical * 100), victim.describe(), allocated < 0
+                log.warn(
+                        "faas: the heap is {}% full, past the critical mark of {}%: stopped {} ({})",
+                        percent,
+                        Math.round(critical * 100),
+                        victim.describe(),
+                        allocated < 0
                                 ? "its memoryMb is " + victim.memoryMb() + " MB (not metered)"
-                                : "it allocated " + (allocated >> 20) + " MB against a memoryMb of "
-                                        + victim.memoryMb() + " MB");
+                                : "it allocated " + (allocated >> 20) + " MB against a memoryMb of " + victim.memoryMb()
+                                        + " MB");
                 return true;
             }
             // it ended, or was stopped otherwise, as it was chosen: look again

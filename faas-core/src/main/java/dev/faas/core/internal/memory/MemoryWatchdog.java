@@ -1,10 +1,10 @@
 package dev.faas.core.internal.memory;
 
 import dev.faas.core.internal.util.Failures;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.TimeUnit;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Enforces allocation limits: one daemon thread that, about every millisecond while capped calls
@@ -23,7 +23,9 @@ public final class MemoryWatchdog {
 
     private MemoryWatchdog(boolean closed) {
         this.closed = closed;
-        this.thread = closed ? null : Thread.ofPlatform().name("faas-memory-watchdog").daemon().unstarted(this::patrol);
+        this.thread = closed
+                ? null
+                : Thread.ofPlatform().name("faas-memory-watchdog").daemon().unstarted(this::patrol);
     }
 
     /** A watchdog on its own daemon thread. */
@@ -58,7 +60,8 @@ public final class MemoryWatchdog {
      */
     private synchronized void restart(Thread dead) {
         if (thread == dead && !closed) {
-            Thread patroller = Thread.ofPlatform().name("faas-memory-watchdog").daemon().unstarted(this::patrol);
+            Thread patroller =
+                    Thread.ofPlatform().name("faas-memory-watchdog").daemon().unstarted(this::patrol);
             thread = patroller;
             patroller.start();
         }

@@ -2,10 +2,10 @@ package dev.faas.core.internal.observe;
 
 import dev.faas.core.internal.util.Periodic;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.Set;
 
 /**
  * Watches, for the whole JVM, whether virtual threads get a carrier: every quarter of a second a
@@ -19,6 +19,7 @@ public final class CarrierProbe {
 
     /** How long a virtual thread may wait for a carrier before the scheduler counts as starved. */
     static final long STARVED_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     private static final long PERIOD_MILLIS = 250;
     private static final Periodic PROBER = new Periodic("faas-carrier-probe", Duration.ofMillis(PERIOD_MILLIS));
     private static final CarrierProbe JVM = new CarrierProbe();
@@ -33,8 +34,7 @@ public final class CarrierProbe {
     private final Set<Listener> listeners = ConcurrentHashMap.newKeySet();
     private Runnable stopProbing; // guarded by this
 
-    private CarrierProbe() {
-    }
+    private CarrierProbe() {}
 
     /** Adds a listener, starting the probe if it is the first; the handle's {@code run()} removes it. */
     public static Runnable listen(Listener listener) {

@@ -5,9 +5,9 @@ import dev.faas.core.internal.util.Logs;
 import dev.faas.core.internal.work.WorkTracker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,8 +27,11 @@ public final class CarrierStarvation implements CarrierProbe.Listener {
 
     public CarrierStarvation(WorkTracker work, MeterRegistry registry) {
         this.work = work;
-        this.episodes = registry == null ? null : Counter.builder("faas.carrier.starvation")
-                .description("Episodes in which virtual threads waited over a second for a carrier").register(registry);
+        this.episodes = registry == null
+                ? null
+                : Counter.builder("faas.carrier.starvation")
+                        .description("Episodes in which virtual threads waited over a second for a carrier")
+                        .register(registry);
     }
 
     @Override
@@ -53,22 +56,34 @@ public final class CarrierStarvation implements CarrierProbe.Listener {
         }
         warned = true;
         StringBuilder functions = new StringBuilder();
-        computing.forEach((name, counts) -> functions.append(functions.isEmpty() ? "" : ", ").append('\'')
-                .append(name).append("' (").append(counts[0]).append(counts[0] == 1 ? " call" : " calls")
-                .append(counts[1] > 0 ? ", " + counts[1] + " already given up on" : "").append(')'));
-        log.warn("faas: virtual threads have waited {} ms for a carrier: the JDK's {} carriers are held, most likely by"
-                + " calls that compute without blocking: {}. Their deadlines still release their callers (the"
-                + " threads run on, given up on), but new calls and every other virtual thread of the host wait. Run CPU-bound functions on"
-                + " platform threads: FunctionConfig.builder().threadKind(ThreadKind.PLATFORM)",
-                TimeUnit.NANOSECONDS.toMillis(waitedNanos), Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
-                        Runtime.getRuntime().availableProcessors()), functions);
+        computing.forEach((name, counts) -> functions
+                .append(functions.isEmpty() ? "" : ", ")
+                .append('\'')
+                .append(name)
+                .append("' (")
+                .append(counts[0])
+                .append(counts[0] == 1 ? " call" : " calls")
+                .append(counts[1] > 0 ? ", " + counts[1] + " already given up on" : "")
+                .append(')'));
+        log.warn(
+                "faas: virtual threads have waited {} ms for a carrier: the JDK's {} carriers are held, most likely by"
+                        + " calls that compute without blocking: {}. Their deadlines still release their callers (the"
+                        + " threads run on, given up on), but new calls and every other virtual thread of the host wait. Run CPU-bound functions on"
+                        + " platform threads: FunctionConfig.builder().threadKind(ThreadKind.PLATFORM)",
+                TimeUnit.NANOSECONDS.toMillis(waitedNanos),
+                Integer.getInteger(
+                        "jdk.virtualThreadScheduler.parallelism",
+                        Runtime.getRuntime().availableProcessors()),
+                functions);
     }
 
     @Override
     public void recovered(long waitedNanos) {
         if (warned) {
             warned = false;
-            log.info("faas: virtual threads get carriers again, after {} ms", TimeUnit.NANOSECONDS.toMillis(waitedNanos));
+            log.info(
+                    "faas: virtual threads get carriers again, after {} ms",
+                    TimeUnit.NANOSECONDS.toMillis(waitedNanos));
         }
     }
 }

@@ -65,7 +65,7 @@ public final class ReportLog {
                     logThrowable(function, "Invoke Error: ", error);
                 }
             }
-            case SUCCESS -> { }
+            case SUCCESS -> {}
         }
     }
 
@@ -78,7 +78,10 @@ public final class ReportLog {
         try {
             function.error(text, Failures.printable(error));
         } catch (Throwable unprintable) {
-            function.error("{} (its stack trace could not be printed: {})", text, unprintable.getClass().getName());
+            function.error(
+                    "{} (its stack trace could not be printed: {})",
+                    text,
+                    unprintable.getClass().getName());
         }
     }
 
@@ -96,11 +99,15 @@ public final class ReportLog {
             log.debug("END RequestId: {}", call.requestId());
         }
         StringBuilder line = new StringBuilder(160)
-                .append("REPORT RequestId: ").append(call.requestId())
+                .append("REPORT RequestId: ")
+                .append(call.requestId())
                 .append("\tDuration: ");
         appendMillis(line, call.durationNanos());
-        line.append(" ms\tBilled Duration: ").append(call.billedDurationMs())
-                .append(" ms\tMemory Size: ").append(call.memoryLimitMb()).append(" MB");
+        line.append(" ms\tBilled Duration: ")
+                .append(call.billedDurationMs())
+                .append(" ms\tMemory Size: ")
+                .append(call.memoryLimitMb())
+                .append(" MB");
         long allocated = call.allocatedBytes();
         if (allocated >= 0) {
             line.append("\tAllocated: ").append((allocated + MB - 1) / MB).append(" MB");

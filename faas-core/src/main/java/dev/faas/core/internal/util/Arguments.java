@@ -5,8 +5,7 @@ import dev.faas.api.InvalidConfigException;
 /** Checks of the arguments the runtime's public entry points are given. */
 public final class Arguments {
 
-    private Arguments() {
-    }
+    private Arguments() {}
 
     /** A required argument: a null is a typed error that names it and says what to give. */
     public static <T> T given(String name, T value, String what) {

@@ -18,8 +18,7 @@ public final class Failures {
     /** The most causes of a chain the runtime looks at. */
     private static final int MAX_CAUSES = 16;
 
-    private Failures() {
-    }
+    private Failures() {}
 
     /**
      * Loads and initialises this class, which a runtime calls as it is built: the catch-alls of its
@@ -126,7 +125,8 @@ public final class Failures {
     }
 
     static String bounded(String text) {
-        return text.length() <= MAX_MESSAGE ? text
+        return text.length() <= MAX_MESSAGE
+                ? text
                 : text.substring(0, MAX_MESSAGE) + "... (" + (text.length() - MAX_MESSAGE) + " more characters)";
     }
 }

@@ -19,7 +19,6 @@ public abstract class LockWord extends LockWordPadding {
     private static final VarHandle LOCKED = VarHandles.field(MethodHandles.lookup(), "locked", int.class);
     private static final int SPINS_BEFORE_YIELD = 64;
 
-
     private volatile int locked;
 
     /** Takes the lock if it is free; never waits. */

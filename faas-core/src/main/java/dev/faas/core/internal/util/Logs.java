@@ -6,6 +6,5 @@ public final class Logs {
     /** Where the runtime's WARNs and DEBUG lines go: hosts set one level for all of them. */
     public static final String RUNTIME = "dev.faas.core.FaasRuntime";
 
-    private Logs() {
-    }
+    private Logs() {}
 }

@@ -1,9 +1,9 @@
 package dev.faas.core.internal.util;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
-import java.util.List;
 
 /**
  * A daemon platform thread that runs the tasks added to it, one after another, then waits a period,

@@ -1,10 +1,10 @@
 package dev.faas.core.internal.util;
 
 import dev.faas.api.Context;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.UUID;
-import org.slf4j.helpers.NOPMDCAdapter;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.MDC;
+import org.slf4j.helpers.NOPMDCAdapter;
 
 /**
  * Request ids: random (version 4) UUIDs drawn from {@link ThreadLocalRandom}, not from
@@ -17,8 +17,7 @@ public final class RequestIds {
     /** Whether a logging backend keeps an MDC: without one, the MDC calls are skipped altogether. */
     private static final boolean MDC_KEPT = !(MDC.getMDCAdapter() instanceof NOPMDCAdapter);
 
-    private RequestIds() {
-    }
+    private RequestIds() {}
 
     public static long high() {
         return (ThreadLocalRandom.current().nextLong() & ~0xF000L) | 0x4000L;

@@ -6,8 +6,7 @@ import java.lang.invoke.VarHandle;
 /** Field handles for the compare-and-sets and release stores of the engine's classes. */
 public final class VarHandles {
 
-    private VarHandles() {
-    }
+    private VarHandles() {}
 
     /**
      * The handle of field {@code name} of the class {@code lookup} was made in; a missing field is

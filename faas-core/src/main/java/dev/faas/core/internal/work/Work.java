@@ -21,9 +21,9 @@ public abstract class Work implements Runnable {
 
     private static final VarHandle IN_USER_CODE = VarHandles.field(MethodHandles.lookup(), "inUserCode", boolean.class);
 
-
     private final WorkTracker tracker;
     private volatile Thread thread;
+
     @SuppressWarnings("unused") // through IN_USER_CODE
     private boolean inUserCode;
     // Where the tracker keeps the unit: guarded by the lock of the stripe it was added to.
@@ -55,8 +55,7 @@ public abstract class Work implements Runnable {
      * Called once the unit is tracked and before its thread starts: throwing refuses it. A check made
      * here cannot miss a drain that began before it, since the drain then sees the unit.
      */
-    protected void admitted() {
-    }
+    protected void admitted() {}
 
     /** Whether the runtime's close must wait for this unit before it closes environments. */
     protected abstract boolean blocksDrain();

@@ -4,18 +4,18 @@ import dev.faas.core.internal.util.LockWord;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import java.util.List;
-import java.util.Optional;
 
 /**
  * Starts every thread the runtime runs work on, from one thread factory, and keeps the units in
@@ -41,6 +41,7 @@ public final class WorkTracker {
     private final ThreadPoolExecutor bookkeeping;
     /** Platform threads for user callbacks of stopped calls; as many as block at once. */
     private final ThreadPoolExecutor callbacks;
+
     private final Stripe[] stripes = LockWord.stripes(8, Stripe[]::new, Stripe::new);
     private final int mask = stripes.length - 1;
 
@@ -48,10 +49,20 @@ public final class WorkTracker {
         this.threads = threads;
         // Up to 64 at once: a delivery records its call first, and under sync durability that waits
         // for a force (each waits for its own, so that they share one).
-        this.bookkeeping = new ThreadPoolExecutor(BOOKKEEPING_THREADS, BOOKKEEPING_THREADS, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), Thread.ofPlatform().name("faas-runtime-", 0).daemon().factory());
+        this.bookkeeping = new ThreadPoolExecutor(
+                BOOKKEEPING_THREADS,
+                BOOKKEEPING_THREADS,
+                30,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(),
+                Thread.ofPlatform().name("faas-runtime-", 0).daemon().factory());
         bookkeeping.allowCoreThreadTimeOut(true);
-        this.callbacks = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+        this.callbacks = new ThreadPoolExecutor(
+                0,
+                Integer.MAX_VALUE,
+                30,
+                TimeUnit.SECONDS,
+                new SynchronousQueue<>(),
                 Thread.ofPlatform().name("faas-callbacks-", 0).daemon().factory());
     }
 
@@ -194,7 +205,6 @@ public final class WorkTracker {
         }
     }
 
-
     /** What is busy, or empty when every unit is finished or blocked in user code. */
     public Optional<String> busy() {
         return describe(work -> !work.isQuiescent());
@@ -218,8 +228,11 @@ public final class WorkTracker {
 
     /** Waits until nothing is busy; {@code what} names the waiter in the failure. */
     public void awaitQuiescence(Duration timeout, String what) {
-        awaitNone(work -> !work.isQuiescent(), timeout, what + " waited " + timeout.toMillis()
-                + " ms for the runtime to become quiescent, but it is still busy: ");
+        awaitNone(
+                work -> !work.isQuiescent(),
+                timeout,
+                what + " waited " + timeout.toMillis()
+                        + " ms for the runtime to become quiescent, but it is still busy: ");
     }
 
     /**
@@ -291,7 +304,8 @@ public final class WorkTracker {
             if (freeCount > 0) {
                 slot = free[--freeCount];
             } else {
-                if (used == units.length) { // both made before either is kept: an OutOfMemoryError leaves them as they were
+                if (used == units.length) { // both made before either is kept: an OutOfMemoryError leaves them as they
+                    // were
                     Work[] moreUnits = Arrays.copyOf(units, used * 2);
                     int[] moreFree = Arrays.copyOf(free, used * 2);
                     units = moreUnits;

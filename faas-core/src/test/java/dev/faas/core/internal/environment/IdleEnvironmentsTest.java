@@ -6,14 +6,14 @@ import dev.faas.api.Context;
 import dev.faas.api.Handler;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 
 final class IdleEnvironmentsTest {
@@ -73,7 +73,8 @@ final class IdleEnvironmentsTest {
         for (int i = 0; i < environments; i++) {
             idle.push(handler(), i, 0);
         }
-        Set<Handler<Object, Object>> held = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
+        Set<Handler<Object, Object>> held =
+                Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
         CountDownLatch start = new CountDownLatch(1);
         try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
             List<Future<Integer>> misses = new ArrayList<>();

@@ -3,17 +3,17 @@ package dev.faas.core.internal.ledger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faas.api.InvocationType;
+import dev.faas.api.Outcome;
 import dev.faas.api.ledger.Pricing;
 import dev.faas.api.ledger.Usage;
-import dev.faas.api.Outcome;
 import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 final class FunctionUsageTest {
@@ -25,7 +25,7 @@ final class FunctionUsageTest {
     @Test
     void sumsEachMinuteWhetherItsCallsCameInOrderOrLate() {
         usage.add(call(1, MINUTE_10 + 5, Outcome.SUCCESS, 2));
-        usage.add(call(1, MINUTE_10 + 70, Outcome.ERROR, 3));   // minute 11: minute 10 becomes the cell's previous
+        usage.add(call(1, MINUTE_10 + 70, Outcome.ERROR, 3)); // minute 11: minute 10 becomes the cell's previous
         usage.add(call(1, MINUTE_10 + 10, Outcome.SUCCESS, 4)); // a late call of minute 10, still in the cell
         usage.add(call(1, MINUTE_10 - 30, Outcome.SUCCESS, 6)); // minute 9, older than both: into the map
         usage.add(call(2, MINUTE_10 + 20, Outcome.TIMEOUT, 5)); // another cell
@@ -45,8 +45,25 @@ final class FunctionUsageTest {
 
     @Test
     void keepsRecoveredRecordsWithTheirOwnDecimals() {
-        usage.add(new LedgerEntry(1, 1, null, "f", "$LATEST", InvocationType.EVENT, Outcome.SUCCESS, MINUTE_10, 0,
-                1_000_000, -1, 1, 128, 1, -1, null, new BigDecimal("0.5"), new BigDecimal("7")));
+        usage.add(new LedgerEntry(
+                1,
+                1,
+                null,
+                "f",
+                "$LATEST",
+                InvocationType.EVENT,
+                Outcome.SUCCESS,
+                MINUTE_10,
+                0,
+                1_000_000,
+                -1,
+                1,
+                128,
+                1,
+                -1,
+                null,
+                new BigDecimal("0.5"),
+                new BigDecimal("7")));
         usage.add(call(1, MINUTE_10, Outcome.SUCCESS, 1));
 
         Usage total = usage.total(Pricing.LAMBDA_X86_64);
@@ -81,8 +98,10 @@ final class FunctionUsageTest {
                 long last = 0;
                 while (writing.get()) {
                     long requests = minutes(0, Long.MAX_VALUE / 2)[0];
-                    assertThat(requests).as("never fewer than before, never more than written")
-                            .isGreaterThanOrEqualTo(last).isLessThanOrEqualTo((long) writers * perWriter);
+                    assertThat(requests)
+                            .as("never fewer than before, never more than written")
+                            .isGreaterThanOrEqualTo(last)
+                            .isLessThanOrEqualTo((long) writers * perWriter);
                     last = requests;
                     readings++;
                 }
@@ -107,8 +126,24 @@ final class FunctionUsageTest {
     }
 
     private static LedgerEntry call(long idLow, long startSecond, Outcome outcome, long billedMs) {
-        return new LedgerEntry(0, idLow, null, "f", "$LATEST", InvocationType.REQUEST_RESPONSE, outcome, startSecond,
-                0, billedMs * 1_000_000, -1, 1, 128, billedMs, -1, outcome == Outcome.SUCCESS ? null : "E", null,
+        return new LedgerEntry(
+                0,
+                idLow,
+                null,
+                "f",
+                "$LATEST",
+                InvocationType.REQUEST_RESPONSE,
+                outcome,
+                startSecond,
+                0,
+                billedMs * 1_000_000,
+                -1,
+                1,
+                128,
+                billedMs,
+                -1,
+                outcome == Outcome.SUCCESS ? null : "E",
+                null,
                 null);
     }
 }

@@ -15,8 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class JournalRecoveryChild {
 
-    private JournalRecoveryChild() {
-    }
+    private JournalRecoveryChild() {}
 
     /** Recovers {@code dir} in a child JVM started with {@code heap}; what it printed, once it ended. */
     public static String recoverInChild(String heap, Path dir) throws IOException, InterruptedException {
@@ -25,7 +24,7 @@ public final class JournalRecoveryChild {
 
     public static void main(String[] args) {
         AtomicLong records = new AtomicLong();
-        LedgerJournal journal = new LedgerJournal(Path.of(args[0]), Durability.sync(), Pricing.LAMBDA_X86_64, () -> { });
+        LedgerJournal journal = new LedgerJournal(Path.of(args[0]), Durability.sync(), Pricing.LAMBDA_X86_64, () -> {});
         journal.recover(entry -> records.incrementAndGet());
         journal.close();
         System.out.println("recovered " + records.get());

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.faas.api.InvalidConfigException;
 import dev.faas.api.InvocationType;
+import dev.faas.api.Outcome;
 import dev.faas.api.ledger.Durability;
 import dev.faas.api.ledger.Pricing;
-import dev.faas.api.Outcome;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -18,11 +18,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.UUID;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import java.util.UUID;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -38,7 +38,8 @@ final class JournalRecoveryTest {
     @TempDir
     Path directory;
 
-    private final List<LedgerEntry> entries = IntStream.range(0, RECORDS).mapToObj(JournalRecoveryTest::entry).toList();
+    private final List<LedgerEntry> entries =
+            IntStream.range(0, RECORDS).mapToObj(JournalRecoveryTest::entry).toList();
 
     /** One way of damaging a segment, and the records that must come back. */
     record Damage(String name, Mutation mutation, List<Integer> survivors) {
@@ -58,25 +59,43 @@ final class JournalRecoveryTest {
         List<Integer> every = IntStream.range(0, RECORDS).boxed().toList();
         for (int k = 0; k < RECORDS; k++) {
             int record = k;
-            all.add(new Damage("bit flip in the payload of record " + k,
-                    (bytes, frames) -> flip(bytes, frames[record] + 8 + 11), without(every, record)));
-            all.add(new Damage("bit flip in the checksum of record " + k,
-                    (bytes, frames) -> flip(bytes, frames[record] + 5), without(every, record)));
+            all.add(new Damage(
+                    "bit flip in the payload of record " + k,
+                    (bytes, frames) -> flip(bytes, frames[record] + 8 + 11),
+                    without(every, record)));
+            all.add(new Damage(
+                    "bit flip in the checksum of record " + k,
+                    (bytes, frames) -> flip(bytes, frames[record] + 5),
+                    without(every, record)));
         }
-        all.add(new Damage("length of record 3 made huge", (bytes, frames) -> putInt(bytes, frames[3], 0x7fff_0000),
+        all.add(new Damage(
+                "length of record 3 made huge",
+                (bytes, frames) -> putInt(bytes, frames[3], 0x7fff_0000),
                 without(every, 3)));
-        all.add(new Damage("length of record 3 made negative", (bytes, frames) -> putInt(bytes, frames[3], -5),
+        all.add(new Damage(
+                "length of record 3 made negative",
+                (bytes, frames) -> putInt(bytes, frames[3], -5),
                 without(every, 3)));
-        all.add(new Damage("length of record 3 one too long", (bytes, frames) -> putInt(bytes, frames[3],
-                frames[4] - frames[3] - 8 + 1), without(every, 3)));
-        all.add(new Damage("length of record 3 one too short", (bytes, frames) -> putInt(bytes, frames[3],
-                frames[4] - frames[3] - 8 - 1), without(every, 3)));
-        all.add(new Damage("records 2 to 4 zeroed", (bytes, frames) -> zero(bytes, frames[2], frames[5]),
+        all.add(new Damage(
+                "length of record 3 one too long",
+                (bytes, frames) -> putInt(bytes, frames[3], frames[4] - frames[3] - 8 + 1),
+                without(every, 3)));
+        all.add(new Damage(
+                "length of record 3 one too short",
+                (bytes, frames) -> putInt(bytes, frames[3], frames[4] - frames[3] - 8 - 1),
+                without(every, 3)));
+        all.add(new Damage(
+                "records 2 to 4 zeroed",
+                (bytes, frames) -> zero(bytes, frames[2], frames[5]),
                 without(without(without(every, 2), 3), 4)));
-        all.add(new Damage("a zeroed range across records 6 and 7", (bytes, frames) -> zero(bytes, frames[6] + 10,
-                frames[7] + 10), without(without(every, 6), 7)));
-        all.add(new Damage("garbage inserted between records 5 and 6", (bytes, frames) -> insert(bytes, frames[6],
-                randomBytes(300)), every));
+        all.add(new Damage(
+                "a zeroed range across records 6 and 7",
+                (bytes, frames) -> zero(bytes, frames[6] + 10, frames[7] + 10),
+                without(without(every, 6), 7)));
+        all.add(new Damage(
+                "garbage inserted between records 5 and 6",
+                (bytes, frames) -> insert(bytes, frames[6], randomBytes(300)),
+                every));
         all.add(new Damage("one byte of the magic changed", (bytes, frames) -> flip(bytes, 3), every));
         all.add(new Damage("the whole magic zeroed", (bytes, frames) -> zero(bytes, 0, 8), every));
         return all.stream();
@@ -90,7 +109,9 @@ final class JournalRecoveryTest {
         Files.write(segment, damaged);
 
         assertThat(recover()).isEqualTo(ids(damage.survivors()));
-        assertThat(Files.readAllBytes(segment)).as("the damaged file is left as it was").isEqualTo(damaged);
+        assertThat(Files.readAllBytes(segment))
+                .as("the damaged file is left as it was")
+                .isEqualTo(damaged);
     }
 
     @Test
@@ -102,7 +123,9 @@ final class JournalRecoveryTest {
             int end = k == RECORDS ? whole.length : frames[k];
             Files.write(segment, Arrays.copyOf(whole, end));
 
-            assertThat(recover()).as("cut before record " + k).isEqualTo(ids(IntStream.range(0, k).boxed().toList()));
+            assertThat(recover())
+                    .as("cut before record " + k)
+                    .isEqualTo(ids(IntStream.range(0, k).boxed().toList()));
             assertThat(Files.size(segment)).isEqualTo(end);
         }
     }
@@ -116,7 +139,8 @@ final class JournalRecoveryTest {
             Files.write(segment, Arrays.copyOf(whole, frames[RECORDS - 1] + cut));
             Files.deleteIfExists(directory.resolve("ledger-0000000001.seg.torn"));
 
-            assertThat(recover()).as("cut %d bytes into the last record", cut)
+            assertThat(recover())
+                    .as("cut %d bytes into the last record", cut)
                     .isEqualTo(ids(IntStream.range(0, RECORDS - 1).boxed().toList()));
             assertThat(Files.size(segment)).isEqualTo(frames[RECORDS - 1]);
             assertThat(Files.readAllBytes(directory.resolve("ledger-0000000001.seg.torn")))
@@ -133,7 +157,8 @@ final class JournalRecoveryTest {
 
         Files.write(segment, damaged);
 
-        assertThat(recover()).isEqualTo(ids(IntStream.range(0, RECORDS - 1).boxed().toList()));
+        assertThat(recover())
+                .isEqualTo(ids(IntStream.range(0, RECORDS - 1).boxed().toList()));
         assertThat(Files.readAllBytes(directory.resolve("ledger-0000000001.seg.torn")))
                 .as("nothing is lost: the bytes it could not read are kept aside")
                 .isEqualTo(Arrays.copyOfRange(damaged, last, damaged.length));
@@ -148,8 +173,9 @@ final class JournalRecoveryTest {
         byte[] torn = Arrays.copyOf(whole, frameOffsets()[RECORDS - 1] + 5);
         Files.write(first, torn);
 
-        assertThat(recover()).containsExactlyElementsOf(concat(ids(IntStream.range(0, RECORDS - 1).boxed().toList()),
-                List.of(later.requestId())));
+        assertThat(recover())
+                .containsExactlyElementsOf(
+                        concat(ids(IntStream.range(0, RECORDS - 1).boxed().toList()), List.of(later.requestId())));
         assertThat(Files.readAllBytes(first)).isEqualTo(torn);
     }
 
@@ -171,19 +197,22 @@ final class JournalRecoveryTest {
         byte[] foreign = randomBytes(5_000);
         Path file = Files.write(directory.resolve("ledger-0000000007.seg"), foreign);
 
-        assertThatThrownBy(this::recover).isInstanceOf(InvalidConfigException.class)
-                .hasMessageContaining("holds ledger-0000000007.seg, which is named like a ledger journal segment but is"
-                        + " not one")
+        assertThatThrownBy(this::recover)
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining(
+                        "holds ledger-0000000007.seg, which is named like a ledger journal segment but is" + " not one")
                 .hasMessageContaining("move it out of " + directory);
         assertThat(Files.readAllBytes(file)).isEqualTo(foreign);
     }
 
     @Test
     void refusesASymbolicLinkNamedLikeASegmentAndLeavesItsTarget() throws IOException {
-        Path victim = Files.writeString(directory.getParent().resolve(directory.getFileName() + "-victim.txt"), "keep me");
+        Path victim =
+                Files.writeString(directory.getParent().resolve(directory.getFileName() + "-victim.txt"), "keep me");
         Files.createSymbolicLink(directory.resolve("ledger-0000000009.seg"), victim);
         try {
-            assertThatThrownBy(this::recover).isInstanceOf(InvalidConfigException.class)
+            assertThatThrownBy(this::recover)
+                    .isInstanceOf(InvalidConfigException.class)
                     .hasMessageContaining("holds ledger-0000000009.seg, which is named like a ledger journal segment"
                             + " but is a symbolic link");
             assertThat(Files.readString(victim)).isEqualTo("keep me");
@@ -199,15 +228,17 @@ final class JournalRecoveryTest {
         append(later); // the next segment: ledger-10000000000.seg, first by name, last by number
 
         assertThat(directory.resolve("ledger-10000000000.seg")).exists();
-        assertThat(recover()).containsExactlyElementsOf(concat(ids(IntStream.range(0, RECORDS).boxed().toList()),
-                List.of(later.requestId())));
+        assertThat(recover())
+                .containsExactlyElementsOf(
+                        concat(ids(IntStream.range(0, RECORDS).boxed().toList()), List.of(later.requestId())));
     }
 
     @Test
     void refusesASegmentNumberedSoHighThatTheNextWouldNotFit() throws IOException {
         Files.move(writeSegment(), directory.resolve("ledger-9223372036854775807.seg"));
 
-        assertThatThrownBy(this::recover).isInstanceOf(InvalidConfigException.class)
+        assertThatThrownBy(this::recover)
+                .isInstanceOf(InvalidConfigException.class)
                 .hasMessageContaining("its index is past what the journal can number");
     }
 
@@ -229,7 +260,8 @@ final class JournalRecoveryTest {
         System.arraycopy(payload, 0, whole, start + 8, length);
         Files.write(segment, whole);
 
-        assertThat(recover()).isEqualTo(ids(without(IntStream.range(0, RECORDS).boxed().toList(), 5)));
+        assertThat(recover())
+                .isEqualTo(ids(without(IntStream.range(0, RECORDS).boxed().toList(), 5)));
     }
 
     @Test
@@ -253,7 +285,9 @@ final class JournalRecoveryTest {
         String output = JournalRecoveryChild.recoverInChild("-Xmx48m", directory);
 
         assertThat(output).doesNotContain("Exception");
-        assertThat(output).as("each record once: the copy after the zeros counts once").contains("recovered " + RECORDS);
+        assertThat(output)
+                .as("each record once: the copy after the zeros counts once")
+                .contains("recovered " + RECORDS);
     }
 
     @Test
@@ -264,7 +298,8 @@ final class JournalRecoveryTest {
             big.setLength(3L << 30);
         }
 
-        assertThatThrownBy(this::recover).isInstanceOf(InvalidConfigException.class)
+        assertThatThrownBy(this::recover)
+                .isInstanceOf(InvalidConfigException.class)
                 .hasMessageContaining("is named like a ledger journal segment but is not one");
         assertThat(Files.size(file)).isEqualTo(3L << 30);
     }
@@ -273,7 +308,7 @@ final class JournalRecoveryTest {
 
     private Path writeSegment() {
         LedgerJournal journal = open();
-        journal.recover(entry -> { });
+        journal.recover(entry -> {});
         entries.forEach(journal::append);
         journal.close();
         return directory.resolve("ledger-0000000001.seg");
@@ -281,7 +316,7 @@ final class JournalRecoveryTest {
 
     private void append(LedgerEntry entry) {
         LedgerJournal journal = open();
-        journal.recover(restored -> { });
+        journal.recover(restored -> {});
         journal.append(entry);
         journal.close();
     }
@@ -295,7 +330,7 @@ final class JournalRecoveryTest {
     }
 
     private LedgerJournal open() {
-        return new LedgerJournal(directory, Durability.sync(), Pricing.LAMBDA_X86_64, () -> { });
+        return new LedgerJournal(directory, Durability.sync(), Pricing.LAMBDA_X86_64, () -> {});
     }
 
     /** Where each record's frame begins in the segment written by {@link #writeSegment()}. */
@@ -304,7 +339,8 @@ final class JournalRecoveryTest {
         int at = LedgerJournal.MAGIC.length;
         for (int i = 0; i < RECORDS; i++) {
             offsets[i] = at;
-            at += RecordCodec.encode(entries.get(i).toRecord(Pricing.LAMBDA_X86_64), ByteBuffer.allocate(16)).position();
+            at += RecordCodec.encode(entries.get(i).toRecord(Pricing.LAMBDA_X86_64), ByteBuffer.allocate(16))
+                    .position();
         }
         return offsets;
     }
@@ -315,9 +351,24 @@ final class JournalRecoveryTest {
 
     private static LedgerEntry entry(int i) {
         UUID id = new UUID(0x1234_5678_9abc_4defL + i, 0x8000_0000_0000_0000L | i);
-        return new LedgerEntry(id.getMostSignificantBits(), id.getLeastSignificantBits(), null, "f", "$LATEST",
-                InvocationType.REQUEST_RESPONSE, Outcome.SUCCESS, Instant.parse("2026-01-01T00:00:00Z").plusSeconds(i),
-                1_500_000, -1, 1, 128, 2, -1, null, null, null);
+        return new LedgerEntry(
+                id.getMostSignificantBits(),
+                id.getLeastSignificantBits(),
+                null,
+                "f",
+                "$LATEST",
+                InvocationType.REQUEST_RESPONSE,
+                Outcome.SUCCESS,
+                Instant.parse("2026-01-01T00:00:00Z").plusSeconds(i),
+                1_500_000,
+                -1,
+                1,
+                128,
+                2,
+                -1,
+                null,
+                null,
+                null);
     }
 
     private static List<Integer> without(List<Integer> all, int gone) {

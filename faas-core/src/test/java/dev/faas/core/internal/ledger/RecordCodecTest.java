@@ -13,15 +13,26 @@ final class RecordCodecTest {
 
     @Test
     void keepsTheJournalsCodesForEveryValue() {
-        Map<InvocationType, Integer> types = Map.of(InvocationType.REQUEST_RESPONSE, 0, InvocationType.EVENT, 1,
-                InvocationType.DRY_RUN, 2);
-        Map<Outcome, Integer> outcomes = Map.of(Outcome.SUCCESS, 0, Outcome.ERROR, 1, Outcome.TIMEOUT, 2,
-                Outcome.MEMORY_LIMIT, 3, Outcome.INIT_ERROR, 4);
+        Map<InvocationType, Integer> types =
+                Map.of(InvocationType.REQUEST_RESPONSE, 0, InvocationType.EVENT, 1, InvocationType.DRY_RUN, 2);
+        Map<Outcome, Integer> outcomes = Map.of(
+                Outcome.SUCCESS,
+                0,
+                Outcome.ERROR,
+                1,
+                Outcome.TIMEOUT,
+                2,
+                Outcome.MEMORY_LIMIT,
+                3,
+                Outcome.INIT_ERROR,
+                4);
         assertThat(types).containsOnlyKeys(InvocationType.values()); // a new value needs a new code, here too
         assertThat(outcomes).containsOnlyKeys(Outcome.values());
-        types.forEach((type, code) -> assertThat((int) RecordCodec.code(type)).as(type.name()).isEqualTo(code));
-        outcomes.forEach((outcome, code) -> assertThat((int) RecordCodec.code(outcome)).as(outcome.name())
-                .isEqualTo(code));
-        assertThat(Arrays.stream(Outcome.values()).map(RecordCodec::code).distinct()).hasSize(Outcome.values().length);
+        types.forEach((type, code) ->
+                assertThat((int) RecordCodec.code(type)).as(type.name()).isEqualTo(code));
+        outcomes.forEach((outcome, code) ->
+                assertThat((int) RecordCodec.code(outcome)).as(outcome.name()).isEqualTo(code));
+        assertThat(Arrays.stream(Outcome.values()).map(RecordCodec::code).distinct())
+                .hasSize(Outcome.values().length);
     }
 }

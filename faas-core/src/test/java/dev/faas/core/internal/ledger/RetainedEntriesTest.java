@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.faas.api.InvocationType;
 import dev.faas.api.Outcome;
 import java.util.ArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 final class RetainedEntriesTest {
@@ -22,7 +22,9 @@ final class RetainedEntriesTest {
             retained.add(entry(0, n));
         }
 
-        assertThat(retained.snapshot()).extracting(entry -> entry.durationNanos()).containsExactly(3L, 4L, 5L);
+        assertThat(retained.snapshot())
+                .extracting(entry -> entry.durationNanos())
+                .containsExactly(3L, 4L, 5L);
     }
 
     @Test
@@ -92,8 +94,25 @@ final class RetainedEntriesTest {
     }
 
     private static LedgerEntry entry(int writer, long n) {
-        return new LedgerEntry(writer, n, null, FUNCTIONS[writer], "$LATEST", InvocationType.EVENT, Outcome.SUCCESS,
-                n, 0, n, -1, (int) n, 128, n, n, null, null, null);
+        return new LedgerEntry(
+                writer,
+                n,
+                null,
+                FUNCTIONS[writer],
+                "$LATEST",
+                InvocationType.EVENT,
+                Outcome.SUCCESS,
+                n,
+                0,
+                n,
+                -1,
+                (int) n,
+                128,
+                n,
+                n,
+                null,
+                null,
+                null);
     }
 
     private static final String[] FUNCTIONS = {"f0", "f1", "f2", "f3"};
