@@ -377,11 +377,27 @@ public final class EventQueue {
     public void close() {
         closed = true;
         for (Event event : new ArrayList<>(pending)) {
-            if (!end(event, Event.QUEUED, DestinationEvent.Condition.SHUTDOWN)) {
-                end(event, Event.RETRY_WAIT, DestinationEvent.Condition.SHUTDOWN);
-            }
+            endWaiting(event);
         }
         ready.clear();
+    }
+
+    /**
+     * Ends an event that waits, queued or between tries, with condition SHUTDOWN, reading its state
+     * again when it moves meanwhile: a retry that comes due moves it from one to the other, and an
+     * attempt on each state in turn could miss it between the two. A running try ends on its own,
+     * and sees the queue closed.
+     */
+    private void endWaiting(Event event) {
+        while (true) {
+            int state = event.state();
+            if (state != Event.QUEUED && state != Event.RETRY_WAIT) {
+                return;
+            }
+            if (end(event, state, DestinationEvent.Condition.SHUTDOWN)) {
+                return;
+            }
+        }
     }
 
     /** An undeploy: the function can no longer run its events; they are handed back like at close. */
