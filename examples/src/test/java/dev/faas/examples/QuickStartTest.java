@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.faas.api.FunctionConfig;
 import dev.faas.api.FunctionRef;
 import dev.faas.api.FunctionSpec;
+import dev.faas.api.Handler;
 import dev.faas.api.InvocationReport;
 import dev.faas.core.FaasRuntime;
 import java.io.IOException;
@@ -24,20 +25,21 @@ final class QuickStartTest {
     void quickStartRuns() {
         // tag::quick-start[]
         try (FaasRuntime runtime = FaasRuntime.builder().concurrencyLimit(100).build()) {
+            Handler<String, String> greeter = (name, context) -> {
+                context.logger().info("greeting {}", name);
+                return "Hello, " + name + "!";
+            };
+            FunctionConfig config = FunctionConfig.builder()
+                    .timeout(Duration.ofSeconds(2))
+                    .memoryMb(256)
+                    .build();
             FunctionRef<String, String> greet =
-                    runtime.deploy(FunctionSpec.of("greet", String.class, String.class, () -> (name, context) -> {
-                                context.logger().info("greeting {}", name);
-                                return "Hello, " + name + "!";
-                            })
-                            .withConfig(FunctionConfig.builder()
-                                    .timeout(Duration.ofSeconds(2))
-                                    .memoryMb(256)
-                                    .build()));
+                    runtime.deploy(FunctionSpec.of("greet", String.class, String.class, () -> greeter)
+                            .withConfig(config));
 
             println(greet.invoke("world")); // Hello, world!  (a cold start)
             InvocationReport report = greet.invokeForReport("again");
-            println(report.coldStart() + ", billed " + report.billedDurationMs()
-                    + " ms"); // false, billed 1 ms (at least)
+            println(report.coldStart() + ", billed " + report.billedDurationMs() + " ms"); // false, billed 1 ms
             greet.invokeAsync("async").thenAccept(this::println).join(); // Hello, async!
         }
         // end::quick-start[]
