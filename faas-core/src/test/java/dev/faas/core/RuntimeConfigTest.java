@@ -7,12 +7,14 @@ import dev.faas.api.InvalidConfigException;
 import dev.faas.api.InvocationListener;
 import dev.faas.api.ManualClock;
 import dev.faas.api.ledger.Pricing;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -93,154 +95,64 @@ class RuntimeConfigTest {
 
     @Test
     void theRecordChecksEveryOptionAsTheBuilderDoes() {
-        RuntimeConfig d = RuntimeConfig.defaults();
+        OptionalInt none = OptionalInt.empty();
+        Pricing prices = Pricing.LAMBDA_X86_64;
 
-        assertThatThrownBy(() -> new RuntimeConfig(
-                        0,
-                        d.memoryCapacityMb(),
-                        false,
-                        true,
-                        0.9,
-                        0.95,
-                        d.pricing(),
-                        d.meterRegistry(),
-                        d.clock(),
-                        d.ledgerJournal(),
-                        d.durability(),
-                        d.ledgerSink(),
-                        1,
-                        true,
-                        true,
-                        d.drainTimeout(),
-                        d.idempotencyTtl(),
-                        d.undeliveredEvents(),
-                        List.of()))
-                .isInstanceOfSatisfying(
-                        InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("concurrencyLimit"));
-        assertThatThrownBy(() -> new RuntimeConfig(
-                        1,
-                        OptionalInt.of(0),
-                        false,
-                        true,
-                        0.9,
-                        0.95,
-                        d.pricing(),
-                        d.meterRegistry(),
-                        d.clock(),
-                        d.ledgerJournal(),
-                        d.durability(),
-                        d.ledgerSink(),
-                        1,
-                        true,
-                        true,
-                        d.drainTimeout(),
-                        d.idempotencyTtl(),
-                        d.undeliveredEvents(),
-                        List.of()))
-                .isInstanceOfSatisfying(
-                        InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("memoryCapacityMb"));
-        assertThatThrownBy(() -> new RuntimeConfig(
-                        1,
-                        d.memoryCapacityMb(),
-                        false,
-                        true,
-                        0.96,
-                        0.95,
-                        d.pricing(),
-                        d.meterRegistry(),
-                        d.clock(),
-                        d.ledgerJournal(),
-                        d.durability(),
-                        d.ledgerSink(),
-                        1,
-                        true,
-                        true,
-                        d.drainTimeout(),
-                        d.idempotencyTtl(),
-                        d.undeliveredEvents(),
-                        List.of()))
-                .isInstanceOfSatisfying(
-                        InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("heapPressure"));
-        assertThatThrownBy(() -> new RuntimeConfig(
-                        1,
-                        d.memoryCapacityMb(),
-                        false,
-                        true,
-                        0.9,
-                        0.95,
-                        null,
-                        d.meterRegistry(),
-                        d.clock(),
-                        d.ledgerJournal(),
-                        d.durability(),
-                        d.ledgerSink(),
-                        1,
-                        true,
-                        true,
-                        d.drainTimeout(),
-                        d.idempotencyTtl(),
-                        d.undeliveredEvents(),
-                        List.of()))
-                .isInstanceOfSatisfying(
-                        InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("pricing"));
-        assertThatThrownBy(() -> new RuntimeConfig(
-                        1,
-                        d.memoryCapacityMb(),
-                        false,
-                        true,
-                        0.9,
-                        0.95,
-                        d.pricing(),
-                        d.meterRegistry(),
-                        d.clock(),
-                        Optional.empty(),
-                        d.durability(),
-                        d.ledgerSink(),
-                        -1,
-                        true,
-                        true,
-                        d.drainTimeout(),
-                        d.idempotencyTtl(),
-                        d.undeliveredEvents(),
-                        List.of()))
-                .isInstanceOfSatisfying(
-                        InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("ledgerRetention"));
-        assertThatThrownBy(() -> FaasRuntime.builder()
-                        .drainTimeout(Duration.ofSeconds(-1))
-                        .config())
-                .isInstanceOfSatisfying(
-                        InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("drainTimeout"));
-        assertThatThrownBy(() ->
-                        FaasRuntime.builder().idempotencyTtl(Duration.ZERO).build())
-                .isInstanceOfSatisfying(
-                        InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("idempotencyTtl"));
+        assertRefused(() -> direct(0, none, true, 0.9, 0.95, prices, Optional.empty(), 1), "concurrencyLimit");
+        assertRefused(
+                () -> direct(1, OptionalInt.of(0), true, 0.9, 0.95, prices, Optional.empty(), 1), "memoryCapacityMb");
+        assertRefused(() -> direct(1, none, true, 0.96, 0.95, prices, Optional.empty(), 1), "heapPressure");
+        assertRefused(() -> direct(1, none, true, 0.9, 0.95, null, Optional.empty(), 1), "pricing");
+        assertRefused(() -> direct(1, none, true, 0.9, 0.95, prices, null, 1), "meterRegistry");
+        assertRefused(() -> direct(1, none, true, 0.9, 0.95, prices, Optional.empty(), -1), "ledgerRetention");
+        assertRefused(
+                () -> FaasRuntime.builder().drainTimeout(Duration.ofSeconds(-1)).config(), "drainTimeout");
+        assertRefused(() -> FaasRuntime.builder().idempotencyTtl(Duration.ZERO).build(), "idempotencyTtl");
     }
 
     @Test
     void aGuardTurnedOffIsNotCheckedForMarks() {
-        RuntimeConfig d = RuntimeConfig.defaults();
+        RuntimeConfig off = direct(1, OptionalInt.empty(), false, 0, 0, Pricing.LAMBDA_X86_64, Optional.empty(), 1);
 
-        RuntimeConfig off = new RuntimeConfig(
-                1,
-                d.memoryCapacityMb(),
+        assertThat(off.heapPressureGuard()).isFalse();
+    }
+
+    /** The record made by its constructor, with the defaults but for the options given. */
+    private static RuntimeConfig direct(
+            int concurrencyLimit,
+            OptionalInt memoryCapacityMb,
+            boolean heapPressureGuard,
+            double highWater,
+            double critical,
+            Pricing pricing,
+            Optional<MeterRegistry> meters,
+            int retention) {
+        RuntimeConfig d = RuntimeConfig.defaults();
+        return new RuntimeConfig(
+                concurrencyLimit,
+                memoryCapacityMb,
                 false,
-                false,
-                0,
-                0,
-                d.pricing(),
-                d.meterRegistry(),
+                heapPressureGuard,
+                highWater,
+                critical,
+                pricing,
+                meters,
                 d.clock(),
                 d.ledgerJournal(),
                 d.durability(),
                 d.ledgerSink(),
-                1,
+                retention,
                 true,
                 true,
                 d.drainTimeout(),
                 d.idempotencyTtl(),
                 d.undeliveredEvents(),
                 List.of());
+    }
 
-        assertThat(off.heapPressureGuard()).isFalse();
+    private static void assertRefused(ThrowingCallable make, String field) {
+        assertThatThrownBy(make)
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo(field));
     }
 }
