@@ -45,7 +45,7 @@ public final class Suite {
 
     private Suite() {}
 
-    public static void main(String[] args) throws RunnerException, IOException {
+    public static void main(String[] args) throws RunnerException, IOException, InterruptedException {
         boolean quick = List.of(args).contains("--quick");
         String include = List.of(args).stream()
                 .filter(arg -> !arg.startsWith("--"))
@@ -114,6 +114,10 @@ public final class Suite {
                     + " figures; judge the targets on a full run.%n");
         }
         out.printf("%nJMH results: %s%n", json);
+        if (scaling) {
+            out.println();
+            SideBySide.main(quick ? new String[] {"--quick"} : new String[0]);
+        }
     }
 
     /** The scaling benchmarks of the paired rounds: the runtime three ways, and raw virtual threads. */
