@@ -57,7 +57,18 @@ public final class SideBySide {
 
     private static int intOption(List<String> options, String name, int otherwise) {
         int at = options.indexOf(name);
-        return at < 0 || at + 1 >= options.size() ? otherwise : Integer.parseInt(options.get(at + 1));
+        if (at < 0) {
+            return otherwise;
+        }
+        try {
+            int value = Integer.parseInt(options.get(at + 1));
+            if (value >= 0) {
+                return value;
+            }
+        } catch (IndexOutOfBoundsException | NumberFormatException notANumber) {
+            // said below
+        }
+        throw new IllegalArgumentException(name + " takes a count, 0 or more (0 leaves that part out)");
     }
 
     private void run(List<Integer> sizes, int rounds, int inFlight) throws InterruptedException {
@@ -69,7 +80,7 @@ public final class SideBySide {
                 Runtime.getRuntime().maxMemory() >> 20,
                 ManagementFactory.getRuntimeMXBean().getInputArguments());
         List<String> targets = new ArrayList<>();
-        for (int calls : sizes) {
+        for (int calls : rounds > 0 ? sizes : List.<Integer>of()) {
             targets.addAll(rounds(calls, rounds));
         }
         if (inFlight > 0) {
