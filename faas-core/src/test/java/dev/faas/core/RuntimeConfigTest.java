@@ -18,7 +18,7 @@ import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-class RuntimeConfigTest {
+final class RuntimeConfigTest {
 
     @RegisterExtension
     final RuntimeFixture fixture = new RuntimeFixture();

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The invariants themselves: each one fails when what it guards is broken, and holds once it is not. */
-class RuntimeInvariantsTest {
+final class RuntimeInvariantsTest {
 
     private static final Duration BRIEF = Duration.ofMillis(50);
 
