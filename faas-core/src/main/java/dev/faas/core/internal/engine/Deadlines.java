@@ -5,11 +5,13 @@ import dev.faas.core.internal.util.VarHandles;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
- * The handler deadlines of one function's calls: one timer per cohort of calls, not one per call.
+ * One kind of deadline of one function's calls, the handler's or the INIT phase's: one timer per
+ * cohort of calls, not one per call.
  *
- * <p>Every call of a function has the same timeout, so calls whose handlers start in the same tick
+ * <p>Every call of a function has the same timeout, so calls whose phases start in the same tick
  * of the clock can share one deadline, the tick's end plus the timeout: never early, and at most a
  * tick late. The tick is 1 ms on the system clock (whose timers are themselves a tick late at most)
  * and exact on any other clock, so that a manual clock stops a call exactly when it is advanced to
@@ -37,20 +39,33 @@ public final class Deadlines {
 
     private final TimeSource clock;
     private final long timeoutNanos;
+    /** What a call whose deadline passed is told: its handler's or its INIT phase's. */
+    private final Consumer<Member> passed;
     /** 1 on any clock but the system's: cohorts of one instant. */
     private final long tickNanos;
 
     private volatile Cohort open;
 
-    Deadlines(TimeSource clock, Duration timeout) {
+    /** The handlers' deadlines. */
+    static Deadlines handlers(TimeSource clock, Duration timeout) {
+        return new Deadlines(clock, timeout, Member::handlerDeadline);
+    }
+
+    /** The INIT phases' deadlines: the handler factory's, on a cold start. */
+    static Deadlines initPhases(TimeSource clock, Duration initTimeout) {
+        return new Deadlines(clock, initTimeout, Member::initDeadline);
+    }
+
+    private Deadlines(TimeSource clock, Duration timeout, Consumer<Member> passed) {
         this.clock = clock;
         this.timeoutNanos = timeout.toNanos();
+        this.passed = passed;
         this.tickNanos = clock == TimeSource.system() ? SYSTEM_TICK_NANOS : 1;
     }
 
     /**
-     * Puts {@code call}, whose handler started at {@code startNanos} on the clock, under its
-     * deadline: its {@link Member#handlerDeadline()} runs then, unless it has left its cohort.
+     * Puts {@code call}, whose phase started at {@code startNanos} on the clock, under its deadline:
+     * it is told when the deadline passes, unless it has left its cohort by then.
      */
     void join(Member call, long startNanos) {
         long tick = Math.floorDiv(startNanos, tickNanos);
@@ -70,7 +85,7 @@ public final class Deadlines {
                     return;
                 }
             }
-            Cohort fresh = new Cohort(tick);
+            Cohort fresh = new Cohort(tick, passed);
             long due =
                     (tick + 1) * tickNanos - 1 + timeoutNanos; // from the tick's last instant; wraps as nanoTime does
             fresh.timer = clock.schedule(Duration.ofNanos(Math.max(0, due - clock.nanoTime())), fresh::fire);
@@ -86,7 +101,7 @@ public final class Deadlines {
 
     private void ownDeadline(Member call, long startNanos) {
         long delay = Math.max(0, startNanos + timeoutNanos - clock.nanoTime());
-        call.ownDeadline(clock.schedule(Duration.ofNanos(delay), call::handlerDeadline));
+        call.ownDeadline(clock.schedule(Duration.ofNanos(delay), () -> passed.accept(call)));
     }
 
     /** What a deadline is kept for: an invocation. */
@@ -98,8 +113,11 @@ public final class Deadlines {
         /** It was delayed on its way to its cohort: {@code timer} is a deadline of its own, to cancel when it ends. */
         void ownDeadline(TimeSource.Cancellable timer);
 
-        /** Its deadline passed while it was still in its cohort, or before its own timer was cancelled. */
+        /** Its handler's deadline passed while it was still in its cohort, or before its own timer was cancelled. */
         void handlerDeadline();
+
+        /** The same, for the deadline of its INIT phase. */
+        void initDeadline();
     }
 
     /** Cancels the open cohort's timer once its members have left: the function is gone. */
@@ -123,14 +141,16 @@ public final class Deadlines {
         private static final VarHandle MEMBERS = MethodHandles.arrayElementVarHandle(Member[].class);
 
         final long tick;
+        private final Consumer<Member> passed;
         private final Member[] members = new Member[COHORT_SIZE];
         private volatile long state = 1; // open, no members
         volatile boolean fired;
         /** Armed before the cohort is published, so that whoever empties it finds it set. */
         TimeSource.Cancellable timer;
 
-        Cohort(long tick) {
+        Cohort(long tick, Consumer<Member> passed) {
             this.tick = tick;
+            this.passed = passed;
         }
 
         /** Takes a slot for {@code call}: its index, or -1 when the cohort is full or dead. */
@@ -172,7 +192,7 @@ public final class Deadlines {
             for (int slot = 0; slot < taken; slot++) {
                 Member member = (Member) MEMBERS.getVolatile(members, slot);
                 if (member != null) {
-                    member.handlerDeadline();
+                    passed.accept(member);
                 }
             }
         }

@@ -55,6 +55,7 @@ public final class Deployment implements MeteredFunction, EnvironmentPool.Owner 
     final Logger logger;
     public final EnvironmentPool environments;
     public final Deadlines deadlines;
+    final Deadlines initDeadlines;
     public final EventQueue events;
     /** This function's executions against its reservation, or null in the shared pool. */
     private final Limiter reserved;
@@ -109,7 +110,8 @@ public final class Deployment implements MeteredFunction, EnvironmentPool.Owner 
         this.platformThreads = platform;
         this.logger = LoggerFactory.getLogger("dev.faas.function." + name);
         this.environments = new EnvironmentPool(name, factory, config, engine.clock, engine.work, this);
-        this.deadlines = new Deadlines(engine.clock, config.timeout());
+        this.deadlines = Deadlines.handlers(engine.clock, config.timeout());
+        this.initDeadlines = Deadlines.initPhases(engine.clock, config.initTimeout());
         this.reserved = config.reservedConcurrency().isPresent()
                 ? new Limiter(config.reservedConcurrency().getAsInt())
                 : null;
@@ -376,6 +378,7 @@ public final class Deployment implements MeteredFunction, EnvironmentPool.Owner 
         events.undeploy();
         environments.close();
         deadlines.close();
+        initDeadlines.close();
         if (metrics != null) {
             metrics.remove(engine.meterRegistry);
         }

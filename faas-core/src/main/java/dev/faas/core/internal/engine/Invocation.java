@@ -103,9 +103,9 @@ public final class Invocation extends Work implements Context, LoggedCall, Runni
     private Handler<Object, Object> environment;
 
     private boolean provisioned;
-    /** The INIT deadline, or a handler deadline of the call's own (see Deadlines); null otherwise. */
+    /** A deadline of the call's own, for a call delayed on its way to its cohort (see Deadlines); null otherwise. */
     private TimeSource.Cancellable timer;
-    /** The cohort whose timer is the handler's deadline, and the call's slot in it; null before. */
+    /** The cohort whose timer is the deadline of the phase the call is in (INIT, then the handler), and its slot. */
     private Deadlines.Cohort cohort;
 
     private int cohortSlot;
@@ -308,7 +308,7 @@ public final class Invocation extends Work implements Context, LoggedCall, Runni
     private boolean coldStart(Engine engine, long now) {
         InitPhase phase = new InitPhase(now);
         init = phase;
-        timer = engine.clock.schedule(deployment.config.initTimeout(), this::initDeadline);
+        deployment.initDeadlines.join(this, now);
         Handler<Object, Object> handler = null;
         Throwable failure = null;
         inUserCode(true);
@@ -334,8 +334,7 @@ public final class Invocation extends Work implements Context, LoggedCall, Runni
             deployment.environments.closeQuietly(handler);
             return false;
         }
-        timer.cancel();
-        timer = null;
+        leaveDeadline(); // the INIT phase's; the handler's is joined next
         deployment.environments.adopt();
         environment = handler;
         return true;
@@ -421,6 +420,7 @@ public final class Invocation extends Work implements Context, LoggedCall, Runni
     private void leaveDeadline() {
         if (timer != null) {
             timer.cancel();
+            timer = null;
         }
         if (cohort != null) {
             cohort.leave(cohortSlot);
@@ -428,7 +428,8 @@ public final class Invocation extends Work implements Context, LoggedCall, Runni
         }
     }
 
-    private void initDeadline() {
+    @Override
+    public void initDeadline() {
         stop(STARTING, INIT_TIMED_OUT, null, -1, -1);
     }
 

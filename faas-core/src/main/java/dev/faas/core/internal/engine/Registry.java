@@ -358,6 +358,7 @@ public final class Registry {
         for (Deployment deployment : engine.deployments()) {
             deployment.environments.close();
             deployment.deadlines.close(); // the open cohort's timer goes once its last member has left
+            deployment.initDeadlines.close();
         }
         // Handler closes and shutdown deliveries get what is left of the budget, and at least a moment.
         long closeDeadline =

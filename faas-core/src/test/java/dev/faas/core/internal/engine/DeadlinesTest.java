@@ -15,7 +15,7 @@ final class DeadlinesTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(3);
 
     private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
-    private final Deadlines deadlines = new Deadlines(clock, TIMEOUT);
+    private final Deadlines deadlines = Deadlines.handlers(clock, TIMEOUT);
 
     @Test
     void stopsACallExactlyAtItsDeadlineOnAManualClock() {
@@ -26,6 +26,22 @@ final class DeadlinesTest {
         assertThat(call.stopped).isZero();
         clock.advance(Duration.ofNanos(1));
         assertThat(call.stopped).isEqualTo(1);
+    }
+
+    @Test
+    void initPhasesOfOneInstantShareOneTimerAndAreToldOfTheirInitDeadline() {
+        Deadlines initPhases = Deadlines.initPhases(clock, Duration.ofSeconds(10));
+        Call first = new Call();
+        Call second = new Call();
+        initPhases.join(first, clock.nanoTime());
+        initPhases.join(second, clock.nanoTime());
+        assertThat(clock.pendingTimers()).as("one timer for the cohort").isEqualTo(1);
+
+        clock.advance(Duration.ofSeconds(10));
+
+        assertThat(first.initStopped).isEqualTo(1);
+        assertThat(second.initStopped).isEqualTo(1);
+        assertThat(first.stopped + second.stopped).as("no handler deadline").isZero();
     }
 
     @Test
@@ -126,7 +142,7 @@ final class DeadlinesTest {
 
     @Test
     void onTheSystemClockCallsOfOneMillisecondShareATimerSetForItsEnd() {
-        Deadlines system = new Deadlines(TimeSource.system(), Duration.ofMinutes(1));
+        Deadlines system = Deadlines.handlers(TimeSource.system(), Duration.ofMinutes(1));
         Call first = new Call();
         Call second = new Call();
         long millisecond = 5_000_000_000L;
@@ -145,6 +161,7 @@ final class DeadlinesTest {
         int slot;
         TimeSource.Cancellable own;
         int stopped;
+        int initStopped;
 
         @Override
         public void joined(Deadlines.Cohort cohort, int slot) {
@@ -160,6 +177,11 @@ final class DeadlinesTest {
         @Override
         public void handlerDeadline() {
             stopped++;
+        }
+
+        @Override
+        public void initDeadline() {
+            initStopped++;
         }
 
         void leave() {
