@@ -4,6 +4,7 @@
  */
 module dev.faas.api {
     requires transitive org.slf4j;
+    requires static org.jspecify; // @Nullable, for NullAway at compile time; consumers need not have it
 
     exports dev.faas.api;
     exports dev.faas.api.events;

@@ -2,6 +2,7 @@ package dev.faas.api;
 
 import java.io.Serial;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The root of every exception the runtime throws. Unchecked; each subtype's message says what
@@ -12,8 +13,8 @@ public class FaasException extends RuntimeException {
     @Serial
     private static final long serialVersionUID = 1L;
 
-    private final String functionName;
-    private final String requestId;
+    private final @Nullable String functionName;
+    private final @Nullable String requestId;
 
     /**
      * Creates an exception.
@@ -23,7 +24,8 @@ public class FaasException extends RuntimeException {
      * @param requestId the invocation concerned, or null when none
      * @param cause the underlying failure, or null
      */
-    protected FaasException(String message, String functionName, String requestId, Throwable cause) {
+    protected FaasException(
+            String message, @Nullable String functionName, @Nullable String requestId, @Nullable Throwable cause) {
         super(message, cause);
         this.functionName = functionName;
         this.requestId = requestId;
@@ -33,10 +35,11 @@ public class FaasException extends RuntimeException {
      * Creates an exception without a stack trace or suppression: for rejections on the hot path,
      * where the trace says nothing and filling it costs more than the rest of the call.
      *
-     * @param message what happened and what to do
+     * @param message what happened and what to do, or null for a subtype that makes it in
+     *     {@code getMessage()}
      * @param functionName the function concerned, or null when none
      */
-    protected FaasException(String message, String functionName) {
+    protected FaasException(@Nullable String message, @Nullable String functionName) {
         super(message, null, false, false);
         this.functionName = functionName;
         this.requestId = null;

@@ -1,6 +1,7 @@
 package dev.faas.api;
 
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -145,6 +146,8 @@ public final class FunctionSpec<I, O> {
 
     @SuppressWarnings("unchecked")
     private static <T> Class<T> wrap(Class<T> type) {
-        return type.isPrimitive() ? (Class<T>) WRAPPERS.get(type) : type;
+        return type.isPrimitive()
+                ? (Class<T>) Objects.requireNonNull(WRAPPERS.get(type), "every primitive has a wrapper")
+                : type;
     }
 }

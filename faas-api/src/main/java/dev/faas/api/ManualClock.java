@@ -11,6 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -194,7 +195,7 @@ public final class ManualClock implements TimeSource {
         }
     }
 
-    private Timer pollDue(long target) {
+    private @Nullable Timer pollDue(long target) {
         synchronized (timersLock) {
             while (true) {
                 Timer next = timers.peek();
@@ -287,7 +288,10 @@ public final class ManualClock implements TimeSource {
     private final class Timer implements Comparable<Timer>, Cancellable {
         final long due;
         final long order;
+
+        @Nullable
         Runnable task; // guarded by timersLock once scheduled; null once cancelled
+
         boolean cancelled; // guarded by timersLock
         boolean fired; // guarded by timersLock
 
@@ -298,10 +302,14 @@ public final class ManualClock implements TimeSource {
         }
 
         void fire() {
+            Runnable toRun = task; // marked fired under the lock first: no cancel clears it any more
+            if (toRun == null) {
+                return;
+            }
             try {
-                task.run();
+                toRun.run();
             } catch (Throwable failure) {
-                log.warn("A timer task failed at {}: {}", now(), task, failure);
+                log.warn("A timer task failed at {}: {}", now(), toRun, failure);
             }
         }
 

@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +50,7 @@ final class SystemTimeSource implements TimeSource {
     }
 
     /** New timers not yet in the wheel, newest first, linked by {@code next}; the ticker takes them all. */
-    private volatile Timer incoming;
+    private volatile @Nullable Timer incoming;
 
     private volatile Thread ticker;
     private volatile boolean idle;
@@ -157,8 +158,8 @@ final class SystemTimeSource implements TimeSource {
 
     /** Moves new timers into their buckets; one already cancelled is dropped here, never stored. */
     private void transferIncoming() {
-        Timer next;
-        for (Timer timer = (Timer) INCOMING.getAndSet(this, null); timer != null; timer = next) {
+        @Nullable Timer next;
+        for (@Nullable Timer timer = (Timer) INCOMING.getAndSet(this, null); timer != null; timer = next) {
             next = timer.next;
             if (timer.state != PENDING) {
                 continue;
@@ -171,9 +172,9 @@ final class SystemTimeSource implements TimeSource {
     }
 
     private void expire(Bucket bucket, long now) {
-        Timer previous = null;
-        for (Timer timer = bucket.head; timer != null; ) {
-            Timer next = timer.next;
+        @Nullable Timer previous = null;
+        for (@Nullable Timer timer = bucket.head; timer != null; ) {
+            @Nullable Timer next = timer.next;
             boolean remove;
             if (timer.state != PENDING) {
                 remove = true;
@@ -205,15 +206,19 @@ final class SystemTimeSource implements TimeSource {
     }
 
     private static void fire(Timer timer) {
+        Runnable task = timer.task; // the ticker won PENDING -> FIRED: no cancel clears it any more
+        if (task == null) {
+            return;
+        }
         try {
-            timer.task.run();
+            task.run();
         } catch (Throwable failure) {
-            report(failure, timer.task);
+            report(failure, task);
         }
     }
 
     /** Logs a failure if it can; under an OutOfMemoryError even that may fail, and the ticker goes on. */
-    private static void report(Throwable failure, Runnable task) {
+    private static void report(Throwable failure, @Nullable Runnable task) {
         try {
             log.warn("A timer task failed: {}", task, failure);
         } catch (Throwable unreportable) {
@@ -223,6 +228,7 @@ final class SystemTimeSource implements TimeSource {
 
     /** One slot of the wheel: a singly linked list, touched by the ticker thread only. */
     private static final class Bucket {
+        @Nullable
         Timer head;
 
         void add(Timer timer) {
@@ -238,10 +244,14 @@ final class SystemTimeSource implements TimeSource {
      */
     private static final class Timer implements Cancellable {
         final long deadline;
+
+        @Nullable
         Runnable task; // null once cancelled
+
         volatile int state;
         long rounds; // ticker thread only
         /** The next in the incoming stack (written before the timer is pushed), then in its bucket. */
+        @Nullable
         Timer next;
 
         Timer(long deadline, Runnable task) {
