@@ -47,8 +47,4 @@ final class Gate {
     void open() {
         opened.countDown();
     }
-
-    boolean isOpen() {
-        return opened.getCount() == 0;
-    }
 }
