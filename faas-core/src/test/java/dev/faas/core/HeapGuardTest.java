@@ -46,7 +46,7 @@ final class HeapGuardTest {
         HeapGuard guard = runtime.engine().heapGuard;
 
         try (LogCapture log = LogCapture.of(FaasRuntime.class.getName(), Level.INFO)) {
-            guard.afterCollection(0.89);
+            guard.afterCollection(0.80);
             assertThat(echo.invoke("fine")).isEqualTo("fine");
 
             guard.afterCollection(0.92);
@@ -139,6 +139,40 @@ final class HeapGuardTest {
         runtime.engine().heapGuard.afterCollection(0.50);
         gate.open();
         assertThat(light.join().outcome()).isEqualTo(Outcome.SUCCESS);
+    }
+
+    @Test
+    void refusesCallsPastTheCeilingThatHalfTheRoomLeftHolds() {
+        FaasRuntime runtime = startWithHandDrivenGuard();
+        FunctionRef<Integer, Integer> parked =
+                runtime.deploy(FunctionSpec.of("parked", Integer.class, Integer.class, () -> (input, context) -> {
+                    gate.pass();
+                    return input;
+                }));
+        HeapGuard guard = runtime.engine().heapGuard;
+        // Room for six calls below where the ceiling aims, at what a call is taken to hold before it
+        // has been measured: half of it, three calls, is the ceiling.
+        guard.afterCollection(HeapGuard.CEILING_AIM * 0.90
+                - 6.0
+                        * HeapGuard.UNMEASURED_BYTES_PER_CALL
+                        / Runtime.getRuntime().maxMemory());
+        assertThat(guard.ceiling()).isEqualTo(3);
+
+        CompletableFuture<?>[] taken = {parked.invokeAsync(1), parked.invokeAsync(2), parked.invokeAsync(3)};
+        gate.awaitArrivals(3);
+        assertThat(parked.invokeAsync(4))
+                .failsWithin(Duration.ofSeconds(5))
+                .withThrowableThat()
+                .havingCause()
+                .isInstanceOfSatisfying(
+                        ThrottledException.class,
+                        e -> assertThat(e.reason()).isEqualTo(ThrottledException.Reason.HEAP_PRESSURE));
+
+        guard.afterCollection(0.50);
+        assertThat(guard.ceiling()).isGreaterThan(3);
+        gate.open();
+        assertThat(parked.invoke(5)).isEqualTo(5);
+        assertThat(CompletableFuture.allOf(taken)).succeedsWithin(Duration.ofSeconds(5));
     }
 
     @Test

@@ -240,7 +240,7 @@ public final class Deployment implements MeteredFunction, EnvironmentPool.Owner 
 
     private int heapRefusingAt() {
         HeapGuard guard = engine.heapGuard;
-        return guard == null ? -1 : guard.refusingAtPercent();
+        return guard == null ? -1 : guard.refusesAt(engine.sharedPool.inUse());
     }
 
     /**

@@ -110,8 +110,9 @@ public final class Engine {
         this.undelivered = undelivered;
         this.listeners = List.copyOf(listeners);
         this.idempotency = new IdempotencyKeys(idempotencyTtl, clock);
-        this.heapGuard =
-                heapHighWater > 0 ? new HeapGuard(work, this::capacityReleased, heapHighWater, heapCritical) : null;
+        this.heapGuard = heapHighWater > 0
+                ? new HeapGuard(work, sharedPool::inUse, this::capacityReleased, heapHighWater, heapCritical)
+                : null;
     }
 
     /**

@@ -494,6 +494,11 @@ public final class Invocation extends Work implements Context, LoggedCall, Runni
         return state <= HANDLING;
     }
 
+    @Override
+    public boolean isHandling() {
+        return state == HANDLING;
+    }
+
     /**
      * Moves {@code expected} to {@code stopped}; if that wins, interrupts the thread and releases the
      * caller, off the stopper's thread when one can be had. The caller is never left waiting: a

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 import java.util.stream.Collectors;
 import javax.management.ListenerNotFoundException;
 import javax.management.Notification;
@@ -43,6 +44,17 @@ import org.slf4j.LoggerFactory;
  * second: heap use below the mark, garbage included, ends the refusal, and after {@link #QUIET_NANOS}
  * without a collection it asks for one.
  *
+ * <p>Refusing only past the high-water mark would be too late for a flood: a host can start tens of
+ * thousands of calls between two collections, and a call takes most of what it holds (its thread's
+ * stack, as it parks) only once its thread has run, which under a flood may be long after it was
+ * admitted. So each collection also sets a ceiling on the calls in flight: those in flight, less
+ * those yet to run their handlers, plus as many as half the room left below the high-water mark
+ * holds, at what a call was last seen to take (the heap's growth over the growth of the calls that
+ * run their handlers, between collections; {@link #UNMEASURED_BYTES_PER_CALL} until measured, and
+ * never less than {@link #MIN_BYTES_PER_CALL}). Calls past the ceiling are refused with
+ * HEAP_PRESSURE, as past the mark. Counting the calls yet to run walks the calls in flight, so it
+ * is done only when there could be enough of them to matter; else all are assumed yet to run.
+ *
  * <p>Between collections it also polls the old generation, every {@link #POLL_MILLIS} ms: objects
  * too large for the young generation go straight there, and a call that retains them fills the heap
  * with no young collection to report it. A poll past the marks acts as a collection's report would,
@@ -64,8 +76,25 @@ public final class HeapGuard implements NotificationListener {
     private static final Periodic POLLER = new Periodic("faas-heap-poll", Duration.ofMillis(POLL_MILLIS));
 
     static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** How far under the high-water mark the heap must fall for a refusal episode to end. */
+    static final double ALL_CLEAR_BELOW = 0.1;
+    /**
+     * Where the ceiling aims, as a share of the high-water mark: a heap held full of live calls right
+     * up to the mark leaves the collector too little room for the garbage around them (in a 64 MB
+     * G1 heap, aiming at the mark itself had the guard stopping calls at its critical mark).
+     */
+    public static final double CEILING_AIM = 0.9;
+    /** What a call in flight is taken to hold before the heap has been seen to grow with calls. */
+    public static final long UNMEASURED_BYTES_PER_CALL = 4_096;
+    /** What a parked call holds at the least: its virtual thread, its stack, its bookkeeping. */
+    static final long MIN_BYTES_PER_CALL = 1_536;
+    /** How many more calls running their handlers between two collections measure what a call holds. */
+    private static final int MIN_GROWTH_MEASURED = 256;
 
     private final WorkTracker work;
+    /** The runtime's calls in flight on its shared pool (reserved concurrency bounds the rest). */
+    private final IntSupplier callsInFlight;
+
     /** Tells the event queues that wait for capacity that calls may run again. */
     private final Runnable capacityReleased;
 
@@ -98,16 +127,40 @@ public final class HeapGuard implements NotificationListener {
     private boolean rechecking;
     /** The heap's fill after the last collection, in percent, while refusing; -1 when not. */
     private volatile int refusingAtPercent = -1;
+    /** How many calls may be in flight, set after each collection; and how full the heap was then. */
+    private volatile int ceiling;
+
+    private volatile int ceilingAtPercent;
+    /** What a call in flight was last seen to hold, and the measure it came from; the notification thread's. */
+    private long bytesPerCall = UNMEASURED_BYTES_PER_CALL;
+
+    private long measuredUsed = -1;
+    private int measuredHandling;
+    private final Counter counter = new Counter();
+    /** Whether the ceiling was near the calls in flight at the last collection: one WARN per episode. */
+    private boolean ceilingNear;
+    /**
+     * Whether this episode's WARN was logged: a heap at the mark passes it again and again, and an
+     * episode ends only once the heap is {@link #ALL_CLEAR_BELOW} under it.
+     */
+    private boolean warnedThisEpisode;
     /** When the last collection was reported, on System.nanoTime. */
     private volatile long lastCollectionNanos = System.nanoTime();
     /** Whether it listens to the collector (else a test drives it) and is open. */
     private volatile boolean listening;
 
-    public HeapGuard(WorkTracker work, Runnable capacityReleased, double highWater, double critical) {
+    public HeapGuard(
+            WorkTracker work, IntSupplier callsInFlight, Runnable capacityReleased, double highWater, double critical) {
         this.work = work;
+        this.callsInFlight = callsInFlight;
         this.capacityReleased = capacityReleased;
         this.highWater = highWater;
         this.critical = critical;
+        // From the first call on: a flood can start more calls than the heap holds before the first
+        // collection reports. What is in use now, garbage included, errs high.
+        setCeiling((double)
+                        ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed()
+                / maxHeap);
     }
 
     public void start() {
@@ -171,6 +224,23 @@ public final class HeapGuard implements NotificationListener {
         return refusingAtPercent;
     }
 
+    /**
+     * Whether one more call may start with {@code inFlight} in flight on the shared pool: -1 when it
+     * may, else how full the heap was found (percent). Two volatile reads.
+     */
+    public int refusesAt(int inFlight) {
+        int refusing = refusingAtPercent;
+        if (refusing >= 0) {
+            return refusing;
+        }
+        return inFlight < ceiling ? -1 : ceilingAtPercent;
+    }
+
+    /** The calls that may be in flight on the shared pool, as the last collection set it. */
+    public int ceiling() {
+        return ceiling;
+    }
+
     @Override
     public void handleNotification(Notification notification, Object handback) {
         try {
@@ -203,13 +273,75 @@ public final class HeapGuard implements NotificationListener {
     /** Decides on one collection's outcome: the heap is {@code fill} full (0 to 1). */
     public synchronized void afterCollection(double fill) {
         stoppedSinceCollection = false;
+        setCeiling(fill);
         if (fill < highWater) {
             pollsPastMark = 0;
+        }
+        if (fill < highWater - ALL_CLEAR_BELOW) {
+            warnedThisEpisode = false;
         }
         if (fill >= highWater) {
             pressure(fill, "the heap is", true);
         } else if (refusingAtPercent >= 0) {
-            endRefusal((int) Math.round(fill * 100) + "% full after garbage collection");
+            endRefusal(fill, "after garbage collection");
+        }
+    }
+
+    /**
+     * The calls in flight, less those yet to run their handlers (which are yet to take what a parked
+     * call holds), plus as many as half the room below the high-water mark holds.
+     */
+    private void setCeiling(double fill) {
+        long used = (long) (fill * maxHeap);
+        long room = Math.max(0, (long) (CEILING_AIM * highWater * maxHeap) - used);
+        int inFlight = callsInFlight.getAsInt();
+        long more = room / 2 / bytesPerCall;
+        int handling = 0;
+        if (inFlight >= more / 2) { // enough in flight to matter: count those that have run
+            counter.count();
+            handling = counter.handling;
+            measureBytesPerCall(used, handling);
+            more = room / 2 / bytesPerCall;
+        } else {
+            measuredUsed = -1;
+        }
+        int before = ceiling;
+        ceiling = (int) Math.min(Integer.MAX_VALUE, handling + more);
+        ceilingAtPercent = (int) Math.round(fill * 100);
+        if (ceiling > before && before <= inFlight) {
+            capacityReleased.run(); // events waited: they may run now
+        }
+        if (fill >= highWater) {
+            return; // refused outright: that has its own WARN
+        }
+        if (!ceilingNear && inFlight >= ceiling / 2) {
+            ceilingNear = true;
+            log.warn(
+                    "faas: the heap is {}% full with {} calls in flight, about {} bytes each: calls past {} in flight"
+                            + " are refused (HEAP_PRESSURE), so that the heap stays below the high-water mark of {}%",
+                    ceilingAtPercent, inFlight, bytesPerCall, ceiling, Math.round(highWater * 100));
+        } else if (ceilingNear && inFlight < ceiling / 4) {
+            ceilingNear = false;
+            log.info(
+                    "faas: the heap is {}% full with {} calls in flight: room for {}",
+                    ceilingAtPercent, inFlight, ceiling);
+        }
+    }
+
+    /**
+     * What a call in flight holds: the heap's growth over the growth of the calls running their
+     * handlers since the last measure, once they have grown enough to tell; a shrinking heap or
+     * fewer calls start the measure again. Garbage the young collections leave in the old
+     * generation counts too, so this errs high, which only lowers the ceiling.
+     */
+    private void measureBytesPerCall(long used, int handling) {
+        if (measuredUsed < 0 || used < measuredUsed || handling < measuredHandling) {
+            measuredUsed = used;
+            measuredHandling = handling;
+        } else if (handling - measuredHandling >= MIN_GROWTH_MEASURED) {
+            bytesPerCall = Math.max(MIN_BYTES_PER_CALL, (used - measuredUsed) / (handling - measuredHandling));
+            measuredUsed = used;
+            measuredHandling = handling;
         }
     }
 
@@ -232,7 +364,8 @@ public final class HeapGuard implements NotificationListener {
                 rechecking = false; // the next report tries again
             }
         }
-        if (!wasRefusing) {
+        if (!wasRefusing && !warnedThisEpisode) {
+            warnedThisEpisode = true;
             log.warn(
                     "faas: {} {}% full{}, past the high-water mark of {}%: new calls are refused (HEAP_PRESSURE) until"
                             + " it falls back",
@@ -243,9 +376,13 @@ public final class HeapGuard implements NotificationListener {
         }
     }
 
-    private synchronized void endRefusal(String how) {
+    private synchronized void endRefusal(double fill, String when) {
         refusingAtPercent = -1;
-        log.info("faas: the heap is {}: calls are taken again", how);
+        if (fill < highWater - ALL_CLEAR_BELOW) {
+            log.info("faas: the heap is {}% full {}: calls are taken again", Math.round(fill * 100), when);
+        } else { // at the mark still: it may be passed again at once, and the episode's WARN has been said
+            log.debug("faas: the heap is {}% full {}: calls are taken again", Math.round(fill * 100), when);
+        }
         capacityReleased.run(); // events waited: they may run now
     }
 
@@ -263,7 +400,7 @@ public final class HeapGuard implements NotificationListener {
                 Thread.sleep(RECHECK_MILLIS);
                 long used = memory.getHeapMemoryUsage().getUsed();
                 if ((double) used / maxHeap < highWater && refusingAtPercent >= 0) {
-                    endRefusal(Math.round(100.0 * used / maxHeap) + "% full");
+                    endRefusal((double) used / maxHeap, "with its garbage");
                 } else if (collectAfterStop || System.nanoTime() - lastCollectionNanos > QUIET_NANOS) {
                     // A call just stopped leaves what it held as garbage, which may sit in the old
                     // generation until a full collection: ask for one, rather than refuse for long.
@@ -326,6 +463,23 @@ public final class HeapGuard implements NotificationListener {
             RunningCall best = finder.best;
             finder.best = null;
             return best;
+        }
+    }
+
+    /** Counts the calls in flight that run their handlers, reusing itself: it allocates nothing. */
+    private final class Counter implements Consumer<RunningCall> {
+        int handling;
+
+        void count() {
+            handling = 0;
+            work.forEach(RunningCall.class, this);
+        }
+
+        @Override
+        public void accept(RunningCall call) {
+            if (call.isHandling()) {
+                handling++;
+            }
         }
     }
 

@@ -17,6 +17,9 @@ public interface RunningCall {
     /** Whether its thread still runs the call (not finished, not given up on). */
     boolean isRunning();
 
+    /** Whether its thread runs the handler: past its start and its environment's INIT, not yet ended. */
+    boolean isHandling();
+
     /** The memoryMb its function declared. */
     int memoryMb();
 
