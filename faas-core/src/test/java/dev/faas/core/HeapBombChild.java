@@ -57,11 +57,19 @@ public final class HeapBombChild {
                         FunctionConfig.builder().timeout(Duration.ofMillis(100)).build()));
 
         InvocationReport report = bomb.invokeForReport(0);
-        String error = report.error()
-                .map(e -> e.getCause() != null ? e.getCause() : e)
-                .map(e -> e.getClass().getSimpleName())
-                .orElse("none");
-        System.out.println("bomb " + report.outcome() + " " + error);
+        // Released, the caller may meet the OutOfMemoryError of a bomb that runs on: tell once it has.
+        for (boolean told = false; !told; ) {
+            try {
+                String error = report.error()
+                        .map(e -> e.getCause() != null ? e.getCause() : e)
+                        .map(e -> e.getClass().getSimpleName())
+                        .orElse("none");
+                System.out.println("bomb " + report.outcome() + " " + error);
+                told = true;
+            } catch (OutOfMemoryError notYet) {
+                Thread.sleep(10);
+            }
+        }
         // A host that lives through it: a stopped call that never checks may go on allocating until
         // it meets its OutOfMemoryError, and until then any thread may meet one too.
         for (int i = 0; i < 1_000; i++) {

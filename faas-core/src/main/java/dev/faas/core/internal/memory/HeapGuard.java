@@ -48,8 +48,8 @@ import org.slf4j.LoggerFactory;
  * thousands of calls between two collections, and a call takes most of what it holds (its thread's
  * stack, as it parks) only once its thread has run, which under a flood may be long after it was
  * admitted. So each collection also sets a ceiling on the calls in flight: those in flight, less
- * those yet to run their handlers, plus as many as half the room left below the high-water mark
- * holds, at what a call was last seen to take (the heap's growth over the growth of the calls that
+ * those yet to run their handlers, plus as many as half the room left below {@link #CEILING_AIM}
+ * of the high-water mark holds, at what a call was last seen to take (the heap's growth over the growth of the calls that
  * run their handlers, between collections; {@link #UNMEASURED_BYTES_PER_CALL} until measured, and
  * never less than {@link #MIN_BYTES_PER_CALL}). Calls past the ceiling are refused with
  * HEAP_PRESSURE, as past the mark. Counting the calls yet to run walks the calls in flight, so it
@@ -94,7 +94,6 @@ public final class HeapGuard implements NotificationListener {
     private final WorkTracker work;
     /** The runtime's calls in flight on its shared pool (reserved concurrency bounds the rest). */
     private final IntSupplier callsInFlight;
-
     /** Tells the event queues that wait for capacity that calls may run again. */
     private final Runnable capacityReleased;
 
@@ -131,7 +130,7 @@ public final class HeapGuard implements NotificationListener {
     private volatile int ceiling;
 
     private volatile int ceilingAtPercent;
-    /** What a call in flight was last seen to hold, and the measure it came from; the notification thread's. */
+    /** What a call in flight was last seen to hold, and the measure it came from; under this guard's lock. */
     private long bytesPerCall = UNMEASURED_BYTES_PER_CALL;
 
     private long measuredUsed = -1;
@@ -158,9 +157,8 @@ public final class HeapGuard implements NotificationListener {
         this.critical = critical;
         // From the first call on: a flood can start more calls than the heap holds before the first
         // collection reports. What is in use now, garbage included, errs high.
-        setCeiling((double)
-                        ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed()
-                / maxHeap);
+        long inUse = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        setCeiling((double) inUse / maxHeap);
     }
 
     public void start() {
@@ -289,7 +287,9 @@ public final class HeapGuard implements NotificationListener {
 
     /**
      * The calls in flight, less those yet to run their handlers (which are yet to take what a parked
-     * call holds), plus as many as half the room below the high-water mark holds.
+     * call holds), plus as many as half the room below {@link #CEILING_AIM} of the high-water mark
+     * holds. Called with the heap {@code fill} full (0 to 1), under this guard's lock or from its
+     * constructor.
      */
     private void setCeiling(double fill) {
         long used = (long) (fill * maxHeap);
@@ -400,7 +400,10 @@ public final class HeapGuard implements NotificationListener {
                 Thread.sleep(RECHECK_MILLIS);
                 long used = memory.getHeapMemoryUsage().getUsed();
                 if ((double) used / maxHeap < highWater && refusingAtPercent >= 0) {
-                    endRefusal((double) used / maxHeap, "with its garbage");
+                    synchronized (this) { // as a collection would: the ceiling is the one it set at the mark
+                        setCeiling((double) used / maxHeap);
+                        endRefusal((double) used / maxHeap, "with its garbage");
+                    }
                 } else if (collectAfterStop || System.nanoTime() - lastCollectionNanos > QUIET_NANOS) {
                     // A call just stopped leaves what it held as garbage, which may sit in the old
                     // generation until a full collection: ask for one, rather than refuse for long.
