@@ -161,10 +161,21 @@ final class RetainedEntries {
             this.memoryMb = memoryMb;
             this.attempt = attempt;
             this.kinds = kinds;
-            this.function = function;
-            this.version = version;
-            this.errorType = errorType;
-            this.recovered = recovered;
+            // A reference stored into a slot, which is old, runs the collector's write barrier (G1
+            // dirties and enqueues a card for it); the ring comes round with the same function,
+            // version and no error far more often than not, so those stores are skipped.
+            if (this.function != function) {
+                this.function = function;
+            }
+            if (this.version != version) {
+                this.version = version;
+            }
+            if (this.errorType != errorType) {
+                this.errorType = errorType;
+            }
+            if (this.recovered != recovered) {
+                this.recovered = recovered;
+            }
             stamp = 2 * (sequence + 1);
         }
 

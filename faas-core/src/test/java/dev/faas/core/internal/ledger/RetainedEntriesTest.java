@@ -28,6 +28,46 @@ final class RetainedEntriesTest {
     }
 
     @Test
+    void aSlotWrittenOverHoldsTheNewEntrysFunctionAndErrorOnly() {
+        RetainedEntries retained = new RetainedEntries(1);
+        retained.add(failed(entry(1, 1), "java.lang.IllegalStateException"));
+        retained.add(entry(2, 2));
+
+        assertThat(retained.snapshot()).singleElement().satisfies(entry -> {
+            assertThat(entry.function()).isEqualTo("f2");
+            assertThat(entry.errorType()).isNull();
+        });
+
+        retained.add(failed(entry(2, 3), "java.lang.IllegalStateException"));
+        assertThat(retained.snapshot())
+                .singleElement()
+                .extracting(LedgerEntry::errorType)
+                .isEqualTo("java.lang.IllegalStateException");
+    }
+
+    private static LedgerEntry failed(LedgerEntry entry, String errorType) {
+        return new LedgerEntry(
+                entry.idHigh(),
+                entry.idLow(),
+                null,
+                entry.function(),
+                entry.version(),
+                entry.type(),
+                Outcome.ERROR,
+                entry.startSecond(),
+                entry.startNano(),
+                entry.durationNanos(),
+                entry.initNanos(),
+                entry.attempt(),
+                entry.memoryMb(),
+                entry.billedDurationMs(),
+                entry.allocatedBytes(),
+                errorType,
+                null,
+                null);
+    }
+
+    @Test
     void keepsNothingWithACapacityOfZero() {
         RetainedEntries retained = new RetainedEntries(0);
         retained.add(entry(0, 1));
