@@ -117,6 +117,7 @@ final class RetainedEntries {
         private String errorType;
         private Recovered recovered;
 
+        @SuppressWarnings("ReferenceEquality") // identity is the point: a store is skipped only for the same reference
         void write(long sequence, CallRecord call) {
             // Every value is read before the slot is taken, so that the odd window holds plain
             // stores only and a failing read cannot leave a torn entry behind.
