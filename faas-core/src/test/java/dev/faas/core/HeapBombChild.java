@@ -5,6 +5,7 @@ import dev.faas.api.FunctionRef;
 import dev.faas.api.FunctionSpec;
 import dev.faas.api.FunctionTimeoutException;
 import dev.faas.api.InvocationReport;
+import dev.faas.api.MemoryLimitExceededException;
 import dev.faas.api.ThrottledException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,13 +72,14 @@ public final class HeapBombChild {
             }
         }
         // A host that lives through it: a stopped call that never checks may go on allocating until
-        // it meets its OutOfMemoryError, and until then any thread may meet one too.
+        // it meets its OutOfMemoryError, and until then any thread may meet one too; and until a
+        // collection shows its memory gone, the guard may stop the light call, the only one running.
         for (int i = 0; i < 1_000; i++) {
             try {
                 light.invoke(1);
                 System.out.println("serves calls");
                 break;
-            } catch (ThrottledException | OutOfMemoryError notYet) {
+            } catch (ThrottledException | MemoryLimitExceededException | OutOfMemoryError notYet) {
                 Thread.sleep(10);
             }
         }
