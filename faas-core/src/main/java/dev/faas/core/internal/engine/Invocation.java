@@ -68,6 +68,16 @@ public final class Invocation extends Work implements Context, LoggedCall, Runni
     private static final String VERSION = "$LATEST";
     private static final VarHandle STATE = VarHandles.field(MethodHandles.lookup(), "state", int.class);
 
+    static {
+        // A stop comes when the heap may be all but gone, and a class whose initializer meets an
+        // OutOfMemoryError can never be used again in that JVM: Stop is made ready with this class.
+        try {
+            MethodHandles.lookup().ensureInitialized(Stop.class);
+        } catch (IllegalAccessException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final Deployment deployment;
     /** The id's random bits, drawn by the caller; its text is made on first use (see requestId()). */
     private final long idHigh;
