@@ -49,9 +49,10 @@ import org.slf4j.LoggerFactory;
  * stack, as it parks) only once its thread has run, which under a flood may be long after it was
  * admitted. So each collection also sets a ceiling on the calls in flight: those in flight, less
  * those yet to run their handlers, plus as many as half the room left below {@link #CEILING_AIM}
- * of the high-water mark holds, at what a call was last seen to take (the heap's growth over the growth of the calls that
- * run their handlers, between collections; {@link #UNMEASURED_BYTES_PER_CALL} until measured, and
- * never less than {@link #MIN_BYTES_PER_CALL}). Calls past the ceiling are refused with
+ * of the high-water mark holds, at what a call was last seen to take (the heap's growth over the
+ * growth of the calls that run their handlers, between collections;
+ * {@link #UNMEASURED_BYTES_PER_CALL} until measured, and never less than
+ * {@link #MIN_BYTES_PER_CALL}). Calls past the ceiling are refused with
  * HEAP_PRESSURE, as past the mark. Counting the calls yet to run walks the calls in flight, so it
  * is done only when there could be enough of them to matter; else all are assumed yet to run.
  *
@@ -215,11 +216,6 @@ public final class HeapGuard implements NotificationListener {
                 // already gone
             }
         }
-    }
-
-    /** Whether new calls are refused, and how full the heap is then (percent); -1 when they are not. */
-    public int refusingAtPercent() {
-        return refusingAtPercent;
     }
 
     /**
