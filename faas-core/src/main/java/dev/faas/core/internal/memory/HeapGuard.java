@@ -136,7 +136,6 @@ public final class HeapGuard implements NotificationListener {
 
     private long measuredUsed = -1;
     private int measuredHandling;
-    private final Counter counter = new Counter();
     /** Whether the ceiling was near the calls in flight at the last collection: one WARN per episode. */
     private boolean ceilingNear;
     /**
@@ -294,8 +293,7 @@ public final class HeapGuard implements NotificationListener {
         long more = room / 2 / bytesPerCall;
         int handling = 0;
         if (inFlight >= more / 2) { // enough in flight to matter: count those that have run
-            counter.count();
-            handling = counter.handling;
+            handling = work.estimate(RunningCall.class, RunningCall::isHandling);
             measureBytesPerCall(used, handling);
             more = room / 2 / bytesPerCall;
         } else {
@@ -462,23 +460,6 @@ public final class HeapGuard implements NotificationListener {
             RunningCall best = finder.best;
             finder.best = null;
             return best;
-        }
-    }
-
-    /** Counts the calls in flight that run their handlers, reusing itself: it allocates nothing. */
-    private final class Counter implements Consumer<RunningCall> {
-        int handling;
-
-        void count() {
-            handling = 0;
-            work.forEach(RunningCall.class, this);
-        }
-
-        @Override
-        public void accept(RunningCall call) {
-            if (call.isHandling()) {
-                handling++;
-            }
         }
     }
 
