@@ -83,4 +83,14 @@ public interface Invoker {
     default ThreadFactory threadFactory() {
         return Thread.ofVirtual().factory();
     }
+
+    /**
+     * The clock every timer of the runtime runs on: a trigger that acts on time (a schedule) takes
+     * its timers from here, so that a runtime on a {@link ManualClock} runs them on manual time too.
+     *
+     * @return the runtime's time source; {@link TimeSource#system()} unless the runtime was given another
+     */
+    default TimeSource clock() {
+        return TimeSource.system();
+    }
 }

@@ -272,6 +272,12 @@ public final class FaasRuntime implements Invoker, AutoCloseable {
         return engine.work.threads();
     }
 
+    /** The clock the runtime was built with: every timer of the runtime, and a schedule trigger's, runs on it. */
+    @Override
+    public TimeSource clock() {
+        return config.clock();
+    }
+
     @SuppressWarnings("unchecked")
     private static <T> Class<T> wrap(Class<T> type) {
         return (Class<T>) MethodType.methodType(type).wrap().returnType();

@@ -45,11 +45,12 @@ public final class Events {
      * A schedule's tick, delivered on time.
      *
      * @param schedule the schedule's name
+     * @param target the function it is delivered to
      * @param at when it was due
      * @return the event
      */
-    public static ScheduledEvent scheduled(String schedule, Instant at) {
-        return new ScheduledEvent(schedule, at, at);
+    public static ScheduledEvent scheduled(String schedule, String target, Instant at) {
+        return new ScheduledEvent(schedule, at, at, target);
     }
 
     /**

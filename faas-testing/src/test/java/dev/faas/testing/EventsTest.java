@@ -38,11 +38,12 @@ final class EventsTest {
     void buildsScheduleQueueAndObjectEvents() {
         Instant at = Instant.parse("2026-07-01T00:00:00Z");
 
-        ScheduledEvent tick = Events.scheduled("nightly", at);
+        ScheduledEvent tick = Events.scheduled("nightly", "report", at);
         QueueBatchEvent batch = Events.queueBatch("orders", "first", "second");
         ObjectCreatedEvent object = Events.objectCreated("uploads", "cat.png", 2048, at);
 
         assertThat(tick.scheduledTime()).isEqualTo(at);
+        assertThat(tick.target()).isEqualTo("report");
         assertThat(batch.messages()).extracting(QueueBatchEvent.Message::body).containsExactly("first", "second");
         assertThat(batch.messages())
                 .extracting(QueueBatchEvent.Message::receiveCount)

@@ -11,6 +11,7 @@ import dev.faas.api.InvalidConfigException;
 import dev.faas.api.events.HttpRequestEvent;
 import dev.faas.api.events.HttpResponseEvent;
 import dev.faas.core.FaasRuntime;
+import dev.faas.triggers.LogCapture;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

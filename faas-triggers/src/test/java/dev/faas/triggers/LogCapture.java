@@ -1,4 +1,4 @@
-package dev.faas.triggers.http;
+package dev.faas.triggers;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -8,7 +8,7 @@ import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /** Captures one logger's events at a given level while open, then restores it. */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
 
     private final Logger logger;
     private final Level previous;
@@ -22,16 +22,16 @@ final class LogCapture implements AutoCloseable {
         logger.setLevel(level);
     }
 
-    static LogCapture of(String name, Level level) {
+    public static LogCapture of(String name, Level level) {
         return new LogCapture(name, level);
     }
 
     /** The formatted messages, in order. */
-    List<String> messages() {
+    public List<String> messages() {
         return events().stream().map(ILoggingEvent::getFormattedMessage).toList();
     }
 
-    List<ILoggingEvent> events() {
+    public List<ILoggingEvent> events() {
         synchronized (appender) { // AppenderBase appends under the appender's own lock
             return List.copyOf(appender.list);
         }
