@@ -6,12 +6,16 @@ import dev.faas.api.FunctionRef;
 import dev.faas.api.FunctionSpec;
 import dev.faas.api.Handler;
 import dev.faas.api.InvocationReport;
+import dev.faas.api.ManualClock;
 import dev.faas.api.Outcome;
 import dev.faas.api.ThrottledException;
+import dev.faas.api.events.ScheduledEvent;
 import dev.faas.api.ledger.Ledger;
 import dev.faas.api.ledger.Usage;
 import dev.faas.core.FaasRuntime;
 import dev.faas.triggers.http.HttpTrigger;
+import dev.faas.triggers.schedule.Schedule;
+import dev.faas.triggers.schedule.ScheduleTrigger;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.math.BigDecimal;
@@ -23,8 +27,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -38,7 +44,8 @@ import java.util.stream.Stream;
 /**
  * The examples application: deploys three functions (one with a slow cold start, one I/O-bound,
  * one that fails now and then), drives a few hundred concurrent calls through them, and prints
- * what happened, function by function; then exposes price-lookup over HTTP, calls it as curl would,
+ * what happened, function by function; runs a week of schedules on a manual clock (hourly orders, a
+ * nightly cost report from the ledger); then exposes price-lookup over HTTP, calls it as curl would,
  * and exits (or, with {@code -Dfaas.examples.serve=8080}, keeps serving it until Ctrl-C).
  *
  * <p>Run it with {@code mvn -q -B -DskipTests -Pexamples verify} from the repository root.
@@ -111,9 +118,46 @@ public final class Demo {
             Duration wall = Duration.ofNanos(System.nanoTime() - start);
 
             printSummary(out, functions, tallies, runtime, wall);
+            simulateAWeekOfSchedules(out);
             serveOverHttp(runtime, out, servePort);
         }
         printReportLines(out);
+    }
+
+    /**
+     * A week of schedules in a moment, on a manual clock: an order every hour, and at 02:00 in Berlin
+     * a cost report, read from the ledger, of the 24 hours before it.
+     */
+    private static void simulateAWeekOfSchedules(PrintStream out) {
+        ManualClock clock = new ManualClock(Instant.parse("2027-01-03T01:30:00Z"));
+        try (FaasRuntime week =
+                FaasRuntime.builder().clock(clock).reportLog(false).build()) {
+            week.deploy(FunctionSpec.of(
+                    "orders", ScheduledEvent.class, String.class, () -> (tick, context) -> "order of " + tick.time()));
+            week.deploy(FunctionSpec.of("cost-report", ScheduledEvent.class, Usage.class, () -> (tick, context) -> {
+                Instant end = tick.scheduledTime();
+                Usage day = week.ledger().usage("orders", end.minus(Duration.ofDays(1)), end);
+                out.printf(
+                        Locale.ROOT,
+                        "  %s  orders in the 24 h before: %d calls, %s USD%n",
+                        end,
+                        day.requests(),
+                        day.cost().setScale(8, RoundingMode.HALF_UP).toPlainString());
+                return day;
+            }));
+            out.printf(
+                    "%nA week of schedules on a manual clock, from %s: orders every hour, and at 02:00 in"
+                            + " Berlin a cost report from the ledger:%n",
+                    clock.now());
+            week.addTrigger(ScheduleTrigger.builder()
+                    .schedule(Schedule.builder("traffic", "rate(1 hour)", "orders")
+                            .build())
+                    .schedule(Schedule.builder("nightly-cost-report", "cron(0 2 * * ? *)", "cost-report")
+                            .zone("Europe/Berlin")
+                            .build())
+                    .build());
+            clock.advance(Duration.ofDays(7));
+        }
     }
 
     /** Exposes price-lookup at {@code GET /prices/{item}} and calls it over HTTP. */

@@ -329,6 +329,31 @@ class ScheduleTriggerTest {
     }
 
     @Test
+    void aLongWaitLooksAtTheClockHourlySoAJumpIsNoticedWithinTheHour() {
+        JumpingClock jumping = new JumpingClock(clock);
+        try (FaasRuntime host =
+                FaasRuntime.builder().clock(jumping).reportLog(false).build()) {
+            host.deploy(FunctionSpec.of("tick", ScheduledEvent.class, Void.class, () -> (tick, context) -> {
+                ticks.add(tick);
+                return null;
+            }));
+            host.addTrigger(ScheduleTrigger.builder()
+                    .schedule(Schedule.builder("daily", "cron(0 5 * * ? *)", "tick")
+                            .build())
+                    .build());
+
+            jumping.jump(Duration.ofHours(6)); // 05:00 on the wall clock has passed; the timer's wait has not
+            clock.advance(ScheduleTrigger.LONGEST_WAIT);
+            host.awaitQuiescence(Duration.ofSeconds(5));
+
+            assertThat(ticks).singleElement().satisfies(tick -> {
+                assertThat(tick.scheduledTime()).isEqualTo(NEW_YEAR.plus(Duration.ofHours(5)));
+                assertThat(tick.time()).isEqualTo(NEW_YEAR.plus(Duration.ofHours(7)));
+            });
+        }
+    }
+
+    @Test
     void aFireTheRuntimeThrottlesIsTriedAgainThenGivenUpWhenTheNextComesDue() {
         // Reserved concurrency 0 holds events, and a queue of one is full after the first fire.
         runtime.deploy(FunctionSpec.of("held", ScheduledEvent.class, Void.class, () -> (tick, context) -> null)
