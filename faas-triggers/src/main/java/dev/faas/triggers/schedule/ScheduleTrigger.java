@@ -1,6 +1,5 @@
 package dev.faas.triggers.schedule;
 
-import dev.faas.api.FaasException;
 import dev.faas.api.FunctionSpec;
 import dev.faas.api.InvalidConfigException;
 import dev.faas.api.Invoker;
@@ -236,7 +235,16 @@ public final class ScheduleTrigger implements Trigger {
             if (stopped || scheduled == null) {
                 return;
             }
-            Instant now = clock.now();
+            try {
+                fireOrWait(scheduled, clock.now());
+            } catch (RuntimeException unexpected) { // on the clock's thread, where nobody would see it
+                stopped = true;
+                meters.failed();
+                log.error("faas: {} failed at its fire for {} and stops", schedule, scheduled, unexpected);
+            }
+        }
+
+        private void fireOrWait(Instant scheduled, Instant now) {
             if (now.isBefore(fireAt)) {
                 arm(now);
                 return;
@@ -301,7 +309,7 @@ public final class ScheduleTrigger implements Trigger {
                 } catch (ThrottledException throttled) {
                     retryOrGiveUp(scheduled, planned, following, now, throttled);
                     return;
-                } catch (FaasException refused) {
+                } catch (RuntimeException refused) { // a FaasException, such as the function undeployed
                     meters.failed();
                     log.warn("faas: {} could not fire for {}: {}", schedule, scheduled, refused.getMessage());
                 }

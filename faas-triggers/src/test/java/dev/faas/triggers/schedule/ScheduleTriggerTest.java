@@ -329,6 +329,32 @@ class ScheduleTriggerTest {
     }
 
     @Test
+    void aFireTheRuntimeRefusesIsCountedAndTheScheduleGoesOn() {
+        runtime.addTrigger(ScheduleTrigger.builder()
+                .schedule(Schedule.builder("hourly", "rate(1 hour)", "report")
+                        .input("cost")
+                        .build())
+                .meterRegistry(meters)
+                .build());
+        clock.advance(Duration.ofHours(1));
+
+        runtime.undeploy("report");
+        try (LogCapture log = LogCapture.of(ScheduleTrigger.class.getName(), Level.WARN)) {
+            clock.advance(Duration.ofHours(1));
+            assertThat(log.messages()).singleElement().asString().contains("could not fire for 2027-01-01T02:00:00Z");
+        }
+        runtime.deploy(FunctionSpec.of("report", String.class, Void.class, () -> (input, context) -> {
+            inputs.add(input);
+            return null;
+        }));
+        clock.advance(Duration.ofHours(1));
+
+        assertThat(inputs).hasSize(2);
+        assertThat(meters.get("faas.schedule.failures").counter().count()).isEqualTo(1);
+        assertThat(meters.get("faas.schedule.fires").counter().count()).isEqualTo(2);
+    }
+
+    @Test
     void aLongWaitLooksAtTheClockHourlySoAJumpIsNoticedWithinTheHour() {
         JumpingClock jumping = new JumpingClock(clock);
         try (FaasRuntime host =
