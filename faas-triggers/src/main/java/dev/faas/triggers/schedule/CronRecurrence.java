@@ -5,12 +5,16 @@ import com.cronutils.model.definition.CronDefinition;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
+import java.time.DateTimeException;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.BitSet;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -18,10 +22,12 @@ import org.jspecify.annotations.Nullable;
  * A {@code cron(...)} expression's six fields, as EventBridge Scheduler defines them, parsed and
  * evaluated by cron-utils on wall-clock time (local date-times, read in UTC so that no zone's
  * transitions reach the library). The rules cron-utils does not check are checked here: one day
- * field must be {@code ?}, one {@code #} expression, and L and W on their own. cron-utils looks about
+ * field must be {@code ?}, one {@code #} expression, L and W on their own, no step in day-of-week.
+ * {@code nW} (the weekday nearest day n) is evaluated here too: cron-utils moves it across a month's
+ * end and fails in a month without day n, which has no such day and no fire. cron-utils looks about
  * a century ahead; a year field that names later years is searched from the start of each.
  */
-final class CronRecurrence {
+final class CronRecurrence implements Recurrence {
 
     static final int MIN_YEAR = 1970;
     static final int MAX_YEAR = 2199;
@@ -40,18 +46,24 @@ final class CronRecurrence {
     private static final int YEAR = 5;
     private static final String DAY = "([1-7]|SUN|MON|TUE|WED|THU|FRI|SAT)";
     private static final Pattern DAY_OF_MONTH_SPECIAL = Pattern.compile("L|LW|([1-9]|[12][0-9]|3[01])W");
+    private static final Pattern NEAREST_WEEKDAY = Pattern.compile("([1-9]|[12][0-9]|3[01])W");
     private static final Pattern DAY_OF_WEEK_LAST = Pattern.compile("L|" + DAY + "L");
     private static final Pattern DAY_OF_WEEK_NTH = Pattern.compile(DAY + "#[1-5]");
 
     private static final CronParser PARSER = new CronParser(eventBridge());
 
+    private final String text;
     private final ExecutionTime execution;
     /** The years the year field allows, from {@link #MIN_YEAR}; null when it allows every year. */
     private final @Nullable BitSet years;
+    /** n of a day-of-month {@code nW}, which cron-utils is given as {@code *}; 0 when there is none. */
+    private final int nearestWeekdayTo;
 
-    private CronRecurrence(ExecutionTime execution, @Nullable BitSet years) {
+    private CronRecurrence(String text, ExecutionTime execution, @Nullable BitSet years, int nearestWeekdayTo) {
+        this.text = text;
         this.execution = execution;
         this.years = years;
+        this.nearestWeekdayTo = nearestWeekdayTo;
     }
 
     /** EventBridge's fields: minutes, hours, day-of-month, month, day-of-week (Sunday is 1), year. */
@@ -111,13 +123,23 @@ final class CronRecurrence {
             fields[i] = fields[i].toUpperCase(Locale.ROOT);
         }
         checkDays(fields);
-        String cron = String.join(" ", fields);
         try {
-            ExecutionTime execution = ExecutionTime.forCron(PARSER.parse(cron));
-            return new CronRecurrence(execution, fields[YEAR].equals("*") ? null : years(fields[YEAR]));
+            PARSER.parse(String.join(" ", fields)); // refuses what cron-utils refuses, nW included
         } catch (IllegalArgumentException invalid) {
             throw fieldAtFault(fields, inner, invalid);
         }
+        int nearestWeekdayTo = 0;
+        Matcher nearest = NEAREST_WEEKDAY.matcher(fields[DAY_OF_MONTH]);
+        if (nearest.matches()) {
+            nearestWeekdayTo = Integer.parseInt(nearest.group(1));
+            fields[DAY_OF_MONTH] = "*";
+        }
+        ExecutionTime execution = ExecutionTime.forCron(PARSER.parse(String.join(" ", fields)));
+        return new CronRecurrence(
+                "cron(" + inner + ")",
+                execution,
+                fields[YEAR].equals("*") ? null : years(fields[YEAR]),
+                nearestWeekdayTo);
     }
 
     /** The rules on the two day fields that cron-utils leaves unchecked or gets wrong in lists. */
@@ -155,6 +177,9 @@ final class CronRecurrence {
         }
         if (anyDayOfWeek) {
             return;
+        }
+        if (dayOfWeek.contains("/")) {
+            throw invalid(DAY_OF_WEEK, dayOfWeek, "day-of-week takes no step (/)");
         }
         if (dayOfWeek.contains("#")) {
             if (dayOfWeek.indexOf('#') != dayOfWeek.lastIndexOf('#') || dayOfWeek.contains(",")) {
@@ -225,9 +250,29 @@ final class CronRecurrence {
         return years;
     }
 
-    /** The first wall-clock time strictly after {@code after} that the expression names, or null if none. */
+    /**
+     * The first wall-clock time strictly after {@code after} that the expression names, or null if none.
+     *
+     * @throws IllegalStateException if cron-utils fails to evaluate it
+     */
     @Nullable
     LocalDateTime next(LocalDateTime after) {
+        try {
+            LocalDateTime cursor = after;
+            while (true) {
+                LocalDateTime next = nextOfTheLibrary(cursor);
+                if (next == null || nearestWeekdayTo == 0 || isNearestWeekday(next.toLocalDate())) {
+                    return next;
+                }
+                cursor = next.toLocalDate().atTime(LocalTime.MAX); // nothing else that day is the weekday
+            }
+        } catch (DateTimeException failed) {
+            throw new IllegalStateException(
+                    text + " could not be evaluated after " + after + ": " + failed.getMessage(), failed);
+        }
+    }
+
+    private @Nullable LocalDateTime nextOfTheLibrary(LocalDateTime after) {
         Optional<ZonedDateTime> next = execution.nextExecution(after.atZone(ZoneOffset.UTC));
         if (next.isPresent()) {
             return next.get().toLocalDateTime();
@@ -244,5 +289,24 @@ final class CronRecurrence {
             }
         }
         return null;
+    }
+
+    /**
+     * Whether {@code day} is the weekday nearest day n of its month, never in another month: a
+     * Saturday n moves to the Friday before, a Sunday n to the Monday after, unless that leaves the
+     * month (then Monday the 3rd for Saturday the 1st, Friday for a Sunday on the last day). A month
+     * without day n has none.
+     */
+    private boolean isNearestWeekday(LocalDate day) {
+        if (nearestWeekdayTo > day.lengthOfMonth()) {
+            return false;
+        }
+        LocalDate n = day.withDayOfMonth(nearestWeekdayTo);
+        LocalDate weekday = switch (n.getDayOfWeek()) {
+            case SATURDAY -> nearestWeekdayTo == 1 ? n.plusDays(2) : n.minusDays(1);
+            case SUNDAY -> nearestWeekdayTo == n.lengthOfMonth() ? n.minusDays(2) : n.plusDays(1);
+            default -> n;
+        };
+        return day.equals(weekday);
     }
 }

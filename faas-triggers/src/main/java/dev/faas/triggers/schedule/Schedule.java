@@ -115,8 +115,7 @@ public final class Schedule {
             return expression.nextFireTimes(after, zone, count);
         }
         List<Instant> times;
-        Duration rate = expression.rate();
-        if (rate != null && start != null) {
+        if (expression.recurrence() instanceof Recurrence.Rate(Duration rate) && start != null) {
             // start + k * rate, k >= 1: the first of them after `after`
             Instant first = start.plus(rate);
             if (!after.isBefore(first)) {
@@ -424,16 +423,16 @@ public final class Schedule {
                         end.toString(),
                         "schedule '" + name + "': the end must be after the start (" + start + "), but was " + end);
             }
-            Duration rate = expression.rate();
-            if (rate != null && flexibleWindow.compareTo(rate) > 0) {
+            if (expression.recurrence() instanceof Recurrence.Rate(Duration rate)
+                    && flexibleWindow.compareTo(rate) > 0) {
                 throw new InvalidScheduleException(
                         "flexibleWindow",
                         flexibleWindow.toString(),
                         "schedule '" + name + "': the flexible window (" + flexibleWindow + ") is longer than the"
                                 + " rate's period (" + expression + "): fires would overtake each other");
             }
-            LocalDateTime at = expression.at();
-            if (at != null && ScheduleExpression.firstInstant(at, zone) == null) {
+            if (expression.recurrence() instanceof Recurrence.At(LocalDateTime at)
+                    && ScheduleExpression.firstInstant(at, zone) == null) {
                 throw new InvalidScheduleException(
                         "at",
                         at.toString(),

@@ -45,16 +45,11 @@ public final class ScheduleExpression {
     private static final String EXAMPLES = "rate(5 minutes), cron(0 9 ? * MON-FRI *) or at(2027-01-01T09:00:00)";
 
     private final String text;
-    private final @Nullable Duration rate;
-    private final @Nullable CronRecurrence cron;
-    private final @Nullable LocalDateTime at;
+    private final Recurrence recurrence;
 
-    private ScheduleExpression(
-            String text, @Nullable Duration rate, @Nullable CronRecurrence cron, @Nullable LocalDateTime at) {
+    private ScheduleExpression(String text, Recurrence recurrence) {
         this.text = text;
-        this.rate = rate;
-        this.cron = cron;
-        this.at = at;
+        this.recurrence = recurrence;
     }
 
     /**
@@ -80,9 +75,9 @@ public final class ScheduleExpression {
         }
         String inner = form.group(2);
         return switch (form.group(1)) {
-            case "rate" -> new ScheduleExpression(expression, rate(inner), null, null);
-            case "cron" -> new ScheduleExpression(expression, null, CronRecurrence.parse(inner), null);
-            default -> new ScheduleExpression(expression, null, null, at(inner));
+            case "rate" -> new ScheduleExpression(expression, new Recurrence.Rate(rate(inner)));
+            case "cron" -> new ScheduleExpression(expression, CronRecurrence.parse(inner));
+            default -> new ScheduleExpression(expression, new Recurrence.At(at(inner)));
         };
     }
 
@@ -94,15 +89,15 @@ public final class ScheduleExpression {
         }
         String value = parts.group(1);
         String unit = parts.group(2);
-        long amount;
-        try {
-            if (!value.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                throw new NumberFormatException(value);
-            }
-            amount = Long.parseLong(value);
-        } catch (NumberFormatException notANumber) {
+        if (value.isEmpty() || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new InvalidScheduleException(
                     "rate value", value, "rate value must be a whole number of 1 or more, but was " + value);
+        }
+        long amount;
+        try {
+            amount = Long.parseLong(value);
+        } catch (NumberFormatException tooManyDigits) {
+            throw tooLarge(value, inner);
         }
         if (amount < 1) {
             throw new InvalidScheduleException(
@@ -133,9 +128,13 @@ public final class ScheduleExpression {
         try {
             return one.multipliedBy(amount);
         } catch (ArithmeticException tooLong) {
-            throw new InvalidScheduleException(
-                    "rate value", value, "rate value is too large: rate(" + inner + ") is longer than time goes");
+            throw tooLarge(value, inner);
         }
+    }
+
+    private static InvalidScheduleException tooLarge(String value, String inner) {
+        return new InvalidScheduleException(
+                "rate value", value, "rate value is too large: rate(" + inner + ") is longer than time goes");
     }
 
     private static LocalDateTime at(String inner) {
@@ -172,29 +171,33 @@ public final class ScheduleExpression {
             throw new IllegalArgumentException("count must be 0 or more, but was " + count);
         }
         List<Instant> times = new ArrayList<>(Math.min(count, 1024));
-        if (rate != null) {
-            Instant next = after;
-            while (times.size() < count && Instant.MAX.minus(rate).isAfter(next)) {
-                next = next.plus(rate);
-                times.add(next);
-            }
-        } else if (at != null) {
-            Instant once = firstInstant(at, zone);
-            if (count > 0 && once != null && once.isAfter(after)) {
-                times.add(once);
-            }
-        } else {
-            CronRecurrence recurrence = Objects.requireNonNull(cron);
-            LocalDateTime cursor = LocalDateTime.ofInstant(after, zone);
-            while (times.size() < count) {
-                LocalDateTime next = recurrence.next(cursor);
-                if (next == null) {
-                    break;
+        switch (recurrence) {
+            case Recurrence.Rate(Duration period) -> {
+                Instant next = after;
+                while (times.size() < count && Instant.MAX.minus(period).isAfter(next)) {
+                    next = next.plus(period);
+                    times.add(next);
                 }
-                cursor = next;
-                Instant instant = firstInstant(next, zone);
-                if (instant != null && instant.isAfter(after)) { // a skipped hour, or the second pass of a repeated one
-                    times.add(instant);
+            }
+            case Recurrence.At(LocalDateTime time) -> {
+                Instant once = firstInstant(time, zone);
+                if (count > 0 && once != null && once.isAfter(after)) {
+                    times.add(once);
+                }
+            }
+            case CronRecurrence cron -> {
+                LocalDateTime cursor = LocalDateTime.ofInstant(after, zone);
+                while (times.size() < count) {
+                    LocalDateTime next = cron.next(cursor);
+                    if (next == null) {
+                        break;
+                    }
+                    cursor = next;
+                    Instant instant = firstInstant(next, zone);
+                    if (instant != null
+                            && instant.isAfter(after)) { // else a skipped hour, or a repeated one's second pass
+                        times.add(instant);
+                    }
                 }
             }
         }
@@ -221,19 +224,11 @@ public final class ScheduleExpression {
 
     /** Whether this is an {@code at(...)} expression, which fires once. */
     public boolean isOneTime() {
-        return at != null;
+        return recurrence instanceof Recurrence.At;
     }
 
-    /** The period of a {@code rate(...)} expression, or null. */
-    @Nullable
-    Duration rate() {
-        return rate;
-    }
-
-    /** The wall-clock time of an {@code at(...)} expression, or null. */
-    @Nullable
-    LocalDateTime at() {
-        return at;
+    Recurrence recurrence() {
+        return recurrence;
     }
 
     @Override

@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * minute's wall-clock reading in the zone, what the documentation says in words: so a skipped hour
  * never reads, and a repeated hour reads twice and fires the first time only.
  */
-class ScheduleExpressionTest {
+final class ScheduleExpressionTest {
 
     private static final ZoneId UTC = ZoneOffset.UTC;
     private static final ZoneId NEW_YORK = ZoneId.of("America/New_York");
@@ -75,9 +75,7 @@ class ScheduleExpressionTest {
                 example(
                         "cron(0 9 15W * ? *)",
                         "09:00 on the weekday nearest the 15th",
-                        t -> at(t, 9, 0)
-                                && t.toLocalDate()
-                                        .equals(nearestWeekday(t.toLocalDate().withDayOfMonth(15)))),
+                        t -> at(t, 9, 0) && t.toLocalDate().equals(nearestWeekday(t.toLocalDate(), 15))),
                 example(
                         "cron(0 9 LW * ? *)",
                         "09:00 on the last weekday of the month",
@@ -115,6 +113,41 @@ class ScheduleExpressionTest {
                     .as("%s in %s", expression, zone)
                     .containsExactlyElementsOf(expected);
         }
+    }
+
+    static Stream<Arguments> daysOverYears() {
+        return Stream.of(
+                days("cron(0 9 1W * ? *)", day -> day.equals(nearestWeekday(day, 1))),
+                days("cron(0 9 15W * ? *)", day -> day.equals(nearestWeekday(day, 15))),
+                days("cron(0 9 28W * ? *)", day -> day.equals(nearestWeekday(day, 28))),
+                days("cron(0 9 30W * ? *)", day -> day.equals(nearestWeekday(day, 30))),
+                days("cron(0 9 31W * ? *)", day -> day.equals(nearestWeekday(day, 31))),
+                days("cron(0 9 LW * ? *)", day -> day.equals(lastWeekday(day))),
+                days("cron(0 9 L * ? *)", day -> day.equals(day.with(TemporalAdjusters.lastDayOfMonth()))),
+                days(
+                        "cron(0 9 ? * 6L *)",
+                        day -> day.equals(day.with(TemporalAdjusters.lastInMonth(DayOfWeek.FRIDAY)))),
+                days("cron(0 9 ? * 1#5 *)", day -> day.getDayOfWeek() == DayOfWeek.SUNDAY && day.getDayOfMonth() > 28),
+                days(
+                        "cron(0 9 ? * MON#1 *)",
+                        day -> day.getDayOfWeek() == DayOfWeek.MONDAY && day.getDayOfMonth() <= 7),
+                days("cron(0 9 29 2 ? *)", day -> day.getMonthValue() == 2 && day.getDayOfMonth() == 29));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("daysOverYears")
+    void specialDaysHoldOverYears(String expression, Predicate<LocalDate> fires) {
+        List<Instant> expected = new ArrayList<>();
+        for (LocalDate day = LocalDate.of(2026, 12, 1);
+                expected.size() < 60 && day.getYear() <= 2199; // cron's years end there
+                day = day.plusDays(1)) {
+            if (fires.test(day)) {
+                expected.add(day.atTime(9, 0).toInstant(ZoneOffset.UTC));
+            }
+        }
+
+        assertThat(ScheduleExpression.parse(expression).nextFireTimes(FROM, UTC, 60))
+                .containsExactlyElementsOf(expected);
     }
 
     @Test
@@ -242,6 +275,7 @@ class ScheduleExpressionTest {
                 bad("rate(5 seconds)", "rate unit", "minute(s), hour(s) or day(s)"),
                 bad("rate(2 weeks)", "rate unit", "but was weeks"),
                 bad("rate(999999999999999999 days)", "rate value", "too large"),
+                bad("rate(99999999999999999999 minutes)", "rate value", "too large"),
                 bad("cron(0 10 * * ?)", "cron", "takes 6 fields"),
                 bad("cron(0 0 10 * * ? *)", "cron", "has 7"),
                 bad("cron()", "cron", "has 0"),
@@ -265,6 +299,7 @@ class ScheduleExpressionTest {
                 bad("cron(0 10 L-2 * ? *)", "cron day-of-month", "stand alone"),
                 bad("cron(0 10 ? * 5L,2 *)", "cron day-of-week", "stand alone"),
                 bad("cron(0 10 ? * 2W *)", "cron day-of-week", "cannot be 2W"),
+                bad("cron(0 10 ? * 1/2 *)", "cron day-of-week", "takes no step"),
                 bad("cron(0/0 10 * * ? *)", "cron minutes", "cannot be 0/0"),
                 bad("cron(50-10 * * * ? *)", "cron minutes", "cannot be 50-10"),
                 bad("cron(0 L * * ? *)", "cron hours", "cannot be L"),
@@ -316,11 +351,16 @@ class ScheduleExpressionTest {
         return time.getHour() == hour && time.getMinute() == minute;
     }
 
-    private static LocalDate nearestWeekday(LocalDate day) {
-        return switch (day.getDayOfWeek()) {
-            case SATURDAY -> day.getDayOfMonth() == 1 ? day.plusDays(2) : day.minusDays(1);
-            case SUNDAY -> day.plusDays(1).getMonth() == day.getMonth() ? day.plusDays(1) : day.minusDays(2);
-            default -> day;
+    /** The weekday nearest day n of {@code day}'s month, within the month; null in a month without day n. */
+    private static LocalDate nearestWeekday(LocalDate day, int n) {
+        if (n > day.lengthOfMonth()) {
+            return null;
+        }
+        LocalDate target = day.withDayOfMonth(n);
+        return switch (target.getDayOfWeek()) {
+            case SATURDAY -> n == 1 ? target.plusDays(2) : target.minusDays(1);
+            case SUNDAY -> n == target.lengthOfMonth() ? target.minusDays(2) : target.plusDays(1);
+            default -> target;
         };
     }
 
@@ -334,6 +374,10 @@ class ScheduleExpressionTest {
 
     private static Arguments example(String expression, String meaning, Predicate<LocalDateTime> fires) {
         return Arguments.of(expression, meaning, fires);
+    }
+
+    private static Arguments days(String expression, Predicate<LocalDate> fires) {
+        return Arguments.of(expression, fires);
     }
 
     private static Arguments bad(String expression, String field, String says) {
