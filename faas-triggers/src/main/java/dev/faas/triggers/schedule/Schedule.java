@@ -34,7 +34,8 @@ import org.jspecify.annotations.Nullable;
  *       uniformly inside the window after its scheduled time, drawn from the schedule's seed and the
  *       scheduled time alone, so that a run is reproducible.
  *   <li>Missed fires: a fire more than {@link Builder#missedAfter(Duration) missedAfter} (one minute)
- *       late, because the host paused or its clock jumped, is missed; with
+ *       late, because the host paused or its clock jumped, is missed (a fire is never counted late
+ *       for waiting on the one before it, which a flexible window can make it do); with
  *       {@link MissedFires#FIRE_ONCE} (the default) the missed run fires once, for the latest of its
  *       scheduled times, with {@link MissedFires#SKIP} not at all; either way the schedule goes on
  *       from the next time after now.
@@ -162,14 +163,17 @@ public final class Schedule {
         return scheduled.plusMillis(new SplittableRandom(mixed).nextLong(flexibleWindow.toMillis()));
     }
 
+    /** The schedule's name, unique within its trigger. */
     public String name() {
         return name;
     }
 
+    /** When it fires. */
     public ScheduleExpression expression() {
         return expression;
     }
 
+    /** The function each fire invokes. */
     public String function() {
         return function;
     }
@@ -179,14 +183,17 @@ public final class Schedule {
         return Optional.ofNullable(input);
     }
 
+    /** The zone whose wall-clock time cron and at expressions name. */
     public ZoneId zone() {
         return zone;
     }
 
+    /** Nothing fires before it; a rate counts from it. Empty when there is none. */
     public Optional<Instant> start() {
         return Optional.ofNullable(start);
     }
 
+    /** Nothing fires at or after it. Empty when there is none. */
     public Optional<Instant> end() {
         return Optional.ofNullable(end);
     }
@@ -201,6 +208,7 @@ public final class Schedule {
         return seed;
     }
 
+    /** Whether the schedule fires at all. */
     public boolean enabled() {
         return enabled;
     }
@@ -210,10 +218,12 @@ public final class Schedule {
         return synchronous;
     }
 
+    /** What becomes of fires missed while the host paused or its clock jumped. */
     public MissedFires missedFires() {
         return missedFires;
     }
 
+    /** How late a fire may come before it counts as missed. */
     public Duration missedAfter() {
         return missedAfter;
     }
@@ -394,16 +404,16 @@ public final class Schedule {
         /**
          * How late a fire may come before it counts as missed. Default one minute.
          *
-         * @param lateness zero or more
+         * @param lateness 1 s or more
          * @return this builder
          */
         public Builder missedAfter(Duration lateness) {
             Objects.requireNonNull(lateness, "lateness");
-            if (lateness.isNegative()) {
+            if (lateness.compareTo(Duration.ofSeconds(1)) < 0) { // a real clock's timer fires a little late
                 throw new InvalidScheduleException(
                         "missedAfter",
                         lateness.toString(),
-                        "schedule '" + name + "': missedAfter is zero or more, but was " + lateness);
+                        "schedule '" + name + "': missedAfter is at least 1 s, but was " + lateness);
             }
             this.missedAfter = lateness;
             return this;

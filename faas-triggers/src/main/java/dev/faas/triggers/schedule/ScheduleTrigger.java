@@ -35,12 +35,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A fire that comes due is delivered at once: an EVENT invocation (queued, so the function's
  * retries and destinations apply) unless the schedule is synchronous. An EVENT the runtime throttles
- * (its queue is full) is tried again after 1 s, 2 s, 4 s, up to a minute apart, until it is taken or
- * counts as missed. On the system clock the trigger looks at the wall clock at least every
+ * (its queue is full) is tried again after 1 s, 2 s, 4 s, up to a minute apart, until it is taken, the
+ * next fire comes due, or a day has passed (EventBridge Scheduler's default maximum event age); then
+ * it counts as missed. A fire refused otherwise (the function undeployed) is logged and counted as a
+ * failure, and the schedule goes on; an unexpected failure on the clock's thread stops the schedule,
+ * with an ERROR line. On the system clock the trigger looks at the wall clock at least every
  * {@link #LONGEST_WAIT}, so that a clock that jumped or a host that slept is noticed within that;
  * fires it missed then follow the schedule's {@link Schedule.MissedFires} policy.
  *
- * <p>Meters, tagged {@code schedule} and {@code function}, when given a registry:
+ * <p>Meters, tagged {@code trigger}, {@code schedule} and {@code function}, when given a registry:
  * {@code faas.schedule.fires} (deliveries the runtime took), {@code faas.schedule.late} (a timer:
  * how long after its fire time each delivery came), {@code faas.schedule.missed} (fires missed, or
  * given up after throttles) and {@code faas.schedule.failures} (deliveries refused, and synchronous
@@ -54,6 +57,10 @@ public final class ScheduleTrigger implements Trigger {
     private static final Logger log = LoggerFactory.getLogger(ScheduleTrigger.class);
     private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
     private static final Duration LAST_RETRY = Duration.ofMinutes(1);
+    /** How long a throttled fire is tried: a day, EventBridge Scheduler's default maximum event age. */
+    private static final Duration LONGEST_RETRY = Duration.ofDays(1);
+
+    private static final int COUNTED_ONE_BY_ONE = 10_000;
 
     private final String name;
     private final List<Schedule> schedules;
@@ -69,6 +76,7 @@ public final class ScheduleTrigger implements Trigger {
         this.registry = builder.registry;
     }
 
+    /** Starts a trigger; add one or more schedules. */
     public static Builder builder() {
         return new Builder();
     }
@@ -103,12 +111,17 @@ public final class ScheduleTrigger implements Trigger {
                 throw new IllegalStateException("the schedule trigger '" + name + "' was "
                         + (closed ? "closed" : "started") + " before: build a new one");
             }
-            started = true;
             Instant now = clock.now();
-            for (Schedule schedule : schedules) {
-                Ticker ticker = new Ticker(schedule, invoker, clock, Meters.of(registry, schedule));
+            List<@Nullable Instant> firsts = new ArrayList<>(schedules.size());
+            for (Schedule schedule : schedules) { // all of them, before any is armed: one may fail
+                firsts.add(schedule.enabled() ? schedule.nextFireTime(now) : null);
+            }
+            started = true;
+            for (int i = 0; i < schedules.size(); i++) {
+                Schedule schedule = schedules.get(i);
+                Ticker ticker = new Ticker(schedule, invoker, clock, Meters.of(registry, name, schedule));
                 tickers.put(schedule.name(), ticker);
-                ticker.begin(now);
+                ticker.begin(now, firsts.get(i));
             }
         }
     }
@@ -191,12 +204,12 @@ public final class ScheduleTrigger implements Trigger {
             this.meters = meters;
         }
 
-        synchronized void begin(Instant now) {
+        synchronized void begin(Instant now, @Nullable Instant first) {
             if (!schedule.enabled()) {
                 log.info("faas: {} is disabled: it fires nothing", schedule);
                 return;
             }
-            plan(schedule.nextFireTime(now));
+            plan(first, now);
             if (due == null) {
                 log.info("faas: {} has no fire time after {}: it fires nothing", schedule, now);
                 return;
@@ -205,9 +218,9 @@ public final class ScheduleTrigger implements Trigger {
             arm(now);
         }
 
-        private void plan(@Nullable Instant scheduled) {
+        private void plan(@Nullable Instant scheduled, Instant notBefore) {
             due = scheduled;
-            fireAt = scheduled == null ? Instant.EPOCH : schedule.fireTime(scheduled);
+            fireAt = scheduled == null ? Instant.EPOCH : later(schedule.fireTime(scheduled), notBefore);
             plannedAt = fireAt;
             retry = FIRST_RETRY;
         }
@@ -249,39 +262,67 @@ public final class ScheduleTrigger implements Trigger {
                 arm(now);
                 return;
             }
-            // The scheduled times that have passed, beyond this one: any, or a long wait, is a miss.
+            MissedRun run = missedRun(scheduled, now);
+            if (run.passed() == 0 && Duration.between(fireAt, now).compareTo(schedule.missedAfter()) <= 0) {
+                fire(scheduled, plannedAt, run.following(), now, 0);
+                return;
+            }
+            boolean fireOnce = schedule.missedFires() == Schedule.MissedFires.FIRE_ONCE;
+            log.warn(
+                    "faas: {}: {} fire(s) came due from {} to {} while the host paused or its clock jumped: {}",
+                    schedule,
+                    run.counted(),
+                    scheduled,
+                    run.latest(),
+                    fireOnce ? "it fires once now, for " + run.latest() : "skipped");
+            if (fireOnce) {
+                Instant planned = later(schedule.fireTime(run.latest()), plannedAt);
+                fire(run.latest(), planned, run.following(), now, run.passed());
+            } else {
+                meters.missed(run.passed() + 1);
+                planNext(run.following(), plannedAt, now);
+            }
+        }
+
+        /**
+         * The scheduled times after {@code scheduled} that {@code now} has missed, and the first it has
+         * not. Years of them (a host clock set right from 1970) are not looked at one by one: past
+         * {@link #COUNTED_ONE_BY_ONE}, a rate's are counted by arithmetic, and a cron's are looked for
+         * from a day before now only, and counted as "more than".
+         */
+        private MissedRun missedRun(Instant scheduled, Instant now) {
             Instant latest = scheduled;
             long passed = 0;
+            boolean uncounted = false;
             Instant following = schedule.nextFireTime(latest);
-            while (following != null && !following.isAfter(now)) {
+            while (following != null && missed(following, now)) {
                 latest = following;
                 passed++;
+                if (passed == COUNTED_ONE_BY_ONE) {
+                    Instant dayBefore = now.minus(Duration.ofDays(1));
+                    if (schedule.expression().recurrence() instanceof Recurrence.Rate(Duration period)) {
+                        long periods =
+                                Math.max(0, Duration.between(latest, dayBefore).dividedBy(period));
+                        latest = latest.plus(period.multipliedBy(periods));
+                        passed += periods;
+                    } else {
+                        Instant resume = schedule.nextFireTime(dayBefore);
+                        if (resume != null && resume.isAfter(latest)) {
+                            uncounted = true;
+                            following = resume;
+                            continue;
+                        }
+                    }
+                }
                 following = schedule.nextFireTime(latest);
             }
-            boolean late = passed > 0 || Duration.between(fireAt, now).compareTo(schedule.missedAfter()) > 0;
-            if (!late) {
-                fire(scheduled, plannedAt, following, now, 0);
-            } else if (schedule.missedFires() == Schedule.MissedFires.FIRE_ONCE) {
-                log.warn(
-                        "faas: {}: {} fire(s) came due from {} to {} while the host paused or its clock jumped: it"
-                                + " fires once now, for {}",
-                        schedule,
-                        passed + 1,
-                        scheduled,
-                        latest,
-                        latest);
-                fire(latest, schedule.fireTime(latest), following, now, passed);
-            } else {
-                log.warn(
-                        "faas: {}: {} fire(s) came due from {} to {} while the host paused or its clock jumped:"
-                                + " skipped",
-                        schedule,
-                        passed + 1,
-                        scheduled,
-                        latest);
-                meters.missed(passed + 1);
-                planNext(following, now);
-            }
+            return new MissedRun(latest, passed, uncounted, following);
+        }
+
+        /** Whether the fire for {@code scheduled} is more than missedAfter late at {@code now}; never before the one under way. */
+        private boolean missed(Instant scheduled, Instant now) {
+            Instant planned = later(schedule.fireTime(scheduled), plannedAt);
+            return planned.plus(schedule.missedAfter()).isBefore(now);
         }
 
         /**
@@ -314,11 +355,12 @@ public final class ScheduleTrigger implements Trigger {
                     log.warn("faas: {} could not fire for {}: {}", schedule, scheduled, refused.getMessage());
                 }
             }
-            planNext(following, now);
+            planNext(following, planned, now);
         }
 
-        private void planNext(@Nullable Instant following, Instant now) {
-            plan(following);
+        /** Plans {@code following}, to fire no earlier than {@code notBefore} (fires stay in order), and arms it. */
+        private void planNext(@Nullable Instant following, Instant notBefore, Instant now) {
+            plan(following, notBefore);
             if (due == null) {
                 log.info("faas: {} has fired for the last time", schedule);
                 return;
@@ -326,7 +368,11 @@ public final class ScheduleTrigger implements Trigger {
             arm(now);
         }
 
-        /** Tries a throttled fire again later, unless the next one comes due first: then it is missed. */
+        /**
+         * Tries a throttled fire again later, unless the next one comes due first or the fire would be
+         * older than {@link #LONGEST_RETRY} (EventBridge Scheduler's default maximum event age): then it
+         * is missed.
+         */
         private void retryOrGiveUp(
                 Instant scheduled,
                 Instant planned,
@@ -334,22 +380,40 @@ public final class ScheduleTrigger implements Trigger {
                 Instant now,
                 ThrottledException throttled) {
             Duration wait = retry.compareTo(throttled.retryAfter()) >= 0 ? retry : throttled.retryAfter();
-            if (following != null && !now.plus(wait).isBefore(schedule.fireTime(following))) {
+            Instant again = now.plus(wait);
+            boolean nextComesFirst = following != null && !again.isBefore(later(schedule.fireTime(following), planned));
+            if (nextComesFirst || Duration.between(planned, again).compareTo(LONGEST_RETRY) > 0) {
                 meters.missed(1);
                 log.warn(
-                        "faas: {} gave up the fire for {}: the runtime refused it until the next came due ({})",
+                        "faas: {} gave up the fire for {}: the runtime refused it until {} ({})",
                         schedule,
                         scheduled,
+                        nextComesFirst ? "the next came due" : "it was a day old",
                         throttled.getMessage());
-                planNext(following, now);
+                planNext(following, planned, now);
                 return;
             }
             log.debug("faas: {} fire for {} throttled; trying again in {}", schedule, scheduled, wait);
             due = scheduled;
             plannedAt = planned;
-            fireAt = now.plus(wait);
+            fireAt = again;
             retry = wait.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : wait.multipliedBy(2);
             timer = clock.schedule(wait, this::wake);
+        }
+    }
+
+    private static Instant later(Instant one, Instant other) {
+        return one.isAfter(other) ? one : other;
+    }
+
+    /** The missed scheduled times from one under way: the latest, how many after the first, and the first not missed. */
+    private record MissedRun(
+            Instant latest,
+            long passed,
+            boolean uncounted,
+            @Nullable Instant following) {
+        String counted() {
+            return (uncounted ? "more than " : "") + (passed + 1);
         }
     }
 
@@ -361,11 +425,11 @@ public final class ScheduleTrigger implements Trigger {
             @Nullable Counter missed,
             @Nullable Counter failures) {
 
-        static Meters of(@Nullable MeterRegistry registry, Schedule schedule) {
+        static Meters of(@Nullable MeterRegistry registry, String trigger, Schedule schedule) {
             if (registry == null) {
                 return new Meters(null, null, null, null, null);
             }
-            Tags tags = Tags.of("schedule", schedule.name(), "function", schedule.function());
+            Tags tags = Tags.of("trigger", trigger, "schedule", schedule.name(), "function", schedule.function());
             return new Meters(
                     registry,
                     Counter.builder("faas.schedule.fires")

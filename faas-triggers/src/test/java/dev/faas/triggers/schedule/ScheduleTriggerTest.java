@@ -6,11 +6,14 @@ import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import dev.faas.api.FunctionConfig;
+import dev.faas.api.FunctionRef;
 import dev.faas.api.FunctionSpec;
 import dev.faas.api.InvalidConfigException;
 import dev.faas.api.InvocationType;
+import dev.faas.api.Invoker;
 import dev.faas.api.ManualClock;
 import dev.faas.api.PayloadTypeException;
+import dev.faas.api.ThrottledException;
 import dev.faas.api.TimeSource;
 import dev.faas.api.events.ScheduledEvent;
 import dev.faas.core.FaasRuntime;
@@ -22,16 +25,23 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Optional;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-class ScheduleTriggerTest {
+final class ScheduleTriggerTest {
 
+    private static final Logger log = LoggerFactory.getLogger(ScheduleTriggerTest.class);
     private static final Instant NEW_YEAR = Instant.parse("2027-01-01T00:00:00Z");
 
     private final ManualClock clock = new ManualClock(NEW_YEAR);
@@ -111,7 +121,7 @@ class ScheduleTriggerTest {
                         .timer()
                         .max(TimeUnit.NANOSECONDS))
                 .isZero();
-        System.out.printf("a year of three schedules (%d fires) took %d ms%n", 365 * 24 + 364 + 261, took.toMillis());
+        log.info("a year of three schedules ({} fires) took {} ms", 365 * 24 + 364 + 261, took.toMillis());
     }
 
     @Test
@@ -207,6 +217,7 @@ class ScheduleTriggerTest {
         assertThat(field(() -> ok.flexibleWindow(Duration.ofMinutes(1441)))).isEqualTo("flexibleWindow");
         assertThat(field(() -> ok.flexibleWindow(Duration.ofSeconds(90)))).isEqualTo("flexibleWindow");
         assertThat(field(() -> ok.missedAfter(Duration.ofSeconds(-1)))).isEqualTo("missedAfter");
+        assertThat(field(() -> ok.missedAfter(Duration.ZERO))).isEqualTo("missedAfter");
         assertThat(field(() -> Schedule.builder("w", "rate(5 minutes)", "tick")
                         .flexibleWindow(Duration.ofMinutes(10))
                         .build()))
@@ -285,16 +296,64 @@ class ScheduleTriggerTest {
             clock.advance(Duration.ofHours(1));
             host.awaitQuiescence(Duration.ofSeconds(5));
 
-            assertThat(ticks).singleElement().satisfies(tick -> {
-                assertThat(tick.scheduledTime()).isEqualTo(NEW_YEAR.plus(Duration.ofHours(6)));
-                assertThat(tick.time()).isEqualTo(NEW_YEAR.plus(Duration.ofHours(6)));
-            });
-            assertThat(meters.get("faas.schedule.missed").counter().count()).isEqualTo(5);
-            assertThat(log.messages()).singleElement().asString().contains("6 fire(s) came due", "it fires once now");
+            // 01:00 to 05:00 were missed and fire once, for 05:00; 06:00 is due now, and fires on time
+            Instant six = NEW_YEAR.plus(Duration.ofHours(6));
+            assertThat(ticks) // delivered in order; two EVENT calls then run at once, off the manual clock's watch
+                    .extracting(ScheduledEvent::scheduledTime)
+                    .containsExactlyInAnyOrder(six.minusSeconds(3600), six);
+            assertThat(ticks).extracting(ScheduledEvent::time).containsOnly(six);
+            assertThat(meters.get("faas.schedule.missed").counter().count()).isEqualTo(4);
+            assertThat(meters.get("faas.schedule.late").timer().max(TimeUnit.MINUTES))
+                    .isEqualTo(60);
+            assertThat(log.messages())
+                    .singleElement()
+                    .asString()
+                    .contains(
+                            "5 fire(s) came due from 2027-01-01T01:00:00Z to 2027-01-01T05:00:00Z",
+                            "it fires once now");
 
             clock.advance(Duration.ofHours(1));
             host.awaitQuiescence(Duration.ofSeconds(5));
-            assertThat(ticks).extracting(ScheduledEvent::scheduledTime).endsWith(NEW_YEAR.plus(Duration.ofHours(7)));
+            assertThat(ticks).extracting(ScheduledEvent::scheduledTime).endsWith(six.plusSeconds(3600));
+        }
+    }
+
+    @Test
+    void aJumpOfYearsIsNotWalkedFireByFire() {
+        JumpingClock jumping = new JumpingClock(clock);
+        try (FaasRuntime host =
+                        FaasRuntime.builder().clock(jumping).reportLog(false).build();
+                LogCapture log = LogCapture.of(ScheduleTrigger.class.getName(), Level.WARN)) {
+            host.deploy(FunctionSpec.of("tick", ScheduledEvent.class, Void.class, () -> (tick, context) -> {
+                ticks.add(tick);
+                return null;
+            }));
+            host.addTrigger(ScheduleTrigger.builder()
+                    .schedule(Schedule.builder("minutely", "cron(* * * * ? *)", "tick")
+                            .build())
+                    .schedule(Schedule.builder("rate", "rate(1 minute)", "tick").build())
+                    .meterRegistry(meters)
+                    .build());
+
+            jumping.jump(Duration.ofDays(2 * 365)); // a host whose clock was set right two years on
+            clock.advance(Duration.ofMinutes(1));
+            host.awaitQuiescence(Duration.ofSeconds(5));
+
+            // per schedule: one fire for the missed run (to 23:59), then 00:00 and 00:01, each within missedAfter
+            Instant now = jumping.now();
+            assertThat(ticks)
+                    .hasSize(6)
+                    .allSatisfy(
+                            tick -> assertThat(tick.scheduledTime()).isBetween(now.minus(Duration.ofMinutes(2)), now));
+            assertThat(log.messages())
+                    .hasSize(2)
+                    .anySatisfy(line -> assertThat(line).contains("minutely", "more than "));
+            // a rate's are counted exactly, by arithmetic: two years and a minute of them, less the three fired
+            assertThat(meters.get("faas.schedule.missed")
+                            .tag("schedule", "rate")
+                            .counter()
+                            .count())
+                    .isEqualTo(2 * 365 * 24 * 60 + 1 - 3);
         }
     }
 
@@ -325,6 +384,122 @@ class ScheduleTriggerTest {
             assertThat(ticks)
                     .extracting(ScheduledEvent::scheduledTime)
                     .containsExactly(Instant.parse("2027-01-02T02:00:00Z"));
+        }
+    }
+
+    @Test
+    void aFlexibleWindowLongerThanTheGapKeepsFiresInOrderAndMissesNone() {
+        try (LogCapture log = LogCapture.of(ScheduleTrigger.class.getName(), Level.WARN)) {
+            runtime.addTrigger(ScheduleTrigger.builder()
+                    .schedule(Schedule.builder("five", "cron(0/5 * * * ? *)", "tick")
+                            .flexibleWindow(Duration.ofMinutes(15))
+                            .build())
+                    .meterRegistry(meters)
+                    .build());
+
+            clock.advance(Duration.ofHours(1));
+
+            assertThat(log.messages()).isEmpty();
+        }
+        List<Instant> scheduled =
+                ticks.stream().map(ScheduledEvent::scheduledTime).toList();
+        assertThat(scheduled).hasSizeGreaterThan(8).isSorted().doesNotHaveDuplicates();
+        assertThat(scheduled).first().isEqualTo(NEW_YEAR.plus(Duration.ofMinutes(5)));
+        assertThat(ticks.stream().map(ScheduledEvent::time).toList()).isSorted();
+        assertThat(meters.get("faas.schedule.missed").counter().count()).isZero();
+    }
+
+    @Test
+    void aRateCountsFromItsStartAndACronFiresNothingBeforeItsStart() {
+        Schedule startedBefore = Schedule.builder("before", "rate(1 hour)", "tick")
+                .start(NEW_YEAR.minus(Duration.ofMinutes(90)))
+                .build();
+        Schedule startsLater = Schedule.builder("later", "rate(1 hour)", "tick")
+                .start(NEW_YEAR.plus(Duration.ofMinutes(10)))
+                .build();
+        Schedule cronLater = Schedule.builder("cron", "cron(0 * * * ? *)", "tick")
+                .start(NEW_YEAR.plus(Duration.ofMinutes(150)))
+                .build();
+        Schedule cronOnTheHour = Schedule.builder("on", "cron(0 * * * ? *)", "tick")
+                .start(NEW_YEAR.plus(Duration.ofHours(3)))
+                .build();
+        Schedule onceAfterItsEnd = Schedule.builder("once", "at(2027-01-05T00:00:00)", "tick")
+                .end(NEW_YEAR.plus(Duration.ofDays(1)))
+                .build();
+        Schedule onceBeforeItsStart = Schedule.builder("once", "at(2027-01-05T00:00:00)", "tick")
+                .start(NEW_YEAR.plus(Duration.ofDays(10)))
+                .build();
+
+        assertThat(startedBefore.nextFireTimes(NEW_YEAR, 2))
+                .containsExactly(NEW_YEAR.plus(Duration.ofMinutes(30)), NEW_YEAR.plus(Duration.ofMinutes(90)));
+        assertThat(startsLater.nextFireTimes(NEW_YEAR, 2))
+                .containsExactly(NEW_YEAR.plus(Duration.ofMinutes(70)), NEW_YEAR.plus(Duration.ofMinutes(130)));
+        assertThat(cronLater.nextFireTimes(NEW_YEAR, 1)).containsExactly(NEW_YEAR.plus(Duration.ofHours(3)));
+        assertThat(cronOnTheHour.nextFireTimes(NEW_YEAR, 1)).containsExactly(NEW_YEAR.plus(Duration.ofHours(3)));
+        assertThat(onceAfterItsEnd.nextFireTimes(NEW_YEAR, 5))
+                .as("an end does not apply to at")
+                .hasSize(1);
+        assertThat(onceBeforeItsStart.nextFireTimes(NEW_YEAR, 5))
+                .as("nor a start")
+                .hasSize(1);
+    }
+
+    @Test
+    void aRepeatedHourFiresOnceThroughTheTrigger() {
+        ManualClock autumn = new ManualClock(Instant.parse("2027-11-06T12:00:00Z"));
+        try (FaasRuntime host =
+                FaasRuntime.builder().clock(autumn).reportLog(false).build()) {
+            host.deploy(FunctionSpec.of("tick", ScheduledEvent.class, Void.class, () -> (tick, context) -> {
+                ticks.add(tick);
+                return null;
+            }));
+            host.addTrigger(ScheduleTrigger.builder()
+                    .schedule(Schedule.builder("early", "cron(30 1 * * ? *)", "tick")
+                            .zone("America/New_York")
+                            .build())
+                    .build());
+
+            autumn.advance(Duration.ofDays(3));
+
+            assertThat(ticks)
+                    .extracting(ScheduledEvent::scheduledTime)
+                    .containsExactly(
+                            Instant.parse("2027-11-07T05:30:00Z"), // 01:30 EDT, and not 01:30 EST an hour later
+                            Instant.parse("2027-11-08T06:30:00Z"),
+                            Instant.parse("2027-11-09T06:30:00Z"));
+        }
+    }
+
+    @Test
+    void aThrottledLastFireIsGivenUpWhenADayOld() {
+        AtomicInteger tries = new AtomicInteger();
+        Invoker alwaysThrottled = new ForwardingInvoker(runtime) {
+            @Override
+            public String invokeEvent(String function, Object input) {
+                tries.incrementAndGet();
+                throw new ThrottledException(function, ThrottledException.Reason.QUEUE_FULL, 1, Duration.ZERO);
+            }
+        };
+        ScheduleTrigger trigger = ScheduleTrigger.builder()
+                .schedule(Schedule.builder("once", "at(2027-01-01T01:00:00)", "tick")
+                        .build())
+                .meterRegistry(meters)
+                .build();
+        try (LogCapture log = LogCapture.of(ScheduleTrigger.class.getName(), Level.WARN)) {
+            trigger.start(alwaysThrottled);
+
+            clock.advance(Duration.ofDays(3));
+
+            assertThat(log.messages())
+                    .singleElement()
+                    .asString()
+                    .contains("gave up the fire for 2027-01-01T01:00:00Z", "it was a day old");
+            // 1 s, 2 s, 4 s ... up to a minute apart, for a day
+            assertThat(tries.get()).isBetween(24 * 60 - 10, 24 * 60 + 10);
+            assertThat(meters.get("faas.schedule.missed").counter().count()).isEqualTo(1);
+            assertThat(meters.get("faas.schedule.fires").counter().count()).isZero();
+        } finally {
+            trigger.close();
         }
     }
 
@@ -453,8 +628,11 @@ class ScheduleTriggerTest {
             LocalDateTime soon =
                     LocalDateTime.now(ZoneOffset.UTC).plusSeconds(2).truncatedTo(ChronoUnit.SECONDS);
             host.addTrigger(ScheduleTrigger.builder()
-                    .schedule(
-                            Schedule.builder("soon", "at(" + soon + ")", "tick").build())
+                    .schedule(Schedule.builder(
+                                    "soon",
+                                    "at(" + soon.format(DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss")) + ")",
+                                    "tick")
+                            .build())
                     .build());
 
             await().atMost(Duration.ofSeconds(10)).until(() -> !ticks.isEmpty());
@@ -473,6 +651,50 @@ class ScheduleTriggerTest {
             return invalid.field();
         }
         throw new AssertionError("no InvalidScheduleException");
+    }
+
+    /** An invoker that hands every call to another: override what a test changes. */
+    private static class ForwardingInvoker implements Invoker {
+        private final Invoker delegate;
+
+        ForwardingInvoker(Invoker delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public Object invoke(String function, Object input) {
+            return delegate.invoke(function, input);
+        }
+
+        @Override
+        public CompletableFuture<Object> invokeAsync(String function, Object input) {
+            return delegate.invokeAsync(function, input);
+        }
+
+        @Override
+        public String invokeEvent(String function, Object input) {
+            return delegate.invokeEvent(function, input);
+        }
+
+        @Override
+        public String invokeEvent(String function, Object input, String idempotencyKey) {
+            return delegate.invokeEvent(function, input, idempotencyKey);
+        }
+
+        @Override
+        public <I, O> FunctionRef<I, O> function(String name, Class<I> inputType, Class<O> outputType) {
+            return delegate.function(name, inputType, outputType);
+        }
+
+        @Override
+        public Optional<FunctionSpec<?, ?>> describe(String function) {
+            return delegate.describe(function);
+        }
+
+        @Override
+        public TimeSource clock() {
+            return delegate.clock();
+        }
     }
 
     /** The manual clock's time, plus a wall-clock offset that can leap ahead as a host's clock does after a sleep. */
