@@ -16,8 +16,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One schedule of a {@link ScheduleTrigger}: a name, an expression, the function it invokes, and
- * how, as EventBridge Scheduler's schedules have them. Immutable; built with
- * {@link #builder(String, String, String)}, whose {@code build()} checks every setting.
+ * how, as EventBridge Scheduler's schedules have them. A record that checks every setting as it is
+ * made; built with {@link #builder(String, String, String)} (or {@link #toBuilder()} from another).
  *
  * <ul>
  *   <li>Input: a fixed payload, or else a {@link dev.faas.api.events.ScheduledEvent} (the schedule,
@@ -41,7 +41,20 @@ import org.jspecify.annotations.Nullable;
  *       from the next time after now.
  * </ul>
  */
-public final class Schedule {
+public record Schedule(
+        String name,
+        ScheduleExpression expression,
+        String function,
+        Optional<Object> input,
+        ZoneId zone,
+        Optional<Instant> start,
+        Optional<Instant> end,
+        Duration flexibleWindow,
+        long seed,
+        boolean enabled,
+        boolean synchronous,
+        MissedFires missedFires,
+        Duration missedAfter) {
 
     /** What a schedule does with fires it missed (the host paused, or the clock jumped past them). */
     public enum MissedFires {
@@ -55,37 +68,75 @@ public final class Schedule {
     public static final Duration MAX_FLEXIBLE_WINDOW = Duration.ofDays(1);
     /** How late a fire may be before it counts as missed, unless a schedule says otherwise: one minute. */
     public static final Duration DEFAULT_MISSED_AFTER = Duration.ofMinutes(1);
+    /** The least a schedule's missedAfter may be: a real clock's timer fires a little late. */
+    public static final Duration MIN_MISSED_AFTER = Duration.ofSeconds(1);
 
     private static final Pattern NAME = Pattern.compile("[0-9A-Za-z_.-]{1,64}");
 
-    private final String name;
-    private final ScheduleExpression expression;
-    private final String function;
-    private final @Nullable Object input;
-    private final ZoneId zone;
-    private final @Nullable Instant start;
-    private final @Nullable Instant end;
-    private final Duration flexibleWindow;
-    private final long seed;
-    private final boolean enabled;
-    private final boolean synchronous;
-    private final MissedFires missedFires;
-    private final Duration missedAfter;
-
-    private Schedule(Builder builder) {
-        this.name = builder.name;
-        this.expression = builder.expression;
-        this.function = builder.function;
-        this.input = builder.input;
-        this.zone = builder.zone;
-        this.start = builder.start;
-        this.end = builder.end;
-        this.flexibleWindow = builder.flexibleWindow;
-        this.seed = builder.seed == null ? builder.name.hashCode() : builder.seed;
-        this.enabled = builder.enabled;
-        this.synchronous = builder.synchronous;
-        this.missedFires = builder.missedFires;
-        this.missedAfter = builder.missedAfter;
+    /**
+     * Checks every setting, each against the others too.
+     *
+     * @throws InvalidScheduleException naming the setting at fault
+     */
+    public Schedule {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new InvalidScheduleException(
+                    "name",
+                    String.valueOf(name),
+                    "a schedule's name is 1 to 64 letters, digits, '-', '_' or '.', but was " + name);
+        }
+        Objects.requireNonNull(expression, "expression");
+        if (function == null || function.isBlank()) {
+            throw new InvalidScheduleException(
+                    "function",
+                    String.valueOf(function),
+                    "schedule '" + name + "' needs the name of the function it invokes");
+        }
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(zone, "zone");
+        Objects.requireNonNull(start, "start");
+        Objects.requireNonNull(end, "end");
+        Objects.requireNonNull(flexibleWindow, "flexibleWindow");
+        Objects.requireNonNull(missedFires, "missedFires");
+        Objects.requireNonNull(missedAfter, "missedAfter");
+        if (!flexibleWindow.isZero()
+                && (flexibleWindow.compareTo(Duration.ofMinutes(1)) < 0
+                        || flexibleWindow.compareTo(MAX_FLEXIBLE_WINDOW) > 0
+                        || !flexibleWindow.equals(Duration.ofMinutes(flexibleWindow.toMinutes())))) {
+            throw new InvalidScheduleException(
+                    "flexibleWindow",
+                    flexibleWindow.toString(),
+                    "schedule '" + name + "': the flexible window is zero (off) or 1 to 1440 whole minutes, but was "
+                            + flexibleWindow);
+        }
+        if (missedAfter.compareTo(MIN_MISSED_AFTER) < 0) {
+            throw new InvalidScheduleException(
+                    "missedAfter",
+                    missedAfter.toString(),
+                    "schedule '" + name + "': missedAfter is at least 1 s, but was " + missedAfter);
+        }
+        if (start.isPresent() && end.isPresent() && !end.get().isAfter(start.get())) {
+            throw new InvalidScheduleException(
+                    "end",
+                    end.get().toString(),
+                    "schedule '" + name + "': the end must be after the start (" + start.get() + "), but was "
+                            + end.get());
+        }
+        if (expression.recurrence() instanceof Recurrence.Rate(Duration rate) && flexibleWindow.compareTo(rate) > 0) {
+            throw new InvalidScheduleException(
+                    "flexibleWindow",
+                    flexibleWindow.toString(),
+                    "schedule '" + name + "': the flexible window (" + flexibleWindow + ") is longer than the rate's"
+                            + " period (" + expression + "): fires would overtake each other");
+        }
+        if (expression.recurrence() instanceof Recurrence.At(LocalDateTime at)
+                && ScheduleExpression.firstInstant(at, zone) == null) {
+            throw new InvalidScheduleException(
+                    "at",
+                    at.toString(),
+                    "schedule '" + name + "': " + expression + " does not exist in " + zone
+                            + ": the clocks skip that hour; give a time outside it");
+        }
     }
 
     /**
@@ -95,10 +146,26 @@ public final class Schedule {
      * @param expression {@code rate(...)}, {@code cron(...)} or {@code at(...)}: see {@link ScheduleExpression}
      * @param function the function it invokes
      * @return a builder
-     * @throws InvalidScheduleException if the name or the expression is not valid
+     * @throws InvalidScheduleException if the expression is not valid
      */
     public static Builder builder(String name, String expression, String function) {
-        return new Builder(name, expression, function);
+        return new Builder(name, ScheduleExpression.parse(expression), function);
+    }
+
+    /** A builder that starts from this schedule's settings. */
+    public Builder toBuilder() {
+        Builder builder = new Builder(name, expression, function);
+        builder.input = input.orElse(null);
+        builder.zone = zone;
+        builder.start = start.orElse(null);
+        builder.end = end.orElse(null);
+        builder.flexibleWindow = flexibleWindow;
+        builder.seed = seed;
+        builder.enabled = enabled;
+        builder.synchronous = synchronous;
+        builder.missedFires = missedFires;
+        builder.missedAfter = missedAfter;
+        return builder;
     }
 
     /**
@@ -116,6 +183,8 @@ public final class Schedule {
             return expression.nextFireTimes(after, zone, count);
         }
         List<Instant> times;
+        Instant start = this.start.orElse(null);
+        Instant end = this.end.orElse(null);
         if (expression.recurrence() instanceof Recurrence.Rate(Duration rate) && start != null) {
             // start + k * rate, k >= 1: the first of them after `after`
             Instant first = start.plus(rate);
@@ -163,78 +232,16 @@ public final class Schedule {
         return scheduled.plusMillis(new SplittableRandom(mixed).nextLong(flexibleWindow.toMillis()));
     }
 
-    /** The schedule's name, unique within its trigger. */
-    public String name() {
-        return name;
-    }
-
-    /** When it fires. */
-    public ScheduleExpression expression() {
-        return expression;
-    }
-
-    /** The function each fire invokes. */
-    public String function() {
-        return function;
-    }
-
-    /** The fixed input, or empty for a {@link dev.faas.api.events.ScheduledEvent} each fire. */
-    public Optional<Object> input() {
-        return Optional.ofNullable(input);
-    }
-
-    /** The zone whose wall-clock time cron and at expressions name. */
-    public ZoneId zone() {
-        return zone;
-    }
-
-    /** Nothing fires before it; a rate counts from it. Empty when there is none. */
-    public Optional<Instant> start() {
-        return Optional.ofNullable(start);
-    }
-
-    /** Nothing fires at or after it. Empty when there is none. */
-    public Optional<Instant> end() {
-        return Optional.ofNullable(end);
-    }
-
-    /** The flexible window; zero when off. */
-    public Duration flexibleWindow() {
-        return flexibleWindow;
-    }
-
-    /** The seed of the flexible window's draws. */
-    public long seed() {
-        return seed;
-    }
-
-    /** Whether the schedule fires at all. */
-    public boolean enabled() {
-        return enabled;
-    }
-
-    /** Whether each fire is a synchronous invocation rather than an EVENT. */
-    public boolean synchronous() {
-        return synchronous;
-    }
-
-    /** What becomes of fires missed while the host paused or its clock jumped. */
-    public MissedFires missedFires() {
-        return missedFires;
-    }
-
-    /** How late a fire may come before it counts as missed. */
-    public Duration missedAfter() {
-        return missedAfter;
-    }
-
     @Override
     public String toString() {
         return "schedule '" + name + "' (" + expression + (zone.equals(ZoneOffset.UTC) ? "" : " in " + zone)
                 + ") of function '" + function + "'";
     }
 
-    /** Builds a {@link Schedule}; each setter checks its value, {@link #build()} how they fit together. */
+    /**
+     * Collects a {@link Schedule}'s settings; {@link #build()} checks them. Each default is the one
+     * its setter names.
+     */
     public static final class Builder {
         private final String name;
         private final ScheduleExpression expression;
@@ -250,21 +257,9 @@ public final class Schedule {
         private MissedFires missedFires = MissedFires.FIRE_ONCE;
         private Duration missedAfter = DEFAULT_MISSED_AFTER;
 
-        private Builder(String name, String expression, String function) {
-            if (name == null || !NAME.matcher(name).matches()) {
-                throw new InvalidScheduleException(
-                        "name",
-                        String.valueOf(name),
-                        "a schedule's name is 1 to 64 letters, digits, '-', '_' or '.', but was " + name);
-            }
+        private Builder(String name, ScheduleExpression expression, String function) {
             this.name = name;
-            this.expression = ScheduleExpression.parse(expression);
-            if (function == null || function.isBlank()) {
-                throw new InvalidScheduleException(
-                        "function",
-                        String.valueOf(function),
-                        "schedule '" + name + "' needs the name of the function it invokes");
-            }
+            this.expression = expression;
             this.function = function;
         }
 
@@ -311,7 +306,7 @@ public final class Schedule {
         }
 
         /**
-         * Nothing fires before this instant; a rate counts its periods from it. Ignored for at.
+         * Nothing fires before this instant; a rate counts its periods from it. Default none. Ignored for at.
          *
          * @param start an instant
          * @return this builder
@@ -322,7 +317,7 @@ public final class Schedule {
         }
 
         /**
-         * Nothing fires at or after this instant. Ignored for at.
+         * Nothing fires at or after this instant. Default none. Ignored for at.
          *
          * @param end an instant after the start
          * @return this builder
@@ -333,25 +328,13 @@ public final class Schedule {
         }
 
         /**
-         * Spreads each fire uniformly over this window after its scheduled time. Default off.
+         * Spreads each fire uniformly over this window after its scheduled time. Default zero: off.
          *
-         * @param window zero (off), or 1 to 1,440 whole minutes
+         * @param window zero, or 1 to 1,440 whole minutes (for a rate, no longer than its period)
          * @return this builder
-         * @throws InvalidScheduleException if out of range or not whole minutes
          */
         public Builder flexibleWindow(Duration window) {
-            Objects.requireNonNull(window, "window");
-            if (!window.isZero()
-                    && (window.compareTo(Duration.ofMinutes(1)) < 0
-                            || window.compareTo(MAX_FLEXIBLE_WINDOW) > 0
-                            || !window.equals(Duration.ofMinutes(window.toMinutes())))) {
-                throw new InvalidScheduleException(
-                        "flexibleWindow",
-                        window.toString(),
-                        "schedule '" + name + "': the flexible window is zero (off) or 1 to 1440 whole minutes, but"
-                                + " was " + window);
-            }
-            this.flexibleWindow = window;
+            this.flexibleWindow = Objects.requireNonNull(window, "window");
             return this;
         }
 
@@ -402,20 +385,13 @@ public final class Schedule {
         }
 
         /**
-         * How late a fire may come before it counts as missed. Default one minute.
+         * How late a fire may come before it counts as missed. Default {@link #DEFAULT_MISSED_AFTER}.
          *
          * @param lateness 1 s or more
          * @return this builder
          */
         public Builder missedAfter(Duration lateness) {
-            Objects.requireNonNull(lateness, "lateness");
-            if (lateness.compareTo(Duration.ofSeconds(1)) < 0) { // a real clock's timer fires a little late
-                throw new InvalidScheduleException(
-                        "missedAfter",
-                        lateness.toString(),
-                        "schedule '" + name + "': missedAfter is at least 1 s, but was " + lateness);
-            }
-            this.missedAfter = lateness;
+            this.missedAfter = Objects.requireNonNull(lateness, "lateness");
             return this;
         }
 
@@ -423,33 +399,23 @@ public final class Schedule {
          * Builds the schedule.
          *
          * @return the schedule
-         * @throws InvalidScheduleException if the end is not after the start, a rate's flexible window
-         *     is longer than its period, or an at time does not exist in the zone
+         * @throws InvalidScheduleException naming the setting at fault
          */
         public Schedule build() {
-            if (start != null && end != null && !end.isAfter(start)) {
-                throw new InvalidScheduleException(
-                        "end",
-                        end.toString(),
-                        "schedule '" + name + "': the end must be after the start (" + start + "), but was " + end);
-            }
-            if (expression.recurrence() instanceof Recurrence.Rate(Duration rate)
-                    && flexibleWindow.compareTo(rate) > 0) {
-                throw new InvalidScheduleException(
-                        "flexibleWindow",
-                        flexibleWindow.toString(),
-                        "schedule '" + name + "': the flexible window (" + flexibleWindow + ") is longer than the"
-                                + " rate's period (" + expression + "): fires would overtake each other");
-            }
-            if (expression.recurrence() instanceof Recurrence.At(LocalDateTime at)
-                    && ScheduleExpression.firstInstant(at, zone) == null) {
-                throw new InvalidScheduleException(
-                        "at",
-                        at.toString(),
-                        "schedule '" + name + "': " + expression + " does not exist in " + zone
-                                + ": the clocks skip that hour; give a time outside it");
-            }
-            return new Schedule(this);
+            return new Schedule(
+                    name,
+                    expression,
+                    function,
+                    Optional.ofNullable(input),
+                    zone,
+                    Optional.ofNullable(start),
+                    Optional.ofNullable(end),
+                    flexibleWindow,
+                    seed == null ? name.hashCode() : seed,
+                    enabled,
+                    synchronous,
+                    missedFires,
+                    missedAfter);
         }
     }
 }

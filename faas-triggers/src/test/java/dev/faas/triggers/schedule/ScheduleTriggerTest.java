@@ -203,42 +203,68 @@ final class ScheduleTriggerTest {
     }
 
     @Test
-    void theBuilderRefusesBadSettingsNamingThem() {
-        Schedule.Builder ok = Schedule.builder("ok", "rate(1 hour)", "tick");
-
-        assertThat(field(() -> Schedule.builder("has space", "rate(1 hour)", "tick")))
-                .isEqualTo("name");
-        assertThat(field(() -> Schedule.builder("", "rate(1 hour)", "tick"))).isEqualTo("name");
-        assertThat(field(() -> Schedule.builder("x".repeat(65), "rate(1 hour)", "tick")))
-                .isEqualTo("name");
-        assertThat(field(() -> Schedule.builder("ok", "rate(1 hour)", " "))).isEqualTo("function");
-        assertThat(field(() -> ok.zone("Mars/Olympus"))).isEqualTo("zone");
-        assertThat(field(() -> ok.flexibleWindow(Duration.ofSeconds(30)))).isEqualTo("flexibleWindow");
-        assertThat(field(() -> ok.flexibleWindow(Duration.ofMinutes(1441)))).isEqualTo("flexibleWindow");
-        assertThat(field(() -> ok.flexibleWindow(Duration.ofSeconds(90)))).isEqualTo("flexibleWindow");
-        assertThat(field(() -> ok.missedAfter(Duration.ofSeconds(-1)))).isEqualTo("missedAfter");
-        assertThat(field(() -> ok.missedAfter(Duration.ZERO))).isEqualTo("missedAfter");
+    void aScheduleRefusesBadSettingsNamingThem() {
+        assertThat(field(() -> schedule("has space").build())).isEqualTo("name");
+        assertThat(field(() -> schedule("").build())).isEqualTo("name");
+        assertThat(field(() -> schedule("x".repeat(65)).build())).isEqualTo("name");
+        assertThat(field(() -> Schedule.builder("ok", "rate(1 hour)", " ").build()))
+                .isEqualTo("function");
+        assertThat(field(() -> schedule("ok").zone("Mars/Olympus"))).isEqualTo("zone");
+        assertThat(field(() ->
+                        schedule("ok").flexibleWindow(Duration.ofSeconds(30)).build()))
+                .isEqualTo("flexibleWindow");
+        assertThat(field(() ->
+                        schedule("ok").flexibleWindow(Duration.ofMinutes(1441)).build()))
+                .isEqualTo("flexibleWindow");
+        assertThat(field(() ->
+                        schedule("ok").flexibleWindow(Duration.ofSeconds(90)).build()))
+                .isEqualTo("flexibleWindow");
+        assertThat(field(
+                        () -> schedule("ok").missedAfter(Duration.ofSeconds(-1)).build()))
+                .isEqualTo("missedAfter");
+        assertThat(field(() -> schedule("ok").missedAfter(Duration.ZERO).build()))
+                .isEqualTo("missedAfter");
         assertThat(field(() -> Schedule.builder("w", "rate(5 minutes)", "tick")
                         .flexibleWindow(Duration.ofMinutes(10))
                         .build()))
                 .isEqualTo("flexibleWindow");
-        assertThat(field(() -> Schedule.builder("e", "rate(1 hour)", "tick")
-                        .start(NEW_YEAR)
-                        .end(NEW_YEAR)
-                        .build()))
+        assertThat(field(() -> schedule("e").start(NEW_YEAR).end(NEW_YEAR).build()))
                 .isEqualTo("end");
         assertThat(field(() -> Schedule.builder("gap", "at(2027-03-14T02:30:00)", "tick")
                         .zone("America/New_York")
                         .build()))
                 .isEqualTo("at");
         assertThat(field(() -> ScheduleTrigger.builder()
-                        .schedule(ok.build())
+                        .schedule(schedule("ok").build())
                         .schedule(
                                 Schedule.builder("ok", "rate(2 hours)", "tick").build())))
                 .isEqualTo("name");
         assertThatThrownBy(() -> ScheduleTrigger.builder().build())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("has no schedules");
+        Schedule valid = schedule("ok").zone("Europe/Berlin").seed(3).build();
+        assertThat(valid.toBuilder().build()).isEqualTo(valid);
+        assertThatThrownBy(() -> new Schedule(
+                        "direct",
+                        valid.expression(),
+                        "tick",
+                        Optional.empty(),
+                        valid.zone(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Duration.ofSeconds(1),
+                        0,
+                        true,
+                        false,
+                        Schedule.MissedFires.SKIP,
+                        Schedule.DEFAULT_MISSED_AFTER))
+                .as("the record checks what the builder does")
+                .isInstanceOf(InvalidScheduleException.class)
+                .hasMessageContaining("1 to 1440 whole minutes");
+    }
+
+    private static Schedule.Builder schedule(String name) {
+        return Schedule.builder(name, "rate(1 hour)", "tick");
     }
 
     @Test
