@@ -417,20 +417,30 @@ public final class ScheduleTrigger implements Trigger {
         }
     }
 
-    /** The meters of one schedule, or none without a registry. */
-    private record Meters(
-            @Nullable MeterRegistry registry,
-            @Nullable Counter fires,
-            @Nullable Timer late,
-            @Nullable Counter missed,
-            @Nullable Counter failures) {
+    /** The meters of one schedule. */
+    private interface Meters {
+
+        /** No registry: nothing is counted. */
+        Meters NONE = new Meters() {
+            @Override
+            public void fired(Duration late) {}
+
+            @Override
+            public void missed(long count) {}
+
+            @Override
+            public void failed() {}
+
+            @Override
+            public void remove() {}
+        };
 
         static Meters of(@Nullable MeterRegistry registry, String trigger, Schedule schedule) {
             if (registry == null) {
-                return new Meters(null, null, null, null, null);
+                return NONE;
             }
             Tags tags = Tags.of("trigger", trigger, "schedule", schedule.name(), "function", schedule.function());
-            return new Meters(
+            return new Registered(
                     registry,
                     Counter.builder("faas.schedule.fires")
                             .description("Schedule fires the runtime took")
@@ -450,32 +460,40 @@ public final class ScheduleTrigger implements Trigger {
                             .register(registry));
         }
 
-        void fired(Duration late) {
-            if (fires != null && this.late != null) {
-                fires.increment();
-                this.late.record(Math.max(0, late.toNanos()), TimeUnit.NANOSECONDS);
-            }
+        void fired(Duration late);
+
+        void missed(long count);
+
+        void failed();
+
+        void remove();
+    }
+
+    private record Registered(MeterRegistry registry, Counter fires, Timer late, Counter missed, Counter failures)
+            implements Meters {
+
+        @Override
+        public void fired(Duration lateBy) {
+            fires.increment();
+            late.record(Math.max(0, lateBy.toNanos()), TimeUnit.NANOSECONDS);
         }
 
-        void missed(long count) {
-            if (missed != null && count > 0) {
+        @Override
+        public void missed(long count) {
+            if (count > 0) {
                 missed.increment((double) count);
             }
         }
 
-        void failed() {
-            if (failures != null) {
-                failures.increment();
-            }
+        @Override
+        public void failed() {
+            failures.increment();
         }
 
-        void remove() {
-            if (registry != null) {
-                for (Meter meter : new Meter[] {fires, late, missed, failures}) {
-                    if (meter != null) {
-                        registry.remove(meter);
-                    }
-                }
+        @Override
+        public void remove() {
+            for (Meter meter : new Meter[] {fires, late, missed, failures}) {
+                registry.remove(meter);
             }
         }
     }

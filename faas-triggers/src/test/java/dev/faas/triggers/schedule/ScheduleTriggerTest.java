@@ -309,6 +309,7 @@ final class ScheduleTriggerTest {
         try (FaasRuntime host =
                         FaasRuntime.builder().clock(jumping).reportLog(false).build();
                 LogCapture log = LogCapture.of(ScheduleTrigger.class.getName(), Level.WARN)) {
+            jumping.settles(host);
             host.deploy(FunctionSpec.of("tick", ScheduledEvent.class, Void.class, () -> (tick, context) -> {
                 ticks.add(tick);
                 return null;
@@ -324,9 +325,7 @@ final class ScheduleTriggerTest {
 
             // 01:00 to 05:00 were missed and fire once, for 05:00; 06:00 is due now, and fires on time
             Instant six = NEW_YEAR.plus(Duration.ofHours(6));
-            assertThat(ticks) // delivered in order; two EVENT calls then run at once, off the manual clock's watch
-                    .extracting(ScheduledEvent::scheduledTime)
-                    .containsExactlyInAnyOrder(six.minusSeconds(3600), six);
+            assertThat(ticks).extracting(ScheduledEvent::scheduledTime).containsExactly(six.minusSeconds(3600), six);
             assertThat(ticks).extracting(ScheduledEvent::time).containsOnly(six);
             assertThat(meters.get("faas.schedule.missed").counter().count()).isEqualTo(4);
             assertThat(meters.get("faas.schedule.late").timer().max(TimeUnit.MINUTES))
@@ -350,6 +349,7 @@ final class ScheduleTriggerTest {
         try (FaasRuntime host =
                         FaasRuntime.builder().clock(jumping).reportLog(false).build();
                 LogCapture log = LogCapture.of(ScheduleTrigger.class.getName(), Level.WARN)) {
+            jumping.settles(host);
             host.deploy(FunctionSpec.of("tick", ScheduledEvent.class, Void.class, () -> (tick, context) -> {
                 ticks.add(tick);
                 return null;
@@ -388,6 +388,7 @@ final class ScheduleTriggerTest {
         JumpingClock jumping = new JumpingClock(clock);
         try (FaasRuntime host =
                 FaasRuntime.builder().clock(jumping).reportLog(false).build()) {
+            jumping.settles(host);
             host.deploy(FunctionSpec.of("tick", ScheduledEvent.class, Void.class, () -> (tick, context) -> {
                 ticks.add(tick);
                 return null;
@@ -560,6 +561,7 @@ final class ScheduleTriggerTest {
         JumpingClock jumping = new JumpingClock(clock);
         try (FaasRuntime host =
                 FaasRuntime.builder().clock(jumping).reportLog(false).build()) {
+            jumping.settles(host);
             host.deploy(FunctionSpec.of("tick", ScheduledEvent.class, Void.class, () -> (tick, context) -> {
                 ticks.add(tick);
                 return null;
@@ -734,6 +736,17 @@ final class ScheduleTriggerTest {
 
         void jump(Duration by) {
             offset = offset.plus(by);
+        }
+
+        /**
+         * Has the manual clock wait for {@code host} before, between and after firings, as it waits
+         * for a runtime built on it: a runtime on this clock is not one, so it does not join by itself.
+         */
+        void settles(FaasRuntime host) {
+            manual.join(() -> {
+                host.awaitQuiescence(Duration.ofSeconds(5));
+                return Optional.empty();
+            });
         }
 
         @Override
