@@ -19,5 +19,6 @@ module dev.faas.triggers {
     requires transitive micrometer.core; // a schedule trigger's builder takes a MeterRegistry
 
     exports dev.faas.triggers.http;
+    exports dev.faas.triggers.queue;
     exports dev.faas.triggers.schedule;
 }
