@@ -2,34 +2,43 @@ package dev.faas.triggers.queue;
 
 import dev.faas.api.TimeSource;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An in-memory queue with SQS's semantics for standard queues: a received message is hidden for its
- * visibility timeout and comes back unless deleted; each receive counts; a delay hides a message
- * after it is sent; a message older than the retention period is dropped (and counted); with a
- * dead-letter queue, a message received {@code maxReceiveCount} times moves there on its next
- * receive, its id, attributes and receive count kept. Every time is read from a {@link TimeSource},
- * so visibility, delays and retention move with a {@link dev.faas.api.ManualClock}; nothing needs a
+ * An in-memory queue with SQS's semantics: a received message is hidden for its visibility timeout
+ * and comes back unless deleted; each receive counts; a delay hides a message after it is sent; a
+ * message older than the retention period is dropped (and counted); with a dead-letter queue, a
+ * message received {@code maxReceiveCount} times moves there on its next receive, its id,
+ * attributes, receive count and enqueue time kept. Every time is read from a {@link TimeSource}, so
+ * visibility, delays and retention move with a {@link dev.faas.api.ManualClock}; nothing needs a
  * timer.
  *
+ * <p>A queue whose name ends in {@code .fifo} is a FIFO queue: each message has a group, a group
+ * gives its messages in send order and none while one of them is in flight (one that comes back
+ * comes back first), and a deduplication id (or, with content-based deduplication, the body's
+ * SHA-256) sends once in five minutes. A standard queue gives messages first in, first out, but for
+ * those that come back, which join the back: SQS promises no order there, and nor does this.
+ *
  * <p>Bounded: a send past {@code capacity} messages held (visible, delayed or in flight) is refused
- * with {@link QueueFullException}, a body past {@code maxMessageBytes} with
- * {@link MessageTooLargeException}; nothing accepted is lost but by retention, and
- * {@link #close()} reports what is left. Order is first in, first out but for messages that come
- * back, which join the back; SQS promises no order for standard queues, and nor does this. One lock
- * per queue; thread-safe.
+ * whole with {@link QueueFullException}, a message past {@code maxMessageBytes} with
+ * {@link MessageTooLargeException}; nothing accepted is lost but by retention, and {@link #close()}
+ * reports what is left. One lock per queue; thread-safe.
  */
 public final class MessageQueue {
 
@@ -49,6 +58,8 @@ public final class MessageQueue {
     public static final int DEFAULT_CAPACITY = 100_000;
     /** The most messages one receive returns. */
     public static final int MAX_RECEIVE = 10_000;
+    /** How long a FIFO queue remembers a deduplication id: 5 min, as SQS does. */
+    public static final Duration DEDUPLICATION_WINDOW = Duration.ofMinutes(5);
 
     private final String name;
     private final TimeSource clock;
@@ -59,6 +70,8 @@ public final class MessageQueue {
     private final int capacity;
     private final @Nullable MessageQueue deadLetters;
     private final int maxReceiveCount;
+    private final boolean fifo;
+    private final boolean contentBasedDeduplication;
 
     private final Object lock = new Object();
     private final AtomicLong ids = new AtomicLong();
@@ -68,6 +81,14 @@ public final class MessageQueue {
     private final PriorityQueue<Due> hidden = new PriorityQueue<>();
 
     private final Map<String, Entry> byReceipt = new HashMap<>();
+    /** A FIFO queue's message groups, each in send order, and those that may have a message to give. */
+    private final Map<String, Group> groups = new HashMap<>();
+
+    private final ArrayDeque<Group> readyGroups = new ArrayDeque<>();
+    /** A FIFO queue's deduplication ids of the last five minutes, oldest first, and the message each sent. */
+    private final ArrayDeque<Sent> recentlySent = new ArrayDeque<>();
+
+    private final Map<String, String> sentByDeduplicationId = new HashMap<>();
     private int visibleCount;
     private int delayed;
     private int inFlight;
@@ -85,6 +106,8 @@ public final class MessageQueue {
         this.capacity = builder.capacity;
         this.deadLetters = builder.deadLetters;
         this.maxReceiveCount = builder.maxReceiveCount;
+        this.fifo = builder.fifo;
+        this.contentBasedDeduplication = builder.contentBasedDeduplication;
     }
 
     /**
@@ -127,6 +150,50 @@ public final class MessageQueue {
     }
 
     /**
+     * Sends a message to a FIFO queue: delivered after the group's earlier messages, and none of
+     * the group's later ones is delivered while it is in flight. A deduplication id seen in the last
+     * five minutes sends nothing and returns the first message's id.
+     *
+     * @param body the body
+     * @param attributes the message's attributes
+     * @param groupId the message group, 1 to 128 characters
+     * @param deduplicationId 1 to 128 characters; null to use the body's SHA-256, when the queue has
+     *     content-based deduplication
+     * @return the message's id
+     * @throws IllegalArgumentException on a standard queue, or without a group or a deduplication id
+     */
+    public String send(String body, Map<String, String> attributes, String groupId, String deduplicationId) {
+        if (!fifo) {
+            throw new IllegalArgumentException("queue '" + name + "' is a standard queue: send(body) takes no group");
+        }
+        checkId("message group id", groupId);
+        String dedupe = deduplicationId != null ? deduplicationId : contentDigest(body);
+        checkId("deduplication id", dedupe);
+        return enqueue(List.of(body), attributes, delay, groupId, dedupe).get(0);
+    }
+
+    private void checkId(String what, @Nullable String id) {
+        if (id == null || id.isEmpty() || id.length() > 128) {
+            throw new IllegalArgumentException("queue '" + name + "' is FIFO: each message needs a " + what
+                    + " of 1 to 128 characters"
+                    + (what.startsWith("dedup") ? ", or the queue contentBasedDeduplication(true)" : "") + ", but was "
+                    + id);
+        }
+    }
+
+    private @Nullable String contentDigest(String body) {
+        if (!contentBasedDeduplication) {
+            return null;
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException impossible) { // every JDK has SHA-256
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    /**
      * Sends messages, all or none: a batch that does not fit is refused whole.
      *
      * @param bodies the bodies
@@ -137,6 +204,20 @@ public final class MessageQueue {
     }
 
     private List<String> sendBatch(List<String> bodies, Map<String, String> attributes, Duration delay) {
+        if (fifo) {
+            throw new IllegalArgumentException(
+                    "queue '" + name
+                            + "' is FIFO: each message needs a message group id, send(body, attributes, groupId, deduplicationId)");
+        }
+        return enqueue(bodies, attributes, delay, null, null);
+    }
+
+    private List<String> enqueue(
+            List<String> bodies,
+            Map<String, String> attributes,
+            Duration delay,
+            @Nullable String groupId,
+            @Nullable String deduplicationId) {
         Objects.requireNonNull(bodies, "bodies");
         Map<String, String> copied = Map.copyOf(attributes);
         if (delay.isNegative() || delay.compareTo(MAX_DELAY) > 0) {
@@ -161,17 +242,40 @@ public final class MessageQueue {
             }
             long now = clock.nanoTime();
             refresh(now);
+            if (deduplicationId != null) {
+                forgetDeduplicationIdsBefore(now - DEDUPLICATION_WINDOW.toNanos());
+                String first = sentByDeduplicationId.get(deduplicationId);
+                if (first != null) {
+                    return List.of(first);
+                }
+            }
             if (held() + bodies.size() > capacity) {
                 throw new QueueFullException(name, capacity);
             }
             Instant sentAt = clock.now();
             for (String body : bodies) {
-                Entry entry = new Entry(name + "-" + ids.incrementAndGet(), body, copied, sentAt, now, 0);
+                Entry entry = new Entry(name + "-" + ids.incrementAndGet(), body, copied, sentAt, now, 0, groupId);
+                if (groupId != null) {
+                    groups.computeIfAbsent(groupId, Group::new).messages.addLast(entry);
+                }
                 hold(entry, now + delay.toNanos());
                 sent.add(entry.id);
             }
+            if (deduplicationId != null) {
+                sentByDeduplicationId.put(deduplicationId, sent.get(0));
+                recentlySent.addLast(new Sent(deduplicationId, now));
+            }
         }
         return sent;
+    }
+
+    private void forgetDeduplicationIdsBefore(long cutoff) {
+        Sent oldest;
+        while ((oldest = recentlySent.peekFirst()) != null
+                && oldest.at - cutoff <= 0) { // a window of 5 min, end excluded
+            recentlySent.pollFirst();
+            sentByDeduplicationId.remove(oldest.deduplicationId);
+        }
     }
 
     /**
@@ -181,8 +285,12 @@ public final class MessageQueue {
      */
     private void acceptDeadLetter(Entry from) {
         synchronized (lock) {
-            Entry entry =
-                    new Entry(from.id, from.body, from.attributes, from.sentAt, from.sentNanos, from.receiveCount);
+            String group = fifo ? (from.groupId != null ? from.groupId : from.id) : null;
+            Entry entry = new Entry(
+                    from.id, from.body, from.attributes, from.sentAt, from.sentNanos, from.receiveCount, group);
+            if (group != null) {
+                groups.computeIfAbsent(group, Group::new).messages.addLast(entry);
+            }
             show(entry);
         }
     }
@@ -199,8 +307,20 @@ public final class MessageQueue {
 
     private void show(Entry entry) {
         entry.state = State.VISIBLE;
-        visible.addLast(entry);
         visibleCount++;
+        if (entry.groupId == null) {
+            visible.addLast(entry);
+        } else {
+            offer(Objects.requireNonNull(groups.get(entry.groupId)));
+        }
+    }
+
+    /** Puts a group up for receives, unless it has a message in flight (then its later ones wait). */
+    private void offer(Group group) {
+        if (group.inFlight == 0 && !group.offered && !group.messages.isEmpty()) {
+            group.offered = true;
+            readyGroups.addLast(group);
+        }
     }
 
     private void hide(Entry entry, long visibleAt) {
@@ -231,55 +351,108 @@ public final class MessageQueue {
                     "queue '" + name + "': a receive takes 1 to " + MAX_RECEIVE + " messages, but was " + max);
         }
         checkVisibility(visibility);
-        List<ReceivedMessage> received = new ArrayList<>(Math.min(max, 16));
-        List<Entry> redriven = List.of();
-        long now;
+        Receive receive = new Receive(max, visibility);
         synchronized (lock) {
-            now = clock.nanoTime();
-            refresh(now);
-            Instant at = clock.now();
-            while (received.size() < max) {
-                Entry entry = visible.pollFirst();
-                if (entry == null) {
-                    break;
-                }
-                if (entry.state != State.VISIBLE) {
-                    continue; // deleted while visible
-                }
-                visibleCount--;
-                if (now - entry.sentNanos >= retention.toNanos()) {
-                    entry.state = State.GONE;
-                    byReceipt.remove(entry.receipt);
-                    expired++;
-                    continue;
-                }
-                if (deadLetters != null && entry.receiveCount >= maxReceiveCount) {
-                    entry.state = State.GONE;
-                    byReceipt.remove(entry.receipt);
-                    deadLettered++;
-                    if (redriven.isEmpty()) {
-                        redriven = new ArrayList<>();
+            receive.now = clock.nanoTime();
+            refresh(receive.now);
+            receive.at = clock.now();
+            if (fifo) {
+                receiveFromGroups(receive);
+            } else {
+                Entry entry;
+                while (receive.wantsMore() && (entry = visible.pollFirst()) != null) {
+                    if (entry.state == State.VISIBLE) { // else deleted while visible
+                        take(entry, receive);
                     }
-                    redriven.add(entry);
-                    continue;
                 }
-                byReceipt.remove(entry.receipt);
-                entry.receiveCount++;
-                if (entry.firstReceive == null) {
-                    entry.firstReceive = at;
-                }
-                entry.receipt = entry.id + "#" + entry.receiveCount;
-                entry.state = State.IN_FLIGHT;
-                hide(entry, now + visibility.toNanos());
-                byReceipt.put(entry.receipt, entry);
-                inFlight++;
-                received.add(entry.received());
             }
         }
-        for (Entry entry : redriven) { // outside this queue's lock: the dead-letter queue takes its own
+        for (Entry entry : receive.redriven) { // outside this queue's lock: the dead-letter queue takes its own
             Objects.requireNonNull(deadLetters).acceptDeadLetter(entry);
         }
-        return received;
+        return receive.received;
+    }
+
+    /**
+     * A FIFO receive: from each group offered, its visible messages in order up to the first that is
+     * not (delayed, or in flight); a group with a message in flight gives none until it is deleted
+     * or visible again.
+     */
+    private void receiveFromGroups(Receive receive) {
+        Group group;
+        while (receive.wantsMore() && (group = readyGroups.pollFirst()) != null) {
+            group.offered = false;
+            for (Iterator<Entry> messages = group.messages.iterator(); receive.wantsMore() && messages.hasNext(); ) {
+                Entry entry = messages.next();
+                if (entry.state == State.GONE) {
+                    messages.remove();
+                } else if (entry.state != State.VISIBLE) {
+                    break;
+                } else if (!take(entry, receive)) {
+                    messages.remove(); // expired or redriven
+                }
+            }
+            if (group.messages.isEmpty()) {
+                groups.remove(group.id);
+            } else {
+                offer(group); // more to give, once what it gave is done with
+            }
+        }
+    }
+
+    /**
+     * Gives a visible message to the receive: drops it past retention, moves it past maxReceiveCount
+     * to the dead-letter queue, or else hides it for the receive's visibility.
+     *
+     * @return whether the queue still holds it
+     */
+    private boolean take(Entry entry, Receive receive) {
+        visibleCount--;
+        byReceipt.remove(entry.receipt);
+        if (receive.now - entry.sentNanos >= retention.toNanos()) {
+            entry.state = State.GONE;
+            expired++;
+            return false;
+        }
+        if (deadLetters != null && entry.receiveCount >= maxReceiveCount) {
+            entry.state = State.GONE;
+            deadLettered++;
+            receive.redriven.add(entry);
+            return false;
+        }
+        entry.receiveCount++;
+        if (entry.firstReceive == null) {
+            entry.firstReceive = receive.at;
+        }
+        entry.receipt = entry.id + "#" + entry.receiveCount;
+        entry.state = State.IN_FLIGHT;
+        hide(entry, receive.now + receive.visibility.toNanos());
+        byReceipt.put(entry.receipt, entry);
+        inFlight++;
+        if (entry.groupId != null) {
+            Objects.requireNonNull(groups.get(entry.groupId)).inFlight++;
+        }
+        receive.received.add(entry.received());
+        return true;
+    }
+
+    /** One receive under way. */
+    private static final class Receive {
+        final int max;
+        final Duration visibility;
+        final List<ReceivedMessage> received = new ArrayList<>();
+        final List<Entry> redriven = new ArrayList<>(0);
+        long now;
+        Instant at = Instant.EPOCH;
+
+        Receive(int max, Duration visibility) {
+            this.max = max;
+            this.visibility = visibility;
+        }
+
+        boolean wantsMore() {
+            return received.size() < max;
+        }
     }
 
     /**
@@ -296,11 +469,20 @@ public final class MessageQueue {
                 return false;
             }
             if (entry.state == State.IN_FLIGHT) {
-                inFlight--; // its entry in hidden is skipped as it comes up
+                endFlight(entry); // its entry in hidden is skipped as it comes up
             } else if (entry.state == State.VISIBLE) {
                 visibleCount--; // and it is dropped from the deque as it is reached
             }
             entry.state = State.GONE;
+            if (entry.groupId != null) {
+                Group group = Objects.requireNonNull(groups.get(entry.groupId));
+                group.messages.removeFirstOccurrence(entry); // at the group's head, but for a FIFO redelivery
+                if (group.messages.isEmpty()) {
+                    groups.remove(group.id);
+                } else {
+                    offer(group);
+                }
+            }
             return true;
         }
     }
@@ -323,7 +505,7 @@ public final class MessageQueue {
             }
             if (visibility.isZero()) {
                 entry.generation++; // its entry in hidden is stale now
-                inFlight--;
+                endFlight(entry);
                 show(entry);
             } else {
                 hide(entry, now + visibility.toNanos());
@@ -388,9 +570,16 @@ public final class MessageQueue {
             if (entry.state == State.DELAYED) {
                 delayed--;
             } else {
-                inFlight--;
+                endFlight(entry);
             }
             show(entry);
+        }
+    }
+
+    private void endFlight(Entry entry) {
+        inFlight--;
+        if (entry.groupId != null) {
+            Objects.requireNonNull(groups.get(entry.groupId)).inFlight--;
         }
     }
 
@@ -421,6 +610,21 @@ public final class MessageQueue {
         GONE
     }
 
+    /** A FIFO queue's message group: its messages in send order, and how many of them are in flight. */
+    private static final class Group {
+        final String id;
+        final ArrayDeque<Entry> messages = new ArrayDeque<>();
+        int inFlight;
+        boolean offered;
+
+        Group(String id) {
+            this.id = id;
+        }
+    }
+
+    /** A deduplication id, and when its message was sent. */
+    private record Sent(String deduplicationId, long at) {}
+
     /** When a message hidden shows again; current while the message has not been hidden again or deleted since. */
     private record Due(long visibleAt, Entry entry, int generation) implements Comparable<Due> {
         boolean current() {
@@ -445,28 +649,46 @@ public final class MessageQueue {
         @Nullable
         Instant firstReceive;
 
+        final @Nullable String groupId;
         String receipt = "";
         State state = State.VISIBLE;
         int generation;
 
-        Entry(String id, String body, Map<String, String> attributes, Instant sentAt, long sentNanos, int received) {
+        Entry(
+                String id,
+                String body,
+                Map<String, String> attributes,
+                Instant sentAt,
+                long sentNanos,
+                int received,
+                @Nullable String groupId) {
             this.id = id;
             this.body = body;
             this.attributes = attributes;
             this.sentAt = sentAt;
             this.sentNanos = sentNanos;
             this.receiveCount = received;
+            this.groupId = groupId;
         }
 
         ReceivedMessage received() {
             return new ReceivedMessage(
-                    id, receipt, body, attributes, receiveCount, sentAt, Objects.requireNonNull(firstReceive));
+                    id,
+                    receipt,
+                    body,
+                    attributes,
+                    receiveCount,
+                    sentAt,
+                    Objects.requireNonNull(firstReceive),
+                    Optional.ofNullable(groupId));
         }
     }
 
     /** Builds a {@link MessageQueue}; each setter checks its value and says the range. */
     public static final class Builder {
-        private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,80}");
+        private static final String FIFO_SUFFIX = ".fifo";
+        // SQS's rule: 1 to 80 characters in all, the .fifo suffix included
+        private static final Pattern NAME = Pattern.compile("(?=.{1,80}$)[A-Za-z0-9_-]+(\\.fifo)?");
 
         private final String name;
         private TimeSource clock = TimeSource.system();
@@ -477,13 +699,33 @@ public final class MessageQueue {
         private int capacity = DEFAULT_CAPACITY;
         private @Nullable MessageQueue deadLetters;
         private int maxReceiveCount;
+        private final boolean fifo;
+        private boolean contentBasedDeduplication;
 
         private Builder(String name) {
             if (name == null || !NAME.matcher(name).matches()) {
-                throw new IllegalArgumentException(
-                        "a queue's name is 1 to 80 letters, digits, '-' or '_', but was " + name);
+                throw new IllegalArgumentException("a queue's name is 1 to 80 letters, digits, '-' or '_', ending in"
+                        + " .fifo for a FIFO queue, but was " + name);
             }
             this.name = name;
+            this.fifo = name.endsWith(FIFO_SUFFIX);
+        }
+
+        /**
+         * Whether a FIFO queue takes a message without a deduplication id, and dedupes it by its body's
+         * SHA-256. Default false.
+         *
+         * @param enabled true to dedupe by content
+         * @return this builder
+         * @throws IllegalArgumentException on a standard queue
+         */
+        public Builder contentBasedDeduplication(boolean enabled) {
+            if (!fifo) {
+                throw new IllegalArgumentException("queue '" + name + "' is a standard queue: only a FIFO queue"
+                        + " (a name ending in .fifo) dedupes");
+            }
+            this.contentBasedDeduplication = enabled;
+            return this;
         }
 
         /**
@@ -605,6 +847,10 @@ public final class MessageQueue {
             if (deadLetters != null && deadLetters.name.equals(name)) {
                 throw new IllegalArgumentException(
                         "queue '" + name + "' cannot be its own dead-letter queue: give it another");
+            }
+            if (deadLetters != null && deadLetters.fifo != fifo) {
+                throw new IllegalArgumentException("queue '" + name + "' and its dead-letter queue '" + deadLetters.name
+                        + "' must both be FIFO or both standard, as SQS has them");
             }
             return new MessageQueue(this);
         }

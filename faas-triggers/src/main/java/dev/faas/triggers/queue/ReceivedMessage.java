@@ -3,6 +3,7 @@ package dev.faas.triggers.queue;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A message as a receive returns it.
@@ -15,6 +16,7 @@ import java.util.Objects;
  *     ApproximateReceiveCount)
  * @param sentTimestamp when it was sent
  * @param firstReceiveTimestamp when it was first received
+ * @param messageGroupId its group, on a FIFO queue
  */
 public record ReceivedMessage(
         String messageId,
@@ -23,7 +25,8 @@ public record ReceivedMessage(
         Map<String, String> attributes,
         int receiveCount,
         Instant sentTimestamp,
-        Instant firstReceiveTimestamp) {
+        Instant firstReceiveTimestamp,
+        Optional<String> messageGroupId) {
 
     /** Checks that no component is null, and copies the attributes. */
     public ReceivedMessage {
@@ -33,5 +36,6 @@ public record ReceivedMessage(
         attributes = Map.copyOf(attributes);
         Objects.requireNonNull(sentTimestamp, "sentTimestamp");
         Objects.requireNonNull(firstReceiveTimestamp, "firstReceiveTimestamp");
+        Objects.requireNonNull(messageGroupId, "messageGroupId");
     }
 }
