@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.faas.api.ManualClock;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -152,6 +153,37 @@ final class MessageQueueTest {
             assertThat(message.receiveCount()).isEqualTo(4); // three on the source queue, this one here
             assertThat(message.sentTimestamp()).isEqualTo(START);
         });
+    }
+
+    @Test
+    void itsMetersReadWhatTheQueueHolds() {
+        MessageQueue dead = queue("dead").build();
+        MessageQueue orders = queue("orders").deadLetterQueue(dead, 1).build();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        new MessageQueueMetrics(orders).bindTo(registry);
+        orders.send("one");
+        orders.send("two");
+        orders.send("later", Map.of(), Duration.ofSeconds(5));
+        orders.receive(1, Duration.ofSeconds(1));
+        clock.advance(Duration.ofSeconds(2));
+
+        assertThat(registry.get("faas.queue.messages.visible")
+                        .tag("queue", "orders")
+                        .gauge()
+                        .value())
+                .isEqualTo(2);
+        assertThat(registry.get("faas.queue.messages.delayed").gauge().value()).isEqualTo(1);
+        assertThat(registry.get("faas.queue.oldest.message.age").gauge().value())
+                .isEqualTo(2);
+        orders.receive(10);
+        assertThat(registry.get("faas.queue.messages.in.flight").gauge().value())
+                .isEqualTo(1);
+        assertThat(registry.get("faas.queue.messages.dead.lettered")
+                        .functionCounter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(registry.get("faas.queue.messages.expired").functionCounter().count())
+                .isZero();
     }
 
     @Test
