@@ -71,18 +71,9 @@ final class HttpTriggerReadmeTest {
 
     @Test
     void readmeShowsTheExampleVerbatim() throws IOException {
-        String source = Files.readString(Path.of("src/test/java/dev/faas/examples/HttpTriggerReadmeTest.java"));
-        String readme = Files.readString(Path.of("../README.md"));
-
-        String tagged = source.substring(
-                source.indexOf("// tag::http-trigger[]\n") + "// tag::http-trigger[]\n".length(),
-                source.indexOf("// end::http-trigger[]"));
-        String shown = readme.substring(readme.indexOf("```java\n", readme.indexOf("## HTTP trigger")) + 8);
-        shown = shown.substring(0, shown.indexOf("```"));
-
-        assertThat(comparable(shown.replace(".port(8080)", ".port(0)")))
+        assertThat(ReadmeSnippets.shownAfter("## HTTP trigger").replace(".port(8080)", ".port(0)"))
                 .as("the README's HTTP trigger example, with port 8080 where the test takes a free one")
-                .isEqualTo(comparable(tagged.stripIndent()));
+                .isEqualTo(ReadmeSnippets.tagged("HttpTriggerReadmeTest", "http-trigger"));
     }
 
     @Test
@@ -104,10 +95,5 @@ final class HttpTriggerReadmeTest {
 
     private static String thousands(int number) {
         return String.format(Locale.ROOT, "%,d", number);
-    }
-
-    /** Comments may be aligned differently. */
-    private static String comparable(String code) {
-        return code.replaceAll(" +//", " //");
     }
 }

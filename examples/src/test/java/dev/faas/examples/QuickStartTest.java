@@ -9,8 +9,6 @@ import dev.faas.api.Handler;
 import dev.faas.api.InvocationReport;
 import dev.faas.core.FaasRuntime;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,24 +52,11 @@ final class QuickStartTest {
 
     @Test
     void readmeShowsTheQuickStartVerbatim() throws IOException {
-        String source = Files.readString(Path.of("src/test/java/dev/faas/examples/QuickStartTest.java"));
-        String readme = Files.readString(Path.of("../README.md"));
-
-        String tagged = source.substring(
-                source.indexOf("// tag::quick-start[]\n") + "// tag::quick-start[]\n".length(),
-                source.indexOf("// end::quick-start[]")); // up to the tag's indentation, which stripIndent removes
-        String shown = readme.substring(readme.indexOf("```java\n", readme.indexOf("## Quick start")) + 8);
-        shown = shown.substring(0, shown.indexOf("```"));
-
-        assertThat(comparable(shown.replace("System.out::println", "this::println")
-                        .replace("System.out.println(", "println(")))
+        assertThat(ReadmeSnippets.shownAfter("## Quick start")
+                        .replace("System.out::println", "this::println")
+                        .replace("System.out.println(", "println("))
                 .as("the README's quick start, with System.out for println")
-                .isEqualTo(comparable(tagged.stripIndent()));
-    }
-
-    /** Comments may be aligned differently: the README's lines are longer. */
-    private static String comparable(String code) {
-        return code.replaceAll(" +//", " //");
+                .isEqualTo(ReadmeSnippets.tagged("QuickStartTest", "quick-start"));
     }
 
     private void println(Object line) {

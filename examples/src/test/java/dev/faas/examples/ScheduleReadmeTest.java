@@ -10,8 +10,6 @@ import dev.faas.triggers.schedule.Schedule;
 import dev.faas.triggers.schedule.ScheduleTrigger;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -58,17 +56,8 @@ final class ScheduleReadmeTest {
 
     @Test
     void readmeShowsTheExampleVerbatim() throws IOException {
-        String source = Files.readString(Path.of("src/test/java/dev/faas/examples/ScheduleReadmeTest.java"));
-        String readme = Files.readString(Path.of("../README.md"));
-
-        String tagged = source.substring(
-                source.indexOf("// tag::schedule[]\n") + "// tag::schedule[]\n".length(),
-                source.indexOf("// end::schedule[]"));
-        String shown = readme.substring(readme.indexOf("```java\n", readme.indexOf("## Schedules")) + 8);
-        shown = shown.substring(0, shown.indexOf("```"));
-
-        assertThat(shown.replaceAll(" +//", " //"))
+        assertThat(ReadmeSnippets.shownAfter("## Schedules"))
                 .as("the README's schedule example")
-                .isEqualTo(tagged.stripIndent().replaceAll(" +//", " //"));
+                .isEqualTo(ReadmeSnippets.tagged("ScheduleReadmeTest", "schedule"));
     }
 }

@@ -306,14 +306,8 @@ final class ScheduleTriggerTest {
     @Test
     void missedFiresAfterAClockJumpFireOnceForTheLatest() {
         JumpingClock jumping = new JumpingClock(clock);
-        try (FaasRuntime host =
-                        FaasRuntime.builder().clock(jumping).reportLog(false).build();
+        try (FaasRuntime host = hostOn(jumping);
                 LogCapture log = LogCapture.of(ScheduleTrigger.class.getName(), Level.WARN)) {
-            jumping.settles(host);
-            host.deploy(FunctionSpec.of("tick", ScheduledEvent.class, Void.class, () -> (tick, context) -> {
-                ticks.add(tick);
-                return null;
-            }));
             host.addTrigger(ScheduleTrigger.builder()
                     .schedule(Schedule.builder("hourly", "rate(1 hour)", "tick").build())
                     .meterRegistry(meters)
@@ -346,14 +340,8 @@ final class ScheduleTriggerTest {
     @Test
     void aJumpOfYearsIsNotWalkedFireByFire() {
         JumpingClock jumping = new JumpingClock(clock);
-        try (FaasRuntime host =
-                        FaasRuntime.builder().clock(jumping).reportLog(false).build();
+        try (FaasRuntime host = hostOn(jumping);
                 LogCapture log = LogCapture.of(ScheduleTrigger.class.getName(), Level.WARN)) {
-            jumping.settles(host);
-            host.deploy(FunctionSpec.of("tick", ScheduledEvent.class, Void.class, () -> (tick, context) -> {
-                ticks.add(tick);
-                return null;
-            }));
             host.addTrigger(ScheduleTrigger.builder()
                     .schedule(Schedule.builder("minutely", "cron(* * * * ? *)", "tick")
                             .build())
@@ -386,13 +374,7 @@ final class ScheduleTriggerTest {
     @Test
     void missedFiresAfterAClockJumpAreSkippedWhenTheScheduleSaysSo() {
         JumpingClock jumping = new JumpingClock(clock);
-        try (FaasRuntime host =
-                FaasRuntime.builder().clock(jumping).reportLog(false).build()) {
-            jumping.settles(host);
-            host.deploy(FunctionSpec.of("tick", ScheduledEvent.class, Void.class, () -> (tick, context) -> {
-                ticks.add(tick);
-                return null;
-            }));
+        try (FaasRuntime host = hostOn(jumping)) {
             host.addTrigger(ScheduleTrigger.builder()
                     .schedule(Schedule.builder("nightly", "cron(0 2 * * ? *)", "tick")
                             .missedFires(Schedule.MissedFires.SKIP)
@@ -559,13 +541,7 @@ final class ScheduleTriggerTest {
     @Test
     void aLongWaitLooksAtTheClockHourlySoAJumpIsNoticedWithinTheHour() {
         JumpingClock jumping = new JumpingClock(clock);
-        try (FaasRuntime host =
-                FaasRuntime.builder().clock(jumping).reportLog(false).build()) {
-            jumping.settles(host);
-            host.deploy(FunctionSpec.of("tick", ScheduledEvent.class, Void.class, () -> (tick, context) -> {
-                ticks.add(tick);
-                return null;
-            }));
+        try (FaasRuntime host = hostOn(jumping)) {
             host.addTrigger(ScheduleTrigger.builder()
                     .schedule(Schedule.builder("daily", "cron(0 5 * * ? *)", "tick")
                             .build())
@@ -679,6 +655,17 @@ final class ScheduleTriggerTest {
             return invalid.field();
         }
         throw new AssertionError("no InvalidScheduleException");
+    }
+
+    /** A runtime on {@code jumping}, which the manual clock waits for, with a "tick" function that keeps its ticks. */
+    private FaasRuntime hostOn(JumpingClock jumping) {
+        FaasRuntime host = FaasRuntime.builder().clock(jumping).reportLog(false).build();
+        jumping.settles(host);
+        host.deploy(FunctionSpec.of("tick", ScheduledEvent.class, Void.class, () -> (tick, context) -> {
+            ticks.add(tick);
+            return null;
+        }));
+        return host;
     }
 
     /** An invoker that hands every call to another: override what a test changes. */
