@@ -75,7 +75,8 @@ public final class Events {
      * @return the message
      */
     public static QueueBatchEvent.Message queueMessage(String body) {
-        return new QueueBatchEvent.Message("message-" + MESSAGE_IDS.incrementAndGet(), body, Map.of(), 1);
+        return new QueueBatchEvent.Message(
+                "message-" + MESSAGE_IDS.incrementAndGet(), body, Map.of(), 1, Instant.EPOCH);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.faas.api.events;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -25,14 +26,17 @@ public record QueueBatchEvent(String queue, List<Message> messages) {
      * @param body its body
      * @param attributes its attributes
      * @param receiveCount how many times it has been delivered, this time included
+     * @param sentTimestamp when it was sent to the queue
      */
-    public record Message(String messageId, String body, Map<String, String> attributes, int receiveCount) {
+    public record Message(
+            String messageId, String body, Map<String, String> attributes, int receiveCount, Instant sentTimestamp) {
 
         /** Checks that no component is null, and copies the attributes. */
         public Message {
             Objects.requireNonNull(messageId, "messageId");
             Objects.requireNonNull(body, "body");
             attributes = Map.copyOf(attributes);
+            Objects.requireNonNull(sentTimestamp, "sentTimestamp");
         }
     }
 }

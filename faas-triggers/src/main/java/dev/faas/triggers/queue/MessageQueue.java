@@ -40,7 +40,7 @@ import org.jspecify.annotations.Nullable;
  * {@link MessageTooLargeException}; nothing accepted is lost but by retention, and {@link #close()}
  * reports what is left. One lock per queue; thread-safe.
  */
-public final class MessageQueue {
+public final class MessageQueue implements QueueSource {
 
     /** SQS's default visibility timeout: 30 s. */
     public static final Duration DEFAULT_VISIBILITY_TIMEOUT = Duration.ofSeconds(30);
@@ -120,8 +120,20 @@ public final class MessageQueue {
         return new Builder(name);
     }
 
+    @Override
     public String name() {
         return name;
+    }
+
+    /** Whether this is a FIFO queue: its name ends in {@code .fifo}. */
+    @Override
+    public boolean fifo() {
+        return fifo;
+    }
+
+    @Override
+    public Duration visibilityTimeout() {
+        return visibilityTimeout;
     }
 
     /**
@@ -345,6 +357,7 @@ public final class MessageQueue {
      * @param visibility how long each is hidden, 0 to 12 h
      * @return the messages; empty when none is visible
      */
+    @Override
     public List<ReceivedMessage> receive(int max, Duration visibility) {
         if (max < 1 || max > MAX_RECEIVE) {
             throw new IllegalArgumentException(
@@ -462,6 +475,7 @@ public final class MessageQueue {
      * @param receiptHandle the handle its latest receive returned
      * @return whether a message was deleted
      */
+    @Override
     public boolean delete(String receiptHandle) {
         synchronized (lock) {
             Entry entry = byReceipt.remove(receiptHandle);
@@ -494,6 +508,7 @@ public final class MessageQueue {
      * @param visibility 0 (visible again now) to 12 h
      * @return whether the message was in flight under that handle
      */
+    @Override
     public boolean changeVisibility(String receiptHandle, Duration visibility) {
         checkVisibility(visibility);
         synchronized (lock) {

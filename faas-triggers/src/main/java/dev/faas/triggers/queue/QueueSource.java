@@ -1,0 +1,48 @@
+package dev.faas.triggers.queue;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What a {@link QueueTrigger} reads: any queue with SQS's receive, delete and change-visibility
+ * contract. {@link MessageQueue} is one; a host's broker client can be another.
+ */
+public interface QueueSource {
+
+    /** The queue's name, for events, logs and meters. */
+    String name();
+
+    /** Whether messages come in groups, each in order (SQS FIFO): the trigger then stops a group at its first failure. */
+    default boolean fifo() {
+        return false;
+    }
+
+    /** How long a received message stays hidden by default: the trigger checks it outlasts the function's timeout. */
+    Duration visibilityTimeout();
+
+    /**
+     * Receives up to {@code max} visible messages, hiding each for {@code visibility}; never waits.
+     *
+     * @param max how many at most, 1 or more
+     * @param visibility how long each is hidden
+     * @return the messages, in order; empty when none is visible
+     */
+    List<ReceivedMessage> receive(int max, Duration visibility);
+
+    /**
+     * Deletes a received message.
+     *
+     * @param receiptHandle the handle its latest receive returned
+     * @return whether a message was deleted
+     */
+    boolean delete(String receiptHandle);
+
+    /**
+     * Changes how long a received message stays hidden, from now.
+     *
+     * @param receiptHandle the handle its latest receive returned
+     * @param visibility zero to show it now
+     * @return whether the message was in flight under that handle
+     */
+    boolean changeVisibility(String receiptHandle, Duration visibility);
+}
