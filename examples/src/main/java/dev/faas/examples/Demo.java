@@ -9,11 +9,15 @@ import dev.faas.api.InvocationReport;
 import dev.faas.api.ManualClock;
 import dev.faas.api.Outcome;
 import dev.faas.api.ThrottledException;
+import dev.faas.api.events.BatchResponse;
+import dev.faas.api.events.QueueBatchEvent;
 import dev.faas.api.events.ScheduledEvent;
 import dev.faas.api.ledger.Ledger;
 import dev.faas.api.ledger.Usage;
 import dev.faas.core.FaasRuntime;
 import dev.faas.triggers.http.HttpTrigger;
+import dev.faas.triggers.queue.MessageQueue;
+import dev.faas.triggers.queue.QueueTrigger;
 import dev.faas.triggers.schedule.Schedule;
 import dev.faas.triggers.schedule.ScheduleTrigger;
 import java.io.IOException;
@@ -32,11 +36,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -45,7 +52,8 @@ import java.util.stream.Stream;
  * The examples application: deploys three functions (one with a slow cold start, one I/O-bound,
  * one that fails now and then), drives a few hundred concurrent calls through them, and prints
  * what happened, function by function; runs a week of schedules on a manual clock (hourly orders, a
- * nightly cost report from the ledger); then exposes price-lookup over HTTP, calls it as curl would,
+ * nightly cost report from the ledger); moves orders between two functions through a queue; then
+ * exposes price-lookup over HTTP, calls it as curl would,
  * and exits (or, with {@code -Dfaas.examples.serve=8080}, keeps serving it until Ctrl-C).
  *
  * <p>Run it with {@code mvn -q -B -DskipTests -Pexamples verify} from the repository root.
@@ -119,6 +127,7 @@ public final class Demo {
 
             printSummary(out, functions, tallies, runtime, wall);
             simulateAWeekOfSchedules(out);
+            moveWorkThroughAQueue(runtime, out);
             serveOverHttp(runtime, out, servePort);
         }
         printReportLines(out);
@@ -158,6 +167,55 @@ public final class Demo {
                     .build());
             clock.advance(Duration.ofDays(7));
         }
+    }
+
+    /**
+     * Work moved between two functions through a queue: intake sends each order to it, and a queue
+     * trigger hands fulfil batches; one order fails once, is reported in a BatchResponse, and comes
+     * back alone after its visibility timeout.
+     */
+    private static void moveWorkThroughAQueue(FaasRuntime runtime, PrintStream out) throws InterruptedException {
+        int orderCount = 40;
+        MessageQueue orders = MessageQueue.builder("orders")
+                .clock(runtime.clock())
+                .visibilityTimeout(Duration.ofSeconds(2))
+                .build();
+        Set<String> fulfilled = ConcurrentHashMap.newKeySet();
+        AtomicInteger batches = new AtomicInteger();
+        CountDownLatch allFulfilled = new CountDownLatch(orderCount);
+        AtomicBoolean failedOnce = new AtomicBoolean();
+        runtime.deploy(
+                FunctionSpec.of("intake", String.class, String.class, () -> (order, context) -> orders.send(order)));
+        runtime.deploy(FunctionSpec.of("fulfil", QueueBatchEvent.class, BatchResponse.class, () -> (batch, context) -> {
+                    batches.incrementAndGet();
+                    List<String> failed = new ArrayList<>();
+                    for (QueueBatchEvent.Message message : batch.messages()) {
+                        if (message.body().equals("order-13") && failedOnce.compareAndSet(false, true)) {
+                            failed.add(message.messageId()); // out of stock, this time
+                        } else if (fulfilled.add(message.body())) {
+                            allFulfilled.countDown();
+                        }
+                    }
+                    return BatchResponse.failed(failed.toArray(String[]::new));
+                })
+                .withConfig(
+                        FunctionConfig.builder().timeout(Duration.ofSeconds(1)).build()));
+        long start = System.nanoTime();
+        for (int i = 0; i < orderCount; i++) {
+            runtime.invoke("intake", "order-" + i);
+        }
+        runtime.addTrigger(QueueTrigger.builder(orders, "fulfil")
+                .reportBatchItemFailures(true)
+                .build());
+        boolean done = allFulfilled.await(30, TimeUnit.SECONDS);
+        out.printf(
+                Locale.ROOT,
+                "%nOrders through a queue: intake sent %d to queue 'orders'; fulfil took them in %d batches,"
+                        + " order-13 failed once and came back alone after its 2 s visibility timeout; %s in %d ms%n",
+                orderCount,
+                batches.get(),
+                done ? "all " + fulfilled.size() + " fulfilled" : "only " + fulfilled.size() + " fulfilled",
+                Duration.ofNanos(System.nanoTime() - start).toMillis());
     }
 
     /** Exposes price-lookup at {@code GET /prices/{item}} and calls it over HTTP. */

@@ -26,6 +26,9 @@ final class DemoTest {
                 .contains("A week of schedules on a manual clock, from 2027-01-03T01:30:00Z")
                 .contains("2027-01-04T01:00:00Z  orders in the 24 h before: 23 calls")
                 .containsPattern("2027-01-10T01:00:00Z  orders in the 24 h before: 24 calls, 0\\.[0-9]{8} USD")
+                .containsPattern("Orders through a queue: intake sent 40 to queue 'orders'; fulfil took them in [0-9]+"
+                        + " batches, order-13 failed once and came back alone after its 2 s visibility timeout; all 40"
+                        + " fulfilled")
                 .containsPattern("as curl -i http://127\\.0\\.0\\.1:[0-9]+/prices/espresso would call it")
                 .contains("the server stops with this run")
                 .doesNotContain("try it")
