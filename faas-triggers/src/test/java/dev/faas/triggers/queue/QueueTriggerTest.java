@@ -15,12 +15,14 @@ import dev.faas.core.FaasRuntime;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
@@ -263,6 +265,48 @@ final class QueueTriggerTest {
         advanceUntil(() -> orders.stats().held() == 0);
         // a batch still being handled when the minute passed its visibility timeout comes back: at least once
         assertThat(Set.copyOf(handed)).hasSize(1000);
+    }
+
+    @Test
+    void aMillionMessagesReachAFunctionOfConcurrency100EachOnceAndNoneIsLost() {
+        int messages = 1_000_000;
+        AtomicIntegerArray deliveries = new AtomicIntegerArray(messages);
+        try (FaasRuntime real = FaasRuntime.builder().reportLog(false).build()) { // the system clock
+            MessageQueue work = MessageQueue.builder("work")
+                    .capacity(messages)
+                    .visibilityTimeout(Duration.ofMinutes(5)) // longer than the run: no batch comes back
+                    .build();
+            List<String> bodies = new ArrayList<>(10_000);
+            for (int i = 0; i < messages; i++) {
+                bodies.add(Integer.toString(i));
+                if (bodies.size() == 10_000) {
+                    work.sendBatch(bodies);
+                    bodies.clear();
+                }
+            }
+            real.deploy(FunctionSpec.of("count", QueueBatchEvent.class, BatchResponse.class, () -> (batch, c) -> {
+                        batch.messages()
+                                .forEach(message -> deliveries.incrementAndGet(Integer.parseInt(message.body())));
+                        return null;
+                    })
+                    .withConfig(
+                            FunctionConfig.builder().reservedConcurrency(100).build()));
+            real.addTrigger(
+                    QueueTrigger.builder(work, "count").maximumConcurrency(100).build());
+
+            await().atMost(Duration.ofMinutes(2)).until(() -> work.stats().held() == 0);
+
+            int missing = 0;
+            int duplicates = 0;
+            for (int i = 0; i < messages; i++) {
+                missing += deliveries.get(i) == 0 ? 1 : 0;
+                duplicates += Math.max(0, deliveries.get(i) - 1);
+            }
+            assertThat(missing).as("lost").isZero();
+            // a message is delivered again only after its visibility timeout, which no batch here outlived
+            assertThat(duplicates).isZero();
+            assertThat(work.stats().expired() + work.stats().deadLettered()).isZero();
+        }
     }
 
     @Test
