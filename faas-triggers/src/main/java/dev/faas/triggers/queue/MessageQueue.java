@@ -270,7 +270,7 @@ public final class MessageQueue implements QueueSource {
                 if (groupId != null) {
                     groups.computeIfAbsent(groupId, Group::new).messages.addLast(entry);
                 }
-                hold(entry, now + delay.toNanos());
+                hold(entry, now, now + delay.toNanos());
                 sent.add(entry.id);
             }
             if (deduplicationId != null) {
@@ -307,8 +307,8 @@ public final class MessageQueue implements QueueSource {
         }
     }
 
-    private void hold(Entry entry, long visibleAt) {
-        if (visibleAt - clock.nanoTime() > 0) {
+    private void hold(Entry entry, long now, long visibleAt) {
+        if (visibleAt - now > 0) {
             entry.state = State.DELAYED;
             hide(entry, visibleAt);
             delayed++;
@@ -529,12 +529,17 @@ public final class MessageQueue implements QueueSource {
         }
     }
 
-    /** What the queue holds now, as SQS's approximate attributes count it. */
+    /** What the queue holds now, as SQS's approximate attributes count it. The oldest age walks the queue. */
     public QueueStats stats() {
+        return stats(true);
+    }
+
+    /** The counts, and the oldest age only when asked for: it walks every message held. */
+    QueueStats stats(boolean withOldestAge) {
         synchronized (lock) {
             long now = clock.nanoTime();
             refresh(now);
-            return statsAt(now);
+            return statsAt(now, withOldestAge);
         }
     }
 
@@ -548,20 +553,28 @@ public final class MessageQueue implements QueueSource {
             closed = true;
             long now = clock.nanoTime();
             refresh(now);
-            return statsAt(now);
+            return statsAt(now, true);
         }
     }
 
-    private QueueStats statsAt(long now) {
+    private QueueStats statsAt(long now, boolean withOldestAge) {
         long oldest = -1;
-        for (Entry entry : visible) {
-            if (entry.state == State.VISIBLE) {
-                oldest = Math.max(oldest, now - entry.sentNanos);
+        if (withOldestAge) {
+            // a FIFO queue keeps its visible messages in their groups, not in the deque
+            Iterable<Entry> shown = fifo
+                    ? () -> groups.values().stream()
+                            .flatMap(group -> group.messages.stream())
+                            .iterator()
+                    : visible;
+            for (Entry entry : shown) {
+                if (entry.state == State.VISIBLE) {
+                    oldest = Math.max(oldest, now - entry.sentNanos);
+                }
             }
-        }
-        for (Due due : hidden) {
-            if (due.current()) {
-                oldest = Math.max(oldest, now - due.entry.sentNanos);
+            for (Due due : hidden) {
+                if (due.current()) {
+                    oldest = Math.max(oldest, now - due.entry.sentNanos);
+                }
             }
         }
         return new QueueStats(

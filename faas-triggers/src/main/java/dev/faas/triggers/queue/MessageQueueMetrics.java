@@ -12,7 +12,7 @@ import java.util.Objects;
  * {@code faas.queue.messages.visible} (ApproximateNumberOfMessagesVisible),
  * {@code faas.queue.messages.in.flight} (ApproximateNumberOfMessagesNotVisible),
  * {@code faas.queue.messages.delayed}, {@code faas.queue.oldest.message.age} in seconds
- * (ApproximateAgeOfOldestMessage; each read walks the queue), and the counters
+ * (ApproximateAgeOfOldestMessage; each read walks the queue, the others read counters), and the counters
  * {@code faas.queue.messages.dead.lettered} and {@code faas.queue.messages.expired}.
  *
  * <pre>{@code new MessageQueueMetrics(queue).bindTo(registry);}</pre>
@@ -28,15 +28,18 @@ public final class MessageQueueMetrics implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry registry) {
         Tags tags = Tags.of("queue", queue.name());
-        Gauge.builder("faas.queue.messages.visible", queue, q -> q.stats().visible())
+        Gauge.builder("faas.queue.messages.visible", queue, q -> q.stats(false).visible())
                 .description("Messages a receive would return now")
                 .tags(tags)
                 .register(registry);
-        Gauge.builder("faas.queue.messages.in.flight", queue, q -> q.stats().inFlight())
+        Gauge.builder(
+                        "faas.queue.messages.in.flight",
+                        queue,
+                        q -> q.stats(false).inFlight())
                 .description("Messages received and neither deleted nor visible again")
                 .tags(tags)
                 .register(registry);
-        Gauge.builder("faas.queue.messages.delayed", queue, q -> q.stats().delayed())
+        Gauge.builder("faas.queue.messages.delayed", queue, q -> q.stats(false).delayed())
                 .description("Messages sent with a delay that has not passed")
                 .tags(tags)
                 .register(registry);
@@ -51,12 +54,14 @@ public final class MessageQueueMetrics implements MeterBinder {
         FunctionCounter.builder(
                         "faas.queue.messages.dead.lettered",
                         queue,
-                        q -> q.stats().deadLettered())
+                        q -> q.stats(false).deadLettered())
                 .description("Messages moved to the dead-letter queue")
                 .tags(tags)
                 .register(registry);
         FunctionCounter.builder(
-                        "faas.queue.messages.expired", queue, q -> q.stats().expired())
+                        "faas.queue.messages.expired",
+                        queue,
+                        q -> q.stats(false).expired())
                 .description("Messages dropped for being older than the retention period")
                 .tags(tags)
                 .register(registry);

@@ -85,7 +85,7 @@ public final class QueueTrigger implements Trigger {
     private @Nullable TimeSource clock;
     private TimeSource.@Nullable Cancellable scaling;
     private int pollerLimit;
-    private boolean closed;
+    private volatile boolean closed; // written under lifecycle; read by each poller's loop without it
     // Since the last scaling look; written by pollers, read by the scaler:
     private volatile boolean sawFullBatch;
     private volatile boolean sawThrottle;
@@ -379,9 +379,7 @@ public final class QueueTrigger implements Trigger {
     }
 
     private boolean isClosed() {
-        synchronized (lifecycle) {
-            return closed;
-        }
+        return closed;
     }
 
     /**

@@ -65,6 +65,15 @@ final class FifoQueueTest {
     }
 
     @Test
+    void theOldestAgeCountsMessagesWaitingInTheirGroups() {
+        MessageQueue orders = fifo("orders.fifo");
+        send(orders, "a1", "A");
+        clock.advance(Duration.ofSeconds(7));
+
+        assertThat(orders.stats().oldestAge()).isEqualTo(Duration.ofSeconds(7));
+    }
+
+    @Test
     void aDeduplicationIdSendsOnceInFiveMinutes() {
         MessageQueue orders = fifo("orders.fifo");
         String first = orders.send("pay 10", Map.of(), "A", "order-17");

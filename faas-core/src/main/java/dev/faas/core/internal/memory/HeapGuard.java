@@ -53,8 +53,9 @@ import org.slf4j.LoggerFactory;
  * growth of the calls that run their handlers, between collections;
  * {@link #UNMEASURED_BYTES_PER_CALL} until measured, and never less than
  * {@link #MIN_BYTES_PER_CALL}). Calls past the ceiling are refused with
- * HEAP_PRESSURE, as past the mark. Counting the calls yet to run walks the calls in flight, so it
- * is done only when there could be enough of them to matter; else all are assumed yet to run.
+ * HEAP_PRESSURE, as past the mark. The calls that have run are estimated from a sample of the calls
+ * in flight ({@link WorkTracker#estimate}), and only when there could be enough of them to matter;
+ * else all are taken as yet to run.
  *
  * <p>Between collections it also polls the old generation, every {@link #POLL_MILLIS} ms: objects
  * too large for the young generation go straight there, and a call that retains them fills the heap
