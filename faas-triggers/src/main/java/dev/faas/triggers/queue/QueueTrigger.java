@@ -14,8 +14,11 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -90,10 +93,15 @@ public final class QueueTrigger implements Trigger {
     private volatile boolean sawFullBatch;
     private volatile boolean sawThrottle;
 
-    private @Nullable Counter succeeded;
-    private @Nullable Counter partial;
-    private @Nullable Counter failed;
-    private @Nullable Counter throttled;
+    /** What became of each batch, counted by outcome when the trigger has a registry. */
+    private enum Outcome {
+        SUCCESS,
+        PARTIAL,
+        FAILURE,
+        THROTTLED
+    }
+
+    private final Map<Outcome, Counter> batches = new EnumMap<>(Outcome.class); // filled once, at start
 
     private QueueTrigger(Builder builder) {
         this.name = builder.name != null ? builder.name : "queue-" + builder.source.name();
@@ -178,10 +186,9 @@ public final class QueueTrigger implements Trigger {
             this.clock = invoker.clock();
             this.pollerLimit = Math.max(1, Math.min(maximumConcurrency, reserved));
             if (registry != null) {
-                succeeded = batches("success");
-                partial = batches("partial");
-                failed = batches("failure");
-                throttled = batches("throttled");
+                for (Outcome outcome : Outcome.values()) {
+                    batches.put(outcome, counter(registry, outcome));
+                }
             }
             addPollers(Math.min(INITIAL_POLLERS, pollerLimit));
             scaling = clock.schedule(SCALING_PERIOD, this::scale);
@@ -195,11 +202,19 @@ public final class QueueTrigger implements Trigger {
                 batchSize);
     }
 
-    private Counter batches(String outcome) {
+    private Counter counter(MeterRegistry registry, Outcome outcome) {
         return Counter.builder("faas.queue.batches")
                 .description("Batches a queue trigger handed its function, by outcome")
-                .tags("trigger", name, "queue", source.name(), "function", function, "outcome", outcome)
-                .register(Objects.requireNonNull(registry));
+                .tags(
+                        "trigger",
+                        name,
+                        "queue",
+                        source.name(),
+                        "function",
+                        function,
+                        "outcome",
+                        outcome.name().toLowerCase(Locale.ROOT))
+                .register(registry);
     }
 
     /** Guarded by lifecycle. */
@@ -241,6 +256,10 @@ public final class QueueTrigger implements Trigger {
             // close() ends the wait
         } catch (RuntimeException unexpected) {
             log.error("faas: a poller of queue trigger '{}' failed and stops", name, unexpected);
+        } finally {
+            synchronized (lifecycle) { // so that pollers() counts the living, and scaling may replace it
+                pollers.remove(Thread.currentThread());
+            }
         }
     }
 
@@ -282,7 +301,7 @@ public final class QueueTrigger implements Trigger {
             output = Objects.requireNonNull(invoker).invoke(function, new QueueBatchEvent(source.name(), messages));
         } catch (ThrottledException throttle) {
             sawThrottle = true;
-            count(throttled);
+            count(Outcome.THROTTLED);
             for (ReceivedMessage message : batch) { // not a failure: back for another poller now
                 source.changeVisibility(message.receiptHandle(), Duration.ZERO);
             }
@@ -290,13 +309,13 @@ public final class QueueTrigger implements Trigger {
             await(hint.compareTo(Duration.ofSeconds(1)) > 0 ? hint : Duration.ofSeconds(1));
             return;
         } catch (FaasException failure) {
-            count(failed);
+            count(Outcome.FAILURE);
             log.debug("faas: queue trigger '{}': a batch of {} failed; it comes back", name, batch.size(), failure);
             return; // the whole batch comes back after its visibility timeout
         }
         Set<String> failedIds = reportBatchItemFailures ? failedIds(output, batch) : Set.of();
         if (failedIds == null) {
-            count(failed);
+            count(Outcome.FAILURE);
             return;
         }
         if (source.fifo() && !failedIds.isEmpty()) {
@@ -307,7 +326,7 @@ public final class QueueTrigger implements Trigger {
                 source.delete(message.receiptHandle());
             }
         }
-        count(failedIds.isEmpty() ? succeeded : partial);
+        count(failedIds.isEmpty() ? Outcome.SUCCESS : Outcome.PARTIAL);
     }
 
     /** The ids a {@link BatchResponse} names, or null when it names one not in the batch (or an empty one). */
@@ -351,7 +370,8 @@ public final class QueueTrigger implements Trigger {
         return kept;
     }
 
-    private static void count(@Nullable Counter counter) {
+    private void count(Outcome outcome) {
+        Counter counter = batches.get(outcome);
         if (counter != null) {
             counter.increment();
         }
