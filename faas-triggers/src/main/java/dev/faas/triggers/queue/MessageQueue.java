@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.PriorityQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -78,7 +77,7 @@ public final class MessageQueue implements QueueSource {
     // Guarded by lock:
     private final ArrayDeque<Entry> visible = new ArrayDeque<>();
     /** When each delayed or in-flight message shows again, soonest first; a stale one is skipped as it comes up. */
-    private final PriorityQueue<Due> hidden = new PriorityQueue<>();
+    private final DueHeap<Entry> hidden = new DueHeap<>();
 
     private final Map<String, Entry> byReceipt = new HashMap<>();
     /** A FIFO queue's message groups, each in send order, and those that may have a message to give. */
@@ -336,8 +335,7 @@ public final class MessageQueue implements QueueSource {
     }
 
     private void hide(Entry entry, long visibleAt) {
-        entry.generation++;
-        hidden.add(new Due(visibleAt, entry, entry.generation));
+        hidden.schedule(entry, visibleAt);
     }
 
     /**
@@ -483,7 +481,8 @@ public final class MessageQueue implements QueueSource {
                 return false;
             }
             if (entry.state == State.IN_FLIGHT) {
-                endFlight(entry); // its entry in hidden is skipped as it comes up
+                hidden.remove(entry);
+                endFlight(entry);
             } else if (entry.state == State.VISIBLE) {
                 visibleCount--; // and it is dropped from the deque as it is reached
             }
@@ -519,7 +518,7 @@ public final class MessageQueue implements QueueSource {
                 return false;
             }
             if (visibility.isZero()) {
-                entry.generation++; // its entry in hidden is stale now
+                hidden.remove(entry);
                 endFlight(entry);
                 show(entry);
             } else {
@@ -571,11 +570,12 @@ public final class MessageQueue implements QueueSource {
                     oldest = Math.max(oldest, now - entry.sentNanos);
                 }
             }
-            for (Due due : hidden) {
-                if (due.current()) {
-                    oldest = Math.max(oldest, now - due.entry.sentNanos);
-                }
-            }
+            oldest = Math.max(
+                    oldest,
+                    hidden.stream()
+                            .mapToLong(entry -> now - entry.sentNanos)
+                            .max()
+                            .orElse(-1));
         }
         return new QueueStats(
                 visibleCount,
@@ -588,13 +588,9 @@ public final class MessageQueue implements QueueSource {
 
     /** Moves what has come due from hidden to visible: delays ended, visibility timeouts passed. */
     private void refresh(long now) {
-        Due next;
-        while ((next = hidden.peek()) != null && now - next.visibleAt >= 0) {
-            hidden.poll();
-            if (!next.current()) {
-                continue; // deleted, or hidden again for longer, since
-            }
-            Entry entry = next.entry;
+        Entry entry;
+        while ((entry = hidden.peek()) != null && now - entry.dueAt() >= 0) {
+            hidden.remove(entry);
             if (entry.state == State.DELAYED) {
                 delayed--;
             } else {
@@ -653,20 +649,8 @@ public final class MessageQueue implements QueueSource {
     /** A deduplication id, and when its message was sent. */
     private record Sent(String deduplicationId, long at) {}
 
-    /** When a message hidden shows again; current while the message has not been hidden again or deleted since. */
-    private record Due(long visibleAt, Entry entry, int generation) implements Comparable<Due> {
-        boolean current() {
-            return entry.generation == generation && (entry.state == State.DELAYED || entry.state == State.IN_FLIGHT);
-        }
-
-        @Override
-        public int compareTo(Due other) {
-            return Long.compare(visibleAt - other.visibleAt, 0);
-        }
-    }
-
     /** A message held, with what its receives have done to it. Guarded by the queue's lock. */
-    private static final class Entry {
+    private static final class Entry extends DueHeap.Due {
         final String id;
         final String body;
         final Map<String, String> attributes;
@@ -680,7 +664,6 @@ public final class MessageQueue implements QueueSource {
         final @Nullable String groupId;
         String receipt = "";
         State state = State.VISIBLE;
-        int generation;
 
         Entry(
                 String id,

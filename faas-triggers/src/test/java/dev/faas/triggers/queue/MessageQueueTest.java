@@ -2,9 +2,11 @@ package dev.faas.triggers.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.faas.api.ManualClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,6 +27,28 @@ final class MessageQueueTest {
 
     private MessageQueue.Builder queue(String name) {
         return MessageQueue.builder(name).clock(clock);
+    }
+
+    @Test
+    void aDeletedMessageIsLetGoAtOnceNotKeptUntilItsVisibilityTimeoutWouldHaveEnded() {
+        MessageQueue orders = queue("orders").build();
+        WeakReference<String> body = sendReceiveAndDelete(orders, Duration.ofHours(12));
+
+        await("the deleted message's body collected")
+                .atMost(Duration.ofSeconds(20))
+                .until(() -> {
+                    System.gc();
+                    return body.get() == null;
+                });
+    }
+
+    /** In a method of its own, so that no local of the test's frame still holds the body. */
+    private static WeakReference<String> sendReceiveAndDelete(MessageQueue queue, Duration visibility) {
+        String body = new String(new char[] {'o', 'n', 'e'});
+        queue.send(body);
+        ReceivedMessage received = queue.receive(1, visibility).get(0);
+        assertThat(queue.delete(received.receiptHandle())).isTrue();
+        return new WeakReference<>(body);
     }
 
     @Test
