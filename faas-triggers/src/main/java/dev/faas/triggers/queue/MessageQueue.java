@@ -476,28 +476,52 @@ public final class MessageQueue implements QueueSource {
     @Override
     public boolean delete(String receiptHandle) {
         synchronized (lock) {
-            Entry entry = byReceipt.remove(receiptHandle);
-            if (entry == null || entry.state == State.GONE) {
-                return false;
-            }
-            if (entry.state == State.IN_FLIGHT) {
-                hidden.remove(entry);
-                endFlight(entry);
-            } else if (entry.state == State.VISIBLE) {
-                visibleCount--; // and it is dropped from the deque as it is reached
-            }
-            entry.state = State.GONE;
-            if (entry.groupId != null) {
-                Group group = Objects.requireNonNull(groups.get(entry.groupId));
-                group.messages.removeFirstOccurrence(entry); // at the group's head, but for a FIFO redelivery
-                if (group.messages.isEmpty()) {
-                    groups.remove(group.id);
-                } else {
-                    offer(group);
+            return deleteHeld(receiptHandle);
+        }
+    }
+
+    /**
+     * Deletes received messages under one hold of the queue's lock, as SQS's DeleteMessageBatch
+     * deletes up to ten in one request (this queue takes any number).
+     *
+     * @param receiptHandles the handles their latest receives returned
+     * @return how many were deleted
+     */
+    @Override
+    public int deleteBatch(List<String> receiptHandles) {
+        int deleted = 0;
+        synchronized (lock) {
+            for (String receiptHandle : receiptHandles) {
+                if (deleteHeld(receiptHandle)) {
+                    deleted++;
                 }
             }
-            return true;
         }
+        return deleted;
+    }
+
+    private boolean deleteHeld(String receiptHandle) {
+        Entry entry = byReceipt.remove(receiptHandle);
+        if (entry == null || entry.state == State.GONE) {
+            return false;
+        }
+        if (entry.state == State.IN_FLIGHT) {
+            hidden.remove(entry);
+            endFlight(entry);
+        } else if (entry.state == State.VISIBLE) {
+            visibleCount--; // and it is dropped from the deque as it is reached
+        }
+        entry.state = State.GONE;
+        if (entry.groupId != null) {
+            Group group = Objects.requireNonNull(groups.get(entry.groupId));
+            group.messages.removeFirstOccurrence(entry); // at the group's head, but for a FIFO redelivery
+            if (group.messages.isEmpty()) {
+                groups.remove(group.id);
+            } else {
+                offer(group);
+            }
+        }
+        return true;
     }
 
     /**

@@ -38,6 +38,23 @@ public interface QueueSource {
     boolean delete(String receiptHandle);
 
     /**
+     * Deletes received messages in one call, as SQS's DeleteMessageBatch: the trigger deletes what a
+     * batch got through this way. By default, one {@link #delete} each.
+     *
+     * @param receiptHandles the handles their latest receives returned
+     * @return how many were deleted
+     */
+    default int deleteBatch(List<String> receiptHandles) {
+        int deleted = 0;
+        for (String receiptHandle : receiptHandles) {
+            if (delete(receiptHandle)) {
+                deleted++;
+            }
+        }
+        return deleted;
+    }
+
+    /**
      * Changes how long a received message stays hidden, from now.
      *
      * @param receiptHandle the handle its latest receive returned

@@ -321,11 +321,13 @@ public final class QueueTrigger implements Trigger {
         if (source.fifo() && !failedIds.isEmpty()) {
             failedIds = withLaterInTheirGroups(failedIds, batch);
         }
+        List<String> done = new ArrayList<>(batch.size());
         for (ReceivedMessage message : batch) {
             if (!failedIds.contains(message.messageId())) {
-                source.delete(message.receiptHandle());
+                done.add(message.receiptHandle());
             }
         }
+        source.deleteBatch(done);
         count(failedIds.isEmpty() ? Outcome.SUCCESS : Outcome.PARTIAL);
     }
 

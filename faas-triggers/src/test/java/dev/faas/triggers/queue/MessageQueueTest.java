@@ -92,6 +92,23 @@ final class MessageQueueTest {
     }
 
     @Test
+    void aBatchDeleteDeletesWhatItsCurrentHandlesNameAndCountsThem() {
+        MessageQueue orders = queue("orders").build();
+        orders.sendBatch(List.of("one", "two", "three"));
+        List<ReceivedMessage> first = orders.receive(3, Duration.ofSeconds(30));
+        orders.changeVisibility(first.get(2).receiptHandle(), Duration.ZERO);
+        ReceivedMessage third = orders.receive(1, Duration.ofSeconds(30)).get(0);
+
+        int deleted = orders.deleteBatch(List.of(
+                first.get(0).receiptHandle(), first.get(2).receiptHandle(), "orders-404#1", third.receiptHandle()));
+
+        assertThat(deleted).as("one, and three by its current handle").isEqualTo(2);
+        assertThat(orders.stats().inFlight()).as("two").isOne();
+        assertThat(orders.deleteBatch(List.of(first.get(1).receiptHandle()))).isOne();
+        assertThat(orders.stats()).isEqualTo(new QueueStats(0, 0, 0, Duration.ZERO, 0, 0));
+    }
+
+    @Test
     void theLatestHandleDeletesAMessageVisibleAgainButNotYetReceived() {
         MessageQueue orders = queue("orders").build();
         orders.send("one");
