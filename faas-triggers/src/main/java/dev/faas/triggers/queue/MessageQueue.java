@@ -642,8 +642,26 @@ public final class MessageQueue implements QueueSource {
         }
     }
 
-    private static int utf8Length(String text) {
-        return text.getBytes(StandardCharsets.UTF_8).length;
+    /** The size of {@code text} in UTF-8, counted without encoding it; an unpaired surrogate counts as its '?'. */
+    static int utf8Length(String text) {
+        int length = text.length();
+        int bytes = length;
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            if (c >= 0x80) {
+                if (c < 0x800) {
+                    bytes++;
+                } else if (Character.isHighSurrogate(c)
+                        && i + 1 < length
+                        && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    bytes += 2; // four bytes for the pair's two chars
+                    i++;
+                } else if (!Character.isSurrogate(c)) {
+                    bytes += 2;
+                }
+            }
+        }
+        return bytes;
     }
 
     @Override

@@ -52,6 +52,24 @@ final class MessageQueueTest {
     }
 
     @Test
+    void aMessageSizeIsItsUtf8LengthCountedAsTheEncoderWouldEncodeIt() {
+        List<String> texts = new ArrayList<>(List.of("", "plain", "é", "€uro", "😀", "a\uD83Dz", "\uDE00", "\uD83D"));
+        java.util.Random random = new java.util.Random(19);
+        for (int i = 0; i < 2_000; i++) {
+            char[] chars = new char[random.nextInt(8)];
+            for (int c = 0; c < chars.length; c++) {
+                chars[c] = (char) random.nextInt(Character.MAX_VALUE + 1);
+            }
+            texts.add(new String(chars));
+        }
+
+        assertThat(texts)
+                .allSatisfy(text -> assertThat(MessageQueue.utf8Length(text))
+                        .as("%s", text.chars().mapToObj(Integer::toHexString).toList())
+                        .isEqualTo(text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
+    }
+
+    @Test
     void aReceivedMessageIsHiddenUntilDeletedOrItsVisibilityEnds() {
         MessageQueue orders = queue("orders").build();
         String first = orders.send("one", Map.of("kind", "order"), Duration.ZERO);
@@ -89,6 +107,25 @@ final class MessageQueueTest {
                 .isFalse();
         assertThat(orders.delete(again.get(0).receiptHandle())).isTrue();
         assertThat(orders.stats().held()).isZero();
+    }
+
+    @Test
+    void aHandleFromAnotherQueueOrNoneAtAllDeletesNothing() {
+        MessageQueue orders = queue("orders").build();
+        MessageQueue invoices = queue("invoices").build();
+        orders.send("order");
+        invoices.send("invoice");
+        ReceivedMessage order = orders.receive(1).get(0);
+        invoices.receive(1);
+
+        assertThat(invoices.delete(order.receiptHandle())).isFalse();
+        assertThat(invoices.changeVisibility(order.receiptHandle(), Duration.ZERO))
+                .isFalse();
+        assertThat(List.of("", ".", "0.", ".1", "0.x", "-1.1", "99999999999999999999.1", "0.1.2"))
+                .allSatisfy(
+                        handle -> assertThat(orders.delete(handle)).as(handle).isFalse());
+        assertThat(invoices.stats().inFlight()).isOne();
+        assertThat(orders.delete(order.receiptHandle())).isTrue();
     }
 
     @Test
