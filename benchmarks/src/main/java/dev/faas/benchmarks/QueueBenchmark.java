@@ -75,10 +75,8 @@ public class QueueBenchmark {
                 .capacity(MESSAGES * 2)
                 .visibilityTimeout(Duration.ofMinutes(5))
                 .build();
-        runtime.addTrigger(QueueTrigger.builder(queue, "consume")
-                .batchSize(BATCH)
-                .pollInterval(Duration.ofMillis(1))
-                .build());
+        runtime.addTrigger(
+                QueueTrigger.builder(queue, "consume").batchSize(BATCH).build());
         bare = new LinkedBlockingQueue<>();
         for (int c = 0; c < QueueTrigger.INITIAL_POLLERS; c++) {
             bareConsumers.add(Thread.ofVirtual().start(this::consumeBare));

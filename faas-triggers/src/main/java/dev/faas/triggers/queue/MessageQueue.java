@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -26,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  * message received {@code maxReceiveCount} times moves there on its next receive, its id,
  * attributes, receive count and enqueue time kept. Every time is read from a {@link TimeSource}, so
  * visibility, delays and retention move with a {@link dev.faas.api.ManualClock}; nothing needs a
- * timer.
+ * timer but a receive that waits for a message, whose wake-up is on the same clock.
  *
  * <p>A queue whose name ends in {@code .fifo} is a FIFO queue: each message has a group, a group
  * gives its messages in send order and none while one of them is in flight (one that comes back
@@ -59,6 +60,8 @@ public final class MessageQueue implements QueueSource {
     public static final int MAX_RECEIVE = 10_000;
     /** How long a FIFO queue remembers a deduplication id: 5 min, as SQS does. */
     public static final Duration DEDUPLICATION_WINDOW = Duration.ofMinutes(5);
+    /** The longest a receive waits for a message, as SQS's longest long poll. */
+    public static final Duration MAX_WAIT = Duration.ofSeconds(20);
 
     private final String name;
     private final TimeSource clock;
@@ -78,6 +81,8 @@ public final class MessageQueue implements QueueSource {
     private final ArrayDeque<Entry> visible = new ArrayDeque<>();
     /** When each delayed or in-flight message shows again, soonest first; a stale one is skipped as it comes up. */
     private final DueHeap<Entry> hidden = new DueHeap<>();
+
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>(); // receives waiting for a message, first first
 
     private final Map<String, Entry> byReceipt = new HashMap<>();
     /** A FIFO queue's message groups, each in send order, and those that may have a message to give. */
@@ -321,16 +326,22 @@ public final class MessageQueue implements QueueSource {
         visibleCount++;
         if (entry.groupId == null) {
             visible.addLast(entry);
+            wakeOne();
         } else {
             offer(Objects.requireNonNull(groups.get(entry.groupId)));
         }
     }
 
-    /** Puts a group up for receives, unless it has a message in flight (then its later ones wait). */
+    /**
+     * Puts a group up for receives when its first message is visible: not while one is in flight
+     * (its later ones wait), nor while the first is still delayed (until its delay ends shows it).
+     */
     private void offer(Group group) {
-        if (group.inFlight == 0 && !group.offered && !group.messages.isEmpty()) {
+        Entry first = group.messages.peekFirst();
+        if (group.inFlight == 0 && !group.offered && first != null && first.state == State.VISIBLE) {
             group.offered = true;
             readyGroups.addLast(group);
+            wakeOne();
         }
     }
 
@@ -357,11 +368,79 @@ public final class MessageQueue implements QueueSource {
      */
     @Override
     public List<ReceivedMessage> receive(int max, Duration visibility) {
+        checkReceive(max, visibility);
+        return receiveNow(max, visibility);
+    }
+
+    /**
+     * Receives as {@link #receive(int, Duration)} does, but when none is visible waits up to
+     * {@code wait} for one, on the queue's clock (SQS's long polling): it returns as soon as a send,
+     * an end of visibility or an end of delay shows a message.
+     *
+     * @param max 1 to 10,000
+     * @param visibility how long each is hidden, 0 to 12 h
+     * @param wait how long to wait for a first message, 0 to 20 s
+     * @return the messages; empty when none came in {@code wait}
+     * @throws InterruptedException when interrupted while waiting; nothing was received then
+     */
+    @Override
+    public List<ReceivedMessage> receive(int max, Duration visibility, Duration wait) throws InterruptedException {
+        checkReceive(max, visibility);
+        if (wait.isNegative() || wait.compareTo(MAX_WAIT) > 0) {
+            throw new IllegalArgumentException(
+                    "queue '" + name + "': a receive waits 0 to 20 s, but was asked to wait " + wait);
+        }
+        long deadline = clock.nanoTime() + wait.toNanos();
+        while (true) {
+            List<ReceivedMessage> received = receiveNow(max, visibility);
+            if (!received.isEmpty()) {
+                return received;
+            }
+            Waiter waiter = new Waiter();
+            long sleep;
+            synchronized (lock) {
+                long now = clock.nanoTime();
+                refresh(now);
+                if (fifo ? !readyGroups.isEmpty() : !visible.isEmpty()) {
+                    continue; // shown since
+                }
+                sleep = deadline - now;
+                if (sleep <= 0) {
+                    return List.of();
+                }
+                Entry next = hidden.peek();
+                if (next != null) {
+                    sleep = Math.min(sleep, Math.max(0, next.dueAt() - now)); // it shows then
+                }
+                waiters.addLast(waiter);
+            }
+            TimeSource.Cancellable timer = clock.schedule(Duration.ofNanos(sleep), waiter::wake);
+            try {
+                waiter.await();
+            } finally {
+                timer.cancel();
+                synchronized (lock) {
+                    waiters.remove(waiter);
+                }
+            }
+        }
+    }
+
+    /** Yes: {@link #receive(int, Duration, Duration)} waits for messages. */
+    @Override
+    public boolean longPolls() {
+        return true;
+    }
+
+    private void checkReceive(int max, Duration visibility) {
         if (max < 1 || max > MAX_RECEIVE) {
             throw new IllegalArgumentException(
                     "queue '" + name + "': a receive takes 1 to " + MAX_RECEIVE + " messages, but was " + max);
         }
         checkVisibility(visibility);
+    }
+
+    private List<ReceivedMessage> receiveNow(int max, Duration visibility) {
         Receive receive = new Receive(max, visibility);
         synchronized (lock) {
             receive.now = clock.nanoTime();
@@ -382,6 +461,34 @@ public final class MessageQueue implements QueueSource {
             Objects.requireNonNull(deadLetters).acceptDeadLetter(entry);
         }
         return receive.received;
+    }
+
+    /** A receive waiting for a message: a message shown wakes the first, and its timer wakes it at the latest. */
+    private static final class Waiter {
+        private final Thread thread = Thread.currentThread();
+        private volatile boolean woken;
+
+        void wake() {
+            woken = true;
+            LockSupport.unpark(thread);
+        }
+
+        void await() throws InterruptedException {
+            while (!woken) {
+                LockSupport.park(this);
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("a receive on a queue was interrupted while it waited");
+                }
+            }
+        }
+    }
+
+    /** Wakes the receive that has waited longest, now that a message shows. Under the lock. */
+    private void wakeOne() {
+        Waiter waiter = waiters.pollFirst();
+        if (waiter != null) {
+            waiter.wake();
+        }
     }
 
     /**

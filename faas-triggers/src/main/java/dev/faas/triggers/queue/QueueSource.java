@@ -30,6 +30,27 @@ public interface QueueSource {
     List<ReceivedMessage> receive(int max, Duration visibility);
 
     /**
+     * Receives as {@link #receive(int, Duration)} does, but when none is visible waits up to
+     * {@code wait} for one, as SQS's long polling does. The trigger asks with {@code wait} 20 s and
+     * ends the wait with an interrupt when it closes. By default this does not wait: then
+     * {@link #longPolls()} is false, and the trigger pauses its poll interval after an empty answer.
+     *
+     * @param max how many at most, 1 or more
+     * @param visibility how long each is hidden
+     * @param wait how long to wait for a first message
+     * @return the messages, in order; empty when none came in {@code wait}
+     * @throws InterruptedException when interrupted while waiting, with nothing received
+     */
+    default List<ReceivedMessage> receive(int max, Duration visibility, Duration wait) throws InterruptedException {
+        return receive(max, visibility);
+    }
+
+    /** Whether {@link #receive(int, Duration, Duration)} waits for messages. By default false. */
+    default boolean longPolls() {
+        return false;
+    }
+
+    /**
      * Deletes a received message.
      *
      * @param receiptHandle the handle its latest receive returned

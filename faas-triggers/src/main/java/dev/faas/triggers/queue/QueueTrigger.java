@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -44,13 +45,16 @@ import org.slf4j.LoggerFactory;
  *       later messages in the batch, which come back after it, in order.
  *   <li>Throttles: a throttled invocation is not a failure: its batch is made visible again at once,
  *       and the poller waits the throttle's hint (at least a second).
+ *   <li>Polling: a receive waits up to 20 s for a first message from a source that long-polls (as
+ *       {@link MessageQueue} does), so that a message sent to an idle queue goes at once; from one
+ *       that does not, an empty answer pauses the poller for its poll interval.
  *   <li>Scaling: 5 pollers at first (fewer if {@code maximumConcurrency} is lower), and each minute
  *       while batches came back full and nothing was throttled, up to 300 more, never past
  *       {@code maximumConcurrency} (2 to 1,000) or the function's reserved concurrency.
  * </ul>
  *
- * <p>Every wait (an empty queue's poll interval, a batching window, a throttle's back-off, the
- * scaling minute) is on the runtime's clock, so a {@link dev.faas.api.ManualClock} drives them.
+ * <p>Every wait (a long poll, when the queue reads the runtime's clock too; an empty answer's poll
+ * interval; a batching window; a throttle's back-off; the scaling minute) is on the runtime's clock, so a {@link dev.faas.api.ManualClock} drives them.
  * {@code close()} stops the pollers once their batches are done; nothing received is lost: what was
  * not deleted comes back.
  */
@@ -64,8 +68,10 @@ public final class QueueTrigger implements Trigger {
     public static final int INITIAL_POLLERS = 5;
     /** How many pollers a mapping adds at most each minute while there is a backlog. */
     public static final int POLLERS_ADDED_PER_MINUTE = 300;
-    /** How long a poller waits on an empty queue before it looks again, unless told otherwise. */
+    /** How long a poller pauses after an empty answer from a source that does not long-poll, unless told otherwise. */
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
+    /** How long a receive waits for a first message from a source that long-polls: SQS's longest, as Lambda's pollers ask. */
+    public static final Duration LONG_POLL = Duration.ofSeconds(20);
 
     private static final Logger log = LoggerFactory.getLogger(QueueTrigger.class);
     private static final Duration SCALING_PERIOD = Duration.ofMinutes(1);
@@ -82,7 +88,7 @@ public final class QueueTrigger implements Trigger {
 
     private final Object lifecycle = new Object();
     // Guarded by lifecycle:
-    private final List<Thread> pollers = new ArrayList<>();
+    private final List<Poller> pollers = new ArrayList<>();
     private final Set<CountDownLatch> waits = new HashSet<>();
     private @Nullable Invoker invoker;
     private @Nullable TimeSource clock;
@@ -221,9 +227,9 @@ public final class QueueTrigger implements Trigger {
     private void addPollers(int count) {
         Invoker calls = Objects.requireNonNull(invoker);
         for (int i = 0; i < count; i++) {
-            Thread poller = calls.threadFactory().newThread(this::poll);
+            Poller poller = new Poller(calls.threadFactory());
             pollers.add(poller);
-            poller.start();
+            poller.thread.start();
         }
     }
 
@@ -242,45 +248,103 @@ public final class QueueTrigger implements Trigger {
         }
     }
 
-    private void poll() {
+    private void poll(Poller self) {
         try {
             while (!isClosed()) {
-                List<ReceivedMessage> batch = gather();
-                if (batch.isEmpty()) {
-                    await(pollInterval);
-                } else {
+                List<ReceivedMessage> batch = gather(self);
+                if (!batch.isEmpty()) {
                     deliver(batch);
+                } else if (!source.longPolls()) {
+                    await(pollInterval);
                 }
             }
         } catch (InterruptedException closing) {
-            // close() ends the wait
+            // close() ended a wait in which nothing had been received
         } catch (RuntimeException unexpected) {
             log.error("faas: a poller of queue trigger '{}' failed and stops", name, unexpected);
         } finally {
             synchronized (lifecycle) { // so that pollers() counts the living, and scaling may replace it
-                pollers.remove(Thread.currentThread());
+                pollers.remove(self);
             }
         }
     }
 
-    /** A batch: what one receive gives, or with a batching window, what comes until it is full or the window ends. */
-    private List<ReceivedMessage> gather() throws InterruptedException {
+    /**
+     * A batch: what one receive gives (waiting up to 20 s for a first message), or with a batching
+     * window, what comes until it is full or the window ends. A close in the window delivers what
+     * has come.
+     */
+    private List<ReceivedMessage> gather(Poller self) throws InterruptedException {
         Duration visibility = source.visibilityTimeout();
-        List<ReceivedMessage> batch = new ArrayList<>(source.receive(batchSize, visibility));
+        List<ReceivedMessage> batch = new ArrayList<>(self.receive(batchSize, visibility, LONG_POLL));
         if (batch.isEmpty() || window.isZero()) {
             return batch;
         }
         TimeSource time = Objects.requireNonNull(clock);
         long end = time.nanoTime() + window.toNanos();
-        while (batch.size() < batchSize && !isClosed()) {
-            long left = end - time.nanoTime();
-            if (left <= 0) {
-                break;
+        try {
+            while (batch.size() < batchSize && !isClosed()) {
+                long left = end - time.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                // a step at most the poll interval, so that a source on another clock than the runtime's overruns
+                // little
+                Duration step = Duration.ofNanos(Math.min(left, pollInterval.toNanos()));
+                List<ReceivedMessage> more = self.receive(batchSize - batch.size(), visibility, step);
+                if (more.isEmpty() && !source.longPolls()) {
+                    await(step);
+                }
+                batch.addAll(more);
             }
-            await(Duration.ofNanos(Math.min(left, pollInterval.toNanos())));
-            batch.addAll(source.receive(batchSize - batch.size(), visibility));
+        } catch (InterruptedException closing) {
+            // deliver what has come
         }
         return batch;
+    }
+
+    /** A poller: its thread, and whether close may interrupt it, which it may only while it waits in a receive. */
+    private final class Poller implements Runnable {
+        final Thread thread;
+        private boolean receiving; // guarded by this
+
+        Poller(ThreadFactory threads) {
+            this.thread = threads.newThread(this);
+        }
+
+        @Override
+        public void run() {
+            poll(this);
+        }
+
+        List<ReceivedMessage> receive(int max, Duration visibility, Duration wait) throws InterruptedException {
+            synchronized (this) {
+                if (closed) {
+                    return List.of();
+                }
+                receiving = true;
+            }
+            try {
+                return source.receive(max, visibility, wait);
+            } finally {
+                synchronized (this) {
+                    receiving = false;
+                }
+                if (closed) {
+                    boolean unused =
+                            Thread.interrupted(); // close's, come as the receive returned: the batch still goes
+                }
+            }
+        }
+
+        /** Ends the wait in a receive, if it is in one. */
+        void stop() {
+            synchronized (this) {
+                if (receiving) {
+                    thread.interrupt();
+                }
+            }
+        }
     }
 
     private void deliver(List<ReceivedMessage> batch) throws InterruptedException {
@@ -410,7 +474,7 @@ public final class QueueTrigger implements Trigger {
      */
     @Override
     public void close() {
-        List<Thread> stopping;
+        List<Poller> stopping;
         synchronized (lifecycle) {
             if (closed) {
                 return;
@@ -422,11 +486,12 @@ public final class QueueTrigger implements Trigger {
             waits.forEach(CountDownLatch::countDown);
             stopping = List.copyOf(pollers);
         }
+        stopping.forEach(Poller::stop);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        for (Thread poller : stopping) {
+        for (Poller poller : stopping) {
             try {
                 long left = deadline - System.nanoTime();
-                if (left > 0 && !poller.join(Duration.ofNanos(left))) {
+                if (left > 0 && !poller.thread.join(Duration.ofNanos(left))) {
                     log.warn("faas: queue trigger '{}': a poller is still delivering a batch after 30 s", name);
                 }
             } catch (InterruptedException interrupted) {
@@ -521,7 +586,9 @@ public final class QueueTrigger implements Trigger {
         }
 
         /**
-         * How long a poller waits on an empty queue before it looks again. Default 1 s.
+         * How long a poller pauses after an empty answer from a source that does not
+         * {@linkplain QueueSource#longPolls() long-poll} before it asks again, and the longest step
+         * of a batching window's wait. Default 1 s.
          *
          * @param interval 1 ms to 20 s (SQS's longest long poll)
          * @return this builder

@@ -16,6 +16,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 final class FifoQueueTest {
 
@@ -62,6 +63,24 @@ final class FifoQueueTest {
         assertThat(orders.receive(10))
                 .extracting(ReceivedMessage::body, ReceivedMessage::receiveCount)
                 .containsExactly(tuple("a2", 2), tuple("a3", 2), tuple("a4", 2));
+    }
+
+    @Test
+    @Timeout(10)
+    void aGroupWhoseNextMessageIsStillDelayedGivesNothingUntilTheDelayEnds() {
+        MessageQueue orders = MessageQueue.builder("orders.fifo")
+                .clock(clock)
+                .delay(Duration.ofSeconds(10))
+                .build();
+        send(orders, "a1", "A");
+        clock.advance(Duration.ofSeconds(10));
+        ReceivedMessage a1 = orders.receive(1).get(0);
+        send(orders, "a2", "A");
+        orders.delete(a1.receiptHandle());
+
+        assertThat(orders.receive(10)).as("a2 is delayed still").isEmpty();
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(orders.receive(10)).extracting(ReceivedMessage::body).containsExactly("a2");
     }
 
     @Test

@@ -14,7 +14,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -126,6 +128,94 @@ final class MessageQueueTest {
                         handle -> assertThat(orders.delete(handle)).as(handle).isFalse());
         assertThat(invoices.stats().inFlight()).isOne();
         assertThat(orders.delete(order.receiptHandle())).isTrue();
+    }
+
+    @Test
+    void aWaitingReceiveReturnsAsSoonAsAMessageIsSent() throws Exception {
+        MessageQueue orders = queue("orders").build();
+        CompletableFuture<List<ReceivedMessage>> waiting = receiveWaiting(orders, Duration.ofSeconds(20));
+        await().until(() -> clock.pendingTimers() == 1); // it waits, its wake-up set
+
+        orders.send("one");
+
+        assertThat(waiting.get(10, TimeUnit.SECONDS))
+                .extracting(ReceivedMessage::body)
+                .containsExactly("one");
+        assertThat(clock.pendingTimers()).as("its wake-up called off").isZero();
+    }
+
+    @Test
+    void aWaitingReceiveEndsEmptyWhenItsWaitEndsOnTheQueuesClock() throws Exception {
+        MessageQueue orders = queue("orders").build();
+        CompletableFuture<List<ReceivedMessage>> waiting = receiveWaiting(orders, Duration.ofSeconds(20));
+        await().until(() -> clock.pendingTimers() == 1);
+
+        clock.advance(Duration.ofSeconds(19));
+        assertThat(waiting).isNotDone();
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(waiting.get(10, TimeUnit.SECONDS)).isEmpty();
+    }
+
+    @Test
+    void aWaitingReceiveWakesWhenADelayOrAVisibilityTimeoutEnds() throws Exception {
+        MessageQueue orders = queue("orders").build();
+        orders.send("later", Map.of(), Duration.ofSeconds(5));
+        CompletableFuture<List<ReceivedMessage>> waiting = receiveWaiting(orders, Duration.ofSeconds(20));
+        await().until(() -> clock.pendingTimers() == 1);
+
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(waiting.get(10, TimeUnit.SECONDS))
+                .extracting(ReceivedMessage::body)
+                .containsExactly("later");
+
+        CompletableFuture<List<ReceivedMessage>> again = receiveWaiting(orders, Duration.ofSeconds(20));
+        await().until(() -> clock.pendingTimers() == 1);
+        clock.advance(Duration.ofSeconds(30)); // the first receive's visibility timeout
+        assertThat(again.get(10, TimeUnit.SECONDS))
+                .singleElement()
+                .satisfies(message -> assertThat(message.receiveCount()).isEqualTo(2));
+    }
+
+    @Test
+    void anInterruptEndsAWaitAndTakesNothing() throws Exception {
+        MessageQueue orders = queue("orders").build();
+        CompletableFuture<List<ReceivedMessage>> waiting = new CompletableFuture<>();
+        Thread receiver = Thread.ofVirtual().start(() -> receiveInto(waiting, orders, Duration.ofSeconds(20)));
+        await().until(() -> clock.pendingTimers() == 1);
+
+        receiver.interrupt();
+
+        assertThatThrownBy(() -> waiting.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(InterruptedException.class);
+        assertThat(clock.pendingTimers()).isZero();
+        orders.send("one");
+        assertThat(orders.receive(10)).hasSize(1);
+    }
+
+    @Test
+    void aReceiveWaitsNoMoreThanTwentySeconds() {
+        MessageQueue orders = queue("orders").build();
+
+        assertThatThrownBy(() -> orders.receive(1, Duration.ofSeconds(30), Duration.ofSeconds(21)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("queue 'orders': a receive waits 0 to 20 s, but was asked to wait PT21S");
+        assertThatThrownBy(() -> orders.receive(1, Duration.ofSeconds(30), Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static CompletableFuture<List<ReceivedMessage>> receiveWaiting(MessageQueue queue, Duration wait) {
+        CompletableFuture<List<ReceivedMessage>> received = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> receiveInto(received, queue, wait));
+        return received;
+    }
+
+    private static void receiveInto(
+            CompletableFuture<List<ReceivedMessage>> received, MessageQueue queue, Duration wait) {
+        try {
+            received.complete(queue.receive(10, Duration.ofSeconds(30), wait));
+        } catch (InterruptedException | RuntimeException failure) {
+            received.completeExceptionally(failure);
+        }
     }
 
     @Test

@@ -22,11 +22,13 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 final class QueueTriggerTest {
 
@@ -91,6 +93,69 @@ final class QueueTriggerTest {
                         .counter()
                         .count())
                 .isEqualTo(runtime.ledger().usage("work").requests());
+    }
+
+    @Test
+    @Timeout(20)
+    void aMessageSentToAnIdleQueueGoesAtOnceAndCloseEndsTheLongPolls() {
+        MessageQueue orders = queue("orders").build();
+        deploy(batch -> null);
+        QueueTrigger trigger = QueueTrigger.builder(orders, "work").build();
+        runtime.addTrigger(trigger);
+        await().until(() -> clock.pendingTimers()
+                > QueueTrigger.INITIAL_POLLERS); // the pollers wait in receives, and the scaling minute
+
+        orders.send("one");
+
+        await().until(() -> orders.stats().held() == 0); // the clock never moved
+        assertThat(handed).containsExactly("one");
+        trigger.close(); // a 20 s wait on a clock that does not move: only the interrupt ends it
+        assertThat(trigger.pollers()).isZero();
+        assertThat(orders.stats().inFlight()).isZero();
+    }
+
+    @Test
+    void aSourceThatDoesNotLongPollIsAskedAgainAfterThePollInterval() {
+        MessageQueue orders = queue("orders").build();
+        AtomicInteger receives = new AtomicInteger();
+        QueueSource shortPolling = new QueueSource() { // the SPI's defaults: no waiting receive
+                    @Override
+                    public String name() {
+                        return orders.name();
+                    }
+
+                    @Override
+                    public Duration visibilityTimeout() {
+                        return orders.visibilityTimeout();
+                    }
+
+                    @Override
+                    public List<ReceivedMessage> receive(int max, Duration visibility) {
+                        receives.incrementAndGet();
+                        return orders.receive(max, visibility);
+                    }
+
+                    @Override
+                    public boolean delete(String receiptHandle) {
+                        return orders.delete(receiptHandle);
+                    }
+
+                    @Override
+                    public boolean changeVisibility(String receiptHandle, Duration visibility) {
+                        return orders.changeVisibility(receiptHandle, visibility);
+                    }
+                };
+        deploy(batch -> null);
+        runtime.addTrigger(QueueTrigger.builder(shortPolling, "work")
+                .pollInterval(Duration.ofSeconds(2))
+                .build());
+        await().until(() -> receives.get() == QueueTrigger.INITIAL_POLLERS); // each asked once, and pauses
+        orders.send("one");
+
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(handed).as("within the poll interval").isEmpty();
+        advanceUntil(() -> orders.stats().held() == 0);
+        assertThat(handed).containsExactly("one");
     }
 
     @Test
