@@ -5,8 +5,11 @@ import dev.faas.api.events.ObjectCreatedEvent;
 import dev.faas.api.events.QueueBatchEvent;
 import dev.faas.api.events.ScheduledEvent;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -80,16 +83,23 @@ public final class Events {
     }
 
     /**
-     * A new object in a store.
+     * A new object in a store, its etag the MD5 of {@code content} and its sequencer from {@code at}.
      *
      * @param bucket the store
      * @param key the object's key
-     * @param size its size in bytes
-     * @param at when it was created
+     * @param content what it holds
+     * @param at when it was written
      * @return the event
      */
-    public static ObjectCreatedEvent objectCreated(String bucket, String key, long size, Instant at) {
-        return new ObjectCreatedEvent(bucket, key, size, at);
+    public static ObjectCreatedEvent objectCreated(String bucket, String key, byte[] content, Instant at) {
+        String etag;
+        try {
+            etag = HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(content));
+        } catch (NoSuchAlgorithmException impossible) {
+            throw new IllegalStateException("every JDK has MD5", impossible);
+        }
+        String sequencer = String.format("%016X", at.toEpochMilli());
+        return new ObjectCreatedEvent(bucket, key, content.length, etag, sequencer, at);
     }
 
     /** Builds an {@link HttpRequestEvent}; every part but the method and path is optional. */

@@ -1,5 +1,6 @@
 package dev.faas.testing;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faas.api.events.HttpRequestEvent;
@@ -40,7 +41,7 @@ final class EventsTest {
 
         ScheduledEvent tick = Events.scheduled("nightly", "report", at);
         QueueBatchEvent batch = Events.queueBatch("orders", "first", "second");
-        ObjectCreatedEvent object = Events.objectCreated("uploads", "cat.png", 2048, at);
+        ObjectCreatedEvent object = Events.objectCreated("uploads", "cat.png", "meow".getBytes(UTF_8), at);
 
         assertThat(tick.scheduledTime()).isEqualTo(at);
         assertThat(tick.target()).isEqualTo("report");
@@ -53,7 +54,9 @@ final class EventsTest {
                         .distinct()
                         .toList())
                 .hasSize(2);
-        assertThat(object).isEqualTo(new ObjectCreatedEvent("uploads", "cat.png", 2048, at));
+        assertThat(object)
+                .isEqualTo(new ObjectCreatedEvent(
+                        "uploads", "cat.png", 4, "4a4be40c96ac6314e91d93f38043a634", "0000019F1AF9B400", at));
         assertThat(List.of(tick.schedule(), object.key())).containsExactly("nightly", "cat.png");
     }
 }

@@ -43,7 +43,7 @@ class ThumbnailFunctionTest {
                 runtime.deploy(FunctionSpec.of("thumbnail", ObjectCreatedEvent.class, String.class, () -> makeThumbnail)
                         .withConfig(retryAfterAMinute));
 
-        thumbnail.invokeEvent(Events.objectCreated("photos", "cat.jpg", 48_213, clock.now()));
+        thumbnail.invokeEvent(Events.objectCreated("photos", "cat.jpg", new byte[48_213], clock.now()));
         runtime.awaitQuiescence(Duration.ofSeconds(5)); // the first try has failed; the retry waits
         assertThat(runtime).function("thumbnail").invocations().hasOutcomes(Outcome.ERROR);
 
