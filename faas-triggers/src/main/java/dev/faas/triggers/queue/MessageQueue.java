@@ -1,6 +1,7 @@
 package dev.faas.triggers.queue;
 
 import dev.faas.api.TimeSource;
+import dev.faas.triggers.internal.Utf8;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -242,11 +243,11 @@ public final class MessageQueue implements QueueSource {
         }
         int attributeBytes = 0;
         for (Map.Entry<String, String> attribute : copied.entrySet()) {
-            attributeBytes += utf8Length(attribute.getKey()) + utf8Length(attribute.getValue());
+            attributeBytes += Utf8.length(attribute.getKey()) + Utf8.length(attribute.getValue());
         }
         for (String body : bodies) {
             Objects.requireNonNull(body, "body");
-            long size = (long) utf8Length(body) + attributeBytes;
+            long size = (long) Utf8.length(body) + attributeBytes;
             if (size > maxMessageBytes) {
                 throw new MessageTooLargeException(name, size, maxMessageBytes);
             }
@@ -747,28 +748,6 @@ public final class MessageQueue implements QueueSource {
             throw new IllegalArgumentException(
                     "queue '" + name + "': a visibility timeout is between 0 and 12 h, but was " + visibility);
         }
-    }
-
-    /** The size of {@code text} in UTF-8, counted without encoding it; an unpaired surrogate counts as its '?'. */
-    static int utf8Length(String text) {
-        int length = text.length();
-        int bytes = length;
-        for (int i = 0; i < length; i++) {
-            char c = text.charAt(i);
-            if (c >= 0x80) {
-                if (c < 0x800) {
-                    bytes++;
-                } else if (Character.isHighSurrogate(c)
-                        && i + 1 < length
-                        && Character.isLowSurrogate(text.charAt(i + 1))) {
-                    bytes += 2; // four bytes for the pair's two chars
-                    i++;
-                } else if (!Character.isSurrogate(c)) {
-                    bytes += 2;
-                }
-            }
-        }
-        return bytes;
     }
 
     @Override

@@ -54,24 +54,6 @@ final class MessageQueueTest {
     }
 
     @Test
-    void aMessageSizeIsItsUtf8LengthCountedAsTheEncoderWouldEncodeIt() {
-        List<String> texts = new ArrayList<>(List.of("", "plain", "é", "€uro", "😀", "a\uD83Dz", "\uDE00", "\uD83D"));
-        java.util.Random random = new java.util.Random(19);
-        for (int i = 0; i < 2_000; i++) {
-            char[] chars = new char[random.nextInt(8)];
-            for (int c = 0; c < chars.length; c++) {
-                chars[c] = (char) random.nextInt(Character.MAX_VALUE + 1);
-            }
-            texts.add(new String(chars));
-        }
-
-        assertThat(texts)
-                .allSatisfy(text -> assertThat(MessageQueue.utf8Length(text))
-                        .as("%s", text.chars().mapToObj(Integer::toHexString).toList())
-                        .isEqualTo(text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
-    }
-
-    @Test
     void aReceivedMessageIsHiddenUntilDeletedOrItsVisibilityEnds() {
         MessageQueue orders = queue("orders").build();
         String first = orders.send("one", Map.of("kind", "order"), Duration.ZERO);

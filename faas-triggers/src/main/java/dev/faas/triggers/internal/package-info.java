@@ -1,0 +1,2 @@
+/** What the triggers share and do not export. */
+package dev.faas.triggers.internal;
