@@ -19,6 +19,7 @@ module dev.faas.triggers {
     requires transitive micrometer.core; // a schedule trigger's builder takes a MeterRegistry
 
     exports dev.faas.triggers.http;
+    exports dev.faas.triggers.objects;
     exports dev.faas.triggers.queue;
     exports dev.faas.triggers.schedule;
 }
