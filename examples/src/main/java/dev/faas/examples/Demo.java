@@ -10,12 +10,15 @@ import dev.faas.api.ManualClock;
 import dev.faas.api.Outcome;
 import dev.faas.api.ThrottledException;
 import dev.faas.api.events.BatchResponse;
+import dev.faas.api.events.ObjectCreatedEvent;
 import dev.faas.api.events.QueueBatchEvent;
 import dev.faas.api.events.ScheduledEvent;
 import dev.faas.api.ledger.Ledger;
 import dev.faas.api.ledger.Usage;
 import dev.faas.core.FaasRuntime;
 import dev.faas.triggers.http.HttpTrigger;
+import dev.faas.triggers.objects.DirectoryStore;
+import dev.faas.triggers.objects.ObjectTrigger;
 import dev.faas.triggers.queue.MessageQueue;
 import dev.faas.triggers.queue.QueueTrigger;
 import dev.faas.triggers.schedule.Schedule;
@@ -37,6 +40,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -52,7 +56,8 @@ import java.util.stream.Stream;
  * The examples application: deploys three functions (one with a slow cold start, one I/O-bound,
  * one that fails now and then), drives a few hundred concurrent calls through them, and prints
  * what happened, function by function; runs a week of schedules on a manual clock (hourly orders, a
- * nightly cost report from the ledger); moves orders between two functions through a queue; then
+ * nightly cost report from the ledger); moves orders between two functions through a queue; makes
+ * thumbnails of uploaded images with an object trigger; then
  * exposes price-lookup over HTTP, calls it as curl would,
  * and exits (or, with {@code -Dfaas.examples.serve=8080}, keeps serving it until Ctrl-C).
  *
@@ -128,6 +133,7 @@ public final class Demo {
             printSummary(out, functions, tallies, runtime, wall);
             simulateAWeekOfSchedules(out);
             moveWorkThroughAQueue(runtime, out);
+            makeThumbnailsOfUploads(runtime, out);
             serveOverHttp(runtime, out, servePort);
         }
         printReportLines(out);
@@ -216,6 +222,54 @@ public final class Demo {
                 batches.get(),
                 done ? "all " + fulfilled.size() + " fulfilled" : "only " + fulfilled.size() + " fulfilled",
                 Duration.ofNanos(System.nanoTime() - start).toMillis());
+    }
+
+    /**
+     * The seed's example of a function an upload triggers: each image in {@code target/uploads/}
+     * gets a thumbnail in {@code target/thumbnails/}. The demo uploads two; while it serves, more
+     * can be dropped there.
+     */
+    private static void makeThumbnailsOfUploads(FaasRuntime runtime, PrintStream out)
+            throws IOException, InterruptedException {
+        DirectoryStore images =
+                DirectoryStore.builder(Path.of("target")).name("images").build();
+        Map<String, String> made = new ConcurrentHashMap<>();
+        CountDownLatch madeBoth = new CountDownLatch(2);
+        runtime.deploy(FunctionSpec.of(
+                "thumbnails", ObjectCreatedEvent.class, String.class, () -> (upload, context) -> {
+                    String thumbnail = Thumbnails.write(images, upload.key(), 128);
+                    if (made.put(upload.key(), thumbnail) == null) {
+                        madeBoth.countDown();
+                    }
+                    return thumbnail;
+                }));
+        long start = System.nanoTime();
+        runtime.addTrigger(ObjectTrigger.builder(images, "thumbnails")
+                .prefix("uploads/")
+                .stateInMemory() // each run makes every thumbnail again
+                .build());
+        Map<String, byte[]> uploads = Map.of(
+                "uploads/sunset.png", Thumbnails.gradient(640, 480, "png"),
+                "uploads/tower.jpg", Thumbnails.gradient(300, 900, "jpeg"));
+        for (Map.Entry<String, byte[]> upload : uploads.entrySet()) {
+            images.put(upload.getKey(), upload.getValue());
+        }
+        boolean done = madeBoth.await(30, TimeUnit.SECONDS);
+        out.printf("%nThumbnails of uploads (an object trigger on %s, prefix uploads/, settle 1 s):%n", images.root());
+        for (String key : new TreeSet<>(uploads.keySet())) {
+            String thumbnail = made.get(key);
+            out.printf(
+                    "  %s %s -> %s%n",
+                    key,
+                    Thumbnails.size(uploads.get(key)),
+                    thumbnail == null ? "(not made)" : thumbnail + " " + Thumbnails.size(images.read(thumbnail)));
+        }
+        out.printf(
+                Locale.ROOT,
+                "  %s in %d ms; while it serves, drop a JPEG or PNG into %s%n",
+                done ? "both made" : "not both made",
+                Duration.ofNanos(System.nanoTime() - start).toMillis(),
+                images.root().resolve("uploads"));
     }
 
     /** Exposes price-lookup at {@code GET /prices/{item}} and calls it over HTTP. */

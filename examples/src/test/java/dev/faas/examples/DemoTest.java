@@ -29,6 +29,9 @@ final class DemoTest {
                 .containsPattern("Orders through a queue: intake sent 40 to queue 'orders'; fulfil took them in [0-9]+"
                         + " batches, order-13 failed once and came back alone after its 2 s visibility timeout; all 40"
                         + " fulfilled")
+                .contains("  uploads/sunset.png 640x480 -> thumbnails/sunset.png 128x96")
+                .contains("  uploads/tower.jpg 300x900 -> thumbnails/tower.jpg 43x128")
+                .containsPattern("both made in [0-9]+ ms; while it serves, drop a JPEG or PNG into .*uploads")
                 .containsPattern("as curl -i http://127\\.0\\.0\\.1:[0-9]+/prices/espresso would call it")
                 .contains("the server stops with this run")
                 .doesNotContain("try it")
