@@ -225,6 +225,12 @@ public final class Suite {
                     find(http + "trigger", ""),
                     find(http + "bareHelidonInvoke", ""),
                     0.9);
+            share(
+                    out,
+                    "queue trigger, batches of 10: at least 50% of a bare LinkedBlockingQueue's messages/s",
+                    find("dev.faas.benchmarks.QueueBenchmark.queueTrigger", ""),
+                    find("dev.faas.benchmarks.QueueBenchmark.bareQueue", ""),
+                    0.5);
             floor(
                     out,
                     "ledger in memory: at least 5,000,000 records/s",
@@ -249,18 +255,22 @@ public final class Suite {
                     : String.format(Locale.ROOT, "%.2fx %s", ratio, of);
         }
 
-        /** The row a result is compared with: raw virtual threads, or the warm call. */
+        /** Each benchmark's reference: the baseline its other methods are a ratio of. */
+        private static final Map<String, String> REFERENCES = Map.of(
+                "InvokeBenchmark", "rawVirtualThread",
+                "ScalingBenchmark", "rawVirtualThreads",
+                "EventBenchmark", "rawVirtualThreads",
+                "ColdStartBenchmark", "warmCall",
+                "MeteredCallerBenchmark", "defaultSchedulerCaller",
+                "HttpTriggerBenchmark", "bareHelidon",
+                "QueueBenchmark", "bareQueue",
+                "ObjectBenchmark", "bareWatchService");
+
+        /** The row a result is compared with: its benchmark's reference, with the same parameters. */
         private Optional<Row> reference(Row row) {
             String group = row.name().substring(0, row.name().lastIndexOf('.') + 1);
-            String referenceMethod = row.name().contains("InvokeBenchmark")
-                    ? "rawVirtualThread"
-                    : row.name().contains("ScalingBenchmark") || row.name().contains("EventBenchmark")
-                            ? "rawVirtualThreads"
-                            : row.name().contains("ColdStartBenchmark")
-                                    ? "warmCall"
-                                    : row.name().contains("MeteredCallerBenchmark")
-                                            ? "defaultSchedulerCaller"
-                                            : row.name().contains("HttpTriggerBenchmark") ? "bareHelidon" : null;
+            String benchmark = group.substring(0, group.length() - 1);
+            String referenceMethod = REFERENCES.get(benchmark.substring(benchmark.lastIndexOf('.') + 1));
             if (referenceMethod == null) {
                 return Optional.empty();
             }
