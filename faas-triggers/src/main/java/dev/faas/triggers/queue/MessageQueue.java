@@ -348,6 +348,9 @@ public final class MessageQueue implements QueueSource {
 
     private void hide(Entry entry, long visibleAt) {
         hidden.schedule(entry, visibleAt);
+        if (hidden.peek() == entry) {
+            wakeOne(); // a waiter slept until the old first came due: it looks again, and sleeps until this one
+        }
     }
 
     /**
@@ -418,6 +421,13 @@ public final class MessageQueue implements QueueSource {
             TimeSource.Cancellable timer = clock.schedule(Duration.ofNanos(sleep), waiter::wake);
             try {
                 waiter.await();
+            } catch (InterruptedException interrupted) {
+                synchronized (lock) {
+                    if (!waiters.remove(waiter)) {
+                        wakeOne(); // it was woken for a message as it left: another waiter takes it
+                    }
+                }
+                throw interrupted;
             } finally {
                 timer.cancel();
                 synchronized (lock) {

@@ -288,8 +288,7 @@ public final class QueueTrigger implements Trigger {
                 if (left <= 0) {
                     break;
                 }
-                // a step at most the poll interval, so that a source on another clock than the runtime's overruns
-                // little
+                // at most a poll interval a step: a source on a clock of its own overruns the window little
                 Duration step = Duration.ofNanos(Math.min(left, pollInterval.toNanos()));
                 List<ReceivedMessage> more = self.receive(batchSize - batch.size(), visibility, step);
                 if (more.isEmpty() && !source.longPolls()) {
@@ -330,17 +329,16 @@ public final class QueueTrigger implements Trigger {
                 synchronized (this) {
                     receiving = false;
                 }
-                if (closed) {
-                    boolean unused =
-                            Thread.interrupted(); // close's, come as the receive returned: the batch still goes
+                if (closed && Thread.interrupted()) { // close's, come as the receive returned
+                    log.debug("faas: queue trigger '{}': a poller's batch still goes as it closes", name);
                 }
             }
         }
 
-        /** Ends the wait in a receive, if it is in one. */
+        /** Ends the wait in a receive, if it is in one that waits: a source that does not wait may not expect interrupts. */
         void stop() {
             synchronized (this) {
-                if (receiving) {
+                if (receiving && source.longPolls()) {
                     thread.interrupt();
                 }
             }

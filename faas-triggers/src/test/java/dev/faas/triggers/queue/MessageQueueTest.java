@@ -161,6 +161,20 @@ final class MessageQueueTest {
     }
 
     @Test
+    void aMessageDelayedLessThanAWaitHasLeftWakesTheWaiterWhenItsDelayEnds() throws Exception {
+        MessageQueue orders = queue("orders").build();
+        CompletableFuture<List<ReceivedMessage>> waiting = receiveWaiting(orders, Duration.ofSeconds(20));
+        await().until(() -> clock.pendingTimers() == 1); // it sleeps for 20 s
+
+        orders.send("soon", Map.of(), Duration.ofSeconds(2));
+        clock.advance(Duration.ofSeconds(2));
+
+        assertThat(waiting.get(10, TimeUnit.SECONDS))
+                .extracting(ReceivedMessage::body)
+                .containsExactly("soon");
+    }
+
+    @Test
     void anInterruptEndsAWaitAndTakesNothing() throws Exception {
         MessageQueue orders = queue("orders").build();
         CompletableFuture<List<ReceivedMessage>> waiting = new CompletableFuture<>();
