@@ -5,10 +5,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -21,9 +23,11 @@ import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +35,13 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -53,6 +63,7 @@ public final class DirectoryStore implements ObjectStore {
 
     private static final Logger log = LoggerFactory.getLogger(DirectoryStore.class);
     private static final String TEMPORARY_PREFIX = ".faas-put-";
+    private static final Duration OPEN_TIMEOUT = Duration.ofSeconds(10);
 
     private final String name;
     private final Path root;
@@ -61,6 +72,9 @@ public final class DirectoryStore implements ObjectStore {
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
     private final AtomicLong unreadable = new AtomicLong();
     private final @Nullable Counter unreadableCounter;
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final Object watching = new Object();
+    private @Nullable Watch watch; // guarded by watching: while any listener is
 
     private DirectoryStore(Builder builder) throws IOException {
         this.root = builder.root.toAbsolutePath().normalize();
@@ -115,6 +129,9 @@ public final class DirectoryStore implements ObjectStore {
     @Override
     public List<ObjectInfo> list(String prefix) throws IOException {
         ObjectKeys.checkPrefix(prefix);
+        if (!Files.isDirectory(root)) { // gone, or unmounted: not "every object removed"
+            throw new NoSuchFileException(root.toString(), null, "the directory of store '" + name + "' is not there");
+        }
         int slash = prefix.lastIndexOf('/');
         Path start = slash < 0 ? root : root.resolve(prefix.substring(0, slash));
         if (!Files.isDirectory(start, LinkOption.NOFOLLOW_LINKS) || !insideRoot(start)) {
@@ -134,7 +151,9 @@ public final class DirectoryStore implements ObjectStore {
                 }
                 String key = keyOf(file);
                 if (key.startsWith(prefix)) {
-                    ObjectInfo info = describe(key, file, attributes);
+                    ObjectInfo info = root.resolve(key).equals(file) // else its name is not text a key can hold
+                            ? describe(key, file, attributes)
+                            : notAKey(key);
                     if (info != null) {
                         found.add(info);
                     }
@@ -150,12 +169,10 @@ public final class DirectoryStore implements ObjectStore {
                 return FileVisitResult.CONTINUE;
             }
         });
-        found.sort(Comparator.comparing(ObjectInfo::key));
-        if (prefix.isEmpty()) { // forget the etags of files gone by other hands than delete's
-            Set<String> present = ConcurrentHashMap.newKeySet(found.size());
-            found.forEach(info -> present.add(info.key()));
-            etags.keySet().retainAll(present);
-        }
+        found.sort(Comparator.comparing(ObjectInfo::key, DirectoryStore::compareAsUtf8));
+        Set<String> present = new HashSet<>(); // forget the etags of files gone by other hands than delete's
+        found.forEach(info -> present.add(info.key()));
+        etags.keySet().removeIf(key -> key.startsWith(prefix) && !present.contains(key));
         return found;
     }
 
@@ -191,23 +208,33 @@ public final class DirectoryStore implements ObjectStore {
         Objects.requireNonNull(content, "content");
         Path file = resolve(key);
         Path dir = Objects.requireNonNull(file.getParent());
+        Path existing = dir;
+        while (!Files.exists(existing, LinkOption.NOFOLLOW_LINKS) && !existing.equals(root)) {
+            existing = Objects.requireNonNull(existing.getParent());
+        }
+        if (!insideRoot(existing)) { // checked before anything is made, so that nothing is made outside
+            throw new InvalidKeyException(key, "it leads out of the store through a symbolic link");
+        }
         Files.createDirectories(dir);
-        if (!insideRoot(dir)) {
+        if (!insideRoot(dir)) { // a link made meanwhile
             throw new InvalidKeyException(key, "it leads out of the store through a symbolic link");
         }
         Path temporary = dir.resolve(TEMPORARY_PREFIX + UUID.randomUUID());
+        BasicFileAttributes attributes;
+        @Nullable Object changed;
         try {
             try (OutputStream out = Files.newOutputStream(temporary)) {
                 out.write(content);
             }
+            // read before the move, which keeps them: after it, another writer's file may be there
+            attributes = Files.readAttributes(temporary, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            changed = changeTime(temporary);
             Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(temporary);
         }
-        BasicFileAttributes attributes =
-                Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         String etag = md5(content);
-        etags.put(key, new Hashed(attributes, etag));
+        etags.put(key, new Hashed(attributes, changed, etag));
         return new ObjectInfo(
                 key, content.length, etag, attributes.lastModifiedTime().toInstant());
     }
@@ -225,106 +252,159 @@ public final class DirectoryStore implements ObjectStore {
     }
 
     /**
-     * Watches the root and every directory under it, on a virtual thread of its own, until closed.
+     * Watches the root and every directory under it until closed: one {@link WatchService} and one
+     * virtual thread for all of this store's listeners, since the platform allows few (inotify: 128
+     * instances per user by default).
      */
     @Override
     public AutoCloseable watch(Listener listener) throws IOException {
         Objects.requireNonNull(listener, "listener");
-        WatchService service = root.getFileSystem().newWatchService();
-        try {
-            registerTree(service, root);
-        } catch (IOException failure) {
-            service.close();
-            throw failure;
+        synchronized (watching) {
+            if (watch == null) {
+                watch = new Watch();
+            }
+            listeners.add(listener);
         }
-        Thread watcher = Thread.ofVirtual().name("faas-watch-" + name).start(() -> forwardEvents(service, listener));
+        AtomicBoolean stopped = new AtomicBoolean();
         return () -> {
-            service.close();
-            watcher.join();
+            if (stopped.compareAndSet(false, true)) {
+                unwatch(listener);
+            }
         };
     }
 
-    private void forwardEvents(WatchService service, Listener listener) {
-        try {
-            while (true) {
-                WatchKey watchKey = service.take();
-                Path dir = (Path) watchKey.watchable();
-                for (WatchEvent<?> event : watchKey.pollEvents()) {
-                    if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
-                        listener.lost();
-                        continue;
+    private void unwatch(Listener listener) throws IOException, InterruptedException {
+        Watch last;
+        synchronized (watching) {
+            listeners.remove(listener);
+            if (!listeners.isEmpty() || watch == null) {
+                return;
+            }
+            last = watch;
+            watch = null;
+        }
+        last.close();
+    }
+
+    /** The store's watch: its service, its thread, and where each watched directory is now. */
+    private final class Watch {
+        private final WatchService service;
+        // A directory renamed keeps its key (inotify watches the inode): its path is where it was last made.
+        private final Map<WatchKey, Path> dirs = new ConcurrentHashMap<>();
+        private final Thread thread;
+
+        Watch() throws IOException {
+            service = root.getFileSystem().newWatchService();
+            try {
+                register(root);
+            } catch (IOException failure) {
+                service.close();
+                throw failure;
+            }
+            thread = Thread.ofVirtual().name("faas-watch-" + name).start(this::forward);
+        }
+
+        void close() throws IOException, InterruptedException {
+            service.close();
+            thread.join();
+        }
+
+        private void forward() {
+            try {
+                while (true) {
+                    WatchKey watchKey = service.take();
+                    Path dir = dirs.getOrDefault(watchKey, (Path) watchKey.watchable());
+                    for (WatchEvent<?> event : watchKey.pollEvents()) {
+                        if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
+                            listeners.forEach(Listener::lost);
+                            continue;
+                        }
+                        Path child = dir.resolve((Path) event.context());
+                        if (hidden(child)) {
+                            continue;
+                        }
+                        if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE
+                                && Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
+                            registerQuietly(child);
+                            listeners.forEach(Listener::lost); // what it held before it was watched made no events
+                        } else if (event.kind() == StandardWatchEventKinds.ENTRY_DELETE && dirs.containsValue(child)) {
+                            listeners.forEach(Listener::lost); // a directory moved out or removed, its files with it
+                        } else {
+                            String key = keyOf(child);
+                            listeners.forEach(listener -> listener.changed(key));
+                        }
                     }
-                    Path child = dir.resolve((Path) event.context());
-                    if (hidden(child)) {
-                        continue;
-                    }
-                    if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE
-                            && Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
-                        registerQuietly(service, child);
-                        listener.lost(); // what it held before it was watched has made no events
-                    } else {
-                        listener.changed(keyOf(child));
+                    if (!watchKey.reset()) { // the directory is gone
+                        dirs.remove(watchKey);
                     }
                 }
-                watchKey.reset(); // false when the directory is gone: then it is not watched any more
+            } catch (InterruptedException | ClosedWatchServiceException closed) {
+                // the watch was closed
+            } catch (RuntimeException unexpected) {
+                log.error("faas: the watch on directory store '{}' failed and stops; scans go on", name, unexpected);
             }
-        } catch (InterruptedException | ClosedWatchServiceException closed) {
-            // the watch was closed
-        } catch (RuntimeException unexpected) {
-            log.error("faas: the watch on directory store '{}' failed and stops; scans go on", name, unexpected);
+        }
+
+        private void registerQuietly(Path dir) {
+            try {
+                register(dir);
+            } catch (IOException failure) {
+                log.warn("faas: directory store '{}' cannot watch {}; scans still find its files", name, dir, failure);
+            }
+        }
+
+        private void register(Path top) throws IOException {
+            Files.walkFileTree(top, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) throws IOException {
+                    if (!dir.equals(root) && hidden(dir)) {
+                        return FileVisitResult.SKIP_SUBTREE;
+                    }
+                    WatchKey watchKey = dir.register(
+                            service,
+                            StandardWatchEventKinds.ENTRY_CREATE,
+                            StandardWatchEventKinds.ENTRY_MODIFY,
+                            StandardWatchEventKinds.ENTRY_DELETE);
+                    dirs.put(watchKey, dir);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException failure) {
+                    return FileVisitResult.CONTINUE; // gone, or unreadable: scans report it
+                }
+            });
         }
     }
 
-    private void registerQuietly(WatchService service, Path dir) {
-        try {
-            registerTree(service, dir);
-        } catch (IOException failure) {
-            log.warn("faas: directory store '{}' cannot watch {}; scans still find its files", name, dir, failure);
-        }
-    }
-
-    private void registerTree(WatchService service, Path top) throws IOException {
-        Files.walkFileTree(top, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) throws IOException {
-                if (!dir.equals(root) && hidden(dir)) {
-                    return FileVisitResult.SKIP_SUBTREE;
-                }
-                dir.register(
-                        service,
-                        StandardWatchEventKinds.ENTRY_CREATE,
-                        StandardWatchEventKinds.ENTRY_MODIFY,
-                        StandardWatchEventKinds.ENTRY_DELETE);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException failure) {
-                return FileVisitResult.CONTINUE; // gone, or unreadable: scans report it
-            }
-        });
+    private @Nullable ObjectInfo notAKey(String key) {
+        warnUnreadable(key, "", new IOException("its name is not a key a store takes"));
+        return null;
     }
 
     /** The file's info, its etag hashed again only if it changed; null if it cannot be read. */
     private @Nullable ObjectInfo describe(String key, Path file, BasicFileAttributes attributes) {
         if (!ObjectKeys.isValid(key)) {
-            warnUnreadable(key, "", new IOException("its name is not a key a store takes"));
-            return null;
+            return notAKey(key);
         }
         Hashed known = etags.get(key);
+        @Nullable Object changed = changeTime(file);
         String etag;
-        if (known != null && known.matches(attributes)) {
+        if (known != null && known.matches(attributes, changed)) {
             etag = known.etag;
         } else {
-            try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            try (InputStream in = openRegularFile(file)) {
                 etag = md5(in);
             } catch (NoSuchFileException gone) {
+                return null;
+            } catch (ClosedByInterruptException stopping) {
+                Thread.currentThread().interrupt();
                 return null;
             } catch (IOException failure) {
                 warnUnreadable(key, attributes.size() + "@" + attributes.lastModifiedTime(), failure);
                 return null;
             }
-            etags.put(key, new Hashed(attributes, etag));
+            etags.put(key, new Hashed(attributes, changed, etag));
         }
         return new ObjectInfo(
                 key, attributes.size(), etag, attributes.lastModifiedTime().toInstant());
@@ -348,7 +428,12 @@ public final class DirectoryStore implements ObjectStore {
     /** The path of a key, checked to stay under the root as written (links are checked where they matter). */
     private Path resolve(String key) {
         ObjectKeys.check(key);
-        Path file = root.resolve(key).normalize();
+        Path file;
+        try {
+            file = root.resolve(key).normalize();
+        } catch (InvalidPathException unwritable) {
+            throw new InvalidKeyException(key, "this file system cannot name it (" + unwritable.getReason() + ")");
+        }
         if (!file.startsWith(root) || file.equals(root)) {
             throw new InvalidKeyException(key, "it names a path outside the store");
         }
@@ -369,6 +454,22 @@ public final class DirectoryStore implements ObjectStore {
 
     private String keyOf(Path file) {
         return root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
+    }
+
+    /** S3's order of keys: by their UTF-8 bytes, which is the order of their code points (not of UTF-16's units). */
+    static int compareAsUtf8(String a, String b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int x = a.codePointAt(i);
+            int y = b.codePointAt(j);
+            if (x != y) {
+                return Integer.compare(x, y);
+            }
+            i += Character.charCount(x);
+            j += Character.charCount(y);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
     }
 
     private static boolean hidden(Path path) {
@@ -403,17 +504,70 @@ public final class DirectoryStore implements ObjectStore {
         return "directory store '" + name + "' (" + root + ")";
     }
 
-    /** An etag, and the file attributes it holds for. */
+    /**
+     * An etag, and the file attributes it holds for: size, modification time and inode, and the
+     * change time where the platform has one, which a writer cannot set back as it can the
+     * modification time ({@code touch -r}, {@code cp -p}).
+     */
     private record Hashed(
-            long size, Instant modified, @Nullable Object inode, String etag) {
-        Hashed(BasicFileAttributes attributes, String etag) {
-            this(attributes.size(), attributes.lastModifiedTime().toInstant(), attributes.fileKey(), etag);
+            long size,
+            Instant modified,
+            @Nullable Object inode,
+            @Nullable Object changed,
+            String etag) {
+        Hashed(BasicFileAttributes attributes, @Nullable Object changed, String etag) {
+            this(attributes.size(), attributes.lastModifiedTime().toInstant(), attributes.fileKey(), changed, etag);
         }
 
-        boolean matches(BasicFileAttributes attributes) {
+        boolean matches(BasicFileAttributes attributes, @Nullable Object changedNow) {
             return size == attributes.size()
                     && modified.equals(attributes.lastModifiedTime().toInstant())
-                    && Objects.equals(inode, attributes.fileKey());
+                    && Objects.equals(inode, attributes.fileKey())
+                    && Objects.equals(changed, changedNow);
+        }
+    }
+
+    /** The file's change time (ctime), or null where the platform has none. */
+    private static @Nullable Object changeTime(Path file) {
+        try {
+            return Files.getAttribute(file, "unix:ctime", LinkOption.NOFOLLOW_LINKS);
+        } catch (UnsupportedOperationException | IllegalArgumentException | IOException none) {
+            return null;
+        }
+    }
+
+    /**
+     * Opens a file seen to be a regular one, on a thread of its own for at most 10 s: a FIFO put in
+     * its place since would block the open until a writer came, and the caller with it (a trigger's
+     * only thread). That thread is left to the FIFO's first writer.
+     */
+    private static InputStream openRegularFile(Path file) throws IOException {
+        CompletableFuture<InputStream> opening = new CompletableFuture<>();
+        Thread.ofVirtual().name("faas-open").start(() -> {
+            try {
+                InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS);
+                if (!opening.complete(in)) {
+                    in.close(); // given up on
+                }
+            } catch (IOException | RuntimeException failure) {
+                opening.completeExceptionally(failure);
+            }
+        });
+        try {
+            return opening.get(OPEN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (TimeoutException blocked) {
+            opening.cancel(false);
+            throw new IOException("opening it has not returned in " + OPEN_TIMEOUT.toSeconds()
+                    + " s: it is not a regular file any more (a FIFO?)");
+        } catch (ExecutionException failed) {
+            if (failed.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(failed.getCause());
+        } catch (InterruptedException interrupted) {
+            opening.cancel(false);
+            Thread.currentThread().interrupt();
+            throw new ClosedByInterruptException();
         }
     }
 

@@ -75,6 +75,11 @@ public final class ObjectKeys {
             if (Character.isISOControl(c)) {
                 return "a key must not hold a control character (at " + i + ")";
             }
+            if (Character.isHighSurrogate(c) && i + 1 < key.length() && Character.isLowSurrogate(key.charAt(i + 1))) {
+                i++; // a pair: one character
+            } else if (Character.isSurrogate(c)) {
+                return "a key must be text that UTF-8 can hold, but has an unpaired surrogate (at " + i + ")";
+            }
         }
         for (String segment : key.split("/", -1)) {
             if (segment.isEmpty()) {

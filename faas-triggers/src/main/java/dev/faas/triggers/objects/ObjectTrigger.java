@@ -16,14 +16,20 @@ import dev.faas.api.events.ObjectRemovedEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -86,15 +92,30 @@ public final class ObjectTrigger implements Trigger {
     public static final Duration DEFAULT_RECONCILE_INTERVAL = Duration.ofMinutes(1);
 
     /** What the work thread is asked to do: look at one key, or (key null) scan everything. */
-    private record Hint(@Nullable String key) {
-        static final Hint SCAN = new Hint(null);
+    private record Hint(Kind kind, @Nullable String key) {
+        static final Hint SCAN = new Hint(Kind.SCAN, null);
+        static final Hint STOP = new Hint(Kind.STOP, null);
+
+        static Hint look(String key) {
+            return new Hint(Kind.LOOK, key);
+        }
     }
 
-    /** A version that went: what a later look compares with. */
-    private record Delivered(String etag, long size) {}
+    private enum Kind {
+        LOOK,
+        SCAN,
+        STOP
+    }
 
-    /** A version seen, waiting to settle: it goes once seen the same {@code settle} after {@code at}. */
-    private record Seen(ObjectInfo info, long at) {}
+    /** A version that went, and the sequencer it went with: what a later look compares with. */
+    private record Delivered(String etag, long size, String sequencer) {}
+
+    /**
+     * A version seen, waiting to settle: it goes once seen the same {@code settle} after {@code at},
+     * with the sequencer it was given when first seen (so that offers of it again are one to the
+     * runtime's idempotency, and a later version, or the same restored, is another).
+     */
+    private record Seen(ObjectInfo info, long at, String sequencer) {}
 
     private final String name;
     private final ObjectStore store;
@@ -113,6 +134,8 @@ public final class ObjectTrigger implements Trigger {
     private final Object lifecycle = new Object();
     private volatile boolean closed;
     private volatile int pending;
+    private volatile long scans; // written by the work thread alone
+    private volatile long rounds; // likewise
     // Set by start, under lifecycle:
     private @Nullable Invoker invoker;
     private @Nullable TimeSource clock;
@@ -121,6 +144,7 @@ public final class ObjectTrigger implements Trigger {
     private TimeSource.@Nullable Cancellable reconcile;
     private @Nullable Counter created;
     private @Nullable Counter removed;
+    private @Nullable FileLock stateLock;
     // The work thread's alone:
     private final Map<String, Delivered> delivered = new HashMap<>();
     private final Map<String, Seen> seen = new HashMap<>();
@@ -130,9 +154,9 @@ public final class ObjectTrigger implements Trigger {
     private ObjectTrigger(Builder builder) {
         this.store = builder.store;
         this.function = builder.function;
-        this.name = builder.name != null ? builder.name : "objects-" + store.name() + "-" + function;
         this.prefix = builder.prefix;
         this.suffix = builder.suffix;
+        this.name = builder.name != null ? builder.name : defaultName(store.name(), function, prefix, suffix);
         this.removals = builder.removals;
         this.allowWholeStore = builder.allowWholeStore;
         this.settle = builder.settle;
@@ -143,6 +167,14 @@ public final class ObjectTrigger implements Trigger {
             state = directory.root().resolve(".faas").resolve(name + ".json");
         }
         this.stateFile = state;
+    }
+
+    /** {@code objects-<store>-<function>}, and the filters made safe for a file name, so that each notification has its own state file. */
+    private static String defaultName(String store, String function, String prefix, String suffix) {
+        String filters = prefix + suffix;
+        String name = "objects-" + store + "-" + function + (filters.isEmpty() ? "" : "-" + filters);
+        name = name.replaceAll("[^A-Za-z0-9_.-]", "_").replaceAll("_+$", ""); // a file name, whatever the store's
+        return name.length() > 100 ? name.substring(0, 100) : name;
     }
 
     /**
@@ -166,6 +198,11 @@ public final class ObjectTrigger implements Trigger {
     /** Where what went is kept, if anywhere. */
     public Optional<Path> stateFile() {
         return Optional.ofNullable(stateFile);
+    }
+
+    /** How many scans of the prefix have ended: a test moves the clock past the reconcile interval and waits for one more. */
+    public long scans() {
+        return scans;
     }
 
     /** Versions seen and not yet gone: settling, or refused by a throttle. As of the last round. */
@@ -205,7 +242,13 @@ public final class ObjectTrigger implements Trigger {
                 throw new IllegalStateException("the object trigger '" + name + "' was "
                         + (closed ? "closed" : "started") + " before: build a new one");
             }
-            readState();
+            lockState();
+            try {
+                readState();
+            } catch (RuntimeException unreadable) {
+                unlockState();
+                throw unreadable;
+            }
             this.invoker = invoker;
             this.clock = invoker.clock();
             if (registry != null) {
@@ -217,7 +260,7 @@ public final class ObjectTrigger implements Trigger {
                     @Override
                     public void changed(String key) {
                         if (matches(key)) {
-                            hints.add(new Hint(key));
+                            hints.add(Hint.look(key));
                         }
                     }
 
@@ -276,25 +319,36 @@ public final class ObjectTrigger implements Trigger {
 
     /** The work thread: rounds of what the hints ask, each ending in one state write. */
     private void work() {
-        try {
-            while (!closed) {
-                List<Hint> round = new ArrayList<>();
+        while (true) {
+            List<Hint> round = new ArrayList<>();
+            try {
                 round.add(hints.take());
-                hints.drainTo(round);
+            } catch (InterruptedException interrupted) {
+                return; // not close's way, but a stop all the same
+            }
+            hints.drainTo(round);
+            try {
+                if (round.contains(Hint.STOP)) {
+                    return; // close writes the state
+                }
                 if (round.contains(Hint.SCAN)) {
                     scan();
+                    scans++;
                 } else {
                     Set<String> keys = new LinkedHashSet<>();
                     round.forEach(hint -> keys.add(Objects.requireNonNull(hint.key())));
                     keys.forEach(this::look);
                 }
-                pending = seen.size();
                 writeState();
+            } catch (RuntimeException unexpected) { // a store's, most likely: the next scan tries again
+                log.error(
+                        "faas: object trigger '{}': a round of work failed; the next scan tries again",
+                        name,
+                        unexpected);
+            } finally {
+                pending = seen.size();
+                rounds++;
             }
-        } catch (InterruptedException closing) {
-            // close() ends the wait
-        } catch (RuntimeException unexpected) {
-            log.error("faas: object trigger '{}' failed and stops", name, unexpected);
         }
     }
 
@@ -315,7 +369,7 @@ public final class ObjectTrigger implements Trigger {
         }
         seen.keySet().retainAll(present);
         for (String key : List.copyOf(delivered.keySet())) {
-            if (!present.contains(key)) {
+            if (!present.contains(key) && matches(key)) { // not one another filter's state held
                 vanished(key);
             }
         }
@@ -348,12 +402,12 @@ public final class ObjectTrigger implements Trigger {
         long now = Objects.requireNonNull(clock).nanoTime();
         Seen before = seen.get(key);
         if (before == null || !before.info().equals(info)) {
-            before = new Seen(info, now);
+            before = new Seen(info, now, nextSequencer());
             seen.put(key, before);
         }
         long still = now - before.at();
         if (still >= settle.toNanos()) {
-            deliver(info);
+            deliver(info, before.sequencer());
         } else {
             lookAgain(key, Duration.ofNanos(settle.toNanos() - still));
         }
@@ -363,18 +417,18 @@ public final class ObjectTrigger implements Trigger {
         if (rechecks.add(key)) {
             Objects.requireNonNull(clock).schedule(after, () -> {
                 rechecks.remove(key);
-                hints.add(new Hint(key));
+                hints.add(Hint.look(key));
             });
         }
     }
 
-    private void deliver(ObjectInfo info) {
+    private void deliver(ObjectInfo info, String sequencer) {
         String key = info.key();
-        ObjectCreatedEvent event = new ObjectCreatedEvent(
-                store.name(), key, info.size(), info.etag(), nextSequencer(), info.lastModified());
-        if (offer(key, event, versionKey(info))) {
+        ObjectCreatedEvent event =
+                new ObjectCreatedEvent(store.name(), key, info.size(), info.etag(), sequencer, info.lastModified());
+        if (offer(key, event, versionKey("created", key, info.etag(), sequencer))) {
             seen.remove(key);
-            delivered.put(key, new Delivered(info.etag(), info.size()));
+            delivered.put(key, new Delivered(info.etag(), info.size(), sequencer));
             dirty = true;
             if (created != null) {
                 created.increment();
@@ -395,7 +449,7 @@ public final class ObjectTrigger implements Trigger {
                     last.etag(),
                     nextSequencer(),
                     calls.clock().now());
-            if (!offer(key, event, "removed:" + versionKey(key, last.etag(), event.sequencer()))) {
+            if (!offer(key, event, versionKey("removed", key, last.etag(), last.sequencer()))) {
                 return; // kept: offered again at the next scan
             }
             if (removed != null) {
@@ -425,23 +479,23 @@ public final class ObjectTrigger implements Trigger {
         return false;
     }
 
+    /** Greater than any before, across restarts too: at least the clock's microseconds, as a state file may be older than the last one given. */
     private String nextSequencer() {
-        return String.format("%016X", ++sequencer);
+        Instant now = Objects.requireNonNull(clock).now();
+        long micros = now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
+        sequencer = Math.max(sequencer + 1, micros);
+        return String.format("%016X", sequencer);
     }
 
-    /** One object version: its store, key, etag and modification time, hashed to fit an idempotency key. */
-    private String versionKey(ObjectInfo info) {
-        return versionKey(info.key(), info.etag(), info.lastModified().toString());
-    }
-
-    private String versionKey(String key, String etag, String when) {
+    /** One event of one version, seen once: hashed to fit an idempotency key. */
+    private String versionKey(String type, String key, String etag, String sequencer) {
         MessageDigest sha;
         try {
             sha = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException impossible) {
             throw new IllegalStateException("every JDK has SHA-256", impossible);
         }
-        for (String part : List.of(name, store.name(), key, etag, when)) {
+        for (String part : List.of(type, name, store.name(), key, etag, sequencer)) {
             sha.update(part.getBytes(StandardCharsets.UTF_8));
             sha.update((byte) 0);
         }
@@ -473,7 +527,9 @@ public final class ObjectTrigger implements Trigger {
                 delivered.put(
                         object.getKey(),
                         new Delivered(
-                                etag.asText(), object.getValue().path("size").asLong()));
+                                etag.asText(),
+                                object.getValue().path("size").asLong(),
+                                object.getValue().path("sequencer").asText("")));
             }
         } catch (IOException failure) {
             throw new IllegalStateException(
@@ -481,6 +537,54 @@ public final class ObjectTrigger implements Trigger {
                             + failure.getMessage()
                             + "); it is left as it is. Restore it, or move it away to deliver every object again",
                     failure);
+        }
+    }
+
+    /** The state file's directory, made if missing, but not its parent: a store's root that is gone stays gone. */
+    private static void makeStateDirectory(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectory(dir);
+        }
+    }
+
+    /**
+     * Takes the state file for this trigger alone, with a lock on a file beside it that the
+     * operating system drops if the process dies, so that two triggers (in this process or
+     * another) never overwrite each other's.
+     */
+    private void lockState() {
+        if (stateFile == null) {
+            return;
+        }
+        Path dir = Objects.requireNonNull(stateFile.toAbsolutePath().getParent());
+        Path lockFile = dir.resolve("." + stateFile.getFileName() + ".lock");
+        FileChannel channel = null;
+        try {
+            makeStateDirectory(dir);
+            channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock = channel.tryLock();
+            if (lock == null) {
+                throw new OverlappingFileLockException();
+            }
+            stateLock = lock;
+        } catch (OverlappingFileLockException taken) {
+            closeQuietly(channel);
+            throw new IllegalStateException("object trigger '" + name + "': its state file " + stateFile
+                    + " is another trigger's (in this process or another): give each trigger a name of its own");
+        } catch (IOException failure) {
+            closeQuietly(channel);
+            throw new IllegalStateException(
+                    "object trigger '" + name + "' cannot lock its state file " + stateFile + ": " + failure, failure);
+        }
+    }
+
+    private static void closeQuietly(@Nullable FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // it held no lock
+            }
         }
     }
 
@@ -493,13 +597,22 @@ public final class ObjectTrigger implements Trigger {
         state.put("version", STATE_VERSION);
         state.put("sequencer", sequencer);
         ObjectNode objects = state.putObject("objects");
-        delivered.forEach(
-                (key, last) -> objects.putObject(key).put("etag", last.etag()).put("size", last.size()));
+        delivered.forEach((key, last) -> objects.putObject(key)
+                .put("etag", last.etag())
+                .put("size", last.size())
+                .put("sequencer", last.sequencer()));
         Path dir = Objects.requireNonNull(stateFile.toAbsolutePath().getParent());
         Path temporary = dir.resolve("." + stateFile.getFileName() + ".tmp");
         try {
-            Files.createDirectories(dir);
-            JSON.writeValue(temporary.toFile(), state);
+            makeStateDirectory(dir);
+            try (FileChannel out = FileChannel.open(
+                    temporary,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                out.write(ByteBuffer.wrap(JSON.writeValueAsBytes(state)));
+                out.force(true); // on disk before the move, so that a power loss leaves the old file or this one
+            }
             try {
                 Files.move(temporary, stateFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException notHere) {
@@ -543,7 +656,7 @@ public final class ObjectTrigger implements Trigger {
             }
         }
         if (thread != null) {
-            thread.interrupt();
+            hints.add(Hint.STOP); // after the round under way: an interrupt could cut a file's read in two
             try {
                 if (!thread.join(Duration.ofSeconds(30))) {
                     log.warn("faas: object trigger '{}': its work thread is still busy after 30 s", name);
@@ -554,6 +667,19 @@ public final class ObjectTrigger implements Trigger {
                 return;
             }
             writeState(); // the thread has ended: its state is this thread's now
+        }
+        unlockState();
+    }
+
+    private void unlockState() {
+        FileLock lock = stateLock;
+        stateLock = null;
+        if (lock != null) {
+            try {
+                lock.channel().close(); // and the lock with it
+            } catch (IOException failure) {
+                log.warn("faas: object trigger '{}' could not release the lock on its state file", name, failure);
+            }
         }
     }
 

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
@@ -85,6 +86,37 @@ final class DirectoryStoreTest {
     }
 
     @Test
+    void aRewriteThatKeepsSizeAndTimeIsStillANewEtag() throws Exception {
+        DirectoryStore store = DirectoryStore.open(root);
+        Path file = Files.writeString(root.resolve("a.txt"), "AAAA");
+        FileTime written = Files.getLastModifiedTime(file);
+        assertThat(store.stat("a.txt")).map(ObjectInfo::etag).contains(md5("AAAA"));
+
+        Files.writeString(file, "BBBB");
+        Files.setLastModifiedTime(file, written); // as touch -r, cp -p or rsync -t leave it
+
+        assertThat(store.stat("a.txt")).map(ObjectInfo::etag).contains(md5("BBBB"));
+    }
+
+    @Test
+    void keysAreListedInS3sOrderTheirUtf8Bytes() throws Exception {
+        DirectoryStore store = DirectoryStore.open(root);
+        store.put("k\uFF61", new byte[1]); // U+FF61: three bytes, and one UTF-16 unit above the surrogates
+        store.put("k\uD83D\uDE00", new byte[1]); // U+1F600: four bytes, two UTF-16 units below U+FF61's
+
+        assertThat(store.list("")).extracting(ObjectInfo::key).containsExactly("k\uFF61", "k\uD83D\uDE00");
+    }
+
+    @Test
+    void aStoreWhoseDirectoryIsGoneCannotBeListedRatherThanLookingEmpty() throws Exception {
+        DirectoryStore store = DirectoryStore.open(root.resolve("mount"));
+        store.put("a", new byte[1]);
+        Files.move(store.root(), root.resolve("elsewhere"));
+
+        assertThatThrownBy(() -> store.list("")).isInstanceOf(NoSuchFileException.class);
+    }
+
+    @Test
     void hiddenNamesAndTheStoresOwnFilesAreNotObjects() throws Exception {
         DirectoryStore store = DirectoryStore.open(root);
         Files.writeString(root.resolve(".hidden"), "x");
@@ -113,7 +145,8 @@ final class DirectoryStoreTest {
                         ".faas/x",
                         "a/.hidden",
                         "tab\there",
-                        "x".repeat(1025)))
+                        "x".repeat(1025),
+                        "lone\uD83D"))
                 .allSatisfy(key -> assertThatThrownBy(() -> store.put(key, new byte[0]))
                         .as(key)
                         .isInstanceOf(InvalidKeyException.class)
@@ -145,8 +178,13 @@ final class DirectoryStoreTest {
         assertThatThrownBy(() -> store.put("link/planted.txt", new byte[1]))
                 .isInstanceOf(InvalidKeyException.class)
                 .hasMessageContaining("symbolic link");
+        assertThatThrownBy(() -> store.put("link/made/by/put.txt", new byte[1]))
+                .isInstanceOf(InvalidKeyException.class);
         assertThat(store.delete("evil.txt")).isFalse();
         assertThat(outside.resolve("planted.txt")).doesNotExist();
+        assertThat(outside.resolve("made"))
+                .as("nothing made outside on the way")
+                .doesNotExist();
         assertThat(outside.resolve("secret.txt")).hasContent("secret");
     }
 
@@ -193,6 +231,45 @@ final class DirectoryStoreTest {
     }
 
     @Test
+    void aRenamedDirectoryIsWatchedUnderItsNewName() throws Exception {
+        DirectoryStore store = DirectoryStore.open(root);
+        Files.createDirectories(root.resolve("old"));
+        Queue<String> changed = new ConcurrentLinkedQueue<>();
+        AtomicInteger lost = new AtomicInteger();
+        AutoCloseable watch = store.watch(listener(changed::add, lost::incrementAndGet));
+        try {
+            Files.move(root.resolve("old"), root.resolve("new"));
+            await().until(() -> lost.get() >= 1);
+            Files.writeString(root.resolve("new/late.txt"), "x");
+
+            await().until(() -> changed.contains("new/late.txt"));
+            assertThat(changed).doesNotContain("old/late.txt");
+        } finally {
+            watch.close();
+        }
+    }
+
+    @Test
+    void triggersOnOneStoreShareOneWatch() throws Exception {
+        DirectoryStore store = DirectoryStore.open(root);
+        Queue<String> first = new ConcurrentLinkedQueue<>();
+        Queue<String> second = new ConcurrentLinkedQueue<>();
+        AutoCloseable one = store.watch(listener(first::add, () -> {}));
+        AutoCloseable two = store.watch(listener(second::add, () -> {}));
+        try {
+            store.put("both.txt", new byte[1]);
+            await().until(() -> first.contains("both.txt") && second.contains("both.txt"));
+            one.close();
+            store.put("second-only.txt", new byte[1]);
+            await().until(() -> second.contains("second-only.txt"));
+            assertThat(first).doesNotContain("second-only.txt");
+        } finally {
+            one.close();
+            two.close();
+        }
+    }
+
+    @Test
     void aWatchThatOverflowsSaysChangesWereLost() throws Exception {
         DirectoryStore store = DirectoryStore.open(root);
         CountDownLatch held = new CountDownLatch(1);
@@ -210,10 +287,13 @@ final class DirectoryStoreTest {
         AutoCloseable watch = store.watch(slow);
         try {
             Files.writeString(root.resolve("first.txt"), "x");
-            for (int i = 0; i < 2_000; i++) {
-                Files.writeString(root.resolve("f" + i + ".txt"), "x");
+            try {
+                for (int i = 0; i < 2_000; i++) {
+                    Files.writeString(root.resolve("f" + i + ".txt"), "x");
+                }
+            } finally {
+                held.countDown();
             }
-            held.countDown();
 
             await().atMost(20, TimeUnit.SECONDS).until(() -> lost.get() >= 1);
         } finally {

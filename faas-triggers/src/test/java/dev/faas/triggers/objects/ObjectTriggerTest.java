@@ -76,6 +76,14 @@ final class ObjectTriggerTest {
                 .toList();
     }
 
+    /** Moves the clock past the reconcile interval and waits for that scan and what it handed over. */
+    private void scanOnce(FaasRuntime on, ObjectTrigger trigger) {
+        long before = trigger.scans();
+        clock.advance(ObjectTrigger.DEFAULT_RECONCILE_INTERVAL);
+        await().until(() -> trigger.scans() > before);
+        on.awaitQuiescence(Duration.ofSeconds(10));
+    }
+
     /** Moves the manual clock a second at a time until {@code done}: settle and back-off wait on it. */
     private void advanceUntil(BooleanSupplier done) {
         await().atMost(Duration.ofSeconds(60))
@@ -131,7 +139,8 @@ final class ObjectTriggerTest {
     void onlyKeysUnderThePrefixAndWithTheSuffixGoNestedOnesIncluded() throws Exception {
         DirectoryStore store = DirectoryStore.open(dir);
         deploy();
-        runtime.addTrigger(uploads(store).suffix(".jpg").build());
+        ObjectTrigger trigger = uploads(store).suffix(".jpg").build();
+        runtime.addTrigger(trigger);
 
         store.put("uploads/a.png", new byte[1]);
         store.put("other/b.jpg", new byte[1]);
@@ -140,8 +149,7 @@ final class ObjectTriggerTest {
         store.put("uploads/e.jpg", new byte[1]);
 
         await().until(() -> handed.size() == 2);
-        clock.advance(ObjectTrigger.DEFAULT_RECONCILE_INTERVAL); // a scan finds nothing more
-        runtime.awaitQuiescence(Duration.ofSeconds(5));
+        scanOnce(runtime, trigger); // it finds nothing more
         assertThat(created())
                 .extracting(ObjectCreatedEvent::key)
                 .containsExactlyInAnyOrder("uploads/2026/12/d.jpg", "uploads/e.jpg");
@@ -194,11 +202,11 @@ final class ObjectTriggerTest {
                 handed.add(event);
                 return "ok";
             }));
-            restarted.addTrigger(uploads(store).build());
+            ObjectTrigger second = uploads(store).build();
+            restarted.addTrigger(second);
 
             await().until(() -> handed.size() >= 5);
-            clock.advance(ObjectTrigger.DEFAULT_RECONCILE_INTERVAL);
-            restarted.awaitQuiescence(Duration.ofSeconds(5));
+            scanOnce(restarted, second);
         }
         List<ObjectCreatedEvent> created = created(); // events run side by side: in any order within a run
         assertThat(created.subList(0, 3))
@@ -214,6 +222,59 @@ final class ObjectTriggerTest {
         assertThat(created.subList(3, 5))
                 .as("the sequencer counts on")
                 .allSatisfy(event -> assertThat(event.sequencer()).isGreaterThan(lastBefore));
+    }
+
+    @Test
+    void eachNotificationHasAStateFileOfItsOwnAndNoTwoTriggersShareOne() throws Exception {
+        DirectoryStore store = DirectoryStore.open(dir);
+        deploy();
+        ObjectTrigger photos = uploads(store).build();
+        ObjectTrigger videos =
+                ObjectTrigger.builder(store, "thumbs").prefix("videos/").build();
+        ObjectTrigger again = uploads(store).build();
+
+        assertThat(photos.stateFile()).isNotEqualTo(videos.stateFile());
+        runtime.addTrigger(photos);
+        runtime.addTrigger(videos);
+        assertThatThrownBy(() -> runtime.addTrigger(again))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("is another trigger's")
+                .hasMessageContaining("give each trigger a name of its own");
+    }
+
+    @Test
+    void anObjectRemovedAndPutBackUnchangedIsDeliveredAgain() throws Exception {
+        DirectoryStore store = DirectoryStore.open(dir);
+        deploy();
+        runtime.addTrigger(uploads(store).removals(true).build());
+        store.put("uploads/cat.jpg", "meow".getBytes(UTF_8));
+        await().until(() -> handed.size() == 1);
+        Path aside = Files.createTempDirectory("aside").resolve("cat.jpg");
+
+        Files.move(dir.resolve("uploads/cat.jpg"), aside); // its time, size and content kept
+        await().until(() -> handed.size() == 2);
+        Files.move(aside, dir.resolve("uploads/cat.jpg"));
+
+        await().until(() -> handed.size() == 3);
+        assertThat(handed).element(1).isInstanceOf(ObjectRemovedEvent.class);
+        assertThat(created()).hasSize(2).extracting(ObjectCreatedEvent::etag).containsOnly(md5("meow".getBytes(UTF_8)));
+    }
+
+    @Test
+    void aStoreWhoseDirectoryIsGoneIsNotTakenForOneWhoseObjectsAreAllRemoved() throws Exception {
+        Path mount = dir.resolve("mount");
+        DirectoryStore store = DirectoryStore.open(mount);
+        deploy();
+        ObjectTrigger trigger = uploads(store).removals(true).build();
+        runtime.addTrigger(trigger);
+        store.put("uploads/a", new byte[1]);
+        await().until(() -> handed.size() == 1);
+
+        Files.move(mount, dir.resolve("unmounted"));
+        scanOnce(runtime, trigger);
+
+        assertThat(handed).as("no removal").hasSize(1);
+        assertThat(mount).as("not made again by a state write").doesNotExist();
     }
 
     @Test
@@ -245,18 +306,21 @@ final class ObjectTriggerTest {
             return "ok";
         }));
         // files written by hand, not moved into place: each is delivered once it has stood still a second
-        runtime.addTrigger(uploads(store).settle(Duration.ofSeconds(1)).build());
-        runtime.awaitQuiescence(Duration.ofSeconds(5)); // the first scan is done: the burst is for the watch
+        ObjectTrigger trigger = uploads(store).settle(Duration.ofSeconds(1)).build();
+        runtime.addTrigger(trigger);
+        await().until(() -> trigger.scans() == 1); // the first scan is done: the burst is for the watch
 
         Path uploads = Files.createDirectories(dir.resolve("uploads"));
-        for (int i = 0; i < 10_000; i++) {
-            Files.write(uploads.resolve("f" + i), new byte[] {(byte) i});
+        try {
+            for (int i = 0; i < 10_000; i++) {
+                Files.write(uploads.resolve("f" + i), new byte[] {(byte) i});
+            }
+        } finally {
+            written.countDown();
         }
-        written.countDown();
 
         advanceUntil(() -> runs.size() == 10_000);
-        clock.advance(ObjectTrigger.DEFAULT_RECONCILE_INTERVAL);
-        runtime.awaitQuiescence(Duration.ofSeconds(10));
+        scanOnce(runtime, trigger);
         assertThat(lost).as("the watch overflowed").hasPositiveValue();
         assertThat(runs.values())
                 .allSatisfy(sizes -> assertThat(sizes).as("once, whole").containsExactly(1L));
@@ -281,8 +345,11 @@ final class ObjectTriggerTest {
         store.put("uploads/a", new byte[1]); // runs, and waits
         store.put("uploads/b", new byte[1]); // queued
         store.put("uploads/c", new byte[1]); // refused: QUEUE_FULL
-        await().until(() -> trigger.pending() >= 1); // c, at least, waits to be offered again
-        release.countDown();
+        try {
+            await().until(() -> trigger.pending() >= 1); // c, at least, waits to be offered again
+        } finally {
+            release.countDown();
+        }
 
         advanceUntil(() -> handed.size() == 3);
         assertThat(created())
@@ -300,12 +367,12 @@ final class ObjectTriggerTest {
             handed.add(event);
             return thumbnail;
         }));
-        runtime.addTrigger(uploads(store).meterRegistry(meters).build());
+        ObjectTrigger trigger = uploads(store).meterRegistry(meters).build();
+        runtime.addTrigger(trigger);
 
         store.put("uploads/cat.jpg", "meow".getBytes(UTF_8));
         await().until(() -> store.stat("thumbnails/cat.jpg").isPresent());
-        clock.advance(ObjectTrigger.DEFAULT_RECONCILE_INTERVAL);
-        runtime.awaitQuiescence(Duration.ofSeconds(5));
+        scanOnce(runtime, trigger);
 
         assertThat(handed).hasSize(1);
         assertThat(meters.get("faas.objects.events")
