@@ -83,7 +83,8 @@ public final class Events {
     }
 
     /**
-     * A new object in a store, its etag the MD5 of {@code content} and its sequencer from {@code at}.
+     * A new object in a store, its etag the MD5 of {@code content} and its sequencer from {@code at}
+     * (its microseconds, as an object trigger's are at least).
      *
      * @param bucket the store
      * @param key the object's key
@@ -98,7 +99,8 @@ public final class Events {
         } catch (NoSuchAlgorithmException impossible) {
             throw new IllegalStateException("every JDK has MD5", impossible);
         }
-        String sequencer = String.format("%016X", at.toEpochMilli());
+        String sequencer =
+                String.format("%016X", at.getEpochSecond() * 1_000_000 + at.getNano() / 1_000); // as the trigger's
         return new ObjectCreatedEvent(bucket, key, content.length, etag, sequencer, at);
     }
 

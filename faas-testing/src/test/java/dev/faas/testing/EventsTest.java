@@ -56,7 +56,7 @@ final class EventsTest {
                 .hasSize(2);
         assertThat(object)
                 .isEqualTo(new ObjectCreatedEvent(
-                        "uploads", "cat.png", 4, "4a4be40c96ac6314e91d93f38043a634", "0000019F1AF9B400", at));
+                        "uploads", "cat.png", 4, "4a4be40c96ac6314e91d93f38043a634", "000655815F672000", at));
         assertThat(List.of(tick.schedule(), object.key())).containsExactly("nightly", "cat.png");
     }
 }

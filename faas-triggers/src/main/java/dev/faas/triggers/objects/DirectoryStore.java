@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -215,7 +216,20 @@ public final class DirectoryStore implements ObjectStore {
         if (!insideRoot(existing)) { // checked before anything is made, so that nothing is made outside
             throw new InvalidKeyException(key, "it leads out of the store through a symbolic link");
         }
-        Files.createDirectories(dir);
+        if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new InvalidKeyException(
+                    key,
+                    "other objects' keys start with '" + key + "/': S3 holds both, but a"
+                            + " directory store cannot hold a file and a directory of one name");
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (FileAlreadyExistsException notADirectory) {
+            throw new InvalidKeyException(
+                    key,
+                    "'" + keyOf(Path.of(notADirectory.getFile())) + "' is an object: S3 holds"
+                            + " both, but a directory store cannot hold a file and a directory of one name");
+        }
         if (!insideRoot(dir)) { // a link made meanwhile
             throw new InvalidKeyException(key, "it leads out of the store through a symbolic link");
         }

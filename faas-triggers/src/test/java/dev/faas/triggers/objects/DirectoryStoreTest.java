@@ -117,6 +117,20 @@ final class DirectoryStoreTest {
     }
 
     @Test
+    void aKeyThatIsAlsoAnotherKeysDirectoryIsRefusedSayingWhy() throws Exception {
+        DirectoryStore store = DirectoryStore.open(root);
+        store.put("a/b", new byte[1]);
+        store.put("c", new byte[1]);
+
+        assertThatThrownBy(() -> store.put("a", new byte[1]))
+                .isInstanceOf(InvalidKeyException.class)
+                .hasMessageContaining("other objects' keys start with 'a/'");
+        assertThatThrownBy(() -> store.put("c/d", new byte[1]))
+                .isInstanceOf(InvalidKeyException.class)
+                .hasMessageContaining("'c' is an object");
+    }
+
+    @Test
     void hiddenNamesAndTheStoresOwnFilesAreNotObjects() throws Exception {
         DirectoryStore store = DirectoryStore.open(root);
         Files.writeString(root.resolve(".hidden"), "x");
