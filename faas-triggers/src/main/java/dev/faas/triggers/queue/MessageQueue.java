@@ -84,6 +84,7 @@ public final class MessageQueue implements QueueSource {
     private final DueHeap<Entry> hidden = new DueHeap<>();
 
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>(); // receives waiting for a message, first first
+    private long waitersWakeAt; // the soonest a waiter looks again by its own timer; stale once it has left
 
     private final Map<String, Entry> byReceipt = new HashMap<>();
     /** A FIFO queue's message groups, each in send order, and those that may have a message to give. */
@@ -348,8 +349,8 @@ public final class MessageQueue implements QueueSource {
 
     private void hide(Entry entry, long visibleAt) {
         hidden.schedule(entry, visibleAt);
-        if (hidden.peek() == entry) {
-            wakeOne(); // a waiter slept until the old first came due: it looks again, and sleeps until this one
+        if (hidden.peek() == entry && !waiters.isEmpty() && visibleAt - waitersWakeAt < 0) {
+            wakeOne(); // it shows before any waiter would look again: one looks now, and sleeps until it shows
         }
     }
 
@@ -416,6 +417,8 @@ public final class MessageQueue implements QueueSource {
                 if (next != null) {
                     sleep = Math.min(sleep, Math.max(0, next.dueAt() - now)); // it shows then
                 }
+                long wakeAt = now + sleep;
+                waitersWakeAt = waiters.isEmpty() || wakeAt - waitersWakeAt < 0 ? wakeAt : waitersWakeAt;
                 waiters.addLast(waiter);
             }
             TimeSource.Cancellable timer = clock.schedule(Duration.ofNanos(sleep), waiter::wake);
