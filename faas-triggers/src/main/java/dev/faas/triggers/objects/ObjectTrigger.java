@@ -43,6 +43,7 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -134,8 +135,7 @@ public final class ObjectTrigger implements Trigger {
     private final Object lifecycle = new Object();
     private volatile boolean closed;
     private volatile int pending;
-    private volatile long scans; // written by the work thread alone
-    private volatile long rounds; // likewise
+    private final AtomicLong scans = new AtomicLong();
     // Set by start, under lifecycle:
     private @Nullable Invoker invoker;
     private @Nullable TimeSource clock;
@@ -202,7 +202,7 @@ public final class ObjectTrigger implements Trigger {
 
     /** How many scans of the prefix have ended: a test moves the clock past the reconcile interval and waits for one more. */
     public long scans() {
-        return scans;
+        return scans.get();
     }
 
     /** Versions seen and not yet gone: settling, or refused by a throttle. As of the last round. */
@@ -333,7 +333,7 @@ public final class ObjectTrigger implements Trigger {
                 }
                 if (round.contains(Hint.SCAN)) {
                     scan();
-                    scans++;
+                    scans.incrementAndGet();
                 } else {
                     Set<String> keys = new LinkedHashSet<>();
                     round.forEach(hint -> keys.add(Objects.requireNonNull(hint.key())));
@@ -347,7 +347,6 @@ public final class ObjectTrigger implements Trigger {
                         unexpected);
             } finally {
                 pending = seen.size();
-                rounds++;
             }
         }
     }
