@@ -68,9 +68,11 @@ import org.slf4j.LoggerFactory;
  *       {@link DirectoryStore}; none, so in memory only, for other stores unless given one), written
  *       after each round of deliveries, so a restart delivers only what changed meanwhile. A version
  *       the runtime accepted but had not run when the process died is lost with the runtime's event
- *       queue; one accepted after the last state write goes again (at least once). Each delivery
- *       carries an idempotency key of the store, key, etag and modification time, so the runtime
- *       runs a version once within its idempotency window even if it is offered twice.
+ *       queue; one accepted after the last state write goes again (at least once). A lock beside
+ *       the state file keeps a second trigger off it, in this process or another. Each event
+ *       carries an idempotency key of its store, key, etag and the sequencer the version was first
+ *       seen with, so the runtime runs it once however often it is offered; an object removed and
+ *       put back unchanged is seen anew, and goes again, as S3 would notify it.
  *   <li>Throttles: a version the function's event queue refuses is offered again after the
  *       throttle's hint; nothing seen is dropped.
  *   <li>Loops: a function that writes to the store it is triggered by must write outside the
@@ -92,7 +94,7 @@ public final class ObjectTrigger implements Trigger {
     /** How often the whole prefix is scanned, unless told otherwise. */
     public static final Duration DEFAULT_RECONCILE_INTERVAL = Duration.ofMinutes(1);
 
-    /** What the work thread is asked to do: look at one key, or (key null) scan everything. */
+    /** What the work thread is asked to do: look at one key, scan everything, or stop. */
     private record Hint(Kind kind, @Nullable String key) {
         static final Hint SCAN = new Hint(Kind.SCAN, null);
         static final Hint STOP = new Hint(Kind.STOP, null);
