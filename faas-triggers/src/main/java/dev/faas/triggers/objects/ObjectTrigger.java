@@ -339,6 +339,9 @@ public final class ObjectTrigger implements Trigger {
                 } else {
                     Set<String> keys = new LinkedHashSet<>();
                     round.forEach(hint -> keys.add(Objects.requireNonNull(hint.key())));
+                    keys.removeIf(
+                            rechecks::contains); // settling: its timer looks, so a file being written is hashed once a
+                    // settle
                     keys.forEach(this::look);
                 }
                 writeState();
