@@ -70,7 +70,7 @@ public final class DirectoryStore implements ObjectStore {
     private final Path root;
     private final Path realRoot;
     private final Map<String, Hashed> etags = new ConcurrentHashMap<>();
-    private final Set<String> warned = ConcurrentHashMap.newKeySet();
+    private final Map<String, String> warned = new ConcurrentHashMap<>(); // key: the version last warned of
     private final AtomicLong unreadable = new AtomicLong();
     private final @Nullable Counter unreadableCounter;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
@@ -139,6 +139,7 @@ public final class DirectoryStore implements ObjectStore {
             return List.of();
         }
         List<ObjectInfo> found = new ArrayList<>();
+        Set<String> present = new HashSet<>(); // every file under the prefix, read or not
         Files.walkFileTree(start, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
@@ -152,6 +153,7 @@ public final class DirectoryStore implements ObjectStore {
                 }
                 String key = keyOf(file);
                 if (key.startsWith(prefix)) {
+                    present.add(key);
                     ObjectInfo info = root.resolve(key).equals(file) // else its name is not text a key can hold
                             ? describe(key, file, attributes)
                             : notAKey(key);
@@ -165,15 +167,16 @@ public final class DirectoryStore implements ObjectStore {
             @Override
             public FileVisitResult visitFileFailed(Path file, IOException failure) {
                 if (!(failure instanceof NoSuchFileException)) { // else gone while listed
+                    present.add(keyOf(file));
                     warnUnreadable(keyOf(file), "", failure);
                 }
                 return FileVisitResult.CONTINUE;
             }
         });
         found.sort(Comparator.comparing(ObjectInfo::key, DirectoryStore::compareAsUtf8));
-        Set<String> present = new HashSet<>(); // forget the etags of files gone by other hands than delete's
-        found.forEach(info -> present.add(info.key()));
+        // forget what was known of files gone (by other hands than delete's): their etags, their warnings
         etags.keySet().removeIf(key -> key.startsWith(prefix) && !present.contains(key));
+        warned.keySet().removeIf(key -> key.startsWith(prefix) && !present.contains(key));
         return found;
     }
 
@@ -425,7 +428,7 @@ public final class DirectoryStore implements ObjectStore {
     }
 
     private void warnUnreadable(String key, String version, IOException failure) {
-        if (warned.add(key + "@" + version)) {
+        if (!version.equals(warned.put(key, version))) {
             unreadable.incrementAndGet();
             if (unreadableCounter != null) {
                 unreadableCounter.increment();
