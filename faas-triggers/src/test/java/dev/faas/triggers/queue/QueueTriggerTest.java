@@ -22,6 +22,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.BooleanSupplier;
@@ -117,45 +118,86 @@ final class QueueTriggerTest {
     @Test
     void aSourceThatDoesNotLongPollIsAskedAgainAfterThePollInterval() {
         MessageQueue orders = queue("orders").build();
-        AtomicInteger receives = new AtomicInteger();
-        QueueSource shortPolling = new QueueSource() { // the SPI's defaults: no waiting receive
-                    @Override
-                    public String name() {
-                        return orders.name();
-                    }
-
-                    @Override
-                    public Duration visibilityTimeout() {
-                        return orders.visibilityTimeout();
-                    }
-
-                    @Override
-                    public List<ReceivedMessage> receive(int max, Duration visibility) {
-                        receives.incrementAndGet();
-                        return orders.receive(max, visibility);
-                    }
-
-                    @Override
-                    public boolean delete(String receiptHandle) {
-                        return orders.delete(receiptHandle);
-                    }
-
-                    @Override
-                    public boolean changeVisibility(String receiptHandle, Duration visibility) {
-                        return orders.changeVisibility(receiptHandle, visibility);
-                    }
-                };
+        ShortPolling source = new ShortPolling(orders);
         deploy(batch -> null);
-        runtime.addTrigger(QueueTrigger.builder(shortPolling, "work")
+        runtime.addTrigger(QueueTrigger.builder(source, "work")
                 .pollInterval(Duration.ofSeconds(2))
                 .build());
-        await().until(() -> receives.get() == QueueTrigger.INITIAL_POLLERS); // each asked once, and pauses
+        await().until(() -> source.receives.get() == QueueTrigger.INITIAL_POLLERS); // each asked once, and pauses
         orders.send("one");
 
         clock.advance(Duration.ofSeconds(1));
         assertThat(handed).as("within the poll interval").isEmpty();
         advanceUntil(() -> orders.stats().held() == 0);
         assertThat(handed).containsExactly("one");
+    }
+
+    @Test
+    @Timeout(20)
+    void closeLeavesTheReceivesOfASourceThatDoesNotLongPollUninterrupted() throws InterruptedException {
+        ShortPolling source = new ShortPolling(queue("orders").build());
+        source.gate = new CountDownLatch(1); // each receive blocks, as a broker client's poll may
+        deploy(batch -> null);
+        QueueTrigger trigger = QueueTrigger.builder(source, "work").build();
+        runtime.addTrigger(trigger);
+        await().until(() -> source.receives.get() == QueueTrigger.INITIAL_POLLERS);
+
+        Thread closer = Thread.ofPlatform().start(trigger::close);
+        try {
+            await().until(() -> closer.getState() == Thread.State.TIMED_WAITING // past stopping the pollers
+                    || !closer.isAlive());
+        } finally {
+            source.gate.countDown();
+        }
+        closer.join();
+
+        assertThat(source.interrupted).as("receives interrupted").hasValue(0);
+        assertThat(trigger.pollers()).isZero();
+    }
+
+    /** A source with the SPI's defaults (no waiting receive, no batch delete) over a queue; its receives may be held. */
+    private static final class ShortPolling implements QueueSource {
+        private final MessageQueue queue;
+        final AtomicInteger receives = new AtomicInteger();
+        final AtomicInteger interrupted = new AtomicInteger();
+        volatile CountDownLatch gate = new CountDownLatch(0);
+
+        ShortPolling(MessageQueue queue) {
+            this.queue = queue;
+        }
+
+        @Override
+        public String name() {
+            return queue.name();
+        }
+
+        @Override
+        public Duration visibilityTimeout() {
+            return queue.visibilityTimeout();
+        }
+
+        @Override
+        public List<ReceivedMessage> receive(int max, Duration visibility) {
+            receives.incrementAndGet();
+            try {
+                gate.await();
+            } catch (InterruptedException closing) {
+                interrupted.incrementAndGet();
+                Thread.currentThread().interrupt();
+                return List.of();
+            }
+            return queue.receive(max, visibility);
+        }
+
+        @Override
+        public boolean delete(String receiptHandle) {
+            return queue.delete(receiptHandle);
+        }
+
+        @Override
+        public boolean changeVisibility(String receiptHandle, Duration visibility) {
+            return queue.changeVisibility(receiptHandle, visibility);
+        }
     }
 
     @Test
