@@ -1,5 +1,6 @@
 package dev.faas.triggers.objects;
 
+import dev.faas.triggers.internal.Digests;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -22,14 +23,11 @@ import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -250,7 +248,7 @@ public final class DirectoryStore implements ObjectStore {
         } finally {
             Files.deleteIfExists(temporary);
         }
-        String etag = md5(content);
+        String etag = Digests.md5(content);
         etags.put(key, new Hashed(attributes, changed, etag));
         return new ObjectInfo(
                 key, content.length, etag, attributes.lastModifiedTime().toInstant());
@@ -411,7 +409,7 @@ public final class DirectoryStore implements ObjectStore {
             etag = known.etag;
         } else {
             try (InputStream in = openRegularFile(file)) {
-                etag = md5(in);
+                etag = Digests.md5(in);
             } catch (NoSuchFileException gone) {
                 return null;
             } catch (ClosedByInterruptException stopping) {
@@ -492,28 +490,6 @@ public final class DirectoryStore implements ObjectStore {
     private static boolean hidden(Path path) {
         Path fileName = path.getFileName();
         return fileName != null && fileName.toString().startsWith(".");
-    }
-
-    private static String md5(byte[] content) {
-        return HexFormat.of().formatHex(md5().digest(content));
-    }
-
-    private static String md5(InputStream in) throws IOException {
-        MessageDigest digest = md5();
-        byte[] buffer = new byte[64 * 1024];
-        int read;
-        while ((read = in.read(buffer)) >= 0) {
-            digest.update(buffer, 0, read);
-        }
-        return HexFormat.of().formatHex(digest.digest());
-    }
-
-    private static MessageDigest md5() {
-        try {
-            return MessageDigest.getInstance("MD5");
-        } catch (NoSuchAlgorithmException impossible) {
-            throw new IllegalStateException("every JDK has MD5", impossible);
-        }
     }
 
     @Override

@@ -13,6 +13,7 @@ import dev.faas.api.TimeSource;
 import dev.faas.api.Trigger;
 import dev.faas.api.events.ObjectCreatedEvent;
 import dev.faas.api.events.ObjectRemovedEvent;
+import dev.faas.triggers.internal.Digests;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -20,20 +21,16 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -493,17 +490,7 @@ public final class ObjectTrigger implements Trigger {
 
     /** One event of one version, seen once: hashed to fit an idempotency key. */
     private String versionKey(String type, String key, String etag, String sequencer) {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException impossible) {
-            throw new IllegalStateException("every JDK has SHA-256", impossible);
-        }
-        for (String part : List.of(type, name, store.name(), key, etag, sequencer)) {
-            sha.update(part.getBytes(StandardCharsets.UTF_8));
-            sha.update((byte) 0);
-        }
-        return "objects:" + HexFormat.of().formatHex(sha.digest());
+        return "objects:" + Digests.sha256Joined(type, name, store.name(), key, etag, sequencer);
     }
 
     private boolean matches(String key) {

@@ -1,16 +1,14 @@
 package dev.faas.triggers.queue;
 
 import dev.faas.api.TimeSource;
+import dev.faas.triggers.internal.Digests;
 import dev.faas.triggers.internal.Utf8;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -203,12 +201,7 @@ public final class MessageQueue implements QueueSource {
         if (!contentBasedDeduplication) {
             return null;
         }
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException impossible) { // every JDK has SHA-256
-            throw new IllegalStateException(impossible);
-        }
+        return Digests.sha256(body.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
