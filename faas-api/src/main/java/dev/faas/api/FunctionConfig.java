@@ -49,6 +49,9 @@ import java.util.regex.Pattern;
  *     finally failed; without one they go to the runtime's dead-letter store
  * @param threadKind what its calls run on: a virtual thread each (the default), or a platform thread
  *     each for CPU-bound code (see {@link ThreadKind})
+ * @param isolation where its execution environments live: handler objects in the host's JVM (the
+ *     default), or a child JVM each (see {@link Isolation}); {@code PROCESS} needs a function that
+ *     names its code by class, and has no allocationLimitMb (the child's heap is its limit)
  */
 public record FunctionConfig(
         Duration timeout,
@@ -65,7 +68,8 @@ public record FunctionConfig(
         int maxQueuedEvents,
         Optional<String> onSuccess,
         Optional<String> onFailure,
-        ThreadKind threadKind) {
+        ThreadKind threadKind,
+        Isolation isolation) {
 
     /** The default {@link #timeout()}: 3 seconds, as Lambda's. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(3);
@@ -148,6 +152,13 @@ public record FunctionConfig(
         checkDestination("onSuccess", onSuccess);
         checkDestination("onFailure", onFailure);
         required("threadKind", threadKind);
+        required("isolation", isolation);
+        if (isolation == Isolation.PROCESS && allocationLimitMb.isPresent()) {
+            throw new InvalidConfigException(
+                    "allocationLimitMb",
+                    "allocationLimitMb applies to functions that run in the host's JVM; with isolation PROCESS the"
+                            + " worker's heap, sized from memoryMb, is the hard limit: leave allocationLimitMb out");
+        }
     }
 
     /**
@@ -260,6 +271,7 @@ public record FunctionConfig(
         private Optional<String> onSuccess = Optional.empty();
         private Optional<String> onFailure = Optional.empty();
         private ThreadKind threadKind = ThreadKind.VIRTUAL;
+        private Isolation isolation = Isolation.IN_PROCESS;
 
         private Builder() {}
 
@@ -279,6 +291,7 @@ public record FunctionConfig(
             onSuccess = config.onSuccess;
             onFailure = config.onFailure;
             threadKind = config.threadKind;
+            isolation = config.isolation;
         }
 
         /**
@@ -483,6 +496,17 @@ public record FunctionConfig(
             return this;
         }
 
+        /**
+         * Sets {@link FunctionConfig#isolation()}.
+         *
+         * @param isolation {@link Isolation#IN_PROCESS} (the default) or {@link Isolation#PROCESS}
+         * @return this builder
+         */
+        public Builder isolation(Isolation isolation) {
+            this.isolation = isolation;
+            return this;
+        }
+
         private static String destination(String field, String function) {
             if (function == null) {
                 throw new InvalidConfigException(
@@ -515,7 +539,8 @@ public record FunctionConfig(
                     maxQueuedEvents,
                     onSuccess,
                     onFailure,
-                    threadKind);
+                    threadKind,
+                    isolation);
         }
     }
 }

@@ -2,7 +2,9 @@ package dev.faas.api;
 
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A deployable function: its name, its payload types, the factory of its handlers and its
@@ -52,18 +54,22 @@ public final class FunctionSpec<I, O> {
     private final Class<O> outputType;
     private final HandlerFactory<I, O> handlerFactory;
     private final FunctionConfig config;
+    /** The binary name of the class the code is named by ({@link #ofClass}), or null for a factory object. */
+    private final @Nullable String handlerClass;
 
     private FunctionSpec(
             String name,
             Class<I> inputType,
             Class<O> outputType,
             HandlerFactory<I, O> handlerFactory,
-            FunctionConfig config) {
+            FunctionConfig config,
+            @Nullable String handlerClass) {
         this.name = name;
         this.inputType = inputType;
         this.outputType = outputType;
         this.handlerFactory = handlerFactory;
         this.config = config;
+        this.handlerClass = handlerClass;
     }
 
     /**
@@ -85,7 +91,43 @@ public final class FunctionSpec<I, O> {
             String missing = inputType == null ? "inputType" : outputType == null ? "outputType" : "handlerFactory";
             throw new InvalidConfigException(missing, "function '" + name + "' needs " + missing + ", but it was null");
         }
-        return new FunctionSpec<>(name, wrap(inputType), wrap(outputType), handlerFactory, FunctionConfig.defaults());
+        return new FunctionSpec<>(
+                name, wrap(inputType), wrap(outputType), handlerFactory, FunctionConfig.defaults(), null);
+    }
+
+    /**
+     * A function whose code is named by its class, so that it can also run where an object cannot
+     * go: in a worker process ({@link Isolation#PROCESS}). Each execution environment makes one
+     * instance through the public no-argument constructor (the INIT phase); an instance of a
+     * {@link HandlerFactory} class then makes the handler.
+     *
+     * <pre>{@code
+     * FunctionSpec<ResizeRequest, ResizeResult> spec =
+     *         FunctionSpec.ofClass("resize", ResizeRequest.class, ResizeResult.class, ResizeHandler.class);
+     * }</pre>
+     *
+     * @param name 1 to 64 characters of {@code [A-Za-z0-9_-]}
+     * @param inputType the class every input must be an instance of
+     * @param outputType the class every output must be an instance of
+     * @param handlerClass a public, concrete, top-level or static nested class that implements
+     *     {@link Handler} or {@link HandlerFactory} and has a public no-argument constructor
+     * @param <I> the input type
+     * @param <O> the output type
+     * @return the spec
+     * @throws InvalidConfigException if the name is not allowed, an argument is missing, or the class
+     *     cannot be made as described
+     */
+    public static <I, O> FunctionSpec<I, O> ofClass(
+            String name, Class<I> inputType, Class<O> outputType, Class<?> handlerClass) {
+        checkName("name", name);
+        if (handlerClass == null) {
+            throw new InvalidConfigException(
+                    "handlerClass", "function '" + name + "' needs handlerClass, but it was null");
+        }
+        HandlerFactory<I, O> factory = ClassHandlers.factory(name, handlerClass);
+        FunctionSpec<I, O> checked = of(name, inputType, outputType, factory);
+        return new FunctionSpec<>(
+                name, checked.inputType, checked.outputType, factory, checked.config, handlerClass.getName());
     }
 
     /**
@@ -100,7 +142,7 @@ public final class FunctionSpec<I, O> {
                     "config",
                     "function '" + name + "' needs a config, but it was null:" + " use FunctionConfig.defaults()");
         }
-        return new FunctionSpec<>(name, inputType, outputType, handlerFactory, config);
+        return new FunctionSpec<>(name, inputType, outputType, handlerFactory, config, handlerClass);
     }
 
     /** The function's name, unique within a runtime. */
@@ -121,6 +163,15 @@ public final class FunctionSpec<I, O> {
     /** The factory of the function's handlers. */
     public HandlerFactory<I, O> handlerFactory() {
         return handlerFactory;
+    }
+
+    /**
+     * The binary name of the class that names the function's code, when it was made by
+     * {@link #ofClass}; empty for a factory object (a lambda, a constructor reference), which only
+     * the host's JVM can run.
+     */
+    public Optional<String> handlerClass() {
+        return Optional.ofNullable(handlerClass);
     }
 
     /** The function's configuration. */

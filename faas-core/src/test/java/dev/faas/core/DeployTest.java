@@ -3,11 +3,14 @@ package dev.faas.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.faas.api.Context;
 import dev.faas.api.FunctionConfig;
 import dev.faas.api.FunctionNotFoundException;
 import dev.faas.api.FunctionRef;
 import dev.faas.api.FunctionSpec;
+import dev.faas.api.Handler;
 import dev.faas.api.InvalidConfigException;
+import dev.faas.api.Isolation;
 import dev.faas.api.PayloadTypeException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -71,6 +74,39 @@ final class DeployTest {
                 .isInstanceOfSatisfying(
                         InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("provisionedConcurrency"))
                 .hasMessageContaining("provisionedConcurrency must be between 0 and 100");
+    }
+
+    public static final class Echo implements Handler<String, String> {
+        @Override
+        public String handle(String input, Context context) {
+            return input;
+        }
+    }
+
+    @Test
+    void refusesToIsolateAnObjectAndSaysWhatToDo() {
+        FunctionConfig isolated =
+                FunctionConfig.builder().isolation(Isolation.PROCESS).build();
+
+        assertThatThrownBy(() -> runtime.deploy(echo("lambda", isolated)))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessage("function 'lambda': function 'lambda' has isolation PROCESS, but its code is an object (a"
+                        + " lambda or a constructor reference), which cannot cross into a worker process: name its"
+                        + " class with FunctionSpec.ofClass");
+        assertThatThrownBy(() -> runtime.deploy(FunctionSpec.ofClass("named", String.class, String.class, Echo.class)
+                        .withConfig(isolated)))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("which this build does not run yet");
+        assertThat(runtime.describe("lambda")).isEmpty();
+        assertThat(runtime.describe("named")).isEmpty();
+    }
+
+    @Test
+    void runsAFunctionNamedByItsClassInProcess() {
+        FunctionRef<String, String> ref =
+                runtime.deploy(FunctionSpec.ofClass("named", String.class, String.class, Echo.class));
+
+        assertThat(ref.invoke("hi")).isEqualTo("hi");
     }
 
     @Test

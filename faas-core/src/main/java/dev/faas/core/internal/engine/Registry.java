@@ -6,6 +6,7 @@ import dev.faas.api.FunctionNotFoundException;
 import dev.faas.api.FunctionSpec;
 import dev.faas.api.InvalidConfigException;
 import dev.faas.api.Invoker;
+import dev.faas.api.Isolation;
 import dev.faas.api.ManualClock;
 import dev.faas.api.RuntimeClosedException;
 import dev.faas.api.Trigger;
@@ -159,6 +160,17 @@ public final class Registry {
                     "memoryMb",
                     "memoryMb must be between 1 and " + engine.memory.limit()
                             + " (the runtime's memoryCapacityMb), but was " + config.memoryMb());
+        }
+        if (config.isolation() == Isolation.PROCESS) {
+            throw new InvalidConfigException(
+                    name,
+                    "isolation",
+                    spec.handlerClass().isEmpty()
+                            ? "function '" + name + "' has isolation PROCESS, but its code is an object (a lambda or a"
+                                    + " constructor reference), which cannot cross into a worker process: name its"
+                                    + " class with FunctionSpec.ofClass"
+                            : "function '" + name + "' has isolation PROCESS, which this build does not run yet (worker"
+                                    + " processes are being built): use Isolation.IN_PROCESS");
         }
         checkDestination(name, "onSuccess", config.onSuccess());
         checkDestination(name, "onFailure", config.onFailure());
