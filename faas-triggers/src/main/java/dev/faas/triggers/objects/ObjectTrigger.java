@@ -336,9 +336,8 @@ public final class ObjectTrigger implements Trigger {
                 } else {
                     Set<String> keys = new LinkedHashSet<>();
                     round.forEach(hint -> keys.add(Objects.requireNonNull(hint.key())));
-                    keys.removeIf(
-                            rechecks::contains); // settling: its timer looks, so a file being written is hashed once a
-                    // settle
+                    // A key that is settling is left to its timer: a file being written is hashed once a settle.
+                    keys.removeIf(rechecks::contains);
                     keys.forEach(this::look);
                 }
                 writeState();
